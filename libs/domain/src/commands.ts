@@ -1,0 +1,46 @@
+import type { PlatformRole, Role } from './roles';
+
+/** Who sends a command, from the verified token. */
+export interface Actor {
+  readonly userId: string;
+  /** Verified e-mail claim, used to accept an e-mail invitation. */
+  readonly email?: string;
+  readonly platformRoles: readonly PlatformRole[];
+}
+
+/**
+ * Everything a decision needs comes in with the command: the actor, the time, and the ids
+ * the service made for what the command creates. So a retried decision is the same decision.
+ */
+export interface CommandContext {
+  readonly actor: Actor;
+  readonly now: Date;
+}
+
+export type OrganizationCommand =
+  | { type: 'CreateOrganization'; data: { organizationId: string; name: string; description?: string } }
+  | { type: 'UpdateOrganizationProfile'; data: { organizationId: string; name?: string; description?: string } }
+  | {
+      type: 'InviteMember';
+      data: {
+        organizationId: string;
+        invitationId: string;
+        invitee: { userId: string } | { email: string };
+        role: Role;
+        /** Default 7 days. */
+        expiresInDays?: number;
+      };
+    }
+  | { type: 'AcceptInvitation'; data: { organizationId: string; invitationId: string } }
+  | { type: 'DeclineInvitation'; data: { organizationId: string; invitationId: string } }
+  | { type: 'RevokeInvitation'; data: { organizationId: string; invitationId: string } }
+  | { type: 'RequestJoin'; data: { organizationId: string; requestId: string; message?: string } }
+  | { type: 'CancelJoinRequest'; data: { organizationId: string; requestId: string } }
+  | { type: 'ApproveJoin'; data: { organizationId: string; requestId: string; role?: Role } }
+  | { type: 'RejectJoin'; data: { organizationId: string; requestId: string; reason?: string } }
+  | { type: 'ChangeRole'; data: { organizationId: string; userId: string; role: Role } }
+  | { type: 'RemoveMember'; data: { organizationId: string; userId: string } }
+  | { type: 'LeaveOrganization'; data: { organizationId: string } }
+  | { type: 'DeleteOrganization'; data: { organizationId: string } };
+
+export type OrganizationCommandType = OrganizationCommand['type'];

@@ -1,0 +1,130 @@
+import type { Role } from './roles';
+
+/**
+ * The organization's events: past-tense facts, one per change. Their `type` and `data`
+ * are the recorded contract read by auditors; once recorded, a type is never changed in
+ * place (a new version is added and upcast on read). Who did it, when and why travel in
+ * the event's metadata (EventMetadata), not in the data.
+ */
+
+export type Invitee = { readonly kind: 'user'; readonly userId: string } | { readonly kind: 'email'; readonly email: string };
+
+/** How a membership came to be. */
+export type MembershipSource = 'creation' | 'invitation' | 'join-request';
+
+export type OrganizationEvent =
+  | {
+      type: 'OrganizationCreated';
+      data: { organizationId: string; name: string; description: string; createdBy: string };
+    }
+  | {
+      type: 'OrganizationProfileUpdated';
+      data: { organizationId: string; name?: string; description?: string };
+    }
+  | {
+      type: 'MemberInvited';
+      data: {
+        organizationId: string;
+        invitationId: string;
+        invitee: Invitee;
+        role: Role;
+        invitedBy: string;
+        /** ISO time after which the invitation can no longer be accepted. */
+        expiresAt: string;
+        /** A pending invitation to the same person that this one replaces. */
+        replacesInvitationId?: string;
+      };
+    }
+  | {
+      type: 'InvitationAccepted';
+      data: { organizationId: string; invitationId: string; userId: string; role: Role };
+    }
+  | {
+      type: 'InvitationDeclined';
+      data: { organizationId: string; invitationId: string; userId: string };
+    }
+  | {
+      type: 'InvitationRevoked';
+      data: { organizationId: string; invitationId: string; revokedBy: string };
+    }
+  | {
+      type: 'JoinRequested';
+      data: { organizationId: string; requestId: string; userId: string; message?: string };
+    }
+  | {
+      type: 'JoinRequestCancelled';
+      data: { organizationId: string; requestId: string; userId: string };
+    }
+  | {
+      type: 'JoinApproved';
+      data: { organizationId: string; requestId: string; userId: string; role: Role; approvedBy: string };
+    }
+  | {
+      type: 'JoinRejected';
+      data: { organizationId: string; requestId: string; userId: string; rejectedBy: string; reason?: string };
+    }
+  | {
+      type: 'MemberRoleChanged';
+      data: { organizationId: string; userId: string; from: Role; to: Role; changedBy: string };
+    }
+  | {
+      type: 'MemberRemoved';
+      data: { organizationId: string; userId: string; role: Role; removedBy: string };
+    }
+  | {
+      type: 'MemberLeft';
+      data: { organizationId: string; userId: string; role: Role };
+    }
+  | {
+      type: 'OrganizationDeleted';
+      data: { organizationId: string; deletedBy: string };
+    };
+
+export type OrganizationEventType = OrganizationEvent['type'];
+export type EventOfType<T extends OrganizationEventType> = Extract<OrganizationEvent, { type: T }>;
+
+export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
+  'OrganizationCreated',
+  'OrganizationProfileUpdated',
+  'MemberInvited',
+  'InvitationAccepted',
+  'InvitationDeclined',
+  'InvitationRevoked',
+  'JoinRequested',
+  'JoinRequestCancelled',
+  'JoinApproved',
+  'JoinRejected',
+  'MemberRoleChanged',
+  'MemberRemoved',
+  'MemberLeft',
+  'OrganizationDeleted',
+];
+
+export function isOrganizationEventType(value: unknown): value is OrganizationEventType {
+  return typeof value === 'string' && (ORGANIZATION_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** Current schema version of every event type's data. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** Metadata recorded with every event. */
+export interface EventMetadata {
+  readonly actor: { readonly userId: string; readonly platformRoles?: readonly string[] };
+  /** ISO time of the command that caused the event. */
+  readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly schemaVersion: number;
+  /** The command's name, e.g. `ApproveJoin`. */
+  readonly command: string;
+  /** Idempotency-Key of the request, with a fingerprint of the request it answered. */
+  readonly idempotencyKey?: string;
+  readonly requestFingerprint?: string;
+  /** Hash chain (see libs/event-store hash-chain.ts). */
+  readonly previousHash?: string;
+  readonly hash?: string;
+}
+
+/** One stream per organization. */
+export const organizationStreamId = (organizationId: string): string => `organization-${organizationId}`;
+export const ORGANIZATION_STREAM_PREFIX = 'organization-';
