@@ -1,0 +1,287 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeToAllOptions,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+
+export interface SqliteEventStoreOptions {
+  /** Database file; its directory is created if missing. `:memory:` works for one instance. */
+  readonly path: string;
+  /** How often a live subscription looks for appends made by other processes (default 50 ms). */
+  readonly pollIntervalMs?: number;
+  /** How long a writer waits for another process's lock before failing (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+  /** Rows per page when reading streams and the log (default 500). */
+  readonly pageSize?: number;
+}
+
+interface EventRow {
+  position: bigint;
+  stream_id: string;
+  revision: bigint;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expected: ExpectedRevision;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream_id   TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  event_id    TEXT    NOT NULL UNIQUE,
+  type        TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  recorded_at TEXT    NOT NULL,
+  UNIQUE (stream_id, revision)
+);`;
+
+/**
+ * Embedded event store in one SQLite file, shareable by several processes (WAL + busy
+ * timeout). An append's promise resolves only after its transaction is committed and
+ * fsynced (synchronous=FULL). Appends issued in the same tick are grouped into one
+ * transaction (one fsync); each is checked against its own expected revision inside a
+ * savepoint, so a conflicting append fails alone.
+ * SQLite serialises writers, so positions become visible in increasing order: a reader
+ * never sees position n+1 committed before n.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly statements: {
+    readonly lastRevision: Database.Statement<[string]>;
+    readonly insert: Database.Statement<[string, bigint, string, string, string, string, string]>;
+    readonly readStream: Database.Statement<[string, bigint, number]>;
+    readonly readAll: Database.Statement<[bigint, number]>;
+    readonly head: Database.Statement<[]>;
+  };
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  /** Live subscriptions waiting for new events; woken by local appends and close(). */
+  private readonly waiters = new Set<() => void>();
+  private readonly appendAll: (batch: readonly PendingAppend[]) => Outcome[];
+
+  constructor(options: SqliteEventStoreOptions | string) {
+    const opts = typeof options === 'string' ? { path: options } : options;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 50;
+    this.pageSize = opts.pageSize ?? 500;
+    if (opts.path !== ':memory:' && !opts.path.startsWith('file:')) {
+      mkdirSync(dirname(opts.path), { recursive: true });
+    }
+    this.db = new Database(opts.path, { timeout: opts.busyTimeoutMs ?? 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.defaultSafeIntegers(true);
+    this.db.exec(SCHEMA);
+
+    this.statements = {
+      lastRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
+      insert: this.db.prepare(
+        `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      readStream: this.db.prepare(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      ),
+      readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS position FROM events'),
+    };
+
+    // A nested better-sqlite3 transaction runs as a SAVEPOINT: a failing append rolls back
+    // only its own rows, and the outer (IMMEDIATE) transaction commits the others.
+    const appendOne = this.db.transaction((item: PendingAppend) => this.appendInTransaction(item));
+    const appendAll = this.db.transaction((batch: readonly PendingAppend[]): Outcome[] =>
+      batch.map((item) => {
+        try {
+          return { ok: true, result: appendOne(item) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+    this.appendAll = (batch) => appendAll.immediate(batch);
+  }
+
+  append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    let from = options.fromRevision ?? 0n;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0 && !this.closed) {
+      const rows = this.statements.readStream.all(streamId, from, Math.min(this.pageSize, remaining)) as EventRow[];
+      for (const row of rows) yield toRecorded(row);
+      if (rows.length < this.pageSize) return;
+      remaining -= rows.length;
+      from = rows[rows.length - 1].revision + 1n;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    let from = options.fromPosition ?? 0n;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0 && !this.closed) {
+      const rows = this.readPage(from, Math.min(this.pageSize, remaining));
+      for (const row of rows) yield toRecorded(row);
+      if (rows.length < this.pageSize) return;
+      remaining -= rows.length;
+      from = rows[rows.length - 1].position;
+    }
+  }
+
+  async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<readonly RecordedEvent[]> {
+    const { signal } = options;
+    const maxBatchSize = options.maxBatchSize ?? 500;
+    let from = options.fromPosition ?? 0n;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0 && !this.closed && !signal?.aborted) {
+      const rows = this.readPage(from, Math.min(maxBatchSize, remaining));
+      if (rows.length > 0) {
+        from = rows[rows.length - 1].position;
+        remaining -= rows.length;
+        // Suspends here until the consumer asks for more: that is the back-pressure.
+        yield rows.map(toRecorded);
+        continue;
+      }
+      await this.waitForChange(signal);
+    }
+  }
+
+  async headPosition(): Promise<bigint> {
+    const row = this.statements.head.get() as { position: bigint };
+    return row.position;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Appends already accepted are written before the file closes.
+    if (this.queue.length > 0) this.flush();
+    this.closed = true;
+    this.wakeAll();
+    this.db.close();
+  }
+
+  private readPage(from: bigint, limit: number): EventRow[] {
+    return this.statements.readAll.all(from, limit) as EventRow[];
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    if (this.closed) {
+      for (const item of batch) item.reject(new Error('SqliteEventStore is closed'));
+      return;
+    }
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.appendAll(batch);
+    } catch (error) {
+      // The commit itself failed (e.g. the file stayed locked past the busy timeout): nothing was written.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) item.resolve(outcome.result);
+      else item.reject(outcome.error);
+    });
+    if (outcomes.some((o) => o.ok)) this.wakeAll();
+  }
+
+  private appendInTransaction(item: PendingAppend): AppendResult {
+    const { streamId, events, expected } = item;
+    const row = this.statements.lastRevision.get(streamId) as { revision: bigint | null };
+    const current = row.revision;
+    if (expected === 'no_stream' ? current !== null : expected !== 'any' && current !== expected) {
+      throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
+    }
+    let revision = current ?? -1n;
+    if (events.length === 0) {
+      // Nothing to write: report where the stream and the log stand.
+      const head = this.statements.head.get() as { position: bigint };
+      return { nextExpectedRevision: revision, position: head.position };
+    }
+    const recordedAt = new Date().toISOString();
+    let position = 0n;
+    for (const event of events) {
+      revision += 1n;
+      const info = this.statements.insert.run(
+        streamId,
+        revision,
+        event.id,
+        event.type,
+        JSON.stringify(event.data ?? null),
+        JSON.stringify(event.metadata ?? {}),
+        recordedAt,
+      );
+      position = BigInt(info.lastInsertRowid);
+    }
+    return { nextExpectedRevision: revision, position };
+  }
+
+  /** Resolves on a local append, after the poll interval (appends by other processes), on abort or on close. */
+  private waitForChange(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    revision: BigInt(row.revision),
+    position: BigInt(row.position),
+    recordedAt: new Date(row.recorded_at),
+  };
+}
