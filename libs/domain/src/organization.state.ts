@@ -1,0 +1,228 @@
+import type { EventOfType, Invitee, MembershipSource, OrganizationEvent } from './events';
+import { PersistentMap } from './persistent-map';
+import type { Role } from './roles';
+
+/** Input limits shared by decide and the HTTP DTOs. */
+export const ORGANIZATION_LIMITS = {
+  nameMinLength: 1,
+  nameMaxLength: 200,
+  descriptionMaxLength: 2000,
+  /** Join-request message and rejection reason. */
+  messageMaxLength: 1000,
+  reasonMaxLength: 1000,
+  expiresInDaysMin: 1,
+  expiresInDaysMax: 30,
+  expiresInDaysDefault: 7,
+  emailMaxLength: 254,
+  idMaxLength: 128,
+} as const;
+
+export interface Membership {
+  readonly role: Role;
+  /** ISO time of the event that made the membership, when the fold knew it. */
+  readonly since?: string;
+  readonly via: MembershipSource;
+}
+
+export interface PendingInvitation {
+  readonly invitationId: string;
+  readonly invitee: Invitee;
+  readonly role: Role;
+  readonly invitedBy: string;
+  readonly expiresAt: string;
+}
+
+export interface PendingJoinRequest {
+  readonly requestId: string;
+  readonly userId: string;
+  readonly message?: string;
+  readonly requestedAt?: string;
+}
+
+export type InvitationOutcome = 'accepted' | 'declined' | 'revoked' | 'replaced';
+export type JoinRequestOutcome = 'approved' | 'rejected' | 'cancelled';
+
+/**
+ * What decide needs to know about one organization. Handled invitations and requests are
+ * remembered by id, so a handled one is told apart (409 not pending) from an unknown one (404).
+ */
+export interface OrganizationState {
+  readonly status: 'none' | 'active' | 'deleted';
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly createdAt?: string;
+  readonly members: PersistentMap<Membership>;
+  /** Kept alongside `members` so the last-admin rule costs nothing to check. */
+  readonly adminCount: number;
+  readonly invitations: PersistentMap<PendingInvitation>;
+  readonly joinRequests: PersistentMap<PendingJoinRequest>;
+  readonly handledInvitations: PersistentMap<InvitationOutcome>;
+  readonly handledJoinRequests: PersistentMap<JoinRequestOutcome>;
+}
+
+export const initialState: OrganizationState = Object.freeze({
+  status: 'none',
+  id: '',
+  name: '',
+  description: '',
+  members: PersistentMap.empty<Membership>(),
+  adminCount: 0,
+  invitations: PersistentMap.empty<PendingInvitation>(),
+  joinRequests: PersistentMap.empty<PendingJoinRequest>(),
+  handledInvitations: PersistentMap.empty<InvitationOutcome>(),
+  handledJoinRequests: PersistentMap.empty<JoinRequestOutcome>(),
+});
+
+export interface EvolveMeta {
+  /** The event's recorded time (EventMetadata.occurredAt); dates memberships and requests. */
+  readonly occurredAt?: string;
+}
+
+// Members are only ever written through these two, which keep adminCount right.
+function withMember(state: OrganizationState, userId: string, membership: Membership): OrganizationState {
+  const before = state.members.get(userId);
+  const adminCount =
+    state.adminCount - (before?.role === 'admin' ? 1 : 0) + (membership.role === 'admin' ? 1 : 0);
+  return { ...state, members: state.members.set(userId, membership), adminCount };
+}
+
+function withoutMember(state: OrganizationState, userId: string): OrganizationState {
+  const before = state.members.get(userId);
+  if (!before) return state;
+  return {
+    ...state,
+    members: state.members.delete(userId),
+    adminCount: state.adminCount - (before.role === 'admin' ? 1 : 0),
+  };
+}
+
+function closeInvitation(state: OrganizationState, invitationId: string, outcome: InvitationOutcome): OrganizationState {
+  return {
+    ...state,
+    invitations: state.invitations.delete(invitationId),
+    handledInvitations: state.handledInvitations.set(invitationId, outcome),
+  };
+}
+
+function closeJoinRequest(state: OrganizationState, requestId: string, outcome: JoinRequestOutcome): OrganizationState {
+  return {
+    ...state,
+    joinRequests: state.joinRequests.delete(requestId),
+    handledJoinRequests: state.handledJoinRequests.set(requestId, outcome),
+  };
+}
+
+/**
+ * Folds one recorded event into the state. Pure (the input is never changed) and total:
+ * it never throws on a recorded event, even an odd or out-of-order one, because business
+ * rules live only in decide.
+ */
+export function evolve(state: OrganizationState, event: OrganizationEvent, meta?: EvolveMeta): OrganizationState {
+  const at = meta?.occurredAt;
+  switch (event.type) {
+    case 'OrganizationCreated': {
+      const { organizationId, name, description, createdBy } = event.data;
+      const created: OrganizationState = {
+        ...state,
+        status: state.status === 'deleted' ? 'deleted' : 'active',
+        id: organizationId,
+        name,
+        description: description ?? '',
+        createdAt: at ?? state.createdAt,
+      };
+      return withMember(created, createdBy, { role: 'admin', since: at, via: 'creation' });
+    }
+    case 'OrganizationProfileUpdated': {
+      const { name, description } = event.data;
+      return {
+        ...state,
+        name: name ?? state.name,
+        description: description ?? state.description,
+      };
+    }
+    case 'MemberInvited':
+      return invited(state, event);
+    case 'InvitationAccepted': {
+      const { invitationId, userId, role } = event.data;
+      return withMember(closeInvitation(state, invitationId, 'accepted'), userId, { role, since: at, via: 'invitation' });
+    }
+    case 'InvitationDeclined':
+      return closeInvitation(state, event.data.invitationId, 'declined');
+    case 'InvitationRevoked':
+      return closeInvitation(state, event.data.invitationId, 'revoked');
+    case 'JoinRequested': {
+      const { requestId, userId, message } = event.data;
+      const request: PendingJoinRequest = { requestId, userId, message, requestedAt: at };
+      return { ...state, joinRequests: state.joinRequests.set(requestId, request) };
+    }
+    case 'JoinRequestCancelled':
+      return closeJoinRequest(state, event.data.requestId, 'cancelled');
+    case 'JoinApproved': {
+      const { requestId, userId, role } = event.data;
+      return withMember(closeJoinRequest(state, requestId, 'approved'), userId, { role, since: at, via: 'join-request' });
+    }
+    case 'JoinRejected':
+      return closeJoinRequest(state, event.data.requestId, 'rejected');
+    case 'MemberRoleChanged': {
+      const { userId, to } = event.data;
+      const member = state.members.get(userId);
+      // A role change for someone the fold does not know as a member changes nothing.
+      return member ? withMember(state, userId, { ...member, role: to }) : state;
+    }
+    case 'MemberRemoved':
+    case 'MemberLeft':
+      return withoutMember(state, event.data.userId);
+    case 'OrganizationDeleted':
+      return { ...state, status: 'deleted' };
+    default: {
+      // An event type this version does not know (written by a newer one) is skipped.
+      const unknown: never = event;
+      void unknown;
+      return state;
+    }
+  }
+}
+
+function invited(state: OrganizationState, event: EventOfType<'MemberInvited'>): OrganizationState {
+  const { invitationId, invitee, role, invitedBy, expiresAt, replacesInvitationId } = event.data;
+  const base =
+    replacesInvitationId !== undefined && replacesInvitationId !== invitationId
+      ? closeInvitation(state, replacesInvitationId, 'replaced')
+      : state;
+  const invitation: PendingInvitation = { invitationId, invitee, role, invitedBy, expiresAt };
+  return { ...base, invitations: base.invitations.set(invitationId, invitation) };
+}
+
+/**
+ * Folds a whole history from the initial state. Items may be recorded events (same
+ * `type`/`data`) whose `metadata.occurredAt` then dates memberships and requests.
+ */
+export function foldOrganization(
+  events: Iterable<OrganizationEvent & { readonly metadata?: { readonly occurredAt?: unknown } }>,
+  from: OrganizationState = initialState,
+): OrganizationState {
+  let state = from;
+  for (const event of events) {
+    const occurredAt = event.metadata?.occurredAt;
+    state = evolve(state, event, typeof occurredAt === 'string' ? { occurredAt } : undefined);
+  }
+  return state;
+}
+
+/** A plain, JSON-friendly copy of the state (members sorted by user id), e.g. for an as-of view. */
+export function organizationStateToJson(state: OrganizationState) {
+  const byKey = <V>(map: PersistentMap<V>) => Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    status: state.status,
+    id: state.id,
+    name: state.name,
+    description: state.description,
+    createdAt: state.createdAt ?? null,
+    members: byKey(state.members),
+    invitations: byKey(state.invitations),
+    joinRequests: byKey(state.joinRequests),
+    handledInvitations: byKey(state.handledInvitations),
+    handledJoinRequests: byKey(state.handledJoinRequests),
+  };
+}
