@@ -1,0 +1,56 @@
+import type { OrganizationState, PendingInvitation, PendingJoinRequest, Role } from '@roster/domain';
+import type { FoldedPoint } from './as-of-index';
+
+/**
+ * The organization as it stood at `at`. Before its creation the answer is a 200 with
+ * `exists: false` (the organization is known, it just did not exist yet); after its
+ * deletion `exists: true, status: 'deleted'` with the state it was deleted in.
+ */
+export type AsOfView =
+  | {
+      readonly organizationId: string;
+      readonly at: string;
+      readonly exists: false;
+      /** When the organization was created, for the curious. */
+      readonly createdAt: string | null;
+    }
+  | {
+      readonly organizationId: string;
+      readonly at: string;
+      readonly exists: true;
+      readonly status: 'active' | 'deleted';
+      /** Revision of the last event folded (the state is the one right after it). */
+      readonly revision: number;
+      readonly lastEventAt: string;
+      readonly profile: { readonly name: string; readonly description: string; readonly createdAt: string | null };
+      readonly members: ReadonlyArray<{ userId: string; role: Role; since: string | null; via: string }>;
+      /** Pending and still unexpired at `at`. */
+      readonly invitations: readonly PendingInvitation[];
+      readonly joinRequests: readonly PendingJoinRequest[];
+    };
+
+const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+export function asOfView(organizationId: string, at: Date, point: FoldedPoint, head: FoldedPoint): AsOfView {
+  const state: OrganizationState = point.state;
+  if (state.status === 'none') {
+    return { organizationId, at: at.toISOString(), exists: false, createdAt: head.state.createdAt ?? null };
+  }
+  const atMs = at.getTime();
+  return {
+    organizationId,
+    at: at.toISOString(),
+    exists: true,
+    status: state.status,
+    revision: point.revision,
+    lastEventAt: new Date(point.time).toISOString(),
+    profile: { name: state.name, description: state.description, createdAt: state.createdAt ?? null },
+    members: [...state.members.entries()]
+      .map(([userId, m]) => ({ userId, role: m.role, since: m.since ?? null, via: m.via }))
+      .sort(byKey((m) => m.userId)),
+    invitations: [...state.invitations.values()]
+      .filter((i) => !(Date.parse(i.expiresAt) <= atMs))
+      .sort(byKey((i) => i.invitationId)),
+    joinRequests: [...state.joinRequests.values()].sort(byKey((r) => r.requestId)),
+  };
+}

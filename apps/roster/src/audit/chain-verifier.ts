@@ -1,0 +1,119 @@
+import { eventHash, GENESIS_HASH, type EventStore, type RecordedEvent } from '@roster/event-store';
+
+/**
+ * Re-computes an organization stream's hash chain (libs/event-store hash-chain.ts, the one
+ * definition the command handler writes with) and names the first event that does not
+ * match. Detects an edited event (hash mismatch), a removed or reordered one (revision gap,
+ * broken link) and an event written without a hash. Removing the LAST events of a stream
+ * leaves a valid shorter chain: a hash chain cannot see truncation by itself.
+ */
+
+export type ChainFailureReason = 'hash mismatch' | 'broken link (event missing or reordered)' | 'missing hash' | 'revision gap';
+
+export interface ChainFailure {
+  /** Revision of the first event that fails. */
+  readonly revision: number;
+  /** Its global position, as a decimal string. */
+  readonly position: string;
+  readonly id: string;
+  readonly reason: ChainFailureReason;
+  /** One line for a human: what was expected. */
+  readonly detail: string;
+}
+
+export interface ChainVerification {
+  readonly streamId: string;
+  /** Events read, including those after the first failure. */
+  readonly events: number;
+  readonly valid: boolean;
+  readonly firstInvalid?: ChainFailure;
+}
+
+/** Checks one stream's events, fed in revision order (or in global order, for one stream). */
+export class StreamChainVerifier {
+  private expectedRevision = 0n;
+  private previousHash = GENESIS_HASH;
+  private count = 0;
+  private failure: ChainFailure | undefined;
+
+  constructor(readonly streamId: string) {}
+
+  /** Returns false once the chain is broken; later events are only counted. */
+  check(event: RecordedEvent): boolean {
+    this.count += 1;
+    if (this.failure) return false;
+    const fail = (reason: ChainFailureReason, detail: string): false => {
+      this.failure = { revision: Number(event.revision), position: event.position.toString(), id: event.id, reason, detail };
+      return false;
+    };
+    if (event.revision !== this.expectedRevision) {
+      return event.revision > this.expectedRevision
+        ? fail('revision gap', `expected revision ${this.expectedRevision}, found ${event.revision}`)
+        : fail('broken link (event missing or reordered)', `revision ${event.revision} appears after revision ${this.expectedRevision - 1n}`);
+    }
+    const { hash, previousHash } = event.metadata as { hash?: unknown; previousHash?: unknown };
+    if (typeof hash !== 'string' || hash.length === 0) return fail('missing hash', 'metadata.hash is absent');
+    if (previousHash !== this.previousHash) {
+      return fail(
+        'broken link (event missing or reordered)',
+        `metadata.previousHash ${String(previousHash)} is not the previous event's hash ${this.previousHash}`,
+      );
+    }
+    const computed = eventHash(this.previousHash, {
+      streamId: event.streamId,
+      revision: event.revision,
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+    });
+    if (computed !== hash) return fail('hash mismatch', `recorded hash ${hash}, computed ${computed}`);
+    this.previousHash = hash;
+    this.expectedRevision += 1n;
+    return true;
+  }
+
+  result(): ChainVerification {
+    return {
+      streamId: this.streamId,
+      events: this.count,
+      valid: this.failure === undefined,
+      ...(this.failure ? { firstInvalid: this.failure } : {}),
+    };
+  }
+}
+
+/** Reads the whole stream (never buffered) and verifies it. `onEvent` sees the running count, e.g. for a progress bar. */
+export async function verifyStream(
+  store: EventStore,
+  streamId: string,
+  onEvent?: (count: number) => void,
+): Promise<ChainVerification> {
+  const verifier = new StreamChainVerifier(streamId);
+  let count = 0;
+  for await (const event of store.readStream(streamId)) {
+    verifier.check(event);
+    onEvent?.(++count);
+  }
+  return verifier.result();
+}
+
+/**
+ * Verifies every stream whose id starts with `prefix`, in one pass over the global log
+ * (memory: one small verifier per stream). `onEvent` sees every event read, for progress.
+ */
+export async function verifyAllStreams(
+  store: EventStore,
+  prefix: string,
+  onEvent?: (event: RecordedEvent) => void,
+): Promise<ChainVerification[]> {
+  const verifiers = new Map<string, StreamChainVerifier>();
+  for await (const event of store.readAll()) {
+    onEvent?.(event);
+    if (!event.streamId.startsWith(prefix)) continue;
+    let verifier = verifiers.get(event.streamId);
+    if (!verifier) verifiers.set(event.streamId, (verifier = new StreamChainVerifier(event.streamId)));
+    verifier.check(event);
+  }
+  return [...verifiers.values()].map((v) => v.result());
+}

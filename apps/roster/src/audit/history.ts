@@ -1,0 +1,124 @@
+import { organizationStreamId } from '@roster/domain';
+import type { EventStore, RecordedEvent } from '@roster/event-store';
+import { upcast } from './upcast';
+
+/** One event as auditors read it: who did what, when and why. */
+export interface HistoryEntry {
+  /** Global position, as a decimal string. */
+  readonly position: string;
+  /** 0-based revision inside the organization's stream. */
+  readonly revision: number;
+  readonly id: string;
+  readonly type: string;
+  /** metadata.occurredAt: when the command that caused the event was handled. */
+  readonly time: string;
+  readonly actor: unknown;
+  /** The data of the change, upcast to the current schema version. */
+  readonly data: unknown;
+  readonly correlationId: string | null;
+  readonly causationId: string | null;
+  readonly schemaVersion: number;
+  /** Present only when the event was recorded under an older version and upcast. */
+  readonly recordedSchemaVersion?: number;
+  /** The command's name, e.g. `ApproveJoin`. */
+  readonly command: string | null;
+  /** The event's link in the hash chain (see GET /organizations/:id/verify). */
+  readonly hash: string | null;
+}
+
+export interface HistoryFilter {
+  /** Inclusive bounds on the event time. */
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Only these types (none: all). */
+  readonly types?: ReadonlySet<string>;
+  /** Only events whose actor is this user id. */
+  readonly actor?: string;
+}
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
+  const event = upcast(recorded);
+  const m = recorded.metadata;
+  return {
+    position: recorded.position.toString(),
+    revision: Number(recorded.revision),
+    id: recorded.id,
+    type: recorded.type,
+    time: str(m.occurredAt) ?? recorded.recordedAt.toISOString(),
+    actor: m.actor ?? null,
+    data: event.data,
+    correlationId: str(m.correlationId),
+    causationId: str(m.causationId),
+    schemaVersion: event.schemaVersion,
+    ...(event.recordedSchemaVersion !== event.schemaVersion ? { recordedSchemaVersion: event.recordedSchemaVersion } : {}),
+    command: str(m.command),
+    hash: str(m.hash),
+  };
+}
+
+export function matchesFilter(entry: HistoryEntry, filter: HistoryFilter): boolean {
+  if (filter.types && filter.types.size > 0 && !filter.types.has(entry.type)) return false;
+  if (filter.actor !== undefined && (entry.actor as { userId?: unknown } | null)?.userId !== filter.actor) return false;
+  if (filter.from || filter.to) {
+    const time = Date.parse(entry.time);
+    if (filter.from && !(time >= filter.from.getTime())) return false;
+    if (filter.to && !(time <= filter.to.getTime())) return false;
+  }
+  return true;
+}
+
+/**
+ * The organization's matching events in stream order from `fromRevision`, read page by
+ * page from the store: nothing is buffered, so an export of any length streams.
+ */
+export async function* readHistory(
+  store: EventStore,
+  organizationId: string,
+  filter: HistoryFilter = {},
+  fromRevision = 0n,
+): AsyncGenerator<HistoryEntry> {
+  for await (const recorded of store.readStream(organizationStreamId(organizationId), { fromRevision })) {
+    const entry = toHistoryEntry(recorded);
+    if (matchesFilter(entry, filter)) yield entry;
+  }
+}
+
+export interface HistoryPage {
+  readonly organizationId: string;
+  readonly events: HistoryEntry[];
+  /** Pass as `cursor` for the next page; null when there is none. Opaque. */
+  readonly nextCursor: string | null;
+}
+
+/** One page of `limit` matching events; reads one more match to know whether a next page exists. */
+export async function readHistoryPage(
+  store: EventStore,
+  organizationId: string,
+  filter: HistoryFilter,
+  fromRevision: bigint,
+  limit: number,
+): Promise<HistoryPage> {
+  const events: HistoryEntry[] = [];
+  let nextCursor: string | null = null;
+  for await (const entry of readHistory(store, organizationId, filter, fromRevision)) {
+    if (events.length === limit) {
+      nextCursor = encodeCursor(BigInt(entry.revision));
+      break;
+    }
+    events.push(entry);
+  }
+  return { organizationId, events, nextCursor };
+}
+
+// The cursor is the revision to resume from, base64url-wrapped so clients treat it as opaque.
+export function encodeCursor(revision: bigint): string {
+  return Buffer.from(`r${revision}`, 'utf8').toString('base64url');
+}
+
+/** The revision a cursor stands for, or undefined when it is not one of ours. */
+export function decodeCursor(cursor: string): bigint | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  return /^r(0|[1-9]\d{0,15})$/.test(text) ? BigInt(text.slice(1)) : undefined;
+}

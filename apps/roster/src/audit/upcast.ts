@@ -1,0 +1,60 @@
+import { EVENT_SCHEMA_VERSION, type OrganizationEvent } from '@roster/domain';
+
+/**
+ * Upcasting: every reader of recorded events (history, as-of, the fold behind access
+ * checks) goes through `upcast`, so an event recorded under an older schema version is
+ * read as the current version and `evolve` only ever sees current shapes. Recorded rows
+ * are never rewritten: the hash chain covers them as recorded.
+ */
+
+/** What upcasting needs of a recorded event (a RecordedEvent fits). */
+export interface StoredEventLike {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export type Upcasted<T extends StoredEventLike> = Omit<T, 'type' | 'data'> &
+  OrganizationEvent & {
+    /** Version the data now has (EVENT_SCHEMA_VERSION unless written by a newer service). */
+    readonly schemaVersion: number;
+    /** Version the event was recorded with. */
+    readonly recordedSchemaVersion: number;
+  };
+
+/** One step: data of `type` at version v -> data at version v + 1. */
+type UpcastStep = (data: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Steps by event type and the version they upgrade from. Version 1 is the first version
+ * ever recorded by Roster; the version-0 OrganizationCreated step is the worked example
+ * of the path (an import from a portal that had no description field).
+ */
+const UPCAST_STEPS: Readonly<Record<string, Readonly<Record<number, UpcastStep>>>> = {
+  OrganizationCreated: {
+    0: (data) => ({ ...data, description: typeof data.description === 'string' ? data.description : '' }),
+  },
+};
+
+/** The recorded schema version: metadata.schemaVersion, or 1 when absent (nothing older was written without it). */
+export function recordedSchemaVersion(metadata: Readonly<Record<string, unknown>>): number {
+  const version = metadata.schemaVersion;
+  return typeof version === 'number' && Number.isInteger(version) && version >= 0 ? version : 1;
+}
+
+export function upcast<T extends StoredEventLike>(recorded: T): Upcasted<T> {
+  const from = recordedSchemaVersion(recorded.metadata);
+  let data = recorded.data as Record<string, unknown>;
+  let version = from;
+  const steps = UPCAST_STEPS[recorded.type];
+  while (version < EVENT_SCHEMA_VERSION) {
+    const step = steps?.[version];
+    if (step) data = step(data);
+    version += 1;
+  }
+  if (version === from && data === recorded.data) {
+    // The common case: already current, nothing copied.
+    return { ...recorded, schemaVersion: from, recordedSchemaVersion: from } as unknown as Upcasted<T>;
+  }
+  return { ...recorded, data, schemaVersion: version, recordedSchemaVersion: from } as unknown as Upcasted<T>;
+}
