@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { foldOrganization, organizationStreamId, type OrganizationEvent, type Role } from '@roster/domain';
+import { SqliteEventStore, type EventStore } from '@roster/event-store';
+import { AsOfIndex } from './as-of-index';
+import { asOfView } from './as-of-view';
+
+const T0 = Date.UTC(2026, 2, 1);
+const minutes = (n: number) => new Date(T0 + n * 60_000).toISOString();
+
+/** Appends events with the given times (hashes are irrelevant to as-of). */
+async function append(store: EventStore, org: string, items: Array<[OrganizationEvent, string]>): Promise<void> {
+  await store.append(
+    organizationStreamId(org),
+    items.map(([event, occurredAt]) => ({
+      id: randomUUID(),
+      type: event.type,
+      data: event.data,
+      metadata: { actor: { userId: 'u-admin' }, occurredAt, correlationId: 'c', causationId: 'c', schemaVersion: 1, command: 'X' },
+    })),
+    'any',
+  );
+}
+
+/** A long, varied history: members join, change role and leave, the profile changes. */
+function generated(org: string, count: number): Array<[OrganizationEvent, string]> {
+  const roles: Role[] = ['member', 'editor', 'admin'];
+  const out: Array<[OrganizationEvent, string]> = [
+    [{ type: 'OrganizationCreated', data: { organizationId: org, name: 'Org', description: '', createdBy: 'u-admin' } }, minutes(0)],
+  ];
+  for (let i = 1; out.length < count; i++) {
+    const userId = `u${i % 17}`;
+    const requestId = `r${i}`;
+    const at = minutes(i);
+    switch (i % 5) {
+      case 0:
+        out.push([{ type: 'OrganizationProfileUpdated', data: { organizationId: org, name: `Org ${i}` } }, at]);
+        break;
+      case 1:
+        out.push([{ type: 'JoinRequested', data: { organizationId: org, requestId, userId } }, at]);
+        break;
+      case 2:
+        out.push([{ type: 'JoinApproved', data: { organizationId: org, requestId: `r${i - 1}`, userId: `u${(i - 1) % 17}`, role: roles[i % 3], approvedBy: 'u-admin' } }, at]);
+        break;
+      case 3:
+        out.push([{ type: 'MemberRoleChanged', data: { organizationId: org, userId: `u${(i - 2) % 17}`, from: 'member', to: roles[(i + 1) % 3], changedBy: 'u-admin' } }, at]);
+        break;
+      default:
+        out.push([{ type: 'MemberLeft', data: { organizationId: org, userId: `u${(i * 7) % 17}`, role: 'member' } }, at]);
+    }
+  }
+  return out.slice(0, count);
+}
+
+/** The reference answer: fold the whole prefix with the domain's own fold. */
+function bruteForce(items: Array<[OrganizationEvent, string]>, at: Date) {
+  let max = Number.NEGATIVE_INFINITY;
+  const prefix: Array<OrganizationEvent & { metadata: { occurredAt: string } }> = [];
+  for (const [event, occurredAt] of items) {
+    max = Math.max(max, Date.parse(occurredAt));
+    if (max > at.getTime()) break;
+    prefix.push({ ...event, metadata: { occurredAt } } as OrganizationEvent & { metadata: { occurredAt: string } });
+  }
+  return { state: foldOrganization(prefix), revision: prefix.length - 1 };
+}
+
+describe('AsOfIndex', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => (store = new SqliteEventStore({ path: ':memory:', pageSize: 7 })));
+  afterEach(() => store.close());
+
+  it('answers like a fold from zero, at every time, across snapshots', async () => {
+    const org = randomUUID();
+    const items = generated(org, 95);
+    await append(store, org, items);
+    const index = new AsOfIndex(store, { snapshotEvery: 10 });
+    for (let m = -1; m <= 96; m++) {
+      for (const offset of [0, 30_000]) {
+        const at = new Date(T0 + m * 60_000 + offset);
+        const { point, head } = await index.asOf(org, at);
+        const expected = bruteForce(items, at);
+        expect(point.revision).toBe(expected.revision);
+        expect(asOfView(org, at, point, head)).toEqual(asOfView(org, at, { ...point, state: expected.state }, head));
+      }
+    }
+  });
+
+  it('extends itself with events appended after it was built', async () => {
+    const org = randomUUID();
+    const items = generated(org, 30);
+    await append(store, org, items.slice(0, 12));
+    const index = new AsOfIndex(store, { snapshotEvery: 5 });
+    expect((await index.current(org)).revision).toBe(11);
+    await append(store, org, items.slice(12));
+    expect((await index.current(org)).revision).toBe(29);
+    const at = new Date(minutes(20));
+    expect((await index.asOf(org, at)).point.state).toEqual(bruteForce(items, at).state);
+  });
+
+  it('reads a clock that went backwards as the running maximum', async () => {
+    const org = randomUUID();
+    const items: Array<[OrganizationEvent, string]> = [
+      [{ type: 'OrganizationCreated', data: { organizationId: org, name: 'A', description: '', createdBy: 'u1' } }, minutes(0)],
+      [{ type: 'OrganizationProfileUpdated', data: { organizationId: org, name: 'B' } }, minutes(10)],
+      // Written by an instance whose clock lags: still after B in the record.
+      [{ type: 'OrganizationProfileUpdated', data: { organizationId: org, name: 'C' } }, minutes(5)],
+      [{ type: 'OrganizationProfileUpdated', data: { organizationId: org, name: 'D' } }, minutes(20)],
+    ];
+    await append(store, org, items);
+    const index = new AsOfIndex(store, { snapshotEvery: 1 });
+    const name = async (m: number) => (await index.asOf(org, new Date(minutes(m)))).point.state.name;
+    expect(await name(6)).toBe('A');
+    expect(await name(10)).toBe('C');
+    expect(await name(19)).toBe('C');
+    expect(await name(20)).toBe('D');
+  });
+
+  it('folds concurrent first uses once', async () => {
+    const org = randomUUID();
+    await append(store, org, generated(org, 40));
+    const index = new AsOfIndex(store, { snapshotEvery: 4 });
+    const points = await Promise.all([index.current(org), index.current(org), index.asOf(org, new Date(minutes(7)))]);
+    expect(points[0].revision).toBe(39);
+    expect(points[1]).toBe(points[0]);
+    expect(points[2].point.revision).toBe(7);
+  });
+});
+
+describe('asOfView', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => (store = new SqliteEventStore(':memory:')));
+  afterEach(() => store.close());
+
+  it('says "did not exist" before creation, and lists only invitations unexpired at that time', async () => {
+    const org = randomUUID();
+    await append(store, org, [
+      [{ type: 'OrganizationCreated', data: { organizationId: org, name: 'Org', description: 'd', createdBy: 'u1' } }, minutes(10)],
+      [{ type: 'MemberInvited', data: { organizationId: org, invitationId: 'i1', invitee: { kind: 'email', email: 'a@example.org' }, role: 'editor', invitedBy: 'u1', expiresAt: minutes(30) } }, minutes(11)],
+      [{ type: 'JoinRequested', data: { organizationId: org, requestId: 'r1', userId: 'u2', message: 'hi' } }, minutes(12)],
+      [{ type: 'OrganizationDeleted', data: { organizationId: org, deletedBy: 'u1' } }, minutes(40)],
+    ]);
+    const index = new AsOfIndex(store);
+    const view = async (m: number) => {
+      const at = new Date(minutes(m));
+      const { point, head } = await index.asOf(org, at);
+      return asOfView(org, at, point, head);
+    };
+    expect(await view(9)).toEqual({ organizationId: org, at: minutes(9), exists: false, createdAt: minutes(10) });
+    expect(await view(20)).toEqual({
+      organizationId: org,
+      at: minutes(20),
+      exists: true,
+      status: 'active',
+      revision: 2,
+      lastEventAt: minutes(12),
+      profile: { name: 'Org', description: 'd', createdAt: minutes(10) },
+      members: [{ userId: 'u1', role: 'admin', since: minutes(10), via: 'creation' }],
+      invitations: [{ invitationId: 'i1', invitee: { kind: 'email', email: 'a@example.org' }, role: 'editor', invitedBy: 'u1', expiresAt: minutes(30) }],
+      joinRequests: [{ requestId: 'r1', userId: 'u2', message: 'hi', requestedAt: minutes(12) }],
+    });
+    expect(await view(35)).toMatchObject({ exists: true, status: 'active', invitations: [] });
+    expect(await view(40)).toMatchObject({ exists: true, status: 'deleted', revision: 3 });
+  });
+});

@@ -1,0 +1,29 @@
+import { EVENT_SCHEMA_VERSION, evolve, initialState } from '@roster/domain';
+import { upcast } from './upcast';
+
+describe('upcast', () => {
+  it('reads a current (v1) event as it is, without copying its data', () => {
+    const data = { organizationId: 'o1', name: 'Org', description: 'd', createdBy: 'u1' };
+    const event = upcast({ type: 'OrganizationCreated', data, metadata: { schemaVersion: 1 } });
+    expect(event.data).toBe(data);
+    expect(event).toMatchObject({ schemaVersion: EVENT_SCHEMA_VERSION, recordedSchemaVersion: 1 });
+  });
+
+  it('treats an event without a recorded version as v1', () => {
+    expect(upcast({ type: 'MemberLeft', data: {}, metadata: {} }).recordedSchemaVersion).toBe(1);
+  });
+
+  it('upcasts a v0 OrganizationCreated (no description) to v1, which evolve then reads', () => {
+    const v0 = { type: 'OrganizationCreated', data: { organizationId: 'o1', name: 'Org', createdBy: 'u1' }, metadata: { schemaVersion: 0 } };
+    const event = upcast(v0);
+    expect(event).toMatchObject({ schemaVersion: 1, recordedSchemaVersion: 0, data: { organizationId: 'o1', name: 'Org', description: '', createdBy: 'u1' } });
+    expect(v0.data).not.toHaveProperty('description');
+    const state = evolve(initialState, event);
+    expect(state).toMatchObject({ status: 'active', description: '' });
+  });
+
+  it('passes through a version newer than this service knows', () => {
+    const event = upcast({ type: 'MemberLeft', data: { x: 1 }, metadata: { schemaVersion: 7 } });
+    expect(event).toMatchObject({ schemaVersion: 7, recordedSchemaVersion: 7, data: { x: 1 } });
+  });
+});
