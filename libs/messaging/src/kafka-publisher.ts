@@ -1,0 +1,156 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Message, type Producer, type ProducerConfig } from 'kafkajs';
+import { ORGANIZATION_STREAM_PREFIX } from '@roster/domain/events';
+import type { RecordedEvent } from '@roster/event-store';
+import { ROSTER_EVENT_SOURCE, toCloudEvents, toKafkaMessage } from './cloud-events';
+
+export const DEFAULT_ROSTER_TOPIC = 'roster.membership.v1';
+
+export interface KafkaPublisherOptions {
+  readonly brokers: readonly string[];
+  /** Default `roster.membership.v1`. */
+  readonly topic?: string;
+  readonly clientId?: string;
+  /** CloudEvents `source` (default `/roster`). */
+  readonly source?: string;
+  /** Partitions when the topic is created here (default 6); an existing topic is left as it is. */
+  readonly partitions?: number;
+  /** Replication factor when the topic is created here (default: the broker's default). */
+  readonly replicationFactor?: number;
+  /** Where kafkajs log lines go (default: warnings and errors to console.warn/console.error). */
+  readonly log?: (level: 'error' | 'warn' | 'info', message: string) => void;
+}
+
+/**
+ * The producer settings the publisher uses, shared with the benchmark's raw baseline.
+ * Idempotent (producer id + sequence numbers: the broker drops retried duplicates of one
+ * session), acks=all, one request in flight so retries cannot reorder a partition.
+ * Retries are bounded, unlike kafkajs's idempotent default (forever): a send that keeps
+ * failing hands control back to the catch-up worker, whose backoff retries the batch with
+ * a fresh producer; any duplicate this makes carries the same CloudEvents id.
+ */
+export const PUBLISHER_PRODUCER_CONFIG: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 3_000 },
+};
+
+export const PUBLISHER_CLIENT_CONFIG: Omit<KafkaConfig, 'brokers' | 'clientId'> = {
+  connectionTimeout: 3_000,
+  requestTimeout: 30_000,
+  retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 3_000 },
+};
+
+/** kafkajs's warning when retries are bounded; expected here (see PUBLISHER_PRODUCER_CONFIG). */
+const EXPECTED_WARNING = 'Limiting retries for the idempotent producer';
+
+/**
+ * Relays recorded events to Kafka; driven by a CatchUpWorker whose checkpoint is saved
+ * only after `handle` resolved, so it is the outbox relay: `handle` resolves only once the
+ * broker acknowledged every message of the batch (acks=all), and throws otherwise.
+ * Nothing here is on a command's path: a Kafka outage only delays publishing.
+ */
+export class KafkaPublisher {
+  readonly topic: string;
+  private readonly kafka: Kafka;
+  private readonly source: string;
+  private producer: Producer | undefined;
+  private topicReady = false;
+  private stopped = false;
+
+  constructor(private readonly options: KafkaPublisherOptions) {
+    this.topic = options.topic ?? DEFAULT_ROSTER_TOPIC;
+    this.source = options.source ?? ROSTER_EVENT_SOURCE;
+    const log = options.log ?? defaultLog;
+    this.kafka = new Kafka({
+      ...PUBLISHER_CLIENT_CONFIG,
+      clientId: options.clientId ?? 'roster-publisher',
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          if (entry.message.startsWith(EXPECTED_WARNING)) return;
+          const text = `kafkajs ${entry.message}${entry.error ? `: ${entry.error}` : ''}`;
+          log(level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info', text);
+        },
+    });
+  }
+
+  /** The Kafka messages of a batch: organization streams only, in position order. */
+  toMessages(batch: readonly RecordedEvent[]): Message[] {
+    const messages: Message[] = [];
+    for (const event of batch) {
+      if (!event.streamId.startsWith(ORGANIZATION_STREAM_PREFIX)) continue;
+      for (const cloudEvent of toCloudEvents(event, this.source)) messages.push(toKafkaMessage(cloudEvent));
+    }
+    return messages;
+  }
+
+  /**
+   * Sends the batch and resolves after the broker acknowledged all of it. On failure the
+   * producer is discarded, so the retry starts from a clean connection and producer id.
+   */
+  async handle(batch: readonly RecordedEvent[]): Promise<void> {
+    const messages = this.toMessages(batch);
+    if (messages.length === 0) return;
+    if (this.stopped) throw new Error('KafkaPublisher is stopped');
+    try {
+      await this.ensureTopic();
+      const producer = await this.connectedProducer();
+      await producer.send({ topic: this.topic, messages, acks: -1 });
+    } catch (error) {
+      await this.discardProducer();
+      throw error;
+    }
+  }
+
+  /** Creates the topic when absent (idempotent; concurrent creators are fine). */
+  async ensureTopic(): Promise<void> {
+    if (this.topicReady) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = await admin.listTopics();
+      if (!existing.includes(this.topic)) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: this.topic,
+              numPartitions: this.options.partitions ?? 6,
+              replicationFactor: this.options.replicationFactor ?? -1,
+            },
+          ],
+        });
+      }
+      this.topicReady = true;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.discardProducer();
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.kafka.producer(PUBLISHER_PRODUCER_CONFIG);
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
+
+  private async discardProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) await producer.disconnect().catch(() => undefined);
+  }
+}
+
+function defaultLog(level: 'error' | 'warn' | 'info', message: string): void {
+  if (level === 'error') console.error(message);
+  else if (level === 'warn') console.warn(message);
+}

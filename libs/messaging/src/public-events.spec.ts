@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { actionsOf } from '@roster/domain/permissions';
+import { ORGANIZATION_EVENT_TYPES, type EventOfType, type OrganizationEventType } from '@roster/domain/events';
+import type { RecordedEvent } from '@roster/event-store';
+import { fromKafkaMessage, toCloudEvents, toKafkaMessage, UnmappableEventError } from './cloud-events';
+import { loadAsyncApi, messageSchemas, validateCloudEvent } from './asyncapi-contract';
+import { KafkaPublisher } from './kafka-publisher';
+import { PUBLIC_EVENT_TYPES, toPublicEvents } from './public-events';
+
+const org = randomUUID();
+const alice = 'user-alice';
+const bob = 'user-bob';
+
+/** One sample per domain event type: the Record type makes a missing one a compile error. */
+const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
+  OrganizationCreated: { type: 'OrganizationCreated', data: { organizationId: org, name: 'Région Sud', description: 'open data', createdBy: alice } },
+  OrganizationProfileUpdated: { type: 'OrganizationProfileUpdated', data: { organizationId: org, name: 'DataSud' } },
+  MemberInvited: {
+    type: 'MemberInvited',
+    data: {
+      organizationId: org,
+      invitationId: 'inv-1',
+      invitee: { kind: 'email', email: 'bob@example.org' },
+      role: 'editor',
+      invitedBy: alice,
+      expiresAt: '2026-12-01T10:00:00.000Z',
+      replacesInvitationId: 'inv-0',
+    },
+  },
+  InvitationAccepted: { type: 'InvitationAccepted', data: { organizationId: org, invitationId: 'inv-1', userId: bob, role: 'editor' } },
+  InvitationDeclined: { type: 'InvitationDeclined', data: { organizationId: org, invitationId: 'inv-1', userId: bob } },
+  InvitationRevoked: { type: 'InvitationRevoked', data: { organizationId: org, invitationId: 'inv-1', revokedBy: alice } },
+  JoinRequested: { type: 'JoinRequested', data: { organizationId: org, requestId: 'req-1', userId: bob, message: 'Please let me in' } },
+  JoinRequestCancelled: { type: 'JoinRequestCancelled', data: { organizationId: org, requestId: 'req-1', userId: bob } },
+  JoinApproved: { type: 'JoinApproved', data: { organizationId: org, requestId: 'req-1', userId: bob, role: 'member', approvedBy: alice } },
+  JoinRejected: { type: 'JoinRejected', data: { organizationId: org, requestId: 'req-1', userId: bob, rejectedBy: alice, reason: 'not yet' } },
+  MemberRoleChanged: { type: 'MemberRoleChanged', data: { organizationId: org, userId: bob, from: 'member', to: 'admin', changedBy: alice } },
+  MemberRemoved: { type: 'MemberRemoved', data: { organizationId: org, userId: bob, role: 'editor', removedBy: alice } },
+  MemberLeft: { type: 'MemberLeft', data: { organizationId: org, userId: bob, role: 'admin' } },
+  OrganizationDeleted: { type: 'OrganizationDeleted', data: { organizationId: org, deletedBy: alice } },
+};
+
+function recorded(type: OrganizationEventType, position = 7n): RecordedEvent {
+  return {
+    id: randomUUID(),
+    streamId: `organization-${org}`,
+    type,
+    data: samples[type].data,
+    metadata: {
+      actor: { userId: alice },
+      occurredAt: '2026-11-23T10:00:00.000Z',
+      correlationId: 'corr-1',
+      causationId: 'cmd-1',
+      schemaVersion: 1,
+      command: 'Whatever',
+    },
+    revision: 3n,
+    position,
+    recordedAt: new Date('2026-11-23T10:00:00.100Z'),
+  };
+}
+
+describe('public event contract', () => {
+  const asyncapi = loadAsyncApi();
+
+  it('maps every domain event type to at least one documented public event', () => {
+    const documented = messageSchemas(asyncapi);
+    for (const type of ORGANIZATION_EVENT_TYPES) {
+      const mapped = toPublicEvents(samples[type]);
+      expect(mapped.length).toBeGreaterThan(0);
+      expect(mapped[0].idSuffix).toBe('');
+      for (const event of mapped) expect(documented.has(event.type)).toBe(true);
+    }
+  });
+
+  it('documents exactly the published types', () => {
+    expect([...messageSchemas(asyncapi).keys()].sort()).toEqual(Object.values(PUBLIC_EVENT_TYPES).sort());
+  });
+
+  it.each(ORGANIZATION_EVENT_TYPES)('%s: the produced CloudEvents conform to asyncapi.json', (type) => {
+    for (const event of toCloudEvents(recorded(type))) {
+      const wire = JSON.parse(toKafkaMessage(event).value as string);
+      expect(validateCloudEvent(asyncapi, wire)).toEqual([]);
+    }
+  });
+
+  it('the validator rejects a payload that breaks the contract', () => {
+    const [event] = toCloudEvents(recorded('MemberRoleChanged'));
+    const wire = JSON.parse(toKafkaMessage(event).value as string);
+    delete wire.data.capabilitiesRevoked;
+    wire.data.to = 'owner';
+    wire.extra = 1;
+    const errors = validateCloudEvent(asyncapi, wire);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('missing required capabilitiesRevoked'),
+        expect.stringContaining('$.data.to'),
+        expect.stringContaining('unexpected property extra'),
+      ]),
+    );
+  });
+
+  it('creation, accepted invitation and approved request each also publish member.joined with the role capabilities', () => {
+    expect(toPublicEvents(samples.OrganizationCreated)[1]).toEqual({
+      idSuffix: ':member-joined',
+      type: 'org.roster.member.joined.v1',
+      data: { organizationId: org, userId: alice, role: 'admin', capabilities: [...actionsOf('admin')], via: 'creation' },
+    });
+    expect(toPublicEvents(samples.InvitationAccepted).map((e) => e.type)).toEqual([
+      'org.roster.invitation.accepted.v1',
+      'org.roster.member.joined.v1',
+    ]);
+    expect(toPublicEvents(samples.InvitationAccepted)[1].data).toMatchObject({ via: 'invitation', invitationId: 'inv-1', role: 'editor', capabilities: [...actionsOf('editor')] });
+    expect(toPublicEvents(samples.JoinApproved)[1].data).toMatchObject({ via: 'join-request', requestId: 'req-1', role: 'member', capabilities: [...actionsOf('member')] });
+  });
+
+  it('a role change carries the capabilities granted and revoked', () => {
+    const up = toPublicEvents(samples.MemberRoleChanged)[0].data as { capabilitiesGranted: string[]; capabilitiesRevoked: string[]; capabilities: string[] };
+    expect(up.capabilitiesRevoked).toEqual([]);
+    expect(up.capabilitiesGranted).toContain('membership.invite');
+    expect(up.capabilitiesGranted).toContain('dataset.create');
+    expect(up.capabilitiesGranted).not.toContain('dataset.read');
+    expect(up.capabilities).toEqual([...actionsOf('admin')]);
+    const down = toPublicEvents({ type: 'MemberRoleChanged', data: { organizationId: org, userId: bob, from: 'admin', to: 'editor', changedBy: alice } })[0]
+      .data as { capabilitiesGranted: string[]; capabilitiesRevoked: string[] };
+    expect(down.capabilitiesGranted).toEqual([]);
+    expect(down.capabilitiesRevoked).toEqual(['dataset.administer', 'visualization.administer', 'membership.invite', 'membership.approve', 'membership.reject', 'membership.change-role', 'membership.remove', 'organization.update', 'organization.delete', 'processing.manage', 'reference-dataset.create']);
+  });
+
+  it('the mailer gets invitee, role and expiry, and the pending request with its message', () => {
+    expect(toPublicEvents(samples.MemberInvited)[0].data).toMatchObject({
+      invitee: { kind: 'email', email: 'bob@example.org' },
+      role: 'editor',
+      expiresAt: '2026-12-01T10:00:00.000Z',
+      replacesInvitationId: 'inv-0',
+    });
+    expect(toPublicEvents(samples.JoinRequested)[0].data).toEqual({
+      organizationId: org,
+      requestId: 'req-1',
+      userId: bob,
+      message: 'Please let me in',
+      reviewerRole: 'admin',
+    });
+  });
+
+  it('leaving out optional fields leaves them absent, not null', () => {
+    const [event] = toPublicEvents({ type: 'JoinRequested', data: { organizationId: org, requestId: 'r', userId: bob } });
+    expect('message' in event.data).toBe(false);
+  });
+
+  it('the envelope carries id, source, subject, time, key and the extension attributes', () => {
+    const source = recorded('JoinApproved', 42n);
+    const [approved, joined] = toCloudEvents(source);
+    expect(approved).toMatchObject({
+      specversion: '1.0',
+      id: source.id,
+      source: '/roster',
+      type: 'org.roster.join-request.approved.v1',
+      subject: org,
+      time: '2026-11-23T10:00:00.000Z',
+      actor: alice,
+      correlationid: 'corr-1',
+      causationid: 'cmd-1',
+      position: '42',
+      streamrevision: '3',
+    });
+    expect(joined.id).toBe(`${source.id}:member-joined`);
+    const message = toKafkaMessage(approved);
+    expect(message.key).toBe(org);
+    expect(message.headers).toEqual({ 'content-type': 'application/cloudevents+json; charset=utf-8' });
+    const back = fromKafkaMessage({ key: Buffer.from(org), value: Buffer.from(message.value as string), headers: { 'content-type': Buffer.from('application/cloudevents+json; charset=utf-8') } });
+    expect(back.id).toBe(source.id);
+    expect(back.data).toEqual(approved.data);
+  });
+
+  it('refuses (rather than skips) an event type it cannot map', () => {
+    const unknown = { ...recorded('MemberLeft'), type: 'MemberTeleported' };
+    expect(() => toCloudEvents(unknown)).toThrow(UnmappableEventError);
+  });
+
+  it('the publisher only publishes organization streams', () => {
+    const publisher = new KafkaPublisher({ brokers: ['127.0.0.1:1'] });
+    const other = { ...recorded('MemberLeft'), streamId: 'idempotency-abc' };
+    expect(publisher.toMessages([other, recorded('MemberLeft')])).toHaveLength(1);
+  });
+});

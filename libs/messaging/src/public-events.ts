@@ -1,0 +1,398 @@
+import { actionsOf, type Action } from '@roster/domain/permissions';
+import type { Invitee, OrganizationEvent } from '@roster/domain/events';
+import type { Role } from '@roster/domain/roles';
+
+/**
+ * The public, versioned contract published on Kafka: the only place where private domain
+ * events become integration events. Domain events may change shape (and be upcast); these
+ * types may not: a breaking change adds a `.v2` type and keeps publishing `.v1` for a while.
+ * Every type is described with its JSON Schema in asyncapi.json (repository root).
+ */
+export const PUBLIC_EVENT_TYPES = {
+  organizationCreated: 'org.roster.organization.created.v1',
+  organizationUpdated: 'org.roster.organization.updated.v1',
+  organizationDeleted: 'org.roster.organization.deleted.v1',
+  memberInvited: 'org.roster.member.invited.v1',
+  invitationAccepted: 'org.roster.invitation.accepted.v1',
+  invitationDeclined: 'org.roster.invitation.declined.v1',
+  invitationRevoked: 'org.roster.invitation.revoked.v1',
+  joinRequestSubmitted: 'org.roster.join-request.submitted.v1',
+  joinRequestCancelled: 'org.roster.join-request.cancelled.v1',
+  joinRequestApproved: 'org.roster.join-request.approved.v1',
+  joinRequestRejected: 'org.roster.join-request.rejected.v1',
+  memberJoined: 'org.roster.member.joined.v1',
+  memberRoleChanged: 'org.roster.member.role-changed.v1',
+  memberRemoved: 'org.roster.member.removed.v1',
+  memberLeft: 'org.roster.member.left.v1',
+} as const;
+
+export type PublicEventType = (typeof PUBLIC_EVENT_TYPES)[keyof typeof PUBLIC_EVENT_TYPES];
+
+/** An organization action a role grants by default (the DESIGN.md permission table). */
+export type Capability = Action;
+
+export type PublicInvitee = { kind: 'user'; userId: string } | { kind: 'email'; email: string };
+
+export interface OrganizationCreatedV1 {
+  organizationId: string;
+  name: string;
+  description: string;
+  createdBy: string;
+}
+export interface OrganizationUpdatedV1 {
+  organizationId: string;
+  /** Only the fields that changed. */
+  name?: string;
+  description?: string;
+}
+/** Consumers revoke every access they granted in this organization. */
+export interface OrganizationDeletedV1 {
+  organizationId: string;
+  deletedBy: string;
+}
+/** For the mailer: whom to tell (a user id or an e-mail address), with which role, until when. */
+export interface MemberInvitedV1 {
+  organizationId: string;
+  invitationId: string;
+  invitee: PublicInvitee;
+  role: Role;
+  capabilities: Capability[];
+  invitedBy: string;
+  expiresAt: string;
+  replacesInvitationId?: string;
+}
+export interface InvitationAcceptedV1 {
+  organizationId: string;
+  invitationId: string;
+  userId: string;
+  role: Role;
+}
+export interface InvitationDeclinedV1 {
+  organizationId: string;
+  invitationId: string;
+  userId: string;
+}
+export interface InvitationRevokedV1 {
+  organizationId: string;
+  invitationId: string;
+  revokedBy: string;
+}
+/**
+ * For the mailer: a pending request the organization's reviewers should see. Reviewers are
+ * the members holding `reviewerRole` (its admins: the members query `?role=admin` or the
+ * member.* events give their ids).
+ */
+export interface JoinRequestSubmittedV1 {
+  organizationId: string;
+  requestId: string;
+  userId: string;
+  message?: string;
+  reviewerRole: 'admin';
+}
+export interface JoinRequestCancelledV1 {
+  organizationId: string;
+  requestId: string;
+  userId: string;
+}
+export interface JoinRequestApprovedV1 {
+  organizationId: string;
+  requestId: string;
+  userId: string;
+  role: Role;
+  approvedBy: string;
+}
+export interface JoinRequestRejectedV1 {
+  organizationId: string;
+  requestId: string;
+  userId: string;
+  rejectedBy: string;
+  reason?: string;
+}
+/**
+ * A membership begins, however it came to be (creation, accepted invitation, approved
+ * request): the one event a dataset service needs to grant access.
+ */
+export interface MemberJoinedV1 {
+  organizationId: string;
+  userId: string;
+  role: Role;
+  capabilities: Capability[];
+  via: 'creation' | 'invitation' | 'join-request';
+  invitationId?: string;
+  requestId?: string;
+}
+/** `capabilities` is the full set after the change; granted/revoked are the differences. */
+export interface MemberRoleChangedV1 {
+  organizationId: string;
+  userId: string;
+  from: Role;
+  to: Role;
+  capabilities: Capability[];
+  capabilitiesGranted: Capability[];
+  capabilitiesRevoked: Capability[];
+  changedBy: string;
+}
+/** A membership ends: every capability of the role is revoked. */
+export interface MemberRemovedV1 {
+  organizationId: string;
+  userId: string;
+  role: Role;
+  capabilitiesRevoked: Capability[];
+  removedBy: string;
+}
+export interface MemberLeftV1 {
+  organizationId: string;
+  userId: string;
+  role: Role;
+  capabilitiesRevoked: Capability[];
+}
+
+export type PublicEvent =
+  | { type: typeof PUBLIC_EVENT_TYPES.organizationCreated; data: OrganizationCreatedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.organizationUpdated; data: OrganizationUpdatedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.organizationDeleted; data: OrganizationDeletedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.memberInvited; data: MemberInvitedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.invitationAccepted; data: InvitationAcceptedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.invitationDeclined; data: InvitationDeclinedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.invitationRevoked; data: InvitationRevokedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.joinRequestSubmitted; data: JoinRequestSubmittedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.joinRequestCancelled; data: JoinRequestCancelledV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.joinRequestApproved; data: JoinRequestApprovedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.joinRequestRejected; data: JoinRequestRejectedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.memberJoined; data: MemberJoinedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.memberRoleChanged; data: MemberRoleChangedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.memberRemoved; data: MemberRemovedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.memberLeft; data: MemberLeftV1 };
+
+/**
+ * A public event derived from a domain event. `idSuffix` is empty for the event's primary
+ * public event (CloudEvents id = the domain event id) and set for a second event derived
+ * from the same fact (member.joined after a creation, an accepted invitation or an approved
+ * request), so its id stays deterministic and consumers can still deduplicate by id.
+ */
+export type MappedPublicEvent = PublicEvent & { idSuffix: string };
+
+const JOINED_SUFFIX = ':member-joined';
+
+const capabilities = (role: Role): Capability[] => [...actionsOf(role)];
+
+const invitee = (value: Invitee): PublicInvitee =>
+  value.kind === 'user' ? { kind: 'user', userId: value.userId } : { kind: 'email', email: value.email };
+
+/** Copies only the keys that are defined, so optional fields are absent rather than null. */
+function withOptional<T extends object, K extends string, V>(target: T, key: K, value: V | undefined): T {
+  if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  return target;
+}
+
+/**
+ * Maps one domain event to its public events, in the order they must be published.
+ * Exhaustive: adding a domain event type without a mapping does not compile.
+ */
+export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
+  switch (event.type) {
+    case 'OrganizationCreated': {
+      const d = event.data;
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.organizationCreated,
+          data: { organizationId: d.organizationId, name: d.name, description: d.description, createdBy: d.createdBy },
+        },
+        {
+          idSuffix: JOINED_SUFFIX,
+          type: PUBLIC_EVENT_TYPES.memberJoined,
+          data: {
+            organizationId: d.organizationId,
+            userId: d.createdBy,
+            role: 'admin',
+            capabilities: capabilities('admin'),
+            via: 'creation',
+          },
+        },
+      ];
+    }
+    case 'OrganizationProfileUpdated': {
+      const d = event.data;
+      const data: OrganizationUpdatedV1 = { organizationId: d.organizationId };
+      withOptional(data, 'name', d.name);
+      withOptional(data, 'description', d.description);
+      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.organizationUpdated, data }];
+    }
+    case 'OrganizationDeleted':
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.organizationDeleted,
+          data: { organizationId: event.data.organizationId, deletedBy: event.data.deletedBy },
+        },
+      ];
+    case 'MemberInvited': {
+      const d = event.data;
+      const data: MemberInvitedV1 = {
+        organizationId: d.organizationId,
+        invitationId: d.invitationId,
+        invitee: invitee(d.invitee),
+        role: d.role,
+        capabilities: capabilities(d.role),
+        invitedBy: d.invitedBy,
+        expiresAt: d.expiresAt,
+      };
+      withOptional(data, 'replacesInvitationId', d.replacesInvitationId);
+      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.memberInvited, data }];
+    }
+    case 'InvitationAccepted': {
+      const d = event.data;
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.invitationAccepted,
+          data: { organizationId: d.organizationId, invitationId: d.invitationId, userId: d.userId, role: d.role },
+        },
+        {
+          idSuffix: JOINED_SUFFIX,
+          type: PUBLIC_EVENT_TYPES.memberJoined,
+          data: {
+            organizationId: d.organizationId,
+            userId: d.userId,
+            role: d.role,
+            capabilities: capabilities(d.role),
+            via: 'invitation',
+            invitationId: d.invitationId,
+          },
+        },
+      ];
+    }
+    case 'InvitationDeclined': {
+      const d = event.data;
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.invitationDeclined,
+          data: { organizationId: d.organizationId, invitationId: d.invitationId, userId: d.userId },
+        },
+      ];
+    }
+    case 'InvitationRevoked': {
+      const d = event.data;
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.invitationRevoked,
+          data: { organizationId: d.organizationId, invitationId: d.invitationId, revokedBy: d.revokedBy },
+        },
+      ];
+    }
+    case 'JoinRequested': {
+      const d = event.data;
+      const data: JoinRequestSubmittedV1 = {
+        organizationId: d.organizationId,
+        requestId: d.requestId,
+        userId: d.userId,
+        reviewerRole: 'admin',
+      };
+      withOptional(data, 'message', d.message);
+      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.joinRequestSubmitted, data }];
+    }
+    case 'JoinRequestCancelled': {
+      const d = event.data;
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.joinRequestCancelled,
+          data: { organizationId: d.organizationId, requestId: d.requestId, userId: d.userId },
+        },
+      ];
+    }
+    case 'JoinApproved': {
+      const d = event.data;
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.joinRequestApproved,
+          data: {
+            organizationId: d.organizationId,
+            requestId: d.requestId,
+            userId: d.userId,
+            role: d.role,
+            approvedBy: d.approvedBy,
+          },
+        },
+        {
+          idSuffix: JOINED_SUFFIX,
+          type: PUBLIC_EVENT_TYPES.memberJoined,
+          data: {
+            organizationId: d.organizationId,
+            userId: d.userId,
+            role: d.role,
+            capabilities: capabilities(d.role),
+            via: 'join-request',
+            requestId: d.requestId,
+          },
+        },
+      ];
+    }
+    case 'JoinRejected': {
+      const d = event.data;
+      const data: JoinRequestRejectedV1 = {
+        organizationId: d.organizationId,
+        requestId: d.requestId,
+        userId: d.userId,
+        rejectedBy: d.rejectedBy,
+      };
+      withOptional(data, 'reason', d.reason);
+      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.joinRequestRejected, data }];
+    }
+    case 'MemberRoleChanged': {
+      const d = event.data;
+      const before = new Set<Capability>(actionsOf(d.from));
+      const after = new Set<Capability>(actionsOf(d.to));
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.memberRoleChanged,
+          data: {
+            organizationId: d.organizationId,
+            userId: d.userId,
+            from: d.from,
+            to: d.to,
+            capabilities: capabilities(d.to),
+            capabilitiesGranted: [...after].filter((action) => !before.has(action)),
+            capabilitiesRevoked: [...before].filter((action) => !after.has(action)),
+            changedBy: d.changedBy,
+          },
+        },
+      ];
+    }
+    case 'MemberRemoved': {
+      const d = event.data;
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.memberRemoved,
+          data: {
+            organizationId: d.organizationId,
+            userId: d.userId,
+            role: d.role,
+            capabilitiesRevoked: capabilities(d.role),
+            removedBy: d.removedBy,
+          },
+        },
+      ];
+    }
+    case 'MemberLeft': {
+      const d = event.data;
+      return [
+        {
+          idSuffix: '',
+          type: PUBLIC_EVENT_TYPES.memberLeft,
+          data: { organizationId: d.organizationId, userId: d.userId, role: d.role, capabilitiesRevoked: capabilities(d.role) },
+        },
+      ];
+    }
+    default: {
+      const unhandled: never = event;
+      throw new Error(`No public mapping for domain event ${(unhandled as { type: string }).type}`);
+    }
+  }
+}
