@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { forbidden, gone, notFound, organizationStreamId, type Actor } from '@roster/domain';
+import { EVENT_STORE, type EventStore } from '@roster/event-store';
+import { AsOfIndex, type FoldedPoint } from './as-of-index';
+import { asOfView, type AsOfView } from './as-of-view';
+import type { HistoryQuery } from './audit-query';
+import { HISTORY_DEFAULT_LIMIT } from './audit-query';
+import { verifyStream, type ChainFailure } from './chain-verifier';
+import { readHistory, readHistoryPage, type HistoryEntry, type HistoryPage } from './history';
+
+export interface VerifyAnswer {
+  readonly organizationId: string;
+  readonly events: number;
+  readonly valid: boolean;
+  readonly firstInvalid?: ChainFailure;
+}
+
+/**
+ * Who may read an organization's record: platform `auditor` and `superadmin` always (also
+ * once it is deleted), and the organization's current admins while it is active. Admins of
+ * a deleted organization get 410 Gone like its other queries (DESIGN: only auditors and
+ * superadmins still read a deleted organization's history). Members and outsiders: 403.
+ * An unknown organization is a 404 for everyone.
+ */
+@Injectable()
+export class AuditService {
+  /** One index per process: snapshots are built on first use and extended as events arrive. */
+  readonly index: AsOfIndex;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+    this.index = new AsOfIndex(store);
+  }
+
+  /** The organization's current state, once the actor is known to be allowed. */
+  async authorize(organizationId: string, actor: Actor): Promise<FoldedPoint> {
+    const current = await this.index.current(organizationId);
+    if (current.revision < 0) throw notFound('ORGANIZATION.NOT_FOUND', `Organization ${organizationId} does not exist`);
+    if (actor.platformRoles.includes('auditor') || actor.platformRoles.includes('superadmin')) return current;
+    if (current.state.status === 'deleted') {
+      throw gone('ORGANIZATION.DELETED', 'This organization was deleted; only auditors and superadmins read its history');
+    }
+    if (current.state.members.get(actor.userId)?.role !== 'admin') {
+      throw forbidden('AUDIT.FORBIDDEN', "Only the organization's admins, auditors and superadmins read its history");
+    }
+    return current;
+  }
+
+  async historyPage(organizationId: string, actor: Actor, query: HistoryQuery): Promise<HistoryPage> {
+    await this.authorize(organizationId, actor);
+    return readHistoryPage(this.store, organizationId, query.filter, query.fromRevision, query.limit ?? HISTORY_DEFAULT_LIMIT);
+  }
+
+  /** Every matching event, read lazily page by page (for NDJSON export); authorize first. */
+  async *historyEntries(organizationId: string, query: HistoryQuery): AsyncGenerator<HistoryEntry> {
+    let left = query.limit ?? Number.POSITIVE_INFINITY;
+    if (left <= 0) return;
+    for await (const entry of readHistory(this.store, organizationId, query.filter, query.fromRevision)) {
+      yield entry;
+      if (--left <= 0) return;
+    }
+  }
+
+  async asOf(organizationId: string, actor: Actor, at: Date): Promise<AsOfView> {
+    await this.authorize(organizationId, actor);
+    const { point, head } = await this.index.asOf(organizationId, at);
+    return asOfView(organizationId, at, point, head);
+  }
+
+  async verify(organizationId: string, actor: Actor): Promise<VerifyAnswer> {
+    await this.authorize(organizationId, actor);
+    const result = await verifyStream(this.store, organizationStreamId(organizationId));
+    // What the index folded may be the altered record: fold again from the store next time.
+    if (!result.valid) this.index.forget(organizationId);
+    const { streamId: _streamId, ...rest } = result;
+    return { organizationId, ...rest };
+  }
+}
