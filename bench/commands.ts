@@ -1,0 +1,436 @@
+/**
+ * `npm run bench:commands`: the command API under load, with its baselines measured in
+ * the same run, printed as ONE JSON line on stdout (progress goes to stderr).
+ *
+ * - The service runs as a child process (the compiled dist/, embedded SQLite store in a
+ *   temporary data directory, API worker only), so the load generator (autocannon, in
+ *   this process) and the server each get a core of their own.
+ * - Load: concurrent connections over ORGANIZATIONS organizations, each connection cycling
+ *   through invite -> revoke -> profile update -> role toggle, commands that always succeed
+ *   (a toggle to the role a member already holds is a 2xx no-op).
+ * - p99 at half the peak rate: the same load at overallRate = peak / 2.
+ * - Baselines: a no-op POST route on bare Fastify (own child process, same autocannon
+ *   settings), and raw appends to a SqliteEventStore with the same durability
+ *   (synchronous=FULL, group commit) and the same number of concurrent writers.
+ * - long_history_ratio: throughput of profile updates on an organization whose stream
+ *   holds 100,000 events (written straight to the store before the service starts) over
+ *   the same load on a fresh organization.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { SignJWT } from 'jose';
+import { EVENT_SCHEMA_VERSION, organizationStreamId } from '@roster/domain';
+import { eventHash, GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
+import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SERVICE_ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
+const SELF = __filename;
+
+const ORGANIZATIONS = 200;
+const CONNECTIONS = 64;
+const WARMUP_S = 3;
+const PEAK_S = 10;
+const HALF_RATE_S = 8;
+const SINGLE_ORG_CONNECTIONS = 16;
+const SINGLE_ORG_S = 5;
+const APPEND_S = 8;
+const LONG_HISTORY_EVENTS = 100_000;
+
+const log = (message: string) => process.stderr.write(`[bench:commands] ${message}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------
+// Processes
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => ok(port));
+    });
+  });
+}
+
+interface Child {
+  readonly baseUrl: string;
+  readonly process: ChildProcess;
+  readonly output: string[];
+}
+
+async function startChild(args: string[], env: NodeJS.ProcessEnv, port: number, healthPath: string): Promise<Child> {
+  const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/register-paths.js'), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
+  child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`child exited with ${child.exitCode}:\n${output.join('')}`);
+    try {
+      if ((await fetch(`${baseUrl}${healthPath}`)).ok) return { baseUrl, process: child, output };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`child did not answer ${healthPath}:\n${output.join('')}`);
+}
+
+function stopChild(child: Child): Promise<void> {
+  return new Promise((ok) => {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) return ok();
+    const timer = setTimeout(() => child.process.kill('SIGKILL'), 5000);
+    child.process.once('exit', () => {
+      clearTimeout(timer);
+      ok();
+    });
+    child.process.kill('SIGTERM');
+  });
+}
+
+/** The bare-Fastify baseline server, run as `commands.js --serve-fastify <port>`. */
+async function serveFastify(port: number): Promise<void> {
+  const app = Fastify({ logger: false });
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.post('/noop', async () => ({ ok: true }));
+  await app.listen({ port, host: '127.0.0.1' });
+}
+
+// ---------------------------------------------------------------------------------------
+// Load
+
+interface Run {
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+function summarize(result: autocannon.Result): Run {
+  const ok = (result as unknown as Record<string, number>)['2xx'];
+  return {
+    perSecond: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function cannon(options: autocannon.Options): Promise<Run> {
+  return new Promise((ok, fail) => {
+    autocannon(options, (error, result) => (error ? fail(error) : ok(summarize(result))));
+  });
+}
+
+interface Organization {
+  readonly id: string;
+  readonly adminToken: string;
+  readonly memberId: string;
+  memberRole: 'member' | 'editor';
+}
+
+interface ConnectionContext {
+  org?: Organization;
+  invitationId?: string;
+}
+
+/** The mixed command cycle each connection runs, over randomly chosen organizations. */
+function commandCycle(organizations: readonly Organization[]): autocannon.Request[] {
+  const pick = () => organizations[Math.floor(Math.random() * organizations.length)];
+  const json = (org: Organization) => ({ authorization: `Bearer ${org.adminToken}`, 'content-type': 'application/json' });
+  return [
+    {
+      setupRequest: (request, context: ConnectionContext) => {
+        const org = pick();
+        context.org = org;
+        context.invitationId = undefined;
+        return {
+          ...request,
+          method: 'POST',
+          path: `/organizations/${org.id}/invitations`,
+          headers: json(org),
+          body: JSON.stringify({ userId: `bench-${randomUUID()}`, role: 'member' }),
+        };
+      },
+      onResponse: (status, body, context: ConnectionContext) => {
+        if (status === 201) context.invitationId = (JSON.parse(body) as { invitationId: string }).invitationId;
+      },
+    },
+    {
+      setupRequest: (request, context: ConnectionContext) => {
+        const org = context.org ?? pick();
+        if (!context.invitationId) {
+          return { ...request, method: 'PATCH', path: `/organizations/${org.id}`, headers: json(org), body: JSON.stringify({ description: randomUUID() }) };
+        }
+        return { ...request, method: 'DELETE', path: `/organizations/${org.id}/invitations/${context.invitationId}`, headers: { authorization: `Bearer ${org.adminToken}` }, body: undefined };
+      },
+    },
+    {
+      setupRequest: (request) => {
+        const org = pick();
+        return { ...request, method: 'PATCH', path: `/organizations/${org.id}`, headers: json(org), body: JSON.stringify({ description: `profile ${randomUUID()}` }) };
+      },
+    },
+    {
+      setupRequest: (request) => {
+        const org = pick();
+        org.memberRole = org.memberRole === 'member' ? 'editor' : 'member';
+        return {
+          ...request,
+          method: 'PUT',
+          path: `/organizations/${org.id}/members/${org.memberId}/role`,
+          headers: json(org),
+          body: JSON.stringify({ role: org.memberRole }),
+        };
+      },
+    },
+  ];
+}
+
+/** Profile updates on one organization only. */
+function profileUpdates(org: Organization): autocannon.Request[] {
+  return [
+    {
+      setupRequest: (request) => ({
+        ...request,
+        method: 'PATCH',
+        path: `/organizations/${org.id}`,
+        headers: { authorization: `Bearer ${org.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ description: `profile ${randomUUID()}` }),
+      }),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------
+// Set-up through the API
+
+async function command(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<Record<string, string>> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text) as Record<string, string>;
+}
+
+async function createOrganization(baseUrl: string, sign: (sub: string) => Promise<string>): Promise<Organization> {
+  const admin = `admin-${randomUUID()}`;
+  const memberId = `member-${randomUUID()}`;
+  const adminToken = await sign(admin);
+  const { organizationId } = await command(baseUrl, adminToken, 'POST', '/organizations', { name: `Bench ${admin.slice(6, 14)}` });
+  const { invitationId } = await command(baseUrl, adminToken, 'POST', `/organizations/${organizationId}/invitations`, { userId: memberId, role: 'member' });
+  await command(baseUrl, await sign(memberId), 'POST', `/organizations/${organizationId}/invitations/${invitationId}/accept`);
+  return { id: organizationId, adminToken, memberId, memberRole: 'member' };
+}
+
+/** Writes a valid history straight to the store: a creation then profile updates, hash-chained like the service does. */
+async function seedLongHistory(storePath: string, organizationId: string, admin: string, events: number): Promise<void> {
+  const store = new SqliteEventStore({ path: storePath });
+  const streamId = organizationStreamId(organizationId);
+  let previousHash = GENESIS_HASH;
+  let revision = -1n;
+  const start = Date.parse('2024-01-01T00:00:00Z');
+  const chunk = 5000;
+  while (revision + 1n < BigInt(events)) {
+    const batch: EventToAppend[] = [];
+    const expected = revision === -1n ? ('no_stream' as const) : revision;
+    while (batch.length < chunk && revision + 1n < BigInt(events)) {
+      revision += 1n;
+      const first = revision === 0n;
+      const id = randomUUID();
+      const type = first ? 'OrganizationCreated' : 'OrganizationProfileUpdated';
+      const data = first
+        ? { organizationId, name: 'Long history', description: '', createdBy: admin }
+        : { organizationId, description: `revision ${revision}` };
+      const commandId = randomUUID();
+      const metadata: Record<string, unknown> = {
+        actor: { userId: admin },
+        occurredAt: new Date(start + Number(revision) * 1000).toISOString(),
+        correlationId: commandId,
+        causationId: commandId,
+        schemaVersion: EVENT_SCHEMA_VERSION,
+        command: first ? 'CreateOrganization' : 'UpdateOrganizationProfile',
+        previousHash,
+      };
+      const hash = eventHash(previousHash, { streamId, revision, id, type, data, metadata });
+      metadata.hash = hash;
+      previousHash = hash;
+      batch.push({ id, type, data, metadata });
+    }
+    await store.append(streamId, batch, expected);
+  }
+  await store.close();
+}
+
+/** Raw durable appends: `writers` concurrent loops, one event per append, for `seconds`. */
+async function appendBaseline(path: string, writers: number, seconds: number): Promise<number> {
+  const store = new SqliteEventStore({ path });
+  const streams = Array.from({ length: ORGANIZATIONS }, () => `organization-${randomUUID()}`);
+  const admin = `admin-${randomUUID()}`;
+  let appended = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const writer = async () => {
+    while (Date.now() < deadline) {
+      const streamId = streams[Math.floor(Math.random() * streams.length)];
+      const id = randomUUID();
+      const data = { organizationId: streamId.slice(13), description: `profile ${id}` };
+      const metadata = {
+        actor: { userId: admin },
+        occurredAt: new Date().toISOString(),
+        correlationId: id,
+        causationId: id,
+        schemaVersion: EVENT_SCHEMA_VERSION,
+        command: 'UpdateOrganizationProfile',
+        previousHash: GENESIS_HASH,
+        hash: GENESIS_HASH,
+      };
+      await store.append(streamId, [{ id, type: 'OrganizationProfileUpdated', data, metadata }], 'any');
+      appended++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: writers }, writer));
+  const elapsed = (Date.now() - started) / 1000;
+  await store.close();
+  return appended / elapsed;
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const dataDir = mkdtempSync(join(tmpdir(), 'roster-bench-commands-'));
+  const children: Child[] = [];
+  try {
+    const secret = `bench-${randomUUID()}-${randomUUID()}`;
+    const key = new TextEncoder().encode(secret);
+    const sign = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(key);
+    const storeConfig = loadRosterConfig({ ROSTER_DATA_DIR: dataDir }).eventStore;
+    if (storeConfig.kind !== 'sqlite') throw new Error('expected the embedded store');
+
+    log(`seeding an organization with ${LONG_HISTORY_EVENTS} events`);
+    const longAdmin = `admin-${randomUUID()}`;
+    const longOrg: Organization = { id: randomUUID(), adminToken: await sign(longAdmin), memberId: '', memberRole: 'member' };
+    await seedLongHistory(storeConfig.path, longOrg.id, longAdmin, LONG_HISTORY_EVENTS);
+
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.EVENTSTORE_CONNECTION_STRING;
+    delete env.MONGODB_URL;
+    delete env.KAFKA_BROKERS;
+    Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api', LOG_LEVEL: 'warn' });
+    const service = await startChild([SERVICE_ENTRY], env, port, '/health');
+    children.push(service);
+    const url = service.baseUrl;
+
+    log(`creating ${ORGANIZATIONS} organizations`);
+    const organizations: Organization[] = [];
+    for (let i = 0; i < ORGANIZATIONS; i += 20) {
+      organizations.push(...(await Promise.all(Array.from({ length: Math.min(20, ORGANIZATIONS - i) }, () => createOrganization(url, sign)))));
+    }
+    const freshOrg = await createOrganization(url, sign);
+
+    log('warm-up');
+    await cannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests: commandCycle(organizations) });
+    log('peak');
+    const peak = await cannon({ url, connections: CONNECTIONS, duration: PEAK_S, requests: commandCycle(organizations) });
+    log(`peak ${peak.perSecond.toFixed(0)}/s; at half the rate`);
+    const half = await cannon({
+      url,
+      connections: CONNECTIONS,
+      duration: HALF_RATE_S,
+      overallRate: Math.max(1, Math.floor(peak.perSecond / 2)),
+      requests: commandCycle(organizations),
+    });
+
+    log('long history vs fresh organization');
+    const firstStarted = process.hrtime.bigint();
+    await command(url, longOrg.adminToken, 'PATCH', `/organizations/${longOrg.id}`, { description: 'first command after start' });
+    const longFirstCommandMs = Number(process.hrtime.bigint() - firstStarted) / 1e6;
+    await command(url, freshOrg.adminToken, 'PATCH', `/organizations/${freshOrg.id}`, { description: 'warm' });
+    const fresh = await cannon({ url, connections: SINGLE_ORG_CONNECTIONS, duration: SINGLE_ORG_S, requests: profileUpdates(freshOrg) });
+    const long = await cannon({ url, connections: SINGLE_ORG_CONNECTIONS, duration: SINGLE_ORG_S, requests: profileUpdates(longOrg) });
+    await stopChild(service);
+
+    log('baseline: bare Fastify');
+    const fastifyPort = await freePort();
+    const fastify = await startChild([SELF, '--serve-fastify', String(fastifyPort)], { ...process.env }, fastifyPort, '/health');
+    children.push(fastify);
+    const noop = await cannon({
+      url: `${fastify.baseUrl}/noop`,
+      connections: CONNECTIONS,
+      duration: PEAK_S,
+      method: 'POST',
+      headers: { authorization: `Bearer ${organizations[0].adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ description: `profile ${randomUUID()}` }),
+    });
+    await stopChild(fastify);
+
+    log('baseline: raw durable appends');
+    const appendPerSecond = await appendBaseline(join(dataDir, 'append-baseline.sqlite'), CONNECTIONS, APPEND_S);
+
+    const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+    const line = {
+      bench: 'commands',
+      store: 'sqlite',
+      connections: CONNECTIONS,
+      organizations: ORGANIZATIONS,
+      commands_per_s: round(peak.perSecond, 1),
+      p50_ms: peak.p50,
+      p99_ms: peak.p99,
+      half_rate_per_s: round(half.perSecond, 1),
+      p99_at_half_rate_ms: half.p99,
+      baseline_fastify_per_s: round(noop.perSecond, 1),
+      baseline_append_per_s: round(appendPerSecond, 1),
+      ratio_vs_fastify: round(peak.perSecond / noop.perSecond, 3),
+      ratio_vs_append: round(peak.perSecond / appendPerSecond, 3),
+      long_history_events: LONG_HISTORY_EVENTS,
+      long_history_per_s: round(long.perSecond, 1),
+      fresh_org_per_s: round(fresh.perSecond, 1),
+      long_history_ratio: round(long.perSecond / fresh.perSecond, 3),
+      long_history_first_command_ms: round(longFirstCommandMs, 1),
+      non2xx: peak.non2xx + half.non2xx + fresh.non2xx + long.non2xx,
+      errors: peak.errors + half.errors + fresh.errors + long.errors,
+      duration_s: round((Date.now() - began) / 1000, 1),
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  } catch (error) {
+    for (const child of children) process.stderr.write(child.output.join(''));
+    throw error;
+  } finally {
+    for (const child of children) await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--serve-fastify') {
+  serveFastify(Number(process.argv[3])).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

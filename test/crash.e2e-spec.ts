@@ -1,0 +1,222 @@
+/**
+ * Crash safety: the compiled service runs as a child process on the embedded SQLite store;
+ * many concurrent commands over several organizations are in flight when it is killed with
+ * SIGKILL. Started again on the same data directory, every command it acknowledged is
+ * there (its Idempotency-Key replays the same answer, acknowledged invitations can be
+ * accepted) and the next command on every organization works, past every acknowledged
+ * revision. `npm test` builds dist/ before jest; run `npm run build` first when running
+ * this file alone.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SignJWT } from 'jose';
+
+const ROOT = resolve(__dirname, '..');
+const ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
+const SECRET = `crash-secret-${randomUUID()}`;
+const secretKey = new TextEncoder().encode(SECRET);
+
+const ORGANIZATIONS = 8;
+const CONCURRENCY = 32;
+/** Kill once this many commands were acknowledged (or after KILL_AFTER_MS, whichever comes first). */
+const KILL_AFTER_ACKS = 400;
+const KILL_AFTER_MS = 5000;
+
+interface Service {
+  readonly baseUrl: string;
+  readonly child: ChildProcess;
+  readonly output: string[];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function startService(dataDir: string): Promise<Service> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The embedded store is what this test is about: no external servers.
+  delete env.EVENTSTORE_CONNECTION_STRING;
+  delete env.MONGODB_URL;
+  delete env.KAFKA_BROKERS;
+  Object.assign(env, {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ROSTER_DATA_DIR: dataDir,
+    ROSTER_JWT_SECRET: SECRET,
+    ROSTER_RUN: 'api',
+    LOG_LEVEL: 'warn',
+  });
+  const child = spawn(process.execPath, ['-r', './scripts/register-paths.js', ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output.join('')}`);
+    try {
+      const health = await fetch(`${baseUrl}/health`);
+      if (health.ok) return { baseUrl, child, output };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`service did not answer /health within 30 s:\n${output.join('')}`);
+}
+
+function kill(service: Service, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((ok) => {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) return ok();
+    service.child.once('exit', () => ok());
+    service.child.kill(signal);
+  });
+}
+
+const token = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(secretKey);
+
+interface Sent {
+  readonly method: string;
+  readonly path: string;
+  readonly token: string;
+  readonly body: unknown;
+  readonly key: string;
+}
+
+interface Acked extends Sent {
+  readonly status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly answer: any;
+  readonly organizationId: string;
+  readonly invitee?: { readonly userId: string; readonly token: string };
+}
+
+async function send(baseUrl: string, sent: Sent): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${baseUrl}${sent.path}`, {
+    method: sent.method,
+    headers: { authorization: `Bearer ${sent.token}`, 'content-type': 'application/json', 'idempotency-key': sent.key },
+    body: JSON.stringify(sent.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+describe('crash safety (SIGKILL mid-flight, restart on the same data directory)', () => {
+  let dataDir: string;
+  let service: Service | undefined;
+
+  beforeAll(() => {
+    if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm test does)`);
+    dataDir = mkdtempSync(join(tmpdir(), 'roster-crash-'));
+  });
+
+  afterAll(async () => {
+    if (service) await kill(service, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged command, and the next command on each organization works', async () => {
+    service = await startService(dataDir);
+    const baseUrl = service.baseUrl;
+
+    // Organizations, each with its own admin.
+    const organizations: Array<{ id: string; admin: string; adminToken: string }> = [];
+    for (let i = 0; i < ORGANIZATIONS; i++) {
+      const admin = `admin-${randomUUID()}`;
+      const adminToken = await token(admin);
+      const created = await send(baseUrl, { method: 'POST', path: '/organizations', token: adminToken, body: { name: `Crash ${i}` }, key: randomUUID() });
+      expect(created.status).toBe(201);
+      organizations.push({ id: created.body.organizationId, admin, adminToken });
+    }
+
+    // Load: invitations (each to a fresh user) and profile changes, spread over the organizations.
+    const acked: Acked[] = [];
+    let stop = false;
+    let sent = 0;
+    const worker = async (w: number) => {
+      for (let n = 0; !stop; n++) {
+        const organization = organizations[(w + n) % organizations.length];
+        const base = `/organizations/${organization.id}`;
+        const key = randomUUID();
+        let request: Sent;
+        let invitee: Acked['invitee'];
+        if (n % 3 === 2) {
+          request = { method: 'PATCH', path: base, token: organization.adminToken, body: { description: `change ${key}` }, key };
+        } else {
+          const userId = `invitee-${randomUUID()}`;
+          invitee = { userId, token: await token(userId) };
+          request = { method: 'POST', path: `${base}/invitations`, token: organization.adminToken, body: { userId, role: 'member' }, key };
+        }
+        sent++;
+        try {
+          const { status, body } = await send(baseUrl, request);
+          // Only a 2xx is an acknowledgement; anything else (a 409 after retries) promised nothing.
+          if (status >= 200 && status < 300) acked.push({ ...request, status, answer: body, organizationId: organization.id, invitee });
+        } catch {
+          // The connection died with the process: not acknowledged, nothing promised.
+          return;
+        }
+      }
+    };
+    const workers = Array.from({ length: CONCURRENCY }, (_, w) => worker(w));
+
+    const started = Date.now();
+    while (acked.length < KILL_AFTER_ACKS && Date.now() - started < KILL_AFTER_MS) await new Promise((r) => setTimeout(r, 5));
+    await kill(service, 'SIGKILL');
+    stop = true;
+    await Promise.all(workers);
+    expect(acked.length).toBeGreaterThan(50);
+    expect(sent).toBeGreaterThan(acked.length); // some were in flight when the process died
+
+    service = await startService(dataDir);
+    const again = service.baseUrl;
+
+    // Every acknowledged command replays with its Idempotency-Key to the very same answer.
+    for (const ack of acked) {
+      const replay = await send(again, ack);
+      expect({ key: ack.key, status: replay.status, body: replay.body }).toEqual({ key: ack.key, status: ack.status, body: ack.answer });
+    }
+
+    // Every acknowledged invitation is there: its invitee accepts it.
+    for (const ack of acked.filter((a) => a.invitee)) {
+      const accepted = await fetch(`${again}/organizations/${ack.organizationId}/invitations/${ack.answer.invitationId}/accept`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ack.invitee!.token}` },
+      });
+      expect({ invitationId: ack.answer.invitationId, accepted: accepted.ok }).toEqual({ invitationId: ack.answer.invitationId, accepted: true });
+    }
+
+    // The next command on each organization works and lands past every acknowledged revision.
+    for (const organization of organizations) {
+      const highest = acked
+        .filter((a) => a.organizationId === organization.id)
+        .reduce((max, a) => (BigInt(a.answer.revision) > max ? BigInt(a.answer.revision) : max), 0n);
+      const next = await send(again, {
+        method: 'PATCH',
+        path: `/organizations/${organization.id}`,
+        token: organization.adminToken,
+        body: { name: `After the crash ${randomUUID()}` },
+        key: randomUUID(),
+      });
+      expect(next.status >= 200 && next.status < 300).toBe(true);
+      expect(BigInt(next.body.revision)).toBeGreaterThan(highest);
+    }
+
+    await kill(service, 'SIGTERM');
+    service = undefined;
+  });
+});
