@@ -32,7 +32,7 @@ async function startRoster(dataDir: string): Promise<Running> {
     ROSTER_RUN: 'api',
     LOG_LEVEL: 'error',
   });
-  const app = await createApp(config);
+  const app = await createApp(config, { logger: false });
   const server = app.getHttpServer();
   if (!server.listening) await app.listen(0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
