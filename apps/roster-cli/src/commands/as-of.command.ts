@@ -1,0 +1,26 @@
+import { parseIsoTime } from '../../../roster/src/audit/audit-query';
+import { AsOfIndex } from '../../../roster/src/audit/as-of-index';
+import { asOfView } from '../../../roster/src/audit/as-of-view';
+import { CliCommand, parseArgs, UsageError } from '../cli-command';
+import { asUsage, CliFailure, organizationIdArg, rejectUnknownFlags, withStore } from './audit-support';
+
+/** Prints the organization's state at a time as JSON, folded exactly as GET /organizations/:id/as-of does. */
+export const asOfCommand: CliCommand = {
+  name: 'as-of',
+  usage: 'as-of <orgId> <ISO time>',
+  description: "print an organization's state (profile, members, pending invitations and requests) at a time",
+  async run(args) {
+    const { positionals, flags } = parseArgs(args);
+    rejectUnknownFlags(flags, []);
+    if (positionals.length !== 2) throw new UsageError('give an organization id and an ISO 8601 time');
+    const organizationId = organizationIdArg(positionals[0]);
+    const at = asUsage(() => parseIsoTime(positionals[1], 'the time'));
+    return withStore(async (store) => {
+      const index = new AsOfIndex(store);
+      const { point, head } = await index.asOf(organizationId, at);
+      if (head.revision < 0) throw new CliFailure(`Organization ${organizationId} does not exist (no events)`);
+      process.stdout.write(`${JSON.stringify(asOfView(organizationId, at, point, head), null, 2)}\n`);
+      return 0;
+    });
+  },
+};
