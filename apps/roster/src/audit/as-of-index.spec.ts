@@ -150,7 +150,7 @@ describe('asOfView', () => {
       at: minutes(20),
       exists: true,
       status: 'active',
-      revision: 2,
+      revision: '2',
       lastEventAt: minutes(12),
       profile: { name: 'Org', description: 'd', createdAt: minutes(10) },
       members: [{ userId: 'u1', role: 'admin', since: minutes(10), via: 'creation' }],
@@ -158,6 +158,6 @@ describe('asOfView', () => {
       joinRequests: [{ requestId: 'r1', userId: 'u2', message: 'hi', requestedAt: minutes(12) }],
     });
     expect(await view(35)).toMatchObject({ exists: true, status: 'active', invitations: [] });
-    expect(await view(40)).toMatchObject({ exists: true, status: 'deleted', revision: 3 });
+    expect(await view(40)).toMatchObject({ exists: true, status: 'deleted', revision: '3' });
   });
 });

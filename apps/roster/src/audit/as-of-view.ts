@@ -19,8 +19,8 @@ export type AsOfView =
       readonly at: string;
       readonly exists: true;
       readonly status: 'active' | 'deleted';
-      /** Revision of the last event folded (the state is the one right after it). */
-      readonly revision: number;
+      /** Revision of the last event folded (the state is the one right after it), as a decimal string. */
+      readonly revision: string;
       readonly lastEventAt: string;
       readonly profile: { readonly name: string; readonly description: string; readonly createdAt: string | null };
       readonly members: ReadonlyArray<{ userId: string; role: Role; since: string | null; via: string }>;
@@ -42,7 +42,7 @@ export function asOfView(organizationId: string, at: Date, point: FoldedPoint, h
     at: at.toISOString(),
     exists: true,
     status: state.status,
-    revision: point.revision,
+    revision: String(point.revision),
     lastEventAt: new Date(point.time).toISOString(),
     profile: { name: state.name, description: state.description, createdAt: state.createdAt ?? null },
     members: [...state.members.entries()]

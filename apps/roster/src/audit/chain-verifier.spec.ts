@@ -44,13 +44,13 @@ describe('StreamChainVerifier', () => {
   it('names an edited event (data) as a hash mismatch', () => {
     const events = chain(org, history(org));
     events[2] = { ...events[2], data: { ...(events[2].data as object), userId: 'intruder' } };
-    expect(verify(events)).toMatchObject({ valid: false, events: 4, firstInvalid: { revision: 2, id: events[2].id, reason: 'hash mismatch' } });
+    expect(verify(events)).toMatchObject({ valid: false, events: 4, firstInvalid: { revision: '2', id: events[2].id, reason: 'hash mismatch' } });
   });
 
   it('names an edited event (metadata) as a hash mismatch', () => {
     const events = chain(org, history(org));
     events[1] = { ...events[1], metadata: { ...events[1].metadata, actor: { userId: 'someone-else' } } };
-    expect(verify(events).firstInvalid).toMatchObject({ revision: 1, reason: 'hash mismatch' });
+    expect(verify(events).firstInvalid).toMatchObject({ revision: '1', reason: 'hash mismatch' });
   });
 
   it('finds an edited event whose hash was re-computed: the next link breaks', () => {
@@ -59,27 +59,27 @@ describe('StreamChainVerifier', () => {
     const data = { ...(e.data as object), name: 'Forged' };
     const hash = eventHash(e.metadata.previousHash as string, { ...e, data });
     events[1] = { ...e, data, metadata: { ...e.metadata, hash } };
-    expect(verify(events).firstInvalid).toMatchObject({ revision: 2, reason: 'broken link (event missing or reordered)' });
+    expect(verify(events).firstInvalid).toMatchObject({ revision: '2', reason: 'broken link (event missing or reordered)' });
   });
 
   it('finds a deleted event as a revision gap at the next one', () => {
     const events = chain(org, history(org));
     events.splice(1, 1);
-    expect(verify(events).firstInvalid).toMatchObject({ revision: 2, reason: 'revision gap' });
+    expect(verify(events).firstInvalid).toMatchObject({ revision: '2', reason: 'revision gap' });
   });
 
   it('finds a deleted and renumbered event as a broken link', () => {
     const events = chain(org, history(org));
     events.splice(1, 1);
     const renumbered = events.map((e, i) => ({ ...e, revision: BigInt(i) }));
-    expect(verify(renumbered).firstInvalid).toMatchObject({ revision: 1, reason: 'broken link (event missing or reordered)' });
+    expect(verify(renumbered).firstInvalid).toMatchObject({ revision: '1', reason: 'broken link (event missing or reordered)' });
   });
 
   it('finds an event written without a hash', () => {
     const events = chain(org, history(org));
     const { hash: _h, ...metadata } = events[3].metadata;
     events[3] = { ...events[3], metadata };
-    expect(verify(events).firstInvalid).toMatchObject({ revision: 3, reason: 'missing hash' });
+    expect(verify(events).firstInvalid).toMatchObject({ revision: '3', reason: 'missing hash' });
   });
 });
 
@@ -108,8 +108,8 @@ describe('verifyStream / verifyAllStreams on a SQLite file edited behind the sto
     db.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 1').run(organizationStreamId(b));
     db.close();
 
-    expect(await verifyStream(store, organizationStreamId(a))).toMatchObject({ valid: false, firstInvalid: { revision: 3, reason: 'hash mismatch' } });
-    expect(await verifyStream(store, organizationStreamId(b))).toMatchObject({ valid: false, events: 3, firstInvalid: { revision: 2, reason: 'revision gap' } });
+    expect(await verifyStream(store, organizationStreamId(a))).toMatchObject({ valid: false, firstInvalid: { revision: '3', reason: 'hash mismatch' } });
+    expect(await verifyStream(store, organizationStreamId(b))).toMatchObject({ valid: false, events: 3, firstInvalid: { revision: '2', reason: 'revision gap' } });
 
     let seen = 0;
     const all = await verifyAllStreams(store, 'organization-', () => seen++);

@@ -11,8 +11,8 @@ import { eventHash, GENESIS_HASH, type EventStore, type RecordedEvent } from '@r
 export type ChainFailureReason = 'hash mismatch' | 'broken link (event missing or reordered)' | 'missing hash' | 'revision gap';
 
 export interface ChainFailure {
-  /** Revision of the first event that fails. */
-  readonly revision: number;
+  /** Revision of the first event that fails, as a decimal string. */
+  readonly revision: string;
   /** Its global position, as a decimal string. */
   readonly position: string;
   readonly id: string;
@@ -43,7 +43,7 @@ export class StreamChainVerifier {
     this.count += 1;
     if (this.failure) return false;
     const fail = (reason: ChainFailureReason, detail: string): false => {
-      this.failure = { revision: Number(event.revision), position: event.position.toString(), id: event.id, reason, detail };
+      this.failure = { revision: event.revision.toString(), position: event.position.toString(), id: event.id, reason, detail };
       return false;
     };
     if (event.revision !== this.expectedRevision) {

@@ -6,8 +6,8 @@ import { upcast } from './upcast';
 export interface HistoryEntry {
   /** Global position, as a decimal string. */
   readonly position: string;
-  /** 0-based revision inside the organization's stream. */
-  readonly revision: number;
+  /** 0-based revision inside the organization's stream, as a decimal string (like positions). */
+  readonly revision: string;
   readonly id: string;
   readonly type: string;
   /** metadata.occurredAt: when the command that caused the event was handled. */
@@ -43,7 +43,7 @@ export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
   const m = recorded.metadata;
   return {
     position: recorded.position.toString(),
-    revision: Number(recorded.revision),
+    revision: recorded.revision.toString(),
     id: recorded.id,
     type: recorded.type,
     time: str(m.occurredAt) ?? recorded.recordedAt.toISOString(),
