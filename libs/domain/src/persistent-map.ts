@@ -1,17 +1,23 @@
 /**
- * An immutable string-keyed map whose `set`/`delete` return a new map in near-constant time
- * (a fixed two-level, 32 x 32 hash trie with small leaves, copied along the path only).
- * It lets `evolve` stay pure without copying a whole member list per event, so folding
- * a long history stays linear. Iteration order follows the hash, not insertion: sort when
+ * An immutable string-keyed map whose `set`/`delete` return a new map in near-constant time:
+ * a fixed three-level, 32-way hash trie (15 bits of the hash) whose small leaves and path are copied, nothing else.
+ * It lets `evolve` stay pure without copying a whole member list per event, so folding a
+ * long history stays linear. Iteration order follows the hash, not insertion: sort when
  * order matters.
  */
-type Leaf<V> = ReadonlyMap<string, V>;
-type Branch<V> = ReadonlyArray<Leaf<V> | undefined>;
-type Root<V> = ReadonlyArray<Branch<V> | undefined>;
+interface Leaf<V> {
+  readonly keys: readonly string[];
+  readonly values: readonly V[];
+}
+type Node<V> = ReadonlyArray<Node<V> | Leaf<V> | undefined>;
 
-const WIDTH = 32;
+const BITS = 5;
+const WIDTH = 1 << BITS;
+const MASK = WIDTH - 1;
+// Packed, never holey: keeps the path copies on V8's fast array paths.
+const EMPTY_NODE: ReadonlyArray<undefined> = new Array<undefined>(WIDTH).fill(undefined);
 
-// FNV-1a over UTF-16 code units: cheap and spreads UUIDs and e-mails well enough here.
+// FNV-1a over UTF-16 code units: cheap, and spreads UUIDs and e-mails well enough here.
 function hash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
@@ -21,8 +27,14 @@ function hash(key: string): number {
   return h >>> 0;
 }
 
+function leafAt<V>(root: Node<V>, h: number): Leaf<V> | undefined {
+  const middle = root[h & MASK] as Node<V> | undefined;
+  const bottom = middle?.[(h >>> BITS) & MASK] as Node<V> | undefined;
+  return bottom?.[(h >>> (2 * BITS)) & MASK] as Leaf<V> | undefined;
+}
+
 export class PersistentMap<V> implements Iterable<[string, V]> {
-  private static readonly EMPTY = new PersistentMap<never>(new Array(WIDTH), 0);
+  private static readonly EMPTY = new PersistentMap<never>(EMPTY_NODE, 0);
 
   static empty<V>(): PersistentMap<V> {
     return PersistentMap.EMPTY as PersistentMap<V>;
@@ -35,53 +47,49 @@ export class PersistentMap<V> implements Iterable<[string, V]> {
   }
 
   private constructor(
-    private readonly root: Root<V>,
+    private readonly root: Node<V>,
     readonly size: number,
   ) {}
 
   get(key: string): V | undefined {
-    const h = hash(key);
-    return this.root[h & 31]?.[(h >>> 5) & 31]?.get(key);
+    const leaf = leafAt(this.root, hash(key));
+    if (!leaf) return undefined;
+    const index = leaf.keys.indexOf(key);
+    return index < 0 ? undefined : leaf.values[index];
   }
 
   has(key: string): boolean {
-    const h = hash(key);
-    return this.root[h & 31]?.[(h >>> 5) & 31]?.has(key) ?? false;
+    return leafAt(this.root, hash(key))?.keys.includes(key) ?? false;
   }
 
   set(key: string, value: V): PersistentMap<V> {
     const h = hash(key);
-    const i = h & 31;
-    const j = (h >>> 5) & 31;
-    const branch = this.root[i];
-    const leaf = branch?.[j];
-    const had = leaf?.has(key) ?? false;
-    if (had && leaf!.get(key) === value) return this;
-    const nextLeaf = new Map(leaf);
-    nextLeaf.set(key, value);
-    return new PersistentMap(this.withLeaf(i, j, nextLeaf), had ? this.size : this.size + 1);
+    const leaf = leafAt(this.root, h);
+    const index = leaf ? leaf.keys.indexOf(key) : -1;
+    if (index >= 0 && leaf!.values[index] === value) return this;
+    let next: Leaf<V>;
+    if (index >= 0) {
+      const values = leaf!.values.slice();
+      values[index] = value;
+      next = { keys: leaf!.keys, values };
+    } else {
+      next = leaf ? { keys: leaf.keys.concat(key), values: leaf.values.concat([value]) } : { keys: [key], values: [value] };
+    }
+    return new PersistentMap(this.replaceLeaf(h, next), index >= 0 ? this.size : this.size + 1);
   }
 
   delete(key: string): PersistentMap<V> {
     const h = hash(key);
-    const i = h & 31;
-    const j = (h >>> 5) & 31;
-    const leaf = this.root[i]?.[j];
-    if (!leaf?.has(key)) return this;
-    const nextLeaf = new Map(leaf);
-    nextLeaf.delete(key);
-    return new PersistentMap(this.withLeaf(i, j, nextLeaf.size > 0 ? nextLeaf : undefined), this.size - 1);
+    const leaf = leafAt(this.root, h);
+    const index = leaf ? leaf.keys.indexOf(key) : -1;
+    if (index < 0) return this;
+    const keys = leaf!.keys.filter((_, i) => i !== index);
+    const values = leaf!.values.filter((_, i) => i !== index);
+    return new PersistentMap(this.replaceLeaf(h, keys.length > 0 ? { keys, values } : undefined), this.size - 1);
   }
 
   *entries(): IterableIterator<[string, V]> {
-    for (let i = 0; i < WIDTH; i++) {
-      const branch = this.root[i];
-      if (!branch) continue;
-      for (let j = 0; j < WIDTH; j++) {
-        const leaf = branch[j];
-        if (leaf) yield* leaf.entries();
-      }
-    }
+    yield* walk(this.root, 0);
   }
 
   *keys(): IterableIterator<string> {
@@ -103,11 +111,30 @@ export class PersistentMap<V> implements Iterable<[string, V]> {
     return out;
   }
 
-  private withLeaf(i: number, j: number, leaf: Leaf<V> | undefined): Root<V> {
-    const branch = this.root[i] ? this.root[i]!.slice() : new Array<Leaf<V> | undefined>(WIDTH);
-    branch[j] = leaf;
+  // Copies the path from the root to the leaf: three arrays of WIDTH slots.
+  private replaceLeaf(h: number, leaf: Leaf<V> | undefined): Node<V> {
+    const i = h & MASK;
+    const j = (h >>> BITS) & MASK;
+    const k = (h >>> (2 * BITS)) & MASK;
+    const middle = ((this.root[i] as Node<V> | undefined) ?? EMPTY_NODE).slice();
+    const bottom = ((middle[j] as Node<V> | undefined) ?? EMPTY_NODE).slice();
+    bottom[k] = leaf;
+    middle[j] = bottom;
     const root = this.root.slice();
-    root[i] = branch;
+    root[i] = middle;
     return root;
+  }
+}
+
+function* walk<V>(node: Node<V>, level: number): Generator<[string, V]> {
+  for (let slot = 0; slot < node.length; slot++) {
+    const child = node[slot];
+    if (!child) continue;
+    if (level === 2) {
+      const leaf = child as Leaf<V>;
+      for (let i = 0; i < leaf.keys.length; i++) yield [leaf.keys[i]!, leaf.values[i]!];
+    } else {
+      yield* walk(child as Node<V>, level + 1);
+    }
   }
 }

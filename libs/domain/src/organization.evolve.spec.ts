@@ -1,0 +1,161 @@
+import type { OrganizationEvent } from './events';
+import { evolve, foldOrganization, initialState, organizationStateToJson, type OrganizationState } from './organization.state';
+import { ROLES } from './roles';
+import { anOrganization, ev, inDays } from './testing/organization.fixtures';
+
+const adminsIn = (state: OrganizationState) => [...state.members.values()].filter((m) => m.role === 'admin').length;
+
+/** Every event type, with ids drawn from a small pool so that odd orders happen often. */
+function someEvent(org: string, pick: <T>(items: readonly T[]) => T): OrganizationEvent {
+  const user = pick(['u1', 'u2', 'u3', 'u4']);
+  const invitationId = pick(['i1', 'i2', 'i3']);
+  const requestId = pick(['r1', 'r2', 'r3']);
+  const role = pick(ROLES);
+  const organizationId = org;
+  const events: OrganizationEvent[] = [
+    ev('OrganizationCreated', { organizationId, name: 'n', description: 'd', createdBy: user }),
+    ev('OrganizationProfileUpdated', { organizationId, name: 'renamed' }),
+    ev('MemberInvited', {
+      organizationId,
+      invitationId,
+      invitee: pick([{ kind: 'user', userId: user } as const, { kind: 'email', email: `${user}@example.org` } as const]),
+      role,
+      invitedBy: 'u1',
+      expiresAt: inDays(7).toISOString(),
+      ...(pick([true, false]) ? { replacesInvitationId: pick(['i1', 'i2', 'i3', 'unknown']) } : {}),
+    }),
+    ev('InvitationAccepted', { organizationId, invitationId, userId: user, role }),
+    ev('InvitationDeclined', { organizationId, invitationId, userId: user }),
+    ev('InvitationRevoked', { organizationId, invitationId, revokedBy: 'u1' }),
+    ev('JoinRequested', { organizationId, requestId, userId: user }),
+    ev('JoinRequestCancelled', { organizationId, requestId, userId: user }),
+    ev('JoinApproved', { organizationId, requestId, userId: user, role, approvedBy: 'u1' }),
+    ev('JoinRejected', { organizationId, requestId, userId: user, rejectedBy: 'u1' }),
+    ev('MemberRoleChanged', { organizationId, userId: user, from: pick(ROLES), to: role, changedBy: 'u1' }),
+    ev('MemberRemoved', { organizationId, userId: user, role, removedBy: 'u1' }),
+    ev('MemberLeft', { organizationId, userId: user, role }),
+    ev('OrganizationDeleted', { organizationId, deletedBy: 'u1' }),
+  ];
+  return pick(events);
+}
+
+// A seeded generator (mulberry32): the same odd sequences on every run.
+function seeded(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+}
+
+describe('evolve', () => {
+  test.each([1, 2, 3, 4, 5])('never throws on any sequence of recorded events, in any order (seed %i)', (seed) => {
+    const pick = seeded(seed);
+    let state = initialState;
+    for (let i = 0; i < 2000; i++) {
+      const before = organizationStateToJson(state);
+      const previous = state;
+      const event = someEvent('org', pick);
+      expect(() => (state = evolve(previous, event, { occurredAt: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z` }))).not.toThrow();
+      // The input state is never changed, and the admin count stays true to the members.
+      expect(organizationStateToJson(previous)).toEqual(before);
+      expect(state.adminCount).toBe(adminsIn(state));
+    }
+  });
+
+  test('skips an event type it does not know', () => {
+    const o = anOrganization();
+    const state = foldOrganization(o.history);
+    const unknown = { type: 'OrganizationRenamedV2', data: { organizationId: o.org } } as unknown as OrganizationEvent;
+    expect(evolve(state, unknown)).toBe(state);
+  });
+
+  test('does not change the state it is given', () => {
+    const o = anOrganization();
+    const state = foldOrganization(o.history);
+    const snapshot = organizationStateToJson(state);
+    const members = state.members;
+    evolve(state, ev('MemberRemoved', { organizationId: o.org, userId: o.member, role: 'member', removedBy: o.admin }));
+    evolve(state, ev('OrganizationDeleted', { organizationId: o.org, deletedBy: o.admin }));
+    evolve(state, o.invited('i-1', { kind: 'user', userId: o.outsider }));
+    expect(organizationStateToJson(state)).toEqual(snapshot);
+    expect(state.members).toBe(members);
+    expect(state.members.has(o.member)).toBe(true);
+    expect(initialState.members.size).toBe(0);
+  });
+
+  test('folds a history into members, pending and handled invitations and requests', () => {
+    const o = anOrganization();
+    const at = (n: number) => ({ occurredAt: `2026-02-0${n}T10:00:00.000Z` });
+    const events: Array<[OrganizationEvent, { occurredAt: string }]> = [
+      [o.created, at(1)],
+      [o.invited('inv-1', { kind: 'email', email: 'ada@example.org' }, 'admin'), at(2)],
+      [ev('InvitationAccepted', { organizationId: o.org, invitationId: 'inv-1', userId: 'ada', role: 'admin' }), at(3)],
+      [o.requested('req-1', 'bob', 'hello'), at(4)],
+      [o.requested('req-2', 'eve'), at(5)],
+      [ev('JoinRejected', { organizationId: o.org, requestId: 'req-2', userId: 'eve', rejectedBy: o.admin }), at(6)],
+      [o.invited('inv-2', { kind: 'user', userId: 'carl' }), at(7)],
+    ];
+    const state = events.reduce((s, [event, meta]) => evolve(s, event, meta), initialState);
+    expect(organizationStateToJson(state)).toEqual({
+      status: 'active',
+      id: o.org,
+      name: 'Open Data Sud',
+      description: '',
+      createdAt: '2026-02-01T10:00:00.000Z',
+      members: {
+        [o.admin]: { role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation' },
+        ada: { role: 'admin', since: '2026-02-03T10:00:00.000Z', via: 'invitation' },
+      },
+      invitations: {
+        'inv-2': { invitationId: 'inv-2', invitee: { kind: 'user', userId: 'carl' }, role: 'editor', invitedBy: o.admin, expiresAt: inDays(7).toISOString() },
+      },
+      joinRequests: { 'req-1': { requestId: 'req-1', userId: 'bob', message: 'hello', requestedAt: '2026-02-04T10:00:00.000Z' } },
+      handledInvitations: { 'inv-1': 'accepted' },
+      handledJoinRequests: { 'req-2': 'rejected' },
+    });
+    expect(state.adminCount).toBe(2);
+  });
+
+  test('foldOrganization takes the time of recorded events from their metadata', () => {
+    const o = anOrganization();
+    const state = foldOrganization([{ ...o.created, metadata: { occurredAt: '2026-02-01T10:00:00.000Z' } }]);
+    expect(state.createdAt).toBe('2026-02-01T10:00:00.000Z');
+    expect(state.members.get(o.admin)).toEqual({ role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation' });
+  });
+
+  test('a replacement closes the replaced invitation', () => {
+    const o = anOrganization();
+    const invitee = { kind: 'user' as const, userId: o.outsider };
+    const state = foldOrganization([
+      o.created,
+      o.invited('inv-1', invitee),
+      ev('MemberInvited', { organizationId: o.org, invitationId: 'inv-2', invitee, role: 'admin', invitedBy: o.admin, expiresAt: inDays(7).toISOString(), replacesInvitationId: 'inv-1' }),
+    ]);
+    expect([...state.invitations.keys()]).toEqual(['inv-2']);
+    expect(state.handledInvitations.get('inv-1')).toBe('replaced');
+  });
+
+  test('role changes and departures keep the admin count', () => {
+    const o = anOrganization();
+    const state = foldOrganization([
+      ...o.history,
+      ev('MemberRoleChanged', { organizationId: o.org, userId: o.editor, from: 'editor', to: 'admin', changedBy: o.admin }),
+      ev('MemberLeft', { organizationId: o.org, userId: o.admin, role: 'admin' }),
+      ev('MemberRoleChanged', { organizationId: o.org, userId: 'stranger', from: 'member', to: 'admin', changedBy: o.editor }),
+    ]);
+    expect(state.adminCount).toBe(1);
+    expect(state.members.has('stranger')).toBe(false);
+    expect(state.members.get(o.editor)?.role).toBe('admin');
+  });
+
+  test('an organization deleted stays deleted', () => {
+    const o = anOrganization();
+    const state = foldOrganization([...o.history, ev('OrganizationDeleted', { organizationId: o.org, deletedBy: o.admin }), o.created]);
+    expect(state.status).toBe('deleted');
+  });
+});
