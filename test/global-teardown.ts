@@ -2,5 +2,8 @@
 export default async function globalTeardown(): Promise<void> {
   const servers = globalThis.__rosterServers;
   globalThis.__rosterServers = undefined;
-  await servers?.stop();
+  if (!servers) return;
+  const started = Date.now();
+  await servers.stop();
+  process.stdout.write(`[servers] stopped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

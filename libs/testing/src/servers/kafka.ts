@@ -169,14 +169,17 @@ async function startLocalKafka(options: HarnessOptions): Promise<KafkaServer> {
     throw err;
   }
 
-  const proc = ManagedProcess.spawn(java, ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', ...jvmCommon, '-cp', classPath, 'kafka.Kafka', propsFile], {
-    cwd: runDir,
-    logFile: stdoutLog,
-    runDir,
-    marker: 'kafka.Kafka',
-  });
+  const spawnBroker = (): ManagedProcess =>
+    ManagedProcess.spawn(java, ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', ...jvmCommon, '-cp', classPath, 'kafka.Kafka', propsFile], {
+      cwd: runDir,
+      logFile: stdoutLog,
+      runDir,
+      marker: 'kafka.Kafka',
+    });
+  let proc = spawnBroker();
   const stop = once(async () => {
-    await proc.stop(15_000);
+    // Throwaway data: a short grace, then SIGKILL, rather than waiting out a controlled shutdown.
+    await proc.stop(5_000);
     removeRunDir(runDir);
   });
   const brokers = [`127.0.0.1:${port}`];
@@ -191,6 +194,13 @@ async function startLocalKafka(options: HarnessOptions): Promise<KafkaServer> {
     brokers,
     description: `Kafka ${KAFKA_VERSION} (KRaft, ${fetched ? 'jars fetched now' : 'cached jars'} from Maven Central, local java) on 127.0.0.1:${port}`,
     stop,
+    // Same port, same log directory: what clients see when a broker goes down and comes back.
+    restart: async (whileDown) => {
+      await proc.stop(15_000);
+      await whileDown?.();
+      proc = spawnBroker();
+      await waitForKafka(brokers, proc, 120_000);
+    },
   };
 }
 

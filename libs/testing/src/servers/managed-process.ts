@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { sleep, writeFileAtomic } from './process-util';
+import { writeFileAtomic } from './process-util';
 
 /**
  * Server processes started by the harness. Each runs detached in its own process group, so
@@ -98,14 +98,28 @@ export class ManagedProcess {
   /** SIGTERM to the process group, then SIGKILL after graceMs. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.exited || this.child.pid === undefined) return;
+    // Keep the caller alive until the server is gone (the child is otherwise unref'd).
+    this.child.ref();
     killGroup(this.child.pid, 'SIGTERM');
-    const timedOut = await Promise.race([this.exitPromise.then(() => false), sleep(graceMs).then(() => true)]);
-    if (timedOut) {
+    if (!(await exitsWithin(this.exitPromise, graceMs))) {
       killGroup(this.child.pid, 'SIGKILL');
-      await Promise.race([this.exitPromise, sleep(5_000)]);
+      await exitsWithin(this.exitPromise, 5_000);
     }
     // Helpers the server forked into its group die with it.
     killGroup(this.child.pid, 'SIGKILL');
+  }
+}
+
+/** True when `exited` settles within ms; the timer is cleared either way. */
+async function exitsWithin(exited: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([exited.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

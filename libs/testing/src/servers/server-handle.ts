@@ -13,6 +13,11 @@ export interface MongoServer extends ServerHandle {
 export interface KafkaServer extends ServerHandle {
   /** host:port list, suitable for KAFKA_BROKERS (comma-joined). */
   brokers: string[];
+  /**
+   * Stops the broker, runs `whileDown`, starts it again on the same port and log directory and
+   * waits until it answers. Only for a broker the harness started locally (java); absent otherwise.
+   */
+  restart?(whileDown?: () => Promise<void>): Promise<void>;
 }
 
 export interface EventStoreDbServer extends ServerHandle {
