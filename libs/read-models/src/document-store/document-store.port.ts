@@ -1,0 +1,66 @@
+/**
+ * The small document-store port the read models are written through. It is the subset of
+ * MongoDB the projections use, so the MongoDB adapter passes it straight to the driver and
+ * the embedded adapter implements the same semantics in memory (no server needed).
+ * No transactions and no change streams: FerretDB has neither.
+ */
+
+export type Doc = { _id: string } & Record<string, unknown>;
+
+/** Range operators a filter may use on a field; anything else is an equality match. */
+export interface FieldCondition {
+  $lt?: unknown;
+  $lte?: unknown;
+  $gt?: unknown;
+  $gte?: unknown;
+  $ne?: unknown;
+  $in?: readonly unknown[];
+}
+
+/** Field (dotted paths allowed) to a value (equality) or a FieldCondition. */
+export type Filter = Readonly<Record<string, unknown>>;
+
+export interface Update {
+  $set?: Readonly<Record<string, unknown>>;
+  /** Applied only when the update inserts a new document (upsert). */
+  $setOnInsert?: Readonly<Record<string, unknown>>;
+  $inc?: Readonly<Record<string, number>>;
+  $unset?: Readonly<Record<string, ''>>;
+}
+
+/**
+ * Write operations, applied in order within one collection. An upsert copies the filter's
+ * equality fields into the new document, as MongoDB does.
+ */
+export type WriteOp =
+  | { readonly updateOne: { readonly filter: Filter; readonly update: Update; readonly upsert?: boolean } }
+  | { readonly updateMany: { readonly filter: Filter; readonly update: Update } };
+
+/** Write operations of one batch, by collection. Collections are independent of each other. */
+export type CollectionWrites = ReadonlyMap<string, readonly WriteOp[]>;
+
+export interface FindOptions {
+  readonly sort?: Readonly<Record<string, 1 | -1>>;
+  readonly limit?: number;
+}
+
+export interface IndexSpec {
+  readonly key: Readonly<Record<string, 1 | -1>>;
+  readonly name: string;
+}
+
+export interface DocumentStore {
+  /** Applies each collection's operations in order. Collections may be written concurrently. */
+  write(writes: CollectionWrites): Promise<void>;
+  /** Inserts whole documents (bulk load of a rebuild); the collection must not hold them. */
+  insertMany(collection: string, docs: readonly Doc[]): Promise<void>;
+  find(collection: string, filter: Filter, options?: FindOptions): Promise<Doc[]>;
+  findOne(collection: string, filter: Filter): Promise<Doc | null>;
+  count(collection: string, filter: Filter): Promise<number>;
+  ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
+  drop(collection: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Injection token for the read models' DocumentStore. */
+export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');

@@ -1,0 +1,62 @@
+import { COLLECTIONS } from './read-model.collections';
+import { defined, type ProjectedEvent, type WritesBuilder } from './projection-writes';
+
+/**
+ * invitations and join_requests: pending ones with who, role, message and expiry; handled
+ * ones keep the outcome, when and by whom. An invitation's expiry is not an event: readers
+ * compare `expiresAt` with their clock.
+ */
+export function projectInvitationsAndRequests({ event, position, at }: ProjectedEvent, out: WritesBuilder): void {
+  const organizationId = event.data.organizationId;
+  const handled = (collection: string, id: string, status: string, by: string, extra: Record<string, unknown> = {}) =>
+    out.update(collection, id, position, {
+      $set: { ...defined(extra), status, handledAt: at, handledBy: by },
+    });
+  switch (event.type) {
+    case 'MemberInvited': {
+      const { invitationId, invitee, role, invitedBy, expiresAt, replacesInvitationId } = event.data;
+      if (replacesInvitationId) {
+        handled(COLLECTIONS.invitations, replacesInvitationId, 'replaced', invitedBy, { replacedBy: invitationId });
+      }
+      out.upsert(COLLECTIONS.invitations, invitationId, { organizationId }, position, {
+        $set: defined({
+          invitee,
+          inviteeUserId: invitee.kind === 'user' ? invitee.userId : undefined,
+          inviteeEmail: invitee.kind === 'email' ? invitee.email : undefined,
+          role,
+          invitedBy,
+          invitedAt: at,
+          expiresAt,
+          replacesInvitationId,
+          status: 'pending',
+        }),
+      });
+      return;
+    }
+    case 'InvitationAccepted':
+      return handled(COLLECTIONS.invitations, event.data.invitationId, 'accepted', event.data.userId, {
+        acceptedBy: event.data.userId,
+      });
+    case 'InvitationDeclined':
+      return handled(COLLECTIONS.invitations, event.data.invitationId, 'declined', event.data.userId);
+    case 'InvitationRevoked':
+      return handled(COLLECTIONS.invitations, event.data.invitationId, 'revoked', event.data.revokedBy);
+    case 'JoinRequested':
+      out.upsert(COLLECTIONS.joinRequests, event.data.requestId, { organizationId }, position, {
+        $set: defined({ userId: event.data.userId, message: event.data.message, requestedAt: at, status: 'pending' }),
+      });
+      return;
+    case 'JoinRequestCancelled':
+      return handled(COLLECTIONS.joinRequests, event.data.requestId, 'cancelled', event.data.userId);
+    case 'JoinApproved':
+      return handled(COLLECTIONS.joinRequests, event.data.requestId, 'approved', event.data.approvedBy, {
+        grantedRole: event.data.role,
+      });
+    case 'JoinRejected':
+      return handled(COLLECTIONS.joinRequests, event.data.requestId, 'rejected', event.data.rejectedBy, {
+        reason: event.data.reason,
+      });
+    default:
+      return;
+  }
+}

@@ -1,0 +1,36 @@
+import type { Role } from '@roster/domain';
+import type { ProjectedEvent } from './projection-writes';
+
+export interface RoleDelta {
+  readonly role: Role;
+  readonly delta: 1 | -1;
+}
+
+/** How an event changes the number of members per role (shared by the organization and its daily counts). */
+export function roleDeltas({ event }: ProjectedEvent): readonly RoleDelta[] {
+  switch (event.type) {
+    case 'OrganizationCreated':
+      return [{ role: 'admin', delta: 1 }];
+    case 'InvitationAccepted':
+    case 'JoinApproved':
+      return [{ role: event.data.role, delta: 1 }];
+    case 'MemberRoleChanged':
+      return event.data.from === event.data.to
+        ? []
+        : [
+            { role: event.data.from, delta: -1 },
+            { role: event.data.to, delta: 1 },
+          ];
+    case 'MemberRemoved':
+    case 'MemberLeft':
+      return [{ role: event.data.role, delta: -1 }];
+    default:
+      return [];
+  }
+}
+
+export function incrementsOf(deltas: readonly RoleDelta[], prefix: string): Record<string, number> {
+  const inc: Record<string, number> = {};
+  for (const { role, delta } of deltas) inc[`${prefix}${role}`] = (inc[`${prefix}${role}`] ?? 0) + delta;
+  return inc;
+}

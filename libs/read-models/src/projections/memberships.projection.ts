@@ -1,0 +1,48 @@
+import type { MembershipSource, Role } from '@roster/domain';
+import { COLLECTIONS, membershipId } from './read-model.collections';
+import type { ProjectedEvent, WritesBuilder } from './projection-writes';
+
+/**
+ * memberships: one document per (organization, user), kept after the membership ends
+ * (status `left` or `removed`) so that a later re-join updates it in place and a replay
+ * can never resurrect an old state. `organizationStatus` lets a user's list leave out
+ * deleted organizations without a join.
+ */
+export function projectMembership({ event, position, at, actor }: ProjectedEvent, out: WritesBuilder): void {
+  const organizationId = event.data.organizationId;
+  const activate = (userId: string, role: Role, via: MembershipSource, grantedBy: string) =>
+    out.upsert(
+      COLLECTIONS.memberships,
+      membershipId(organizationId, userId),
+      { organizationId, userId, organizationStatus: 'active' },
+      position,
+      { $set: { role, status: 'active', since: at, via, grantedBy, endedAt: null, endedBy: null } },
+    );
+  const end = (userId: string, status: 'left' | 'removed', by: string) =>
+    out.update(COLLECTIONS.memberships, membershipId(organizationId, userId), position, {
+      $set: { status, endedAt: at, endedBy: by },
+    });
+  switch (event.type) {
+    case 'OrganizationCreated':
+      return activate(event.data.createdBy, 'admin', 'creation', event.data.createdBy);
+    case 'InvitationAccepted':
+      return activate(event.data.userId, event.data.role, 'invitation', actor);
+    case 'JoinApproved':
+      return activate(event.data.userId, event.data.role, 'join-request', event.data.approvedBy);
+    case 'MemberRoleChanged':
+      return out.update(COLLECTIONS.memberships, membershipId(organizationId, event.data.userId), position, {
+        $set: { role: event.data.to, roleChangedAt: at, roleChangedBy: event.data.changedBy },
+      });
+    case 'MemberRemoved':
+      return end(event.data.userId, 'removed', event.data.removedBy);
+    case 'MemberLeft':
+      return end(event.data.userId, 'left', event.data.userId);
+    case 'OrganizationDeleted':
+      // Each membership keeps its own guard: one replayed from an older checkpoint is skipped.
+      return out.updateMany(COLLECTIONS.memberships, { organizationId }, position, {
+        $set: { organizationStatus: 'deleted' },
+      });
+    default:
+      return;
+  }
+}

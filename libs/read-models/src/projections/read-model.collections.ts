@@ -1,0 +1,38 @@
+import type { IndexSpec } from '../document-store/document-store.port';
+
+/** Collection names of the read models. */
+export const COLLECTIONS = {
+  organizations: 'organizations',
+  memberships: 'memberships',
+  invitations: 'invitations',
+  joinRequests: 'join_requests',
+  activity: 'activity',
+  memberCountsDaily: 'member_counts_daily',
+  checkpoints: 'checkpoints',
+} as const;
+
+/** The collections a rebuild drops and refills (the checkpoints excepted). */
+export const READ_MODEL_COLLECTIONS = [
+  COLLECTIONS.organizations,
+  COLLECTIONS.memberships,
+  COLLECTIONS.invitations,
+  COLLECTIONS.joinRequests,
+  COLLECTIONS.activity,
+  COLLECTIONS.memberCountsDaily,
+] as const;
+
+export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
+  [COLLECTIONS.memberships]: [
+    { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+    { key: { userId: 1 }, name: 'by_user' },
+  ],
+  [COLLECTIONS.invitations]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
+  [COLLECTIONS.joinRequests]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
+  [COLLECTIONS.activity]: [{ key: { organizationId: 1, position: -1 }, name: 'by_organization_position' }],
+  [COLLECTIONS.memberCountsDaily]: [{ key: { organizationId: 1, day: 1 }, name: 'by_organization_day' }],
+};
+
+/** Name of the read models' projection (its checkpoint key). */
+export const READ_MODELS_PROJECTION = 'read-models';
+
+export const membershipId = (organizationId: string, userId: string): string => `${organizationId}:${userId}`;

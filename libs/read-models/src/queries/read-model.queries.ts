@@ -1,0 +1,178 @@
+import { ROLES, type Role } from '@roster/domain';
+import type { Doc, DocumentStore, Filter } from '../document-store/document-store.port';
+import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
+
+export type MemberCounts = Record<Role, number>;
+
+export interface OrganizationView {
+  readonly organizationId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly status: 'active' | 'deleted';
+  readonly memberCounts: MemberCounts;
+  readonly memberCount: number;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+  readonly deletedAt?: string;
+  /** Position of the organization's last event reflected here (decimal string). */
+  readonly position: string;
+}
+
+export interface MemberView {
+  readonly userId: string;
+  readonly role: Role;
+  readonly since: string;
+  readonly via: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; pass it back as `cursor` for the next page. Absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+export interface MemberCountPoint extends MemberCounts {
+  /** UTC day, YYYY-MM-DD: the counts at the end of that day (days without change are omitted). */
+  readonly day: string;
+  readonly total: number;
+}
+
+const ZERO_COUNTS: MemberCounts = { member: 0, editor: 0, admin: 0 };
+
+/** Read-side queries over the read models; knows nothing of HTTP or of who asks. */
+export class ReadModelQueries {
+  constructor(private readonly documents: DocumentStore) {}
+
+  async organization(organizationId: string): Promise<OrganizationView | null> {
+    const doc = await this.documents.findOne(COLLECTIONS.organizations, { _id: organizationId });
+    return doc ? toOrganizationView(doc) : null;
+  }
+
+  /** Active role of a user in an organization (the organization's status aside). */
+  async roleOf(organizationId: string, userId: string): Promise<Role | undefined> {
+    const doc = await this.documents.findOne(COLLECTIONS.memberships, { _id: membershipId(organizationId, userId) });
+    return doc?.status === 'active' ? (doc.role as Role) : undefined;
+  }
+
+  /** Active members in a stable order (by user id), `limit` per page. */
+  async members(organizationId: string, options: { role?: Role; limit: number; cursor?: string }): Promise<Page<MemberView>> {
+    const filter: Record<string, unknown> = { organizationId, status: 'active' };
+    if (options.role) filter.role = options.role;
+    if (options.cursor !== undefined) filter._id = { $gt: membershipId(organizationId, options.cursor) };
+    const docs = await this.documents.find(COLLECTIONS.memberships, filter, { sort: { _id: 1 }, limit: options.limit + 1 });
+    const items = docs.slice(0, options.limit).map(toMemberView);
+    const more = docs.length > options.limit;
+    return more ? { items, nextCursor: encodeCursor(items[items.length - 1].userId) } : { items };
+  }
+
+  async joinRequests(organizationId: string, status: 'pending' | 'all' = 'pending'): Promise<Array<Record<string, unknown>>> {
+    const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
+    const docs = await this.documents.find(COLLECTIONS.joinRequests, filter, { sort: { requestedAt: -1 } });
+    return docs.map((doc) => renameId(doc, 'requestId'));
+  }
+
+  async invitations(organizationId: string, status: 'pending' | 'all' = 'pending', now = new Date()): Promise<Array<Record<string, unknown>>> {
+    const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
+    const docs = await this.documents.find(COLLECTIONS.invitations, filter, { sort: { invitedAt: -1 } });
+    // Expiry is not an event: a pending invitation past its time is reported as expired.
+    return docs.map((doc) => {
+      const view = renameId(doc, 'invitationId');
+      delete view.inviteeUserId;
+      delete view.inviteeEmail;
+      return { ...view, expired: doc.status === 'pending' && typeof doc.expiresAt === 'string' && doc.expiresAt <= now.toISOString() };
+    });
+  }
+
+  /** The user's active memberships in organizations that still exist. */
+  async userOrganizations(userId: string): Promise<Array<{ organizationId: string; name: string; role: Role; since: string; via: string }>> {
+    const memberships = await this.documents.find(
+      COLLECTIONS.memberships,
+      { userId, status: 'active', organizationStatus: 'active' },
+      { sort: { organizationId: 1 } },
+    );
+    if (memberships.length === 0) return [];
+    const organizations = await this.documents.find(COLLECTIONS.organizations, {
+      _id: { $in: memberships.map((m) => m.organizationId) },
+    });
+    const names = new Map(organizations.map((org) => [org._id, String(org.name)]));
+    return memberships.map((m) => ({
+      organizationId: String(m.organizationId),
+      name: names.get(String(m.organizationId)) ?? '',
+      role: m.role as Role,
+      since: String(m.since),
+      via: String(m.via),
+    }));
+  }
+
+  /** Who did what, when: the organization's last `limit` events, newest first. */
+  async recentActivity(organizationId: string, limit: number): Promise<Array<Record<string, unknown>>> {
+    const docs = await this.documents.find(COLLECTIONS.activity, { organizationId }, { sort: { position: -1 }, limit });
+    return docs.map((doc) => {
+      const view = renameId(doc, 'eventId');
+      view.position = String(doc.position);
+      return view;
+    });
+  }
+
+  /** One point per day with a change: the member counts by role at the end of that day. */
+  async memberCountsOverTime(organizationId: string): Promise<MemberCountPoint[]> {
+    const days = await this.documents.find(COLLECTIONS.memberCountsDaily, { organizationId }, { sort: { day: 1 } });
+    const running: MemberCounts = { ...ZERO_COUNTS };
+    return days.map((doc) => {
+      const delta = (doc.delta ?? {}) as Partial<MemberCounts>;
+      for (const role of ROLES) running[role] += delta[role] ?? 0;
+      return { day: String(doc.day), ...running, total: running.member + running.editor + running.admin };
+    });
+  }
+
+  /** Members grouped by role, up to `perRole` user ids each. */
+  async membersByRole(organizationId: string, perRole: number): Promise<Record<Role, MemberView[]>> {
+    const out = { member: [], editor: [], admin: [] } as Record<Role, MemberView[]>;
+    for (const role of ROLES) {
+      out[role] = (await this.members(organizationId, { role, limit: perRole })).items.slice();
+    }
+    return out;
+  }
+}
+
+export function encodeCursor(userId: string): string {
+  return Buffer.from(JSON.stringify({ u: userId })).toString('base64url');
+}
+
+/** The user id a cursor stands for, or undefined when it is not one of ours. */
+export function decodeCursor(cursor: string): string | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { u?: unknown };
+    return typeof parsed.u === 'string' ? parsed.u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toOrganizationView(doc: Doc): OrganizationView {
+  const counts = { ...ZERO_COUNTS, ...((doc.memberCounts ?? {}) as Partial<MemberCounts>) };
+  return {
+    organizationId: doc._id,
+    name: String(doc.name),
+    description: String(doc.description ?? ''),
+    status: doc.status === 'deleted' ? 'deleted' : 'active',
+    memberCounts: counts,
+    memberCount: counts.member + counts.editor + counts.admin,
+    createdAt: String(doc.createdAt),
+    createdBy: String(doc.createdBy),
+    updatedAt: String(doc.updatedAt),
+    ...(typeof doc.deletedAt === 'string' ? { deletedAt: doc.deletedAt } : {}),
+    position: String(doc.lastPosition),
+  };
+}
+
+function toMemberView(doc: Doc): MemberView {
+  return { userId: String(doc.userId), role: doc.role as Role, since: String(doc.since), via: String(doc.via) };
+}
+
+function renameId(doc: Doc, name: string): Record<string, unknown> {
+  const { _id, lastPosition, ...rest } = doc;
+  void lastPosition;
+  return { [name]: _id, ...rest };
+}

@@ -1,0 +1,96 @@
+import type { OrganizationEvent } from '@roster/domain';
+import type { RecordedEvent } from '@roster/event-store';
+import { randomUUID } from 'node:crypto';
+import type { Doc, DocumentStore } from '../document-store/document-store.port';
+import { READ_MODEL_COLLECTIONS } from '../projections/read-model.collections';
+
+/** Builds a log of recorded events with increasing positions, as a store would deliver them. */
+export class EventLog {
+  readonly events: RecordedEvent[] = [];
+  private position = 0n;
+  private readonly revisions = new Map<string, bigint>();
+
+  add(event: OrganizationEvent, actor: string, at: string): RecordedEvent {
+    const streamId = `organization-${event.data.organizationId}`;
+    const revision = this.revisions.get(streamId) ?? 0n;
+    this.revisions.set(streamId, revision + 1n);
+    this.position += 1n;
+    const recorded: RecordedEvent = {
+      id: randomUUID(),
+      streamId,
+      type: event.type,
+      data: event.data,
+      metadata: { actor: { userId: actor }, occurredAt: at, correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1, command: 'Test' },
+      revision,
+      position: this.position,
+      recordedAt: new Date(at),
+    };
+    this.events.push(recorded);
+    return recorded;
+  }
+}
+
+/**
+ * A scenario that uses every event type across three organizations, interleaved, with ids
+ * fresh per call. Returns the log and the ids the assertions need.
+ */
+export function fullScenario() {
+  const log = new EventLog();
+  const [o, p, q] = [randomUUID(), randomUUID(), randomUUID()];
+  const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((name) => `${name}-${randomUUID()}`);
+  const [inv1, inv2, inv3, inv4, inv5] = [1, 2, 3, 4, 5].map(() => randomUUID());
+  const [req1, req2, req3, req4, req5] = [1, 2, 3, 4, 5].map(() => randomUUID());
+  const day1 = (h: number) => `2026-01-01T${String(h).padStart(2, '0')}:00:00.000Z`;
+  const day2 = (h: number) => `2026-01-02T${String(h).padStart(2, '0')}:00:00.000Z`;
+  const expiresAt = '2026-01-08T00:00:00.000Z';
+
+  log.add({ type: 'OrganizationCreated', data: { organizationId: o, name: 'Open Data O', description: 'first', createdBy: a } }, a, day1(1));
+  log.add({ type: 'OrganizationCreated', data: { organizationId: p, name: 'P', description: '', createdBy: a } }, a, day1(2));
+  log.add({ type: 'OrganizationProfileUpdated', data: { organizationId: o, description: 'second' } }, a, day1(3));
+  log.add({ type: 'MemberInvited', data: { organizationId: o, invitationId: inv1, invitee: { kind: 'user', userId: b }, role: 'editor', invitedBy: a, expiresAt } }, a, day1(4));
+  log.add({ type: 'MemberInvited', data: { organizationId: o, invitationId: inv2, invitee: { kind: 'user', userId: b }, role: 'editor', invitedBy: a, expiresAt, replacesInvitationId: inv1 } }, a, day1(5));
+  log.add({ type: 'JoinRequested', data: { organizationId: p, requestId: req5, userId: b, message: 'hello' } }, b, day1(6));
+  log.add({ type: 'InvitationAccepted', data: { organizationId: o, invitationId: inv2, userId: b, role: 'editor' } }, b, day2(1));
+  log.add({ type: 'JoinApproved', data: { organizationId: p, requestId: req5, userId: b, role: 'member', approvedBy: a } }, a, day2(1));
+  log.add({ type: 'MemberInvited', data: { organizationId: o, invitationId: inv3, invitee: { kind: 'email', email: 'x@example.org' }, role: 'member', invitedBy: a, expiresAt } }, a, day2(2));
+  log.add({ type: 'InvitationDeclined', data: { organizationId: o, invitationId: inv3, userId: e } }, e, day2(3));
+  log.add({ type: 'MemberInvited', data: { organizationId: o, invitationId: inv4, invitee: { kind: 'user', userId: c }, role: 'member', invitedBy: a, expiresAt } }, a, day2(4));
+  log.add({ type: 'InvitationRevoked', data: { organizationId: o, invitationId: inv4, revokedBy: a } }, a, day2(5));
+  log.add({ type: 'JoinRequested', data: { organizationId: o, requestId: req1, userId: c, message: 'let me in' } }, c, day2(6));
+  log.add({ type: 'JoinRequestCancelled', data: { organizationId: o, requestId: req1, userId: c } }, c, day2(7));
+  log.add({ type: 'OrganizationDeleted', data: { organizationId: p, deletedBy: a } }, a, day2(8));
+  log.add({ type: 'JoinRequested', data: { organizationId: o, requestId: req2, userId: c } }, c, day2(9));
+  log.add({ type: 'JoinApproved', data: { organizationId: o, requestId: req2, userId: c, role: 'member', approvedBy: a } }, a, day2(10));
+  log.add({ type: 'JoinRequested', data: { organizationId: o, requestId: req3, userId: d } }, d, day2(11));
+  log.add({ type: 'JoinRejected', data: { organizationId: o, requestId: req3, userId: d, rejectedBy: a, reason: 'no' } }, a, day2(12));
+  log.add({ type: 'MemberRoleChanged', data: { organizationId: o, userId: c, from: 'member', to: 'editor', changedBy: a } }, a, day2(13));
+  log.add({ type: 'OrganizationCreated', data: { organizationId: q, name: 'Q', description: 'q', createdBy: d } }, d, day2(14));
+  log.add({ type: 'MemberRemoved', data: { organizationId: o, userId: b, role: 'editor', removedBy: a } }, a, day2(15));
+  log.add({ type: 'MemberLeft', data: { organizationId: o, userId: c, role: 'editor' } }, c, day2(16));
+  log.add({ type: 'JoinRequested', data: { organizationId: o, requestId: req4, userId: d, message: 'again' } }, d, day2(17));
+  log.add({ type: 'MemberInvited', data: { organizationId: o, invitationId: inv5, invitee: { kind: 'user', userId: e }, role: 'admin', invitedBy: a, expiresAt } }, a, day2(18));
+  log.add({ type: 'JoinRequested', data: { organizationId: o, requestId: randomUUID(), userId: c } }, c, day2(19));
+  return { log, orgs: { o, p, q }, users: { a, b, c, d, e }, invitations: { inv1, inv2, inv3, inv4, inv5 }, requests: { req1, req2, req3, req4, req5 } };
+}
+
+/** Every read-model document, by collection, sorted by _id with keys sorted: comparable across stores. */
+export async function dumpReadModels(documents: DocumentStore, collections: readonly string[] = READ_MODEL_COLLECTIONS): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const name of collections) {
+    const docs = await documents.find(name, {}, { sort: { _id: 1 } });
+    out[name] = docs.map(normalize).sort((x, y) => ((x as Doc)._id < (y as Doc)._id ? -1 : 1));
+  }
+  return out;
+}
+
+function normalize(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, normalize((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,195 @@
+import { SqliteEventStore, type RecordedEvent } from '@roster/event-store';
+import { InMemoryCheckpointStore } from '@roster/event-store/checkpoint-store.port';
+import type { DocumentStore } from '../document-store/document-store.port';
+import { EmbeddedDocumentStore } from '../document-store/embedded-document-store';
+import { PermissionChecker } from '../permission-checker';
+import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
+import { projectBatch } from '../projections/read-models.projection';
+import { ReadModelQueries, decodeCursor } from '../queries/read-model.queries';
+import { ReadModelProjector } from '../read-model-projector';
+import { rebuildReadModels } from '../rebuild-read-models';
+import { dumpReadModels, fullScenario } from './projection-fixtures';
+
+/** A fresh, empty DocumentStore per call; closed by the suite. */
+export type OpenDocumentStore = () => Promise<DocumentStore>;
+
+async function apply(documents: DocumentStore, events: readonly RecordedEvent[], batchSize = events.length): Promise<void> {
+  for (let i = 0; i < events.length; i += batchSize) await documents.write(projectBatch(events.slice(i, i + batchSize)));
+}
+
+/**
+ * The projection suite, one body for every DocumentStore: the embedded one in the unit
+ * project, MongoDB (FerretDB) in the integration project.
+ */
+export function describeProjectionSuite(label: string, open: OpenDocumentStore): void {
+  describe(`read-model projections over ${label}`, () => {
+    const opened: DocumentStore[] = [];
+    const fresh = async () => {
+      const store = await open();
+      opened.push(store);
+      return store;
+    };
+    afterAll(async () => {
+      for (const store of opened) await store.close();
+    });
+
+    it('maps every event type to the documents it describes', async () => {
+      const { log, orgs, users, invitations, requests } = fullScenario();
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const queries = new ReadModelQueries(documents);
+
+      const o = await queries.organization(orgs.o);
+      expect(o).toMatchObject({ name: 'Open Data O', description: 'second', status: 'active', memberCounts: { admin: 1, editor: 0, member: 0 }, memberCount: 1, createdBy: users.a });
+      expect(o?.createdAt).toBe('2026-01-01T01:00:00.000Z');
+      expect(await queries.organization(orgs.p)).toMatchObject({ status: 'deleted', memberCounts: { admin: 1, member: 1 }, deletedAt: '2026-01-02T08:00:00.000Z' });
+
+      const memberships = await documents.find(COLLECTIONS.memberships, { organizationId: orgs.o }, { sort: { _id: 1 } });
+      const byUser = Object.fromEntries(memberships.map((m) => [m.userId, m]));
+      expect(byUser[users.a]).toMatchObject({ role: 'admin', status: 'active', via: 'creation', since: '2026-01-01T01:00:00.000Z' });
+      expect(byUser[users.b]).toMatchObject({ role: 'editor', status: 'removed', via: 'invitation', endedBy: users.a });
+      expect(byUser[users.c]).toMatchObject({ role: 'editor', status: 'left', via: 'join-request', grantedBy: users.a });
+      expect((await queries.members(orgs.o, { limit: 10 })).items.map((m) => m.userId)).toEqual([users.a]);
+
+      const allInvitations = await queries.invitations(orgs.o, 'all', new Date('2026-01-03T00:00:00Z'));
+      const invitation = (id: string) => allInvitations.find((i) => i.invitationId === id);
+      expect(invitation(invitations.inv1)).toMatchObject({ status: 'replaced', replacedBy: invitations.inv2, handledBy: users.a });
+      expect(invitation(invitations.inv2)).toMatchObject({ status: 'accepted', handledBy: users.b, role: 'editor' });
+      expect(invitation(invitations.inv3)).toMatchObject({ status: 'declined', invitee: { kind: 'email', email: 'x@example.org' } });
+      expect(invitation(invitations.inv4)).toMatchObject({ status: 'revoked', handledBy: users.a });
+      const pending = await queries.invitations(orgs.o, 'pending', new Date('2026-01-03T00:00:00Z'));
+      expect(pending).toEqual([expect.objectContaining({ invitationId: invitations.inv5, role: 'admin', invitedBy: users.a, expiresAt: '2026-01-08T00:00:00.000Z', expired: false })]);
+      expect((await queries.invitations(orgs.o, 'pending', new Date('2026-02-01T00:00:00Z')))[0].expired).toBe(true);
+
+      const allRequests = await queries.joinRequests(orgs.o, 'all');
+      const request = (id: string) => allRequests.find((r) => r.requestId === id);
+      expect(request(requests.req1)).toMatchObject({ status: 'cancelled', message: 'let me in', handledBy: users.c });
+      expect(request(requests.req2)).toMatchObject({ status: 'approved', grantedRole: 'member', handledBy: users.a });
+      expect(request(requests.req3)).toMatchObject({ status: 'rejected', reason: 'no', handledBy: users.a });
+      expect((await queries.joinRequests(orgs.o)).map((r) => r.userId).sort()).toEqual([users.c, users.d].sort());
+
+      const activity = await queries.recentActivity(orgs.o, 3);
+      expect(activity.map((a) => a.type)).toEqual(['JoinRequested', 'MemberInvited', 'JoinRequested']);
+      expect(activity[1]).toMatchObject({ actor: users.a, subjectUserId: users.e, role: 'admin', at: '2026-01-02T18:00:00.000Z' });
+
+      expect(await queries.memberCountsOverTime(orgs.o)).toEqual([
+        { day: '2026-01-01', admin: 1, editor: 0, member: 0, total: 1 },
+        { day: '2026-01-02', admin: 1, editor: 0, member: 0, total: 1 },
+      ]);
+      expect(await queries.memberCountsOverTime(orgs.p)).toEqual([
+        { day: '2026-01-01', admin: 1, editor: 0, member: 0, total: 1 },
+        { day: '2026-01-02', admin: 1, editor: 0, member: 1, total: 2 },
+      ]);
+    });
+
+    it('drops a deleted organization from its members\' lists and keeps its documents', async () => {
+      const { log, orgs, users } = fullScenario();
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const queries = new ReadModelQueries(documents);
+      expect((await queries.userOrganizations(users.a)).map((m) => m.organizationId)).toEqual([orgs.o]);
+      expect(await queries.userOrganizations(users.b)).toEqual([]);
+      expect(await queries.userOrganizations(users.d)).toEqual([expect.objectContaining({ organizationId: orgs.q, name: 'Q', role: 'admin', via: 'creation' })]);
+      expect(await documents.findOne(COLLECTIONS.memberships, { _id: membershipId(orgs.p, users.b) })).toMatchObject({ status: 'active', organizationStatus: 'deleted' });
+    });
+
+    it('leaves identical documents when the same batch is delivered twice', async () => {
+      const { log } = fullScenario();
+      const once = await fresh();
+      const twice = await fresh();
+      await apply(once, log.events);
+      await apply(twice, log.events);
+      await apply(twice, log.events);
+      expect(await dumpReadModels(twice)).toEqual(await dumpReadModels(once));
+    });
+
+    it('leaves identical documents when replayed from an older checkpoint, whatever the batch sizes', async () => {
+      const { log } = fullScenario();
+      const reference = await fresh();
+      await apply(reference, log.events);
+      const replayed = await fresh();
+      await apply(replayed, log.events, 4);
+      await apply(replayed, log.events.slice(7), 3);
+      await apply(replayed, log.events.slice(15), 1);
+      const single = await fresh();
+      await apply(single, log.events, 1);
+      const expected = await dumpReadModels(reference);
+      expect(await dumpReadModels(replayed)).toEqual(expected);
+      expect(await dumpReadModels(single)).toEqual(expected);
+    });
+
+    it('pages members with an opaque cursor and filters by role', async () => {
+      const { log, orgs, users } = fullScenario();
+      const extra = Array.from({ length: 5 }, (_, i) => `m${i}-${users.a}`);
+      for (const [i, userId] of extra.entries()) {
+        log.add({ type: 'JoinApproved', data: { organizationId: orgs.o, requestId: `r${i}`, userId, role: i % 2 ? 'member' : 'editor', approvedBy: users.a } }, users.a, '2026-01-03T00:00:00.000Z');
+      }
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const queries = new ReadModelQueries(documents);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await queries.members(orgs.o, { limit: 2, cursor: cursor === undefined ? undefined : decodeCursor(cursor) });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((m) => m.userId));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual([users.a, ...extra].sort());
+      expect((await queries.members(orgs.o, { role: 'editor', limit: 10 })).items.map((m) => m.userId)).toEqual([extra[0], extra[2], extra[4]]);
+      expect((await queries.organization(orgs.o))?.memberCounts).toEqual({ admin: 1, editor: 3, member: 2 });
+    });
+
+    it('answers the permission check from the memberships', async () => {
+      const { log, orgs, users } = fullScenario();
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const checker = new PermissionChecker(documents);
+      expect(await checker.check(users.a, orgs.o, 'organization.delete')).toEqual({ allowed: true, role: 'admin', reason: 'role admin grants organization.delete' });
+      expect(await checker.check(users.b, orgs.o, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'not a member' });
+      expect(await checker.check(users.b, orgs.p, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'organization deleted' });
+      expect(await checker.check(users.a, '00000000-0000-4000-8000-000000000000', 'organization.read')).toMatchObject({ allowed: false, reason: 'unknown organization' });
+    });
+
+    it('rebuilds from position zero to the same documents as the live projection', async () => {
+      const { log } = fullScenario();
+      const store = new SqliteEventStore({ path: ':memory:' });
+      try {
+        for (const event of log.events) {
+          await store.append(event.streamId, [{ id: event.id, type: event.type, data: event.data, metadata: event.metadata }], 'any');
+        }
+        const live = await fresh();
+        const index = new EmbeddedDocumentStore();
+        const projector = new ReadModelProjector({ store, documents: live, index, maxBatchSize: 3 });
+        await projector.start();
+        expect(await projector.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+        await projector.stop();
+
+        const rebuilt = await fresh();
+        await apply(rebuilt, log.events.slice(0, 5)); // stale documents the rebuild must drop
+        const progress: number[] = [];
+        const result = await rebuildReadModels({ store, documents: rebuilt, batchSize: 4, onProgress: (p) => progress.push(p.done) });
+        expect(result.events).toBe(log.events.length);
+        expect(progress.length).toBeGreaterThan(1);
+        const liveDump = await dumpReadModels(live);
+        expect(await dumpReadModels(rebuilt)).toEqual(liveDump);
+        // The in-process index holds the same organizations and memberships.
+        expect(await dumpReadModels(index, [COLLECTIONS.organizations, COLLECTIONS.memberships])).toEqual({
+          [COLLECTIONS.organizations]: liveDump[COLLECTIONS.organizations],
+          [COLLECTIONS.memberships]: liveDump[COLLECTIONS.memberships],
+        });
+
+        // A second worker, started from an older checkpoint over the same documents, changes nothing.
+        const checkpoints = new InMemoryCheckpointStore();
+        await checkpoints.save('read-models', 6n);
+        const second = new ReadModelProjector({ store, documents: rebuilt, checkpoints, maxBatchSize: 5 });
+        await second.start();
+        expect(await second.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+        await second.stop();
+        expect(await dumpReadModels(rebuilt)).toEqual(liveDump);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
