@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CommandHandlingModule } from './command-handling/command-handling.module';
+import type { RosterConfig } from './config/roster-config';
+import { HealthController } from './http/health.controller';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { InvitationsModule } from './invitations/invitations.module';
+import { JoinRequestsModule } from './join-requests/join-requests.module';
+import { MembersModule } from './members/members.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+
+/**
+ * The service's feature modules. Each reads ROSTER_CONFIG (and EVENT_STORE) from the
+ * global InfrastructureModule; a worker module starts its work only when config.run says so.
+ * Add a feature by adding one line here.
+ */
+const FEATURE_MODULES = [
+  AuthModule,
+  CommandHandlingModule,
+  OrganizationsModule,
+  InvitationsModule,
+  JoinRequestsModule,
+  MembersModule,
+  AuditModule,
+];
+
+@Module({ imports: FEATURE_MODULES, controllers: [HealthController] })
+export class AppModule {
+  static forRoot(config: RosterConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfrastructureModule.forRoot(config), CqrsModule.forRoot()],
+    };
+  }
+}

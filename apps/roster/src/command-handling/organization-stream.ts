@@ -1,0 +1,129 @@
+import {
+  evolve,
+  initialState,
+  isOrganizationEventType,
+  PersistentMap,
+  type OrganizationEvent,
+  type OrganizationState,
+} from '@roster/domain';
+import { eventHash, GENESIS_HASH, type RecordedEvent } from '@roster/event-store';
+
+/** Commands whose success creates something: they answer 201. */
+export const CREATION_COMMANDS: ReadonlySet<string> = new Set(['CreateOrganization', 'InviteMember', 'RequestJoin']);
+
+/** A command's answer, as the HTTP layer sends it and as an idempotent retry gets it again. */
+export interface CommandOutcome {
+  /** 201 when the command created something, else 200 (also for a no-op). */
+  readonly status: 200 | 201;
+  readonly organizationId: string;
+  /** Revision of the stream after the command (-1n: no stream). */
+  readonly revision: bigint;
+  /** Global position of the last event the command appended; for a no-op, the stream's last one. */
+  readonly position: bigint | null;
+  readonly invitationId?: string;
+  readonly requestId?: string;
+  /** True when this repeats the answer of an earlier request with the same Idempotency-Key. */
+  readonly replayed: boolean;
+}
+
+/** What an Idempotency-Key answered, rebuilt from the events' metadata on every fold. */
+export interface RecordedAnswer {
+  readonly fingerprint: string;
+  readonly outcome: CommandOutcome;
+}
+
+/**
+ * One organization's folded stream: everything a command needs, kept in the state cache
+ * and advanced by reading only the events after `revision`.
+ */
+export interface OrganizationStream {
+  readonly streamId: string;
+  readonly state: OrganizationState;
+  /** Revision of the last folded event; -1n when the stream has none. */
+  readonly revision: bigint;
+  /** Position of the last folded event. */
+  readonly position: bigint | null;
+  /** `hash` of the last event: the next event's previousHash. */
+  readonly lastHash: string;
+  /** Idempotency answers by answerKey(userId, key). */
+  readonly answers: PersistentMap<RecordedAnswer>;
+}
+
+export const emptyOrganizationStream = (streamId: string): OrganizationStream => ({
+  streamId,
+  state: initialState,
+  revision: -1n,
+  position: null,
+  lastHash: GENESIS_HASH,
+  answers: PersistentMap.empty<RecordedAnswer>(),
+});
+
+/** Idempotency keys belong to the caller: two users may pick the same key. */
+export const answerKey = (userId: string, idempotencyKey: string): string => `${userId}\u0000${idempotencyKey}`;
+
+/** The ids an answer names, read from the events' data (the same live and on replay). */
+function createdIds(data: unknown): { invitationId?: string; requestId?: string } {
+  const record = (data ?? {}) as { invitationId?: unknown; requestId?: unknown };
+  return {
+    ...(typeof record.invitationId === 'string' ? { invitationId: record.invitationId } : {}),
+    ...(typeof record.requestId === 'string' ? { requestId: record.requestId } : {}),
+  };
+}
+
+export function outcomeOf(
+  commandName: string,
+  organizationId: string,
+  revision: bigint,
+  position: bigint | null,
+  data: unknown,
+  appended: boolean,
+): CommandOutcome {
+  return {
+    status: appended && CREATION_COMMANDS.has(commandName) ? 201 : 200,
+    organizationId,
+    revision,
+    position,
+    ...createdIds(data),
+    replayed: false,
+  };
+}
+
+/** Folds one recorded event into the stream: state, revision, position, hash chain and idempotency answers. */
+export function foldRecorded(stream: OrganizationStream, event: RecordedEvent): OrganizationStream {
+  const metadata = event.metadata as Record<string, unknown>;
+  const occurredAt = typeof metadata.occurredAt === 'string' ? metadata.occurredAt : undefined;
+  const state = isOrganizationEventType(event.type)
+    ? evolve(stream.state, { type: event.type, data: event.data } as OrganizationEvent, occurredAt ? { occurredAt } : undefined)
+    : stream.state; // a type this version does not know: written by a newer one, skipped
+  const lastHash =
+    typeof metadata.hash === 'string'
+      ? metadata.hash
+      : eventHash(stream.lastHash, {
+          streamId: event.streamId,
+          revision: event.revision,
+          id: event.id,
+          type: event.type,
+          data: event.data,
+          metadata,
+        });
+  let answers = stream.answers;
+  const key = metadata.idempotencyKey;
+  const fingerprint = metadata.requestFingerprint;
+  const userId = (metadata.actor as { userId?: unknown } | undefined)?.userId;
+  if (typeof key === 'string' && typeof fingerprint === 'string' && typeof userId === 'string') {
+    // A command's events are contiguous; the last one's revision and position are its answer.
+    const organizationId = state.id || String((event.data as { organizationId?: unknown })?.organizationId ?? '');
+    const previous = answers.get(answerKey(userId, key));
+    const ids = previous?.fingerprint === fingerprint && previous.outcome.revision === event.revision - 1n ? previous.outcome : {};
+    const outcome = outcomeOf(String(metadata.command ?? ''), organizationId, event.revision, event.position, event.data, true);
+    answers = answers.set(answerKey(userId, key), { fingerprint, outcome: { ...ids, ...outcome } });
+  }
+  return {
+    streamId: stream.streamId,
+    state,
+    revision: event.revision,
+    position: event.position,
+    lastHash,
+    answers,
+  };
+}

@@ -1,0 +1,170 @@
+import { resolve } from 'node:path';
+
+/**
+ * The service's settings, read from the environment once at start-up and validated.
+ * Only adapters and wiring see this object; libraries get plain option objects.
+ */
+export type RosterWorker = 'api' | 'projections' | 'publisher';
+export const ROSTER_WORKERS: readonly RosterWorker[] = ['api', 'projections', 'publisher'];
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface RosterConfig {
+  readonly port: number;
+  /** Interface to bind; 127.0.0.1 unless HOST says otherwise (0.0.0.0 in a container). */
+  readonly host: string;
+  /** Absolute path of the data directory (SQLite store, dev secret, embedded read models). */
+  readonly dataDir: string;
+  readonly eventStore:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+  readonly mongo?: { readonly url: string; readonly database: string };
+  /** Database name even without MONGODB_URL, for tools that need one. */
+  readonly mongoDatabase: string;
+  readonly kafka?: { readonly brokers: readonly string[]; readonly topic: string };
+  readonly kafkaTopic: string;
+  readonly auth: {
+    readonly jwtSecret?: string;
+    readonly jwksUrl?: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+  };
+  /** Workers this process runs; the publisher acts only when Kafka is configured. */
+  readonly run: ReadonlySet<RosterWorker>;
+  readonly invitationTtlDays: number;
+  readonly stateCacheSize: number;
+  /** Extra attempts after a concurrency conflict before answering 409. */
+  readonly commandRetries: number;
+  readonly logLevel: LogLevel;
+}
+
+/** A setting that cannot be used; the message names it, and start-up stops. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${setting} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Injection token for the RosterConfig. */
+export const ROSTER_CONFIG = Symbol('ROSTER_CONFIG');
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) throw new ConfigError(name, 'must list at least one value');
+  return items;
+}
+
+export function loadRosterConfig(env: Env = process.env): RosterConfig {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = text(env, 'HOST') ?? '127.0.0.1';
+  const dataDir = resolve(text(env, 'ROSTER_DATA_DIR') ?? './data');
+
+  const connectionString = text(env, 'EVENTSTORE_CONNECTION_STRING');
+  if (connectionString !== undefined && !/^(esdb|esdb\+discover):\/\//.test(connectionString)) {
+    throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'must start with esdb:// or esdb+discover://');
+  }
+
+  const mongoUrl = url(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']);
+  const mongoDatabase = text(env, 'ROSTER_MONGODB_DB') ?? 'roster';
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(mongoDatabase)) {
+    throw new ConfigError('ROSTER_MONGODB_DB', `must be a database name (letters, digits, _ and -), got "${mongoDatabase}"`);
+  }
+
+  const brokers = list(env, 'KAFKA_BROKERS');
+  for (const broker of brokers ?? []) {
+    if (!/^[^\s:/]+:\d{1,5}$/.test(broker)) throw new ConfigError('KAFKA_BROKERS', `must be host:port items, got "${broker}"`);
+  }
+  const kafkaTopic = text(env, 'ROSTER_KAFKA_TOPIC') ?? 'roster.membership.v1';
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(kafkaTopic)) {
+    throw new ConfigError('ROSTER_KAFKA_TOPIC', `must be a Kafka topic name, got "${kafkaTopic}"`);
+  }
+
+  const jwtSecret = text(env, 'ROSTER_JWT_SECRET');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('ROSTER_JWT_SECRET', 'must be at least 32 bytes long (HS256)');
+  }
+  const jwksUrl = url(env, 'ROSTER_JWKS_URL', ['https:', 'http:']);
+  if (jwtSecret !== undefined && jwksUrl !== undefined) {
+    throw new ConfigError('ROSTER_JWKS_URL', 'and ROSTER_JWT_SECRET are both set; choose one');
+  }
+
+  const workers = list(env, 'ROSTER_RUN') ?? [...ROSTER_WORKERS];
+  for (const worker of workers) {
+    if (!(ROSTER_WORKERS as readonly string[]).includes(worker)) {
+      throw new ConfigError('ROSTER_RUN', `must list ${ROSTER_WORKERS.join(', ')}; got "${worker}"`);
+    }
+  }
+
+  const logLevel = (text(env, 'LOG_LEVEL') ?? 'log').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
+  }
+
+  return {
+    port,
+    host,
+    dataDir,
+    eventStore:
+      connectionString !== undefined
+        ? { kind: 'eventstoredb', connectionString }
+        : { kind: 'sqlite', path: resolve(dataDir, 'events.sqlite') },
+    mongo: mongoUrl !== undefined ? { url: mongoUrl, database: mongoDatabase } : undefined,
+    mongoDatabase,
+    kafka: brokers !== undefined ? { brokers, topic: kafkaTopic } : undefined,
+    kafkaTopic,
+    auth: {
+      jwtSecret,
+      jwksUrl,
+      issuer: text(env, 'ROSTER_JWT_ISSUER'),
+      audience: text(env, 'ROSTER_JWT_AUDIENCE'),
+    },
+    run: new Set(workers as RosterWorker[]),
+    invitationTtlDays: integer(env, 'ROSTER_INVITATION_TTL_DAYS', 7, 1, 365),
+    stateCacheSize: integer(env, 'ROSTER_STATE_CACHE_SIZE', 10000, 0, 10_000_000),
+    commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
+    logLevel: logLevel as LogLevel,
+  };
+}
+
+/** Log levels Nest should print for the configured LOG_LEVEL (it and every more severe one). */
+export function nestLogLevels(level: LogLevel): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}

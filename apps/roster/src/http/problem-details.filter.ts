@@ -1,0 +1,155 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { DomainError, type DomainErrorKind } from '@roster/domain';
+import { WrongExpectedRevisionError } from '@roster/event-store';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Problem, PROBLEM_CONTENT_TYPE, ProblemException, problemType } from './problem';
+
+const DOMAIN_STATUS: Record<DomainErrorKind, HttpStatus> = {
+  validation: HttpStatus.BAD_REQUEST,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  gone: HttpStatus.GONE,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemAnswer {
+  readonly problem: Problem;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** An unexpected error: log it with its stack; the client sees nothing of it. */
+  readonly unexpected?: boolean;
+}
+
+function answer(status: number, code: string, detail: string, instance?: string, extra: Partial<Problem> = {}): Problem {
+  return {
+    type: problemType(code),
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(instance !== undefined ? { instance } : {}),
+    ...extra,
+  };
+}
+
+// Errors raised by Fastify before a route runs (body parsing, content type), by their code.
+const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'REQUEST.MALFORMED_JSON', detail: 'The body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'REQUEST.MALFORMED_JSON',
+    detail: 'The body is empty but its Content-Type says JSON',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+    detail: 'Send the body as application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'REQUEST.INVALID_CONTENT_LENGTH',
+    detail: 'Content-Length does not match the body',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'REQUEST.BODY_TOO_LARGE', detail: 'The body is too large' },
+};
+
+/** The one mapping from anything thrown while serving a request to its problem answer. */
+export function toProblem(error: unknown, instance?: string): ProblemAnswer {
+  if (error instanceof ProblemException) {
+    return {
+      problem: answer(error.status, error.code, error.message, instance, error.errors ? { errors: error.errors } : {}),
+      headers: error.headers,
+    };
+  }
+  if (error instanceof DomainError) {
+    return { problem: answer(DOMAIN_STATUS[error.kind], error.code, error.message, instance) };
+  }
+  if (error instanceof WrongExpectedRevisionError) {
+    return {
+      problem: answer(
+        HttpStatus.CONFLICT,
+        'CONCURRENCY.CONFLICT',
+        'The organization kept changing while this command was decided; try again',
+        instance,
+      ),
+    };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status === HttpStatus.NOT_FOUND) {
+      return { problem: answer(status, 'ROUTE.NOT_FOUND', 'No such route', instance) };
+    }
+    if (status >= 500) return { problem: answer(500, 'INTERNAL', 'Something went wrong on our side', instance), unexpected: true };
+    const response = error.getResponse();
+    const message =
+      typeof response === 'object' && response !== null && 'message' in response
+        ? String((response as { message: unknown }).message)
+        : error.message;
+    return { problem: answer(status, `HTTP.${status}`, message, instance) };
+  }
+  const fastifyCode = (error as { code?: unknown } | null)?.code;
+  if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_ERRORS) {
+    const known = FASTIFY_ERRORS[fastifyCode];
+    return { problem: answer(known.status, known.code, known.detail, instance) };
+  }
+  // A JSON SyntaxError carrying a 400 comes from the body parser.
+  if (error instanceof SyntaxError && (error as { statusCode?: unknown }).statusCode === 400) {
+    return { problem: answer(400, 'REQUEST.MALFORMED_JSON', 'The body is not valid JSON', instance) };
+  }
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { problem: answer(statusCode, `HTTP.${statusCode}`, TITLES[statusCode] ?? 'Bad request', instance) };
+  }
+  return { problem: answer(500, 'INTERNAL', 'Something went wrong on our side', instance), unexpected: true };
+}
+
+/** The one global exception filter: every error leaves as application/problem+json. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error;
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers, unexpected } = toProblem(error, request?.url);
+    if (unexpected) {
+      this.logger.error(
+        `${request?.method} ${request?.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
+    if (reply.sent) return;
+    for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
+    reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+  }
+}
+
+/**
+ * Errors Fastify raises before a route runs (body parsing, content type) would reach Nest
+ * stripped of their code; this handler answers them through the same toProblem mapping.
+ */
+export function installFastifyProblemHandler(fastify: FastifyInstance): void {
+  const logger = new Logger('Problem');
+  fastify.setErrorHandler((error, request, reply) => {
+    const { problem, headers, unexpected } = toProblem(error, request.url);
+    if (unexpected) logger.error(`${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
+    return reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+  });
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Param, Put, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '@roster/domain';
+import type { FastifyReply } from 'fastify';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { CommandResponse } from '../command-handling/command-response';
+import { CommandSender } from '../command-handling/command-sender';
+import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
+import { ServiceIdPipe, UserIdPipe } from '../http/id.pipe';
+import { CommandRoute } from '../http/openapi';
+import { ChangeRoleRequest } from './change-role.request';
+
+@ApiTags('members')
+@CommandRoute()
+@Controller('organizations/:orgId/members/:userId')
+export class MembersController {
+  constructor(private readonly commands: CommandSender) {}
+
+  @Put('role')
+  @ApiOperation({ summary: "Change a member's role (admin); the same role again changes nothing" })
+  @ApiOkResponse({ type: CommandResponse })
+  changeRole(
+    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @Param('userId', UserIdPipe) userId: string,
+    @Body() body: ChangeRoleRequest,
+    @CurrentActor() actor: Actor,
+    @CommandRequestInfo() request: CommandRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommandResponse> {
+    return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role } }, actor, request, reply);
+  }
+
+  @Delete()
+  @ApiOperation({ summary: 'Remove a member (admin), or leave the organization (the member themself)' })
+  @ApiOkResponse({ type: CommandResponse })
+  remove(
+    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @Param('userId', UserIdPipe) userId: string,
+    @CurrentActor() actor: Actor,
+    @CommandRequestInfo() request: CommandRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommandResponse> {
+    return this.commands.send(
+      userId === actor.userId
+        ? { type: 'LeaveOrganization', data: { organizationId } }
+        : { type: 'RemoveMember', data: { organizationId, userId } },
+      actor,
+      request,
+      reply,
+    );
+  }
+}
