@@ -3,6 +3,7 @@
 // projects (the integration project's global setup finds or starts the servers), prints one
 // closing line `jest: <n> passed, <n> failed, <n> skipped`, and exits with jest's exit code.
 // Extra arguments go to jest: `npm test -- --selectProjects unit`, `npm test -- libs/domain`.
+// ROSTER_SKIP_BUILD=1 skips the build step.
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -15,7 +16,8 @@ const extraArgs = process.argv.slice(2);
 
 function main() {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const build = spawnSync(npm, ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  // ROSTER_SKIP_BUILD=1 reuses the existing dist/ (quick unit runs while editing).
+  const build = process.env.ROSTER_SKIP_BUILD === '1' ? { status: 0 } : spawnSync(npm, ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) {
     console.error(`\nnpm run build failed (${build.signal ?? `exit ${build.status}`}); jest was not run.`);
     process.exit(build.status || 1);
