@@ -1,7 +1,7 @@
 /**
  * An immutable string-keyed map whose `set`/`delete` return a new map in near-constant time:
- * a fixed three-level, 32-way hash trie (15 bits of the hash) whose small leaves and path are copied, nothing else.
- * It lets `evolve` stay pure without copying a whole member list per event, so folding a
+ * a fixed four-level, 16-way hash trie (16 bits of the hash); an update copies only the
+ * path and one small leaf. It lets `evolve` stay pure without copying a whole member list per event, so folding a
  * long history stays linear. Iteration order follows the hash, not insertion: sort when
  * order matters.
  */
@@ -11,7 +11,7 @@ interface Leaf<V> {
 }
 type Node<V> = ReadonlyArray<Node<V> | Leaf<V> | undefined>;
 
-const BITS = 5;
+const BITS = 4;
 const WIDTH = 1 << BITS;
 const MASK = WIDTH - 1;
 // Packed, never holey: keeps the path copies on V8's fast array paths.
@@ -28,9 +28,10 @@ function hash(key: string): number {
 }
 
 function leafAt<V>(root: Node<V>, h: number): Leaf<V> | undefined {
-  const middle = root[h & MASK] as Node<V> | undefined;
-  const bottom = middle?.[(h >>> BITS) & MASK] as Node<V> | undefined;
-  return bottom?.[(h >>> (2 * BITS)) & MASK] as Leaf<V> | undefined;
+  const a = root[h & MASK] as Node<V> | undefined;
+  const b = a?.[(h >>> BITS) & MASK] as Node<V> | undefined;
+  const c = b?.[(h >>> (2 * BITS)) & MASK] as Node<V> | undefined;
+  return c?.[(h >>> (3 * BITS)) & MASK] as Leaf<V> | undefined;
 }
 
 export class PersistentMap<V> implements Iterable<[string, V]> {
@@ -111,15 +112,18 @@ export class PersistentMap<V> implements Iterable<[string, V]> {
     return out;
   }
 
-  // Copies the path from the root to the leaf: three arrays of WIDTH slots.
+  // Copies the path from the root to the leaf: four arrays of WIDTH slots.
   private replaceLeaf(h: number, leaf: Leaf<V> | undefined): Node<V> {
     const i = h & MASK;
     const j = (h >>> BITS) & MASK;
     const k = (h >>> (2 * BITS)) & MASK;
+    const l = (h >>> (3 * BITS)) & MASK;
     const middle = ((this.root[i] as Node<V> | undefined) ?? EMPTY_NODE).slice();
-    const bottom = ((middle[j] as Node<V> | undefined) ?? EMPTY_NODE).slice();
-    bottom[k] = leaf;
-    middle[j] = bottom;
+    const lower = ((middle[j] as Node<V> | undefined) ?? EMPTY_NODE).slice();
+    const bottom = ((lower[k] as Node<V> | undefined) ?? EMPTY_NODE).slice();
+    bottom[l] = leaf;
+    lower[k] = bottom;
+    middle[j] = lower;
     const root = this.root.slice();
     root[i] = middle;
     return root;
@@ -130,7 +134,7 @@ function* walk<V>(node: Node<V>, level: number): Generator<[string, V]> {
   for (let slot = 0; slot < node.length; slot++) {
     const child = node[slot];
     if (!child) continue;
-    if (level === 2) {
+    if (level === 3) {
       const leaf = child as Leaf<V>;
       for (let i = 0; i < leaf.keys.length; i++) yield [leaf.keys[i]!, leaf.values[i]!];
     } else {
