@@ -56,10 +56,11 @@ export class CatchUpWorker {
     return this.running !== undefined;
   }
 
-  /** Starts in the background; resolves once the loop runs (not after catching up). */
+  /** Starts in the background from the saved checkpoint; resolves once the loop runs (not after catching up). */
   async start(): Promise<void> {
     if (this.running) return;
     this.stopping = false;
+    this.loaded = false;
     this.running = this.run().finally(() => {
       this.running = undefined;
     });
