@@ -1,14 +1,10 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { EVENT_STORE, SqliteEventStore, type EventStore } from '@roster/event-store';
+import { createEventStore, EVENT_STORE, type EventStore } from '@roster/event-store';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 
 /** Opens the configured event store: EventStoreDB when a connection string is set, else the SQLite file. */
 export function openEventStore(config: RosterConfig): EventStore {
-  if (config.eventStore.kind === 'eventstoredb') {
-    // Wired to createEventStore once the EventStoreDB adapter lands in @roster/event-store.
-    throw new Error('EVENTSTORE_CONNECTION_STRING is set but the EventStoreDB adapter is not available yet');
-  }
-  return new SqliteEventStore({ path: config.eventStore.path });
+  return createEventStore(config.eventStore);
 }
 
 export function describeEventStore(config: RosterConfig): string {
