@@ -76,7 +76,10 @@ export class EventStoreDbEventStore implements EventStore {
         { expectedRevision },
       );
       // The server reports the commit position of the last event written.
-      const position = result.position?.commit ?? (await this.positionOf(streamId, result.nextExpectedRevision));
+      const position =
+        events.length === 0
+          ? await this.headPosition()
+          : (result.position?.commit ?? (await this.positionOf(streamId, result.nextExpectedRevision)));
       return { nextExpectedRevision: result.nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
