@@ -10,6 +10,8 @@ import { InvitationsModule } from './invitations/invitations.module';
 import { JoinRequestsModule } from './join-requests/join-requests.module';
 import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PublishingModule } from './publishing/publishing.module';
+import { QueriesModule } from './queries/queries.module';
 
 /**
  * The service's feature modules. Each reads ROSTER_CONFIG (and EVENT_STORE) from the
@@ -24,6 +26,8 @@ const FEATURE_MODULES = [
   JoinRequestsModule,
   MembersModule,
   AuditModule,
+  PublishingModule,
+  QueriesModule,
 ];
 
 @Module({ imports: FEATURE_MODULES, controllers: [HealthController] })

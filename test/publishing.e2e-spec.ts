@@ -1,0 +1,171 @@
+/**
+ * Publishing end to end: the service (HTTP API + publisher worker in one process, embedded
+ * SQLite store) against a Kafka broker of this suite's own, which it stops and restarts on
+ * the same port and log directory. Commands go through HTTP; what the portal's services
+ * would read is consumed from the topic and checked against asyncapi.json.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadAsyncApi, validateCloudEvent } from '@roster/messaging';
+import { consumeUntil, orderProblems, type ConsumedRecord } from '@roster/messaging/testing/kafka-test-kit';
+import { startKafka, type KafkaServer } from '@roster/testing/servers';
+import { createApp } from '../apps/roster/src/main';
+import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+import { PublishingService } from '../apps/roster/src/publishing/publishing.service';
+
+const SECRET = `publishing-e2e-${randomUUID()}`;
+const secretKey = new TextEncoder().encode(SECRET);
+const topic = `roster.e2e.${randomUUID()}`;
+
+let kafka: KafkaServer;
+let dataDir: string;
+let app: NestFastifyApplication;
+let baseUrl: string;
+
+interface User {
+  readonly id: string;
+  readonly token: string;
+}
+
+async function newUser(): Promise<User> {
+  const id = `user-${randomUUID()}`;
+  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(id).setIssuedAt().setExpirationTime('1h').sign(secretKey);
+  return { id, token };
+}
+
+/** A command through HTTP; fails the test unless answered 2xx. */
+async function command(method: string, path: string, as: User, body?: unknown): Promise<Record<string, string>> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${as.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text === '' ? {} : (JSON.parse(text) as Record<string, string>);
+}
+
+/** One organization's whole membership life, through the API; returns its id. */
+async function organizationLife(): Promise<string> {
+  const [admin, bob, carol, dave, erin] = await Promise.all([newUser(), newUser(), newUser(), newUser(), newUser()]);
+  const { organizationId } = await command('POST', '/organizations', admin, { name: `Org ${randomUUID().slice(0, 8)}`, description: 'e2e' });
+  const o = `/organizations/${organizationId}`;
+  await command('PATCH', o, admin, { description: 'renamed' });
+  const { invitationId } = await command('POST', `${o}/invitations`, admin, { userId: bob.id, role: 'editor' });
+  await command('POST', `${o}/invitations/${invitationId}/accept`, bob);
+  const byMail = await command('POST', `${o}/invitations`, admin, { email: `x-${randomUUID().slice(0, 8)}@example.org`, role: 'member' });
+  await command('DELETE', `${o}/invitations/${byMail.invitationId}`, admin);
+  const toDecline = await command('POST', `${o}/invitations`, admin, { userId: erin.id, role: 'member' });
+  await command('POST', `${o}/invitations/${toDecline.invitationId}/decline`, erin);
+  const { requestId } = await command('POST', `${o}/join-requests`, carol, { message: 'I maintain the bus datasets' });
+  await command('POST', `${o}/join-requests/${requestId}/approve`, admin, { role: 'member' });
+  await command('PUT', `${o}/members/${carol.id}/role`, admin, { role: 'admin' });
+  const rejected = await command('POST', `${o}/join-requests`, dave, {});
+  await command('POST', `${o}/join-requests/${rejected.requestId}/reject`, admin, { reason: 'staff only' });
+  const cancelled = await command('POST', `${o}/join-requests`, dave, {});
+  await command('DELETE', `${o}/join-requests/${cancelled.requestId}`, dave);
+  await command('DELETE', `${o}/members/${bob.id}`, admin);
+  await command('DELETE', `${o}/members/${admin.id}`, admin).catch(() => undefined);
+  return organizationId;
+}
+
+const typesOf = (records: readonly ConsumedRecord[], org: string): string[] => {
+  const seen = new Set<string>();
+  return records
+    .filter((r) => r.key === org && !seen.has(r.event.id) && seen.add(r.event.id))
+    .map((r) => r.event.type.replace(/^org\.roster\./, ''));
+};
+
+beforeAll(async () => {
+  // Docker bypassed: only the locally started broker can be restarted on the same port and data.
+  kafka = await startKafka({ env: { ...process.env, KAFKA_BROKERS: '', ROSTER_TEST_DOCKER: '0' } });
+  if (!kafka.restart) throw new Error(`the harness cannot restart ${kafka.description}`);
+  dataDir = mkdtempSync(join(tmpdir(), 'roster-publishing-e2e-'));
+  const config = loadRosterConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ROSTER_DATA_DIR: dataDir,
+    ROSTER_JWT_SECRET: SECRET,
+    ROSTER_RUN: 'api,publisher',
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    ROSTER_KAFKA_TOPIC: topic,
+    LOG_LEVEL: 'error',
+  });
+  app = await createApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await kafka?.stop();
+}, 60_000);
+
+describe('publishing membership events to Kafka', () => {
+  const asyncapi = loadAsyncApi();
+
+  it('publishes every command effect as documented CloudEvents, keyed and ordered by organization', async () => {
+    const org = await organizationLife();
+    const records = await consumeUntil(kafka.brokers, topic, (read) => typesOf(read, org).includes('member.removed.v1'));
+    for (const record of records) expect(validateCloudEvent(asyncapi, record.json)).toEqual([]);
+    expect(orderProblems(records)).toEqual([]);
+    expect(typesOf(records, org)).toEqual([
+      'organization.created.v1',
+      'member.joined.v1',
+      'organization.updated.v1',
+      'member.invited.v1',
+      'invitation.accepted.v1',
+      'member.joined.v1',
+      'member.invited.v1',
+      'invitation.revoked.v1',
+      'member.invited.v1',
+      'invitation.declined.v1',
+      'join-request.submitted.v1',
+      'join-request.approved.v1',
+      'member.joined.v1',
+      'member.role-changed.v1',
+      'join-request.submitted.v1',
+      'join-request.rejected.v1',
+      'join-request.submitted.v1',
+      'join-request.cancelled.v1',
+      'member.removed.v1',
+      ...(typesOf(records, org).includes('member.left.v1') ? ['member.left.v1'] : []),
+    ]);
+    const submitted = records.find((r) => r.key === org && r.event.type === 'org.roster.join-request.submitted.v1')!;
+    expect(submitted.event.data).toMatchObject({ message: 'I maintain the bus datasets', reviewerRole: 'admin' });
+    expect(submitted.event.actor).toMatch(/^user-/);
+    expect(submitted.event.correlationid).toBeTruthy();
+    // The publisher's checkpoint lives in the data directory (no MONGODB_URL here).
+    expect(existsSync(join(dataDir, 'checkpoints.sqlite'))).toBe(true);
+  });
+
+  it('commands keep succeeding while Kafka is down; everything arrives after it returns, in order, without restarting the service', async () => {
+    const orgsBefore = [await organizationLife()];
+    const duringOutage: string[] = [];
+    await kafka.restart!(async () => {
+      for (let i = 0; i < 3; i++) duringOutage.push(await organizationLife());
+    });
+    const after = await organizationLife();
+    const orgs = [...orgsBefore, ...duringOutage, after];
+
+    const records = await consumeUntil(
+      kafka.brokers,
+      topic,
+      (read) => orgs.every((org) => typesOf(read, org).includes('member.removed.v1')),
+      120_000,
+    );
+    expect(orderProblems(records)).toEqual([]);
+    for (const org of orgs) {
+      const revisions = [...new Set(records.filter((r) => r.key === org).map((r) => Number(r.event.streamrevision)))];
+      expect(revisions).toEqual(revisions.map((_, i) => i));
+    }
+    const publishing = app.get(PublishingService);
+    expect(publishing.isRunning).toBe(true);
+  });
+});
