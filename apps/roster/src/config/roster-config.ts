@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ORGANIZATION_LIMITS } from '@roster/domain';
 
 /**
  * The service's settings, read from the environment once at start-up and validated.
@@ -157,7 +158,13 @@ export function loadRosterConfig(env: Env = process.env): RosterConfig {
       audience: text(env, 'ROSTER_JWT_AUDIENCE'),
     },
     run: new Set(workers as RosterWorker[]),
-    invitationTtlDays: integer(env, 'ROSTER_INVITATION_TTL_DAYS', 7, 1, 365),
+    invitationTtlDays: integer(
+      env,
+      'ROSTER_INVITATION_TTL_DAYS',
+      ORGANIZATION_LIMITS.expiresInDaysDefault,
+      ORGANIZATION_LIMITS.expiresInDaysMin,
+      ORGANIZATION_LIMITS.expiresInDaysMax,
+    ),
     stateCacheSize: integer(env, 'ROSTER_STATE_CACHE_SIZE', 10000, 0, 10_000_000),
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
     logLevel: logLevel as LogLevel,

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DomainError, organizationStreamId, type Actor, type OrganizationCommand } from '@roster/domain';
+import {
+  eventHash,
+  GENESIS_HASH,
+  SqliteEventStore,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type RecordedEvent,
+} from '@roster/event-store';
+import { loadRosterConfig } from '../config/roster-config';
+import { ProblemException } from '../http/problem';
+import { ExecuteOrganizationCommand } from './execute-organization.command';
+import { ExecuteOrganizationHandler } from './execute-organization.handler';
+import { organizationIdForIdempotencyKey } from './service-ids';
+
+const alice: Actor = { userId: 'alice', email: 'alice@example.org', platformRoles: [] };
+const bob: Actor = { userId: 'bob', platformRoles: [] };
+
+function request(overrides: Partial<ExecuteOrganizationCommand['request']> = {}): ExecuteOrganizationCommand['request'] {
+  return { commandId: randomUUID(), correlationId: randomUUID(), fingerprint: 'f-' + randomUUID(), ...overrides };
+}
+
+function send(handler: ExecuteOrganizationHandler, command: OrganizationCommand, actor = alice, req = request()) {
+  return handler.execute(new ExecuteOrganizationCommand(command, { actor, now: new Date('2026-01-10T10:00:00Z') }, req));
+}
+
+async function events(store: EventStore, organizationId: string): Promise<RecordedEvent[]> {
+  const list: RecordedEvent[] = [];
+  for await (const event of store.readStream(organizationStreamId(organizationId))) list.push(event);
+  return list;
+}
+
+/** A store whose appends another writer races: before each of the first `times` appends, it appends an event itself. */
+function racedStore(store: EventStore, times: number) {
+  let raced = 0;
+  const attempts: bigint[] = [];
+  const raced$: EventStore = Object.create(store);
+  raced$.append = async (streamId, toAppend, expected) => {
+    attempts.push(typeof expected === 'bigint' ? expected : -1n);
+    if (raced < times && typeof expected === 'bigint') {
+      raced++;
+      const organizationId = streamId.replace('organization-', '');
+      await store.append(
+        streamId,
+        [
+          {
+            id: randomUUID(),
+            type: 'OrganizationProfileUpdated',
+            data: { organizationId, description: `changed elsewhere ${raced}` },
+            metadata: { actor: { userId: 'other' }, occurredAt: new Date().toISOString(), command: 'UpdateOrganizationProfile' },
+          },
+        ],
+        expected,
+      );
+    }
+    return store.append(streamId, toAppend, expected);
+  };
+  return { store: raced$, attempts };
+}
+
+describe('ExecuteOrganizationHandler', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  const config = (retries = 5) =>
+    loadRosterConfig({ ROSTER_DATA_DIR: dir, ROSTER_COMMAND_RETRIES: String(retries), ROSTER_STATE_CACHE_SIZE: '100' });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'roster-handler-'));
+    store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function createOrganization(handler: ExecuteOrganizationHandler, organizationId = randomUUID()) {
+    await send(handler, { type: 'CreateOrganization', data: { organizationId, name: 'Acme' } });
+    return organizationId;
+  }
+
+  it('appends the decided events with full metadata and a hash chain', async () => {
+    const handler = new ExecuteOrganizationHandler(store, config());
+    const organizationId = randomUUID();
+    const req = request({ idempotencyKey: 'k-1' });
+    const created = await send(handler, { type: 'CreateOrganization', data: { organizationId, name: 'Acme' } }, alice, req);
+    expect(created).toMatchObject({ status: 201, organizationId, revision: 0n, replayed: false });
+    const invitationId = randomUUID();
+    const invited = await send(handler, {
+      type: 'InviteMember',
+      data: { organizationId, invitationId, invitee: { userId: 'bob' }, role: 'editor' },
+    });
+    expect(invited).toMatchObject({ status: 201, revision: 1n, invitationId });
+
+    const [first, second] = await events(store, organizationId);
+    expect(created.position).toBe(first.position);
+    expect(invited.position).toBe(second.position);
+    expect(first.metadata).toMatchObject({
+      actor: { userId: 'alice', platformRoles: [] },
+      occurredAt: '2026-01-10T10:00:00.000Z',
+      correlationId: req.correlationId,
+      causationId: req.commandId,
+      schemaVersion: 1,
+      command: 'CreateOrganization',
+      idempotencyKey: 'k-1',
+      requestFingerprint: req.fingerprint,
+      previousHash: GENESIS_HASH,
+    });
+    for (const [previous, event] of [
+      [GENESIS_HASH, first],
+      [first.metadata.hash as string, second],
+    ] as const) {
+      expect(event.metadata.previousHash).toBe(previous);
+      expect(event.metadata.hash).toBe(eventHash(previous, event));
+    }
+  });
+
+  it('appends nothing for a refusal or a no-op, and answers a no-op 200 with the current revision', async () => {
+    const handler = new ExecuteOrganizationHandler(store, config());
+    const organizationId = await createOrganization(handler);
+    await expect(send(handler, { type: 'ChangeRole', data: { organizationId, userId: 'alice', role: 'editor' } })).rejects.toThrow(
+      DomainError,
+    );
+    const noop = await send(handler, { type: 'ChangeRole', data: { organizationId, userId: 'alice', role: 'admin' } });
+    const [created] = await events(store, organizationId);
+    expect(noop).toMatchObject({ status: 200, revision: 0n, position: created.position });
+    expect(await events(store, organizationId)).toHaveLength(1);
+  });
+
+  it('retries after another writer appended between its read and its append, and succeeds', async () => {
+    const organizationId = await createOrganization(new ExecuteOrganizationHandler(store, config()));
+    const raced = racedStore(store, 2);
+    const handler = new ExecuteOrganizationHandler(raced.store, config(5));
+    await handler.load(organizationStreamId(organizationId)); // warm the cache: the races make it stale
+
+    const outcome = await send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, name: 'Acme 2' } });
+
+    expect(raced.attempts).toEqual([0n, 1n, 2n]);
+    expect(outcome).toMatchObject({ status: 200, revision: 3n });
+    const recorded = await events(store, organizationId);
+    expect(recorded.map((e) => e.type)).toEqual([
+      'OrganizationCreated',
+      'OrganizationProfileUpdated',
+      'OrganizationProfileUpdated',
+      'OrganizationProfileUpdated',
+    ]);
+    // The retried decision saw the other writer's (unhashed) events: the chain links over them.
+    const afterRaces = eventHash(eventHash(recorded[0].metadata.hash as string, recorded[1]), recorded[2]);
+    expect(recorded[3].metadata.previousHash).toBe(afterRaces);
+  });
+
+  it('gives up after the configured number of retries with the conflict (409)', async () => {
+    const organizationId = await createOrganization(new ExecuteOrganizationHandler(store, config()));
+    const raced = racedStore(store, 100);
+    const handler = new ExecuteOrganizationHandler(raced.store, config(2));
+    await handler.load(organizationStreamId(organizationId));
+
+    await expect(send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, name: 'Acme 2' } })).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
+    expect(raced.attempts).toHaveLength(3);
+    expect((await events(store, organizationId)).filter((e) => e.metadata.command === 'UpdateOrganizationProfile' && e.metadata.actor)).toHaveLength(3);
+    expect((await events(store, organizationId)).some((e) => (e.data as { name?: string }).name === 'Acme 2')).toBe(false);
+  });
+
+  it('reads only the events after its cached revision, including those another instance appended', async () => {
+    const reads: bigint[] = [];
+    const spied: EventStore = Object.create(store);
+    spied.readStream = (streamId, options) => {
+      reads.push(options?.fromRevision ?? 0n);
+      return store.readStream(streamId, options);
+    };
+    const handler = new ExecuteOrganizationHandler(spied, config());
+    const other = new ExecuteOrganizationHandler(store, config());
+    const organizationId = await createOrganization(handler);
+    await send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, description: 'one' } });
+    const invitationId = randomUUID();
+    await send(other, { type: 'InviteMember', data: { organizationId, invitationId, invitee: { userId: 'bob' }, role: 'member' } });
+
+    // The revocation only succeeds if this handler read the invitation the other one appended.
+    const revoked = await send(handler, { type: 'RevokeInvitation', data: { organizationId, invitationId } });
+    expect(revoked.revision).toBe(3n);
+    expect(reads).toEqual([0n, 1n, 2n]);
+  });
+
+  describe('Idempotency-Key', () => {
+    it('answers a retry exactly as the first time, without appending twice', async () => {
+      const handler = new ExecuteOrganizationHandler(store, config());
+      const organizationId = await createOrganization(handler);
+      const req = request({ idempotencyKey: 'invite-bob' });
+      const command: OrganizationCommand = {
+        type: 'InviteMember',
+        data: { organizationId, invitationId: randomUUID(), invitee: { userId: 'bob' }, role: 'editor' },
+      };
+      const first = await send(handler, command, alice, req);
+      // A retry carries a new invitation id (made per request): the stored answer wins.
+      const retry = await send(
+        handler,
+        { ...command, data: { ...command.data, invitationId: randomUUID() } } as OrganizationCommand,
+        alice,
+        { ...req, commandId: randomUUID() },
+      );
+      expect(retry).toEqual({ ...first, replayed: true });
+      expect(await events(store, organizationId)).toHaveLength(2);
+    });
+
+    it('answers the same after a restart, from the events alone', async () => {
+      const organizationId = organizationIdForIdempotencyKey('alice', 'create-1');
+      const req = request({ idempotencyKey: 'create-1' });
+      const first = await send(
+        new ExecuteOrganizationHandler(store, config()),
+        { type: 'CreateOrganization', data: { organizationId, name: 'Acme' } },
+        alice,
+        req,
+      );
+      await store.close();
+      store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+
+      const fresh = new ExecuteOrganizationHandler(store, config());
+      const again = await send(fresh, { type: 'CreateOrganization', data: { organizationId, name: 'Acme' } }, alice, req);
+      expect(again).toEqual({ ...first, replayed: true });
+      expect(again.status).toBe(201);
+      expect(await events(store, organizationId)).toHaveLength(1);
+    });
+
+    it('refuses the same key with a different request (422 IDEMPOTENCY.KEY_REUSED)', async () => {
+      const handler = new ExecuteOrganizationHandler(store, config());
+      const organizationId = await createOrganization(handler);
+      await send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, name: 'A' } }, alice, request({ idempotencyKey: 'k', fingerprint: 'one' }));
+      const error = await send(
+        handler,
+        { type: 'UpdateOrganizationProfile', data: { organizationId, name: 'B' } },
+        alice,
+        request({ idempotencyKey: 'k', fingerprint: 'two' }),
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProblemException);
+      expect(error).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+      expect(await events(store, organizationId)).toHaveLength(2);
+    });
+
+    it("keeps each caller's keys apart", async () => {
+      const handler = new ExecuteOrganizationHandler(store, config());
+      const organizationId = await createOrganization(handler);
+      await send(handler, { type: 'InviteMember', data: { organizationId, invitationId: randomUUID(), invitee: { userId: 'bob' }, role: 'member' } });
+      const requested = await send(handler, { type: 'RequestJoin', data: { organizationId, requestId: randomUUID() } }, { ...bob, userId: 'carol' }, request({ idempotencyKey: 'same' }));
+      const updated = await send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, name: 'B' } }, alice, request({ idempotencyKey: 'same' }));
+      expect(requested.replayed).toBe(false);
+      expect(updated.replayed).toBe(false);
+    });
+
+    it('does not store a no-op', async () => {
+      const handler = new ExecuteOrganizationHandler(store, config());
+      const organizationId = await createOrganization(handler);
+      const req = request({ idempotencyKey: 'noop' });
+      const noop = await send(handler, { type: 'ChangeRole', data: { organizationId, userId: 'alice', role: 'admin' } }, alice, req);
+      expect(noop).toMatchObject({ status: 200, revision: 0n, replayed: false });
+      const again = await send(handler, { type: 'ChangeRole', data: { organizationId, userId: 'alice', role: 'admin' } }, alice, req);
+      expect(again.replayed).toBe(false);
+    });
+  });
+
+  it('serialises concurrent commands on one organization inside one process', async () => {
+    const handler = new ExecuteOrganizationHandler(store, config(0));
+    const organizationId = await createOrganization(handler);
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, description: `d${i}` } }),
+      ),
+    );
+    expect(outcomes.map((o) => o.revision).sort((a, b) => Number(a - b))).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 1)));
+  });
+});
