@@ -1,4 +1,4 @@
-import type { CheckpointStore } from '@roster/event-store/checkpoint-store.port';
+import type { CheckpointStore } from '@roster/event-store';
 import type { DocumentStore } from './document-store/document-store.port';
 import { COLLECTIONS } from './projections/read-model.collections';
 

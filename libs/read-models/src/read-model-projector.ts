@@ -1,7 +1,4 @@
-import type { EventStore, RecordedEvent } from '@roster/event-store';
-// Deep imports until the event-store barrel exports the worker and the checkpoint port.
-import { CatchUpWorker, type CatchUpWorkerLogger } from '@roster/event-store/catch-up-worker';
-import type { CheckpointStore } from '@roster/event-store/checkpoint-store.port';
+import { CatchUpWorker, type CatchUpWorkerLogger, type CheckpointStore, type EventStore, type RecordedEvent } from '@roster/event-store';
 import { DocumentCheckpointStore } from './document-checkpoint-store';
 import type { CollectionWrites, DocumentStore } from './document-store/document-store.port';
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';

@@ -1,5 +1,5 @@
 import { SqliteEventStore, type RecordedEvent } from '@roster/event-store';
-import { InMemoryCheckpointStore } from '@roster/event-store/checkpoint-store.port';
+import { InMemoryCheckpointStore } from '@roster/event-store';
 import type { DocumentStore } from '../document-store/document-store.port';
 import { EmbeddedDocumentStore } from '../document-store/embedded-document-store';
 import { PermissionChecker } from '../permission-checker';

@@ -1,0 +1,92 @@
+import { Body, Controller, HttpCode, HttpStatus, Post, UseInterceptors } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ACTIONS, forbidden, isAction, ORGANIZATION_LIMITS, type Action, type Actor } from '@roster/domain';
+import type { PermissionAnswer } from '@roster/read-models';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { ProblemException, type FieldError } from '../http/problem';
+import { MinPositionInterceptor } from './min-position.interceptor';
+import { ReadModelsService } from './read-models.service';
+
+export const MAX_BATCH_CHECKS = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const USER_ID_MAX = ORGANIZATION_LIMITS.idMaxLength;
+
+interface Check {
+  readonly userId: string;
+  readonly organizationId: string;
+  readonly action: Action;
+}
+
+/**
+ * The permission check for the portal's services: "may user U do action A in organization
+ * O?", answered from the memberships read model with the domain's permission table (an
+ * unknown or deleted organization answers allowed: false with its reason). Platform roles
+ * are not applied: a superadmin's token is honoured by the service that holds it. Callers:
+ * `service` tokens, superadmins, or a user asking about themself.
+ */
+@ApiTags('authorizations')
+@UseInterceptors(MinPositionInterceptor)
+@Controller('authorizations')
+export class AuthorizationsController {
+  constructor(private readonly readModels: ReadModelsService) {}
+
+  @Post('check')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'May this user do this action in this organization?' })
+  @ApiBody({ schema: { type: 'object', required: ['userId', 'organizationId', 'action'], properties: { userId: { type: 'string' }, organizationId: { type: 'string', format: 'uuid' }, action: { type: 'string', enum: [...ACTIONS] } } } })
+  @ApiOkResponse({ description: '{ allowed, role, reason }' })
+  async check(@Body() body: unknown, @CurrentActor() actor: Actor): Promise<PermissionAnswer> {
+    const errors: FieldError[] = [];
+    const check = parseCheck(body, '', errors);
+    if (!check) throw new ProblemException(HttpStatus.BAD_REQUEST, errors[0]?.code ?? 'VALIDATION.BODY', 'Invalid permission check', errors);
+    authorize(actor, [check]);
+    return this.readModels.checker.check(check.userId, check.organizationId, check.action);
+  }
+
+  @Post('check/batch')
+  @HttpCode(200)
+  @ApiOperation({ summary: `Up to ${MAX_BATCH_CHECKS} checks at once; results in the order asked` })
+  @ApiBody({ schema: { type: 'object', required: ['checks'], properties: { checks: { type: 'array', maxItems: MAX_BATCH_CHECKS } } } })
+  async batch(@Body() body: unknown, @CurrentActor() actor: Actor) {
+    const raw = (body as { checks?: unknown } | null)?.checks;
+    if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_BATCH_CHECKS) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'VALIDATION.CHECKS', `checks must be an array of 1 to ${MAX_BATCH_CHECKS} checks`);
+    }
+    const errors: FieldError[] = [];
+    const checks = raw.map((item, i) => parseCheck(item, `checks[${i}].`, errors));
+    if (errors.length > 0) throw new ProblemException(HttpStatus.BAD_REQUEST, errors[0].code, 'Invalid permission checks', errors.slice(0, 20));
+    const valid = checks as Check[];
+    authorize(actor, valid);
+    const results = await Promise.all(
+      valid.map(async (check) => ({ ...check, ...(await this.readModels.checker.check(check.userId, check.organizationId, check.action)) })),
+    );
+    return { results };
+  }
+}
+
+function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check | undefined {
+  const item = (value ?? {}) as Record<string, unknown>;
+  const before = errors.length;
+  if (typeof value !== 'object' || value === null) {
+    errors.push({ field: prefix || 'body', code: 'VALIDATION.BODY', message: 'must be an object' });
+    return undefined;
+  }
+  if (typeof item.userId !== 'string' || item.userId.trim() === '' || item.userId.length > USER_ID_MAX) {
+    errors.push({ field: `${prefix}userId`, code: 'VALIDATION.USER_ID', message: `a user id of 1 to ${USER_ID_MAX} characters` });
+  }
+  if (typeof item.organizationId !== 'string' || !UUID.test(item.organizationId)) {
+    errors.push({ field: `${prefix}organizationId`, code: 'VALIDATION.ID', message: 'an organization id (UUID)' });
+  }
+  if (!isAction(item.action)) {
+    errors.push({ field: `${prefix}action`, code: 'AUTHORIZATION.UNKNOWN_ACTION', message: `unknown action; one of ${ACTIONS.join(', ')}` });
+  }
+  if (errors.length > before) return undefined;
+  return { userId: item.userId as string, organizationId: (item.organizationId as string).toLowerCase(), action: item.action as Action };
+}
+
+function authorize(actor: Actor, checks: readonly Check[]): void {
+  if (actor.platformRoles.includes('service') || actor.platformRoles.includes('superadmin')) return;
+  if (checks.some((check) => check.userId !== actor.userId)) {
+    throw forbidden('PERMISSION.DENIED', 'Only services and superadmins check permissions of other users');
+  }
+}

@@ -1,0 +1,122 @@
+import { Controller, Get, HttpStatus, Param, Query, UseInterceptors } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { isRole, type Actor } from '@roster/domain';
+import { decodeCursor } from '@roster/read-models';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { ServiceIdPipe } from '../http/id.pipe';
+import { ProblemException } from '../http/problem';
+import { MinPositionInterceptor } from './min-position.interceptor';
+import { QueryAccess } from './query-access';
+import { ReadModelsService } from './read-models.service';
+
+const MIN_POSITION_HEADER = {
+  name: 'X-Min-Position',
+  required: false,
+  description: 'Answer only once the read models reflect this position (a command answer\'s `position`); 503 after 5 s',
+};
+
+/** Members listed per role on the dashboard, and recent activity shown. */
+const DASHBOARD_MEMBERS_PER_ROLE = 50;
+const DASHBOARD_ACTIVITY = 20;
+
+@ApiTags('queries')
+@ApiHeader(MIN_POSITION_HEADER)
+@UseInterceptors(MinPositionInterceptor)
+@Controller('organizations')
+export class OrganizationQueriesController {
+  constructor(
+    private readonly readModels: ReadModelsService,
+    private readonly access: QueryAccess,
+  ) {}
+
+  @Get(':orgId')
+  @ApiOperation({ summary: "The organization's profile, status and member counts (members, superadmins, services)" })
+  @ApiOkResponse({ description: 'Organization profile' })
+  async profile(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
+    const { organization } = await this.access.organization(organizationId, actor, 'organization.read', { serviceMay: true });
+    return organization;
+  }
+
+  @Get(':orgId/members')
+  @ApiOperation({ summary: 'Active members by user id, with an opaque cursor (members, superadmins, services)' })
+  @ApiQuery({ name: 'role', required: false, enum: ['member', 'editor', 'admin'] })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  async members(
+    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @CurrentActor() actor: Actor,
+    @Query('role') role?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+  ) {
+    if (role !== undefined && !isRole(role)) throw invalid('VALIDATION.ROLE', 'role must be member, editor or admin');
+    const size = limit === undefined ? 50 : Number(limit);
+    if (!Number.isInteger(size) || size < 1 || size > 200) throw invalid('VALIDATION.LIMIT', 'limit must be a whole number from 1 to 200');
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && after === undefined) throw invalid('VALIDATION.CURSOR', 'cursor is not one this service made');
+    await this.access.organization(organizationId, actor, 'organization.read', { serviceMay: true });
+    return this.readModels.queries.members(organizationId, { role: role as never, limit: size, cursor: after });
+  }
+
+  /**
+   * Everyone who may read the organization sees its description, members by role, recent
+   * activity and member counts over time. Pending join requests appear only for those with
+   * membership.requests.read (editors, admins), pending invitations only for those with
+   * membership.invite (admins); superadmins see both, service tokens neither.
+   */
+  @Get(':orgId/dashboard')
+  @ApiOperation({ summary: 'Dashboard: description, members by role, pending requests (editors+) and invitations (admins), activity, counts over time' })
+  async dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
+    const access = await this.access.organization(organizationId, actor, 'organization.read', { serviceMay: true });
+    const queries = this.readModels.queries;
+    const [membersByRole, recentActivity, memberCountsOverTime, joinRequests, invitations] = await Promise.all([
+      queries.membersByRole(organizationId, DASHBOARD_MEMBERS_PER_ROLE),
+      queries.recentActivity(organizationId, DASHBOARD_ACTIVITY),
+      queries.memberCountsOverTime(organizationId),
+      access.can('membership.requests.read') ? queries.joinRequests(organizationId) : undefined,
+      access.can('membership.invite') ? queries.invitations(organizationId) : undefined,
+    ]);
+    const { organization } = access;
+    return {
+      organizationId,
+      name: organization.name,
+      description: organization.description,
+      memberCounts: organization.memberCounts,
+      memberCount: organization.memberCount,
+      membersByRole,
+      ...(joinRequests ? { pendingJoinRequests: joinRequests } : {}),
+      ...(invitations ? { pendingInvitations: invitations } : {}),
+      recentActivity,
+      memberCountsOverTime,
+      position: organization.position,
+    };
+  }
+
+  @Get(':orgId/join-requests')
+  @ApiOperation({ summary: 'Join requests, pending by default (editors, admins, superadmins)' })
+  @ApiQuery({ name: 'status', required: false, enum: ['pending', 'all'] })
+  async joinRequests(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor, @Query('status') status?: string) {
+    const which = statusFilter(status);
+    await this.access.organization(organizationId, actor, 'membership.requests.read', { serviceMay: false });
+    return { items: await this.readModels.queries.joinRequests(organizationId, which) };
+  }
+
+  @Get(':orgId/invitations')
+  @ApiOperation({ summary: 'Invitations, pending by default, with `expired` (admins, superadmins)' })
+  @ApiQuery({ name: 'status', required: false, enum: ['pending', 'all'] })
+  async invitations(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor, @Query('status') status?: string) {
+    const which = statusFilter(status);
+    await this.access.organization(organizationId, actor, 'membership.invite', { serviceMay: false });
+    return { items: await this.readModels.queries.invitations(organizationId, which) };
+  }
+}
+
+function statusFilter(status: string | undefined): 'pending' | 'all' {
+  if (status === undefined || status === 'pending') return 'pending';
+  if (status === 'all') return 'all';
+  throw invalid('VALIDATION.STATUS', 'status must be pending or all');
+}
+
+function invalid(code: string, detail: string): ProblemException {
+  return new ProblemException(HttpStatus.BAD_REQUEST, code, detail);
+}

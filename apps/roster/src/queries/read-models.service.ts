@@ -1,0 +1,90 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@roster/event-store';
+import {
+  COLLECTIONS,
+  EmbeddedDocumentStore,
+  MongoDocumentStore,
+  PermissionChecker,
+  READ_MODELS_PROJECTION,
+  ReadModelProjector,
+  ReadModelQueries,
+  type DocumentStore,
+} from '@roster/read-models';
+import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+
+/**
+ * Wires the read models from configuration. With MONGODB_URL: documents in MongoDB; the
+ * projection worker runs here when ROSTER_RUN includes `projections`, and then also feeds an
+ * in-process index of organizations and memberships that answers the permission check with
+ * no round trip; without it here, queries and checks read MongoDB. Without MONGODB_URL: the
+ * embedded store, rebuilt from the event store at every start by the same projection, which
+ * then always runs in this process (nothing else could feed it).
+ */
+@Injectable()
+export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ReadModels');
+  private documents!: DocumentStore;
+  private projector: ReadModelProjector | undefined;
+  private queriesImpl!: ReadModelQueries;
+  private checkerImpl!: PermissionChecker;
+
+  constructor(
+    @Inject(ROSTER_CONFIG) private readonly config: RosterConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  get queries(): ReadModelQueries {
+    return this.queriesImpl;
+  }
+
+  get checker(): PermissionChecker {
+    return this.checkerImpl;
+  }
+
+  /** Position the read models reached, when the projection runs in this process. */
+  get localPosition(): bigint | undefined {
+    return this.projector?.position;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const mongo = this.config.mongo;
+    const runsHere = this.config.run.has('projections') || !mongo;
+    if (!runsHere && !this.config.run.has('api')) return;
+    let index: EmbeddedDocumentStore | undefined;
+    if (mongo) {
+      this.documents = await MongoDocumentStore.connect(mongo);
+      if (runsHere && this.config.run.has('api')) index = new EmbeddedDocumentStore();
+    } else {
+      this.documents = new EmbeddedDocumentStore();
+    }
+    this.queriesImpl = new ReadModelQueries(this.documents);
+    this.checkerImpl = new PermissionChecker(index ?? this.documents);
+    if (runsHere) {
+      this.projector = new ReadModelProjector({ store: this.store, documents: this.documents, index, logger: this.logger });
+      await this.projector.start();
+    }
+    this.logger.log(
+      `Read models in ${mongo ? `MongoDB (${mongo.database})` : 'the embedded store'}; projection ${runsHere ? 'runs in this process' : 'runs elsewhere'}`,
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.projector?.stop();
+    await this.documents?.close();
+  }
+
+  /**
+   * Read-your-writes: true once the read models reflect `position`, false after `timeoutMs`.
+   * In process it waits on the worker; otherwise it polls the projection's checkpoint.
+   */
+  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.projector) return this.projector.waitForPosition(position, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const doc = await this.documents.findOne(COLLECTIONS.checkpoints, { _id: READ_MODELS_PROJECTION });
+      if (typeof doc?.position === 'string' && BigInt(doc.position) >= position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { Controller, Get, Param, UseInterceptors } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { forbidden, type Actor } from '@roster/domain';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { UserIdPipe } from '../http/id.pipe';
+import { MinPositionInterceptor } from './min-position.interceptor';
+import { ReadModelsService } from './read-models.service';
+
+@ApiTags('queries')
+@ApiHeader({ name: 'X-Min-Position', required: false })
+@UseInterceptors(MinPositionInterceptor)
+@Controller('users')
+export class UserQueriesController {
+  constructor(private readonly readModels: ReadModelsService) {}
+
+  @Get(':userId/organizations')
+  @ApiOperation({ summary: "A user's organizations and roles; deleted organizations left out (the user, superadmins, services)" })
+  async organizations(@Param('userId', UserIdPipe) userId: string, @CurrentActor() actor: Actor) {
+    const privileged = actor.platformRoles.includes('superadmin') || actor.platformRoles.includes('service');
+    if (actor.userId !== userId && !privileged) {
+      throw forbidden('PERMISSION.DENIED', "Only the user themself, a superadmin or a service reads a user's organizations");
+    }
+    return { userId, items: await this.readModels.queries.userOrganizations(userId) };
+  }
+}

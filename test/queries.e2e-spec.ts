@@ -1,0 +1,195 @@
+/**
+ * The query API and the permission check end to end: real HTTP on a random port, commands
+ * through the command API, queries read with X-Min-Position (read your own writes). Two
+ * legs: read models in MongoDB (MONGODB_URL, FerretDB under the harness; a fresh database
+ * per run) and the embedded default (no MONGODB_URL). Fresh ids per test.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
+import { createApp } from '../apps/roster/src/main';
+import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+
+const SECRET = `e2e-secret-${randomUUID()}`;
+const secretKey = new TextEncoder().encode(SECRET);
+const mongoUrl = process.env.MONGODB_URL;
+if (!mongoUrl) throw new Error('MONGODB_URL is not set: the MongoDB leg of the query suite needs a server');
+
+interface User {
+  readonly id: string;
+  readonly token: string;
+}
+
+async function newUser(roles?: string[]): Promise<User> {
+  const id = `user-${randomUUID()}`;
+  const token = await new SignJWT(roles ? { roles } : {}).setProtectedHeader({ alg: 'HS256' }).setSubject(id).setIssuedAt().setExpirationTime('1h').sign(secretKey);
+  return { id, token };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+}
+
+describe.each([
+  ['MongoDB', { MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: `e2e-q-${randomUUID().slice(0, 8)}` }],
+  ['the embedded store', {}],
+])('query API with read models in %s', (_label, env) => {
+  let baseUrl = '';
+  let close: () => Promise<void> = async () => undefined;
+  let dataDir = '';
+  let lastPosition = '0';
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'roster-queries-'));
+    const config = loadRosterConfig({ PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'error', ...env });
+    const app = await createApp(config, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    baseUrl = `http://127.0.0.1:${port}`;
+    close = () => app.close();
+  });
+  afterAll(async () => {
+    await close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function call(method: string, path: string, as: User | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { ...(as ? { authorization: `Bearer ${as.token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** A command; remembers its position so the next read waits for it. */
+  async function command(method: string, path: string, as: User, body?: unknown): Promise<Answer> {
+    const answer = await call(method, path, as, body ?? {});
+    expect([200, 201]).toContain(answer.status);
+    if (answer.body?.position) lastPosition = answer.body.position;
+    return answer;
+  }
+
+  const read = (path: string, as: User | null) => call('GET', path, as, undefined, { 'x-min-position': lastPosition });
+
+  async function organizationWith(): Promise<{ orgId: string; admin: User; editor: User; member: User; outsider: User; requester: User }> {
+    const [admin, editor, member, outsider, requester] = await Promise.all([newUser(), newUser(), newUser(), newUser(), newUser()]);
+    const orgId = (await command('POST', '/organizations', admin, { name: 'Open data', description: 'Our data' })).body.organizationId;
+    for (const [user, role] of [[editor, 'editor'], [member, 'member']] as const) {
+      const requestId = (await command('POST', `/organizations/${orgId}/join-requests`, user, { message: 'hi' })).body.requestId;
+      await command('POST', `/organizations/${orgId}/join-requests/${requestId}/approve`, admin, { role });
+    }
+    await command('POST', `/organizations/${orgId}/join-requests`, requester, { message: 'please' });
+    await command('POST', `/organizations/${orgId}/invitations`, admin, { email: 'someone@example.org', role: 'member' });
+    return { orgId, admin, editor, member, outsider, requester };
+  }
+
+  it('serves the profile, members, dashboard, requests and invitations by role', async () => {
+    const { orgId, admin, editor, member, outsider, requester } = await organizationWith();
+    const profile = await read(`/organizations/${orgId}`, member);
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({ organizationId: orgId, name: 'Open data', description: 'Our data', status: 'active', memberCounts: { admin: 1, editor: 1, member: 1 }, memberCount: 3 });
+    expect(BigInt(profile.headers.get('x-read-model-position') ?? '0')).toBeGreaterThanOrEqual(BigInt(lastPosition));
+    expect((await read(`/organizations/${orgId}`, outsider)).status).toBe(403);
+    expect((await read(`/organizations/${orgId}`, await newUser(['service']))).status).toBe(200);
+    expect((await read(`/organizations/${orgId}`, await newUser(['superadmin']))).status).toBe(200);
+
+    const members = await read(`/organizations/${orgId}/members?limit=2`, member);
+    expect(members.body.items).toHaveLength(2);
+    const rest = await read(`/organizations/${orgId}/members?limit=2&cursor=${members.body.nextCursor}`, member);
+    expect(rest.body.items).toHaveLength(1);
+    expect(rest.body.nextCursor).toBeUndefined();
+    expect([...members.body.items, ...rest.body.items].map((m: { userId: string }) => m.userId).sort()).toEqual([admin.id, editor.id, member.id].sort());
+    expect((await read(`/organizations/${orgId}/members?role=editor`, member)).body.items).toEqual([expect.objectContaining({ userId: editor.id, role: 'editor', via: 'join-request' })]);
+    expect((await read(`/organizations/${orgId}/members?role=owner`, member)).status).toBe(400);
+    expect((await read(`/organizations/${orgId}/members?cursor=nonsense`, member)).status).toBe(400);
+
+    const asMember = (await read(`/organizations/${orgId}/dashboard`, member)).body;
+    expect(asMember).toMatchObject({ description: 'Our data', memberCounts: { admin: 1, editor: 1, member: 1 } });
+    expect(asMember.membersByRole.admin).toEqual([expect.objectContaining({ userId: admin.id, via: 'creation' })]);
+    expect(asMember.pendingJoinRequests).toBeUndefined();
+    expect(asMember.pendingInvitations).toBeUndefined();
+    expect(asMember.recentActivity[0]).toMatchObject({ type: 'MemberInvited', actor: admin.id });
+    expect(asMember.memberCountsOverTime.at(-1)).toMatchObject({ total: 3 });
+    const asEditor = (await read(`/organizations/${orgId}/dashboard`, editor)).body;
+    expect(asEditor.pendingJoinRequests).toEqual([expect.objectContaining({ userId: requester.id, message: 'please' })]);
+    expect(asEditor.pendingInvitations).toBeUndefined();
+    const asAdmin = (await read(`/organizations/${orgId}/dashboard`, admin)).body;
+    expect(asAdmin.pendingInvitations).toEqual([expect.objectContaining({ role: 'member', invitee: { kind: 'email', email: 'someone@example.org' }, expired: false })]);
+
+    expect((await read(`/organizations/${orgId}/join-requests`, editor)).body.items).toHaveLength(1);
+    expect((await read(`/organizations/${orgId}/join-requests?status=all`, admin)).body.items).toHaveLength(3);
+    expect((await read(`/organizations/${orgId}/join-requests`, member)).status).toBe(403);
+    expect((await read(`/organizations/${orgId}/invitations`, admin)).body.items).toHaveLength(1);
+    expect((await read(`/organizations/${orgId}/invitations`, editor)).status).toBe(403);
+  });
+
+  it('answers problem+json 400, 401, 404 and 410, and leaves deleted organizations out of user lists', async () => {
+    const { orgId, admin, member } = await organizationWith();
+    const malformed = await read('/organizations/not-an-id', member);
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+    expect((await read(`/organizations/${randomUUID()}`, member)).status).toBe(404);
+    expect((await read(`/organizations/${orgId}`, null)).status).toBe(401);
+
+    expect((await read(`/users/${member.id}/organizations`, member)).body.items).toEqual([expect.objectContaining({ organizationId: orgId, role: 'member', name: 'Open data' })]);
+    expect((await read(`/users/${member.id}/organizations`, admin)).status).toBe(403);
+    expect((await read(`/users/${member.id}/organizations`, await newUser(['service']))).status).toBe(200);
+
+    await command('DELETE', `/organizations/${orgId}`, admin);
+    for (const path of ['', '/members', '/dashboard']) {
+      const answer = await read(`/organizations/${orgId}${path}`, member);
+      expect(answer.status).toBe(410);
+      expect(answer.body.code).toBe('ORGANIZATION.DELETED');
+    }
+    expect((await read(`/users/${member.id}/organizations`, member)).body.items).toEqual([]);
+  });
+
+  it('checks permissions for services, superadmins and users asking about themselves', async () => {
+    const { orgId, admin, editor, member, outsider } = await organizationWith();
+    const service = await newUser(['service']);
+    const check = (as: User, body: unknown) => call('POST', '/authorizations/check', as, body, { 'x-min-position': lastPosition });
+    expect((await check(service, { userId: editor.id, organizationId: orgId, action: 'dataset.create' })).body).toEqual({ allowed: true, role: 'editor', reason: 'role editor grants dataset.create' });
+    expect((await check(service, { userId: member.id, organizationId: orgId, action: 'dataset.create' })).body).toMatchObject({ allowed: false, role: 'member' });
+    expect((await check(service, { userId: outsider.id, organizationId: orgId, action: 'dataset.read' })).body).toEqual({ allowed: false, role: null, reason: 'not a member' });
+    expect((await check(member, { userId: member.id, organizationId: orgId, action: 'organization.read' })).body.allowed).toBe(true);
+    expect((await check(member, { userId: admin.id, organizationId: orgId, action: 'organization.read' })).status).toBe(403);
+    const unknownAction = await check(service, { userId: member.id, organizationId: orgId, action: 'dataset.destroy' });
+    expect(unknownAction.status).toBe(400);
+    expect(unknownAction.body.code).toBe('AUTHORIZATION.UNKNOWN_ACTION');
+    expect((await check(service, { userId: member.id, organizationId: 'x', action: 'dataset.read' })).status).toBe(400);
+
+    const batch = await call('POST', '/authorizations/check/batch', await newUser(['superadmin']), {
+      checks: [
+        { userId: admin.id, organizationId: orgId, action: 'organization.delete' },
+        { userId: editor.id, organizationId: orgId, action: 'organization.delete' },
+        { userId: admin.id, organizationId: randomUUID(), action: 'organization.read' },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: { allowed: boolean }) => r.allowed)).toEqual([true, false, false]);
+    expect(batch.body.results[2].reason).toBe('unknown organization');
+    const tooMany = Array.from({ length: 1001 }, () => ({ userId: admin.id, organizationId: orgId, action: 'organization.read' }));
+    expect((await call('POST', '/authorizations/check/batch', service, { checks: tooMany })).status).toBe(400);
+  });
+
+  it('waits for X-Min-Position, and answers 503 when the read models do not reach it in time', async () => {
+    const admin = await newUser();
+    const created = await call('POST', '/organizations', admin, { name: 'Fresh' });
+    // Read immediately with the command's position: never a 404 for one's own write.
+    const profile = await call('GET', `/organizations/${created.body.organizationId}`, admin, undefined, { 'x-min-position': created.body.position });
+    expect(profile.status).toBe(200);
+    expect((await call('GET', `/organizations/${created.body.organizationId}`, admin, undefined, { 'x-min-position': 'soon' })).status).toBe(400);
+    const behind = await call('GET', `/organizations/${created.body.organizationId}`, admin, undefined, { 'x-min-position': '999999999999' });
+    expect(behind.status).toBe(503);
+    expect(behind.body.code).toBe('READ_MODEL.BEHIND');
+    expect(behind.headers.get('retry-after')).toBe('1');
+  }, 30_000);
+});
