@@ -275,7 +275,7 @@ describe('walkthrough', () => {
     const mallory = await newUser({ email: newEmail() });
     const { organizationId } = await createOrganization(alice);
     const { invitationId, revision } = await invite(organizationId, alice, { email: email.toUpperCase() }, 'member');
-    expectProblem(await call('POST', `${org(organizationId)}/invitations/${invitationId}/accept`, { as: mallory }), 403);
+    expectProblem(await call('POST', `${org(organizationId)}/invitations/${invitationId}/accept`, { as: mallory }), 403, 'INVITATION.NOT_INVITEE');
     const accepted = expectAccepted(await call('POST', `${org(organizationId)}/invitations/${invitationId}/accept`, { as: carol }));
     expect(accepted.revision).toBe(revision + 1n);
     // Carol is a member (not admin): admin commands are forbidden to her.
@@ -287,7 +287,10 @@ describe('walkthrough', () => {
     const bob = await newUser();
     const { organizationId } = await createOrganization(alice);
     const { invitationId, revision } = await invite(organizationId, alice, { userId: bob.id });
-    const declined = expectAccepted(await call('POST', `${org(organizationId)}/invitations/${invitationId}/decline`, { as: bob }));
+    // Sent the way many clients do: a JSON content type with no body at all.
+    const declined = expectAccepted(
+      await call('POST', `${org(organizationId)}/invitations/${invitationId}/decline`, { as: bob, headers: { 'content-type': 'application/json' } }),
+    );
     expect(declined.revision).toBe(revision + 1n);
     expectProblem(await call('POST', `${org(organizationId)}/invitations/${invitationId}/accept`, { as: bob }), 409);
     await expectNothingAppended(organizationId, alice, declined.revision);
@@ -448,7 +451,7 @@ describe('refusals: 400 for malformed requests', () => {
   });
 
   it('malformed JSON', async () => {
-    expectProblem(await call('POST', '/organizations', { as: alice, rawBody: '{"name": "Broken' }), 400);
+    expectProblem(await call('POST', '/organizations', { as: alice, rawBody: '{"name": "Broken' }), 400, 'REQUEST.MALFORMED_JSON');
     expectProblem(await call('PATCH', org(organizationId), { as: alice, rawBody: '{"name": ' }), 400);
   });
 
@@ -463,6 +466,16 @@ describe('refusals: 400 for malformed requests', () => {
     expectProblem(await call('POST', '/organizations', { as: alice, body: ['name'] }), 400);
     expectProblem(await call('PATCH', org(organizationId), { as: alice, body: { description: { text: 'x' } } }), 400);
     expectProblem(await call('POST', `${org(organizationId)}/join-requests`, { as: await newUser(), body: { message: 7 } }), 400);
+  });
+
+  it('a body that is not JSON: 415', async () => {
+    const response = await fetch(`${running.baseUrl}/organizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'text/plain' },
+      body: 'name=Plain',
+    });
+    expect(response.status).toBe(415);
+    expect(response.headers.get('content-type') ?? '').toMatch(/^application\/problem\+json/);
   });
 
   it('a missing required field', async () => {
@@ -524,7 +537,9 @@ describe('refusals: 401 without a valid token', () => {
     ['an unsigned token (alg none)', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: alice.id })).toString('base64url')}.`],
   ])('%s', async (_name, token) => {
     const as = await token();
-    expectProblem(await call('POST', '/organizations', { as, body: { name: 'Nope' } }), 401);
+    const answer = await call('POST', '/organizations', { as, body: { name: 'Nope' } });
+    expectProblem(answer, 401);
+    expect(answer.body.code).toMatch(/^AUTH\./);
     expectProblem(await call('PATCH', org(organizationId), { as, body: { name: 'Nope' } }), 401);
     expectProblem(await call('DELETE', org(organizationId), { as }), 401);
   });
@@ -727,7 +742,7 @@ describe('Idempotency-Key', () => {
       await call('PATCH', org(organizationId), { as: alice, body: { name: 'One' }, headers: { 'idempotency-key': key } }),
     );
     const other = await call('PATCH', org(organizationId), { as: alice, body: { name: 'Two' }, headers: { 'idempotency-key': key } });
-    expectProblem(other, 422);
+    expectProblem(other, 422, 'IDEMPOTENCY.KEY_REUSED');
     await expectNothingAppended(organizationId, alice, first.revision);
   });
 
