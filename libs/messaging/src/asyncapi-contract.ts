@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * Checks published messages against the committed AsyncAPI document (asyncapi.json at the
@@ -16,9 +16,16 @@ export interface AsyncApiDocument {
   components: { messages: Record<string, { name: string; payload: Schema }>; schemas: Record<string, Schema> };
 }
 
-export const ASYNCAPI_PATH = join(__dirname, '..', '..', '..', 'asyncapi.json');
+/** asyncapi.json of the repository: the nearest one above this file (from src/ or dist/). */
+export function asyncApiPath(start: string = __dirname): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'asyncapi.json');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`asyncapi.json not found above ${start}`);
+  }
+}
 
-export function loadAsyncApi(path: string = ASYNCAPI_PATH): AsyncApiDocument {
+export function loadAsyncApi(path: string = asyncApiPath()): AsyncApiDocument {
   return JSON.parse(readFileSync(path, 'utf8')) as AsyncApiDocument;
 }
 
