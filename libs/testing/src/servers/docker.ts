@@ -9,7 +9,7 @@ export interface DockerProbe {
   reason: string;
 }
 
-let cached: Promise<DockerProbe> | undefined;
+const cached = new Map<string, Promise<DockerProbe>>();
 
 /**
  * Asks the Docker engine for `/_ping` with a short timeout. testcontainers' own runtime
@@ -19,8 +19,10 @@ let cached: Promise<DockerProbe> | undefined;
  */
 export function probeDocker(env: NodeJS.ProcessEnv = process.env): Promise<DockerProbe> {
   if (env.ROSTER_TEST_DOCKER === '0') return Promise.resolve({ available: false, reason: 'Docker disabled (ROSTER_TEST_DOCKER=0)' });
-  cached ??= ping(env);
-  return cached;
+  const key = `${env.DOCKER_HOST ?? ''}|${env.TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE ?? ''}`;
+  let probe = cached.get(key);
+  if (!probe) cached.set(key, (probe = ping(env)));
+  return probe;
 }
 
 function ping(env: NodeJS.ProcessEnv): Promise<DockerProbe> {
