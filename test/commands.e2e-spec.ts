@@ -4,6 +4,8 @@
  * uses fresh random organizations and users, so the tests share one running service.
  * Whether a refused command appended nothing is judged by the revision of the next
  * successful command on the same organization: it must be exactly one more.
+ * Not here: an expired invitation (the API takes at least a day and has no clock to move;
+ * the domain's decider specs judge expiry against the command's time).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
