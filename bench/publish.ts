@@ -13,10 +13,14 @@
  *   Each side runs ROUNDS times, alternating, on fresh topics of the same partition count;
  *   the best round of each is reported.
  * - lag_p50_ms / lag_p99_ms: from the start of an append to the broker's acknowledgement of
- *   the batch holding it, while one-event commands are appended straight to the store at half
- *   the peak command rate (peak_command_rate_per_s: one-event appends per second with
- *   COMMAND_WRITERS concurrent writers, measured first in the same run).
+ *   the batch holding it, while one-event commands are appended to the store at half the peak
+ *   command rate. Commands come from a child process (as from the API process), so the relay
+ *   (this process, as with ROSTER_RUN=publisher) sees them through the store's cross-process
+ *   subscription. peak_command_rate_per_s: one-event appends per second by that child with
+ *   COMMAND_WRITERS concurrent writers, measured first in the same run; real commands (HTTP,
+ *   auth, decide) cannot go faster than their append, so this peak is an upper bound.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +58,9 @@ async function main(): Promise<void> {
   log(`Kafka: ${kafkaServer.description}`);
   const brokers = kafkaServer.brokers;
   const dir = mkdtempSync(join(tmpdir(), 'roster-bench-publish-'));
-  const store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+  const storePath = join(dir, 'events.sqlite');
+  const store = new SqliteEventStore({ path: storePath });
+  let driver: Driver | undefined;
   const checkpoints = new SqliteCheckpointStore({ path: join(dir, 'checkpoints.sqlite') });
   const kafka = new Kafka({ ...PUBLISHER_CLIENT_CONFIG, clientId: 'bench-baseline', brokers, logLevel: logLevel.ERROR });
   try {
@@ -97,9 +103,11 @@ async function main(): Promise<void> {
     const relayBest = Math.max(...relayRates);
     const baselineBest = Math.max(...baselineRates);
 
-    const peak = await peakCommandRate(store);
-    log(`peak command rate ${Math.round(peak)} appends/s (${COMMAND_WRITERS} writers)`);
-    const lag = await lagAtRate(brokers, store, checkpoints, peak / 2);
+    driver = Driver.start(storePath);
+    const { count } = await driver.ask<Extract<DriverReply, { mode: 'peak' }>>({ mode: 'peak', seconds: PEAK_S });
+    const peak = count / PEAK_S;
+    log(`peak command rate ${Math.round(peak)} appends/s (${COMMAND_WRITERS} writers, child process)`);
+    const lag = await lagAtRate(brokers, store, checkpoints, driver, peak / 2);
     log(`lag at ${Math.round(peak / 2)} commands/s: p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms over ${lag.count} events`);
 
     const result = {
@@ -124,6 +132,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
+    driver?.stop();
     await checkpoints.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -176,33 +185,83 @@ function warmUpEvent(): RecordedEvent {
   return { ...append, streamId: organizationStreamId(org), revision: 0n, position: 0n, recordedAt: new Date() };
 }
 
-/** One-event commands appended with COMMAND_WRITERS concurrent writers for PEAK_S seconds. */
-async function peakCommandRate(store: SqliteEventStore): Promise<number> {
-  const orgs = Array.from({ length: LAG_ORGANIZATIONS }, () => randomUUID());
-  let count = 0;
-  const deadline = performance.now() + PEAK_S * 1000;
-  await Promise.all(
-    Array.from({ length: COMMAND_WRITERS }, async (_, writer) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        const org = orgs[(writer + i * COMMAND_WRITERS) % orgs.length];
-        await store.append(organizationStreamId(org), [toAppend(organizationEvent(org, 1 + (i % 3)))], 'any');
-        count += 1;
-      }
-    }),
-  );
-  return count / PEAK_S;
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+const now = () => performance.timeOrigin + performance.now();
+
+type DriverRequest = { mode: 'peak'; seconds: number } | { mode: 'rate'; seconds: number; rate: number };
+type DriverReply = { mode: 'peak'; count: number } | { mode: 'rate'; issued: number; elapsed: number; startedAt: [string, number][] };
+
+/** The command driver: a child process appending one-event commands to the same store file. */
+class Driver {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static start(storePath: string): Driver {
+    return new Driver(fork(__filename, ['--driver', storePath], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  }
+
+  ask<R extends DriverReply>(request: DriverRequest): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.child.once('message', (reply) => resolve(reply as R));
+      this.child.once('exit', (code) => reject(new Error(`driver exited with ${code}`)));
+      this.child.send(request);
+    });
+  }
+
+  stop(): void {
+    this.child.kill();
+  }
 }
 
-/** Appends at `rate` per second for LAG_S seconds with the relay live; lag = append start -> Kafka ack. */
-async function lagAtRate(brokers: string[], store: SqliteEventStore, checkpoints: SqliteCheckpointStore, rate: number) {
+async function runDriver(storePath: string): Promise<void> {
+  const store = new SqliteEventStore({ path: storePath });
+  const orgs = Array.from({ length: LAG_ORGANIZATIONS }, () => randomUUID());
+  const command = (i: number, startedAt?: Map<string, number>) => {
+    const org = orgs[i % orgs.length];
+    const event = toAppend(organizationEvent(org, 1 + (i % 3)));
+    startedAt?.set(event.id, now());
+    return store.append(organizationStreamId(org), [event], 'any');
+  };
+  process.on('message', async (request: DriverRequest) => {
+    if (request.mode === 'peak') {
+      // Closed loop: COMMAND_WRITERS writers, each issuing its next command as soon as one is done.
+      let count = 0;
+      const deadline = performance.now() + request.seconds * 1000;
+      await Promise.all(
+        Array.from({ length: COMMAND_WRITERS }, async (_, writer) => {
+          for (let i = writer; performance.now() < deadline; i += COMMAND_WRITERS) {
+            await command(i);
+            count += 1;
+          }
+        }),
+      );
+      process.send!({ mode: 'peak', count } satisfies DriverReply);
+      return;
+    }
+    // Open loop: each 5 ms tick issues whatever the schedule says is due, without waiting.
+    const startedAt = new Map<string, number>();
+    const pending: Promise<unknown>[] = [];
+    const began = performance.now();
+    let issued = 0;
+    while (performance.now() - began < request.seconds * 1000) {
+      const due = Math.floor(((performance.now() - began) / 1000) * request.rate);
+      for (; issued < due; issued++) pending.push(command(issued, startedAt));
+      await sleep(5);
+    }
+    const elapsed = (performance.now() - began) / 1000;
+    await Promise.all(pending);
+    process.send!({ mode: 'rate', issued, elapsed, startedAt: [...startedAt] } satisfies DriverReply);
+  });
+}
+
+/** Appends at `rate` per second for LAG_S seconds from the driver with the relay live; lag = append start -> Kafka ack. */
+async function lagAtRate(brokers: string[], store: SqliteEventStore, checkpoints: SqliteCheckpointStore, driver: Driver, rate: number) {
   const topic = `bench.publish.${randomUUID()}`;
   const publisher = new KafkaPublisher({ brokers, topic, partitions: PARTITIONS, log: () => undefined });
   await publisher.ensureTopic();
   await publisher.handle([warmUpEvent()]);
   const name = `bench-lag-${topic}`;
   await checkpoints.save(name, await store.headPosition());
-  const startedAt = new Map<string, number>();
-  const lags: number[] = [];
+  const ackedAt = new Map<string, number>();
   const worker = createPublishingWorker({
     store,
     checkpoints,
@@ -212,41 +271,33 @@ async function lagAtRate(brokers: string[], store: SqliteEventStore, checkpoints
     publisher: {
       handle: async (batch: readonly RecordedEvent[]) => {
         await publisher.handle(batch);
-        const acked = performance.now();
-        for (const event of batch) {
-          const started = startedAt.get(event.id);
-          if (started !== undefined) lags.push(acked - started);
-        }
+        const acked = now();
+        for (const event of batch) ackedAt.set(event.id, acked);
       },
     } as unknown as KafkaPublisher,
   });
   await worker.start();
-
-  const orgs = Array.from({ length: LAG_ORGANIZATIONS }, () => randomUUID());
-  const pending: Promise<unknown>[] = [];
-  const began = performance.now();
-  let issued = 0;
-  // Open-loop load: each 5 ms tick issues whatever the schedule says is due, without waiting.
-  while (performance.now() - began < LAG_S * 1000) {
-    const due = Math.floor(((performance.now() - began) / 1000) * rate);
-    for (; issued < due; issued++) {
-      const org = orgs[issued % orgs.length];
-      const event = toAppend(organizationEvent(org, 1 + (issued % 3)));
-      startedAt.set(event.id, performance.now());
-      pending.push(store.append(organizationStreamId(org), [event], 'any'));
-    }
-    await sleep(5);
-  }
-  const elapsed = (performance.now() - began) / 1000;
-  await Promise.all(pending);
+  const reply = await driver.ask<Extract<DriverReply, { mode: 'rate' }>>({ mode: 'rate', seconds: LAG_S, rate });
   if (!(await worker.waitForPosition(await store.headPosition(), 120_000))) throw new Error('relay did not catch up');
   await worker.stop();
   await publisher.stop();
+  const lags = reply.startedAt.map(([id, started]) => {
+    const acked = ackedAt.get(id);
+    if (acked === undefined) throw new Error(`event ${id} was never acknowledged`);
+    return acked - started;
+  });
   lags.sort((a, b) => a - b);
-  return { p50: percentile(lags, 50), p99: percentile(lags, 99), count: lags.length, achievedRate: issued / elapsed };
+  return { p50: percentile(lags, 50), p99: percentile(lags, 99), count: lags.length, achievedRate: reply.issued / reply.elapsed };
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[bench:publish] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+if (process.argv[2] === '--driver') {
+  runDriver(process.argv[3]).catch((error: unknown) => {
+    process.stderr.write(`[bench:publish] driver failed: ${String(error)}\n`);
+    process.exit(1);
+  });
+} else {
+  main().catch((error: unknown) => {
+    process.stderr.write(`[bench:publish] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

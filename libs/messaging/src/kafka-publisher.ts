@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import { ORGANIZATION_STREAM_PREFIX } from '@roster/domain/events';
 import type { RecordedEvent } from '@roster/event-store';
-import { ROSTER_EVENT_SOURCE, toCloudEvents, toKafkaMessage } from './cloud-events';
+import { ROSTER_EVENT_SOURCE, toCloudEvents, toKafkaMessage, type ToCloudEventsOptions, type Upcaster } from './cloud-events';
 
 export const DEFAULT_ROSTER_TOPIC = 'roster.membership.v1';
 
@@ -16,6 +16,8 @@ export interface KafkaPublisherOptions {
   readonly partitions?: number;
   /** Replication factor when the topic is created here (default: the broker's default). */
   readonly replicationFactor?: number;
+  /** Upcaster applied to every recorded event before mapping (the service passes its own). */
+  readonly upcast?: Upcaster;
   /** Where kafkajs log lines go (default: warnings and errors to console.warn/console.error). */
   readonly log?: (level: 'error' | 'warn' | 'info', message: string) => void;
 }
@@ -53,14 +55,14 @@ const EXPECTED_WARNING = 'Limiting retries for the idempotent producer';
 export class KafkaPublisher {
   readonly topic: string;
   private readonly kafka: Kafka;
-  private readonly source: string;
+  private readonly mapping: ToCloudEventsOptions;
   private producer: Producer | undefined;
   private topicReady = false;
   private stopped = false;
 
   constructor(private readonly options: KafkaPublisherOptions) {
     this.topic = options.topic ?? DEFAULT_ROSTER_TOPIC;
-    this.source = options.source ?? ROSTER_EVENT_SOURCE;
+    this.mapping = { source: options.source ?? ROSTER_EVENT_SOURCE, upcast: options.upcast };
     const log = options.log ?? defaultLog;
     this.kafka = new Kafka({
       ...PUBLISHER_CLIENT_CONFIG,
@@ -82,7 +84,7 @@ export class KafkaPublisher {
     const messages: Message[] = [];
     for (const event of batch) {
       if (!event.streamId.startsWith(ORGANIZATION_STREAM_PREFIX)) continue;
-      for (const cloudEvent of toCloudEvents(event, this.source)) messages.push(toKafkaMessage(cloudEvent));
+      for (const cloudEvent of toCloudEvents(event, this.mapping)) messages.push(toKafkaMessage(cloudEvent));
     }
     return messages;
   }

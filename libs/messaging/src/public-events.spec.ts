@@ -79,6 +79,7 @@ describe('public event contract', () => {
 
   it.each(ORGANIZATION_EVENT_TYPES)('%s: the produced CloudEvents conform to asyncapi.json', (type) => {
     for (const event of toCloudEvents(recorded(type))) {
+      expect(event.validate()).toBe(true);
       const wire = JSON.parse(toKafkaMessage(event).value as string);
       expect(validateCloudEvent(asyncapi, wire)).toEqual([]);
     }
@@ -171,6 +172,13 @@ describe('public event contract', () => {
     const back = fromKafkaMessage({ key: Buffer.from(org), value: Buffer.from(message.value as string), headers: { 'content-type': Buffer.from('application/cloudevents+json; charset=utf-8') } });
     expect(back.id).toBe(source.id);
     expect(back.data).toEqual(approved.data);
+  });
+
+  it('maps the upcast event when given an upcaster (an older recorded version publishes as the current contract)', () => {
+    const old = { ...recorded('OrganizationCreated'), data: { organizationId: org, name: 'Old', createdBy: alice } };
+    const [created] = toCloudEvents(old, { upcast: (e) => ({ type: e.type, data: { description: '', ...(e.data as object) } }) });
+    expect(created.data).toEqual({ organizationId: org, name: 'Old', description: '', createdBy: alice });
+    expect(validateCloudEvent(asyncapi, JSON.parse(toKafkaMessage(created).value as string))).toEqual([]);
   });
 
   it('refuses (rather than skips) an event type it cannot map', () => {
