@@ -1,12 +1,13 @@
 import 'reflect-metadata';
-import { INestApplicationContext, Logger, LoggerService, LogLevel } from '@nestjs/common';
+import { HttpStatus, INestApplicationContext, Logger, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
 import { ConfigError, loadRosterConfig, nestLogLevels, type RosterConfig } from './config/roster-config';
-import { installFastifyProblemHandler, ProblemDetailsFilter } from './http/problem-details.filter';
+import { ProblemException } from './http/problem';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { mountApiDocs } from './http/docs';
 import { createValidationPipe } from './http/validation';
 import { describeEventStore } from './infrastructure/infrastructure.module';
@@ -24,7 +25,8 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
   const adapter = new FastifyAdapter({ return503OnClosing: true, bodyLimit: 256 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? nestLogLevels(config.logLevel),
-    bufferLogs: false,
+    // No form parser: command bodies are JSON, anything else answers 415.
+    bodyParser: false,
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
@@ -53,10 +55,12 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
+    if (body === '') return done(null, undefined);
+    // Nest would strip Fastify's parse error of its code: hand it a ProblemException instead.
+    parseJson(request, body as string, (error, value) =>
+      error ? done(new ProblemException(HttpStatus.BAD_REQUEST, 'REQUEST.MALFORMED_JSON', 'The body is not valid JSON'), undefined) : done(null, value),
+    );
   });
-  installFastifyProblemHandler(fastify);
   return app;
 }
 

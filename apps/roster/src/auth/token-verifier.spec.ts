@@ -49,6 +49,21 @@ describe('TokenVerifier', () => {
     expect(error).toMatchObject({ status: 401, code });
   });
 
+  it('remembers a verified token only until it expires', async () => {
+    const config = loadRosterConfig({ ROSTER_DATA_DIR: dir, ROSTER_JWT_SECRET: 'x'.repeat(32) });
+    const verifier = new TokenVerifier(config);
+    const token = await signDevelopmentToken(config, { userId: 'alice', ttl: '60s' });
+    const first = await verifier.verify(token);
+    expect(await verifier.verify(token)).toBe(first);
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 120_000);
+    try {
+      await expect(verifier.verify(token)).rejects.toMatchObject({ status: 401, code: 'AUTH.TOKEN_EXPIRED' });
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('checks issuer and audience when configured', async () => {
     const config = loadRosterConfig({
       ROSTER_DATA_DIR: dir,

@@ -2,6 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { PLATFORM_ROLES, type Actor, type PlatformRole } from '@roster/domain';
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { LruCache } from '../command-handling/lru-cache';
 import { ProblemException } from '../http/problem';
 import { loadOrCreateDevelopmentSecret } from './development-secret';
 
@@ -52,18 +53,36 @@ export class TokenVerifier {
     }
   }
 
+  /**
+   * Tokens already verified, until they expire: clients reuse a token for many requests,
+   * and a signature check (WebCrypto, off the main thread) costs far more than a lookup.
+   */
+  private readonly verified = new LruCache<string, { actor: Actor; expiresAtMs: number }>(10_000);
+
   async verify(token: string): Promise<Actor> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAtMs > Date.now()) return known.actor;
+    if (known) this.verified.delete(token);
+    return this.verifySignature(token);
+  }
+
+  private async verifySignature(token: string): Promise<Actor> {
     const options = {
       issuer: this.config.auth.issuer,
       audience: this.config.auth.audience,
       requiredClaims: ['sub'],
+      // One clock for the signature check and the cache of verified tokens.
+      currentDate: new Date(Date.now()),
     };
     try {
       const { payload } =
         this.key.kind === 'jwks'
           ? await jwtVerify(token, this.key.keys, options)
           : await jwtVerify(token, this.key.key, { ...options, algorithms: ['HS256'] });
-      return actorFromClaims(payload);
+      const actor = actorFromClaims(payload);
+      // Tokens without `exp` are checked every time: nothing says how long they stay good.
+      if (typeof payload.exp === 'number') this.verified.set(token, { actor, expiresAtMs: payload.exp * 1000 });
+      return actor;
     } catch (error) {
       if (error instanceof ProblemException) throw error;
       if (error instanceof errors.JWTExpired) throw unauthorized('AUTH.TOKEN_EXPIRED', 'The token has expired');

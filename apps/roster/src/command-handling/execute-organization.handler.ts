@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { decide, EVENT_SCHEMA_VERSION, organizationStreamId, type EventMetadata } from '@roster/domain';
 import {
@@ -30,7 +30,7 @@ import {
  * of times. Refusals append nothing; an Idempotency-Key retry gets the first answer back.
  */
 @CommandHandler(ExecuteOrganizationCommand)
-export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrganizationCommand, CommandOutcome> {
+export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrganizationCommand, CommandOutcome>, OnApplicationShutdown {
   private readonly logger = new Logger('Commands');
   private readonly cache: LruCache<string, OrganizationStream>;
   private readonly serializer = new KeyedSerializer();
@@ -52,6 +52,11 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
   /** Resolves when every command under way has finished (graceful shutdown). */
   drain(): Promise<void> {
     return this.serializer.drain();
+  }
+
+  /** After the HTTP server has drained and before the store closes (it closes last). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.drain();
   }
 
   /** The organization's folded stream, brought up to date with what any process appended since. */

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { DomainError, type DomainErrorKind } from '@roster/domain';
 import { WrongExpectedRevisionError } from '@roster/event-store';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemException, problemType } from './problem';
 
 const DOMAIN_STATUS: Record<DomainErrorKind, HttpStatus> = {
@@ -94,6 +94,13 @@ export function toProblem(error: unknown, instance?: string): ProblemAnswer {
     if (status === HttpStatus.NOT_FOUND) {
       return { problem: answer(status, 'ROUTE.NOT_FOUND', 'No such route', instance) };
     }
+    // Fastify's own refusals before a route runs arrive here as bare HttpExceptions.
+    if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
+      return { problem: answer(status, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json', instance) };
+    }
+    if (status === HttpStatus.PAYLOAD_TOO_LARGE) {
+      return { problem: answer(status, 'REQUEST.BODY_TOO_LARGE', 'The body is too large', instance) };
+    }
     if (status >= 500) return { problem: answer(500, 'INTERNAL', 'Something went wrong on our side', instance), unexpected: true };
     const response = error.getResponse();
     const message =
@@ -138,18 +145,4 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
     reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
   }
-}
-
-/**
- * Errors Fastify raises before a route runs (body parsing, content type) would reach Nest
- * stripped of their code; this handler answers them through the same toProblem mapping.
- */
-export function installFastifyProblemHandler(fastify: FastifyInstance): void {
-  const logger = new Logger('Problem');
-  fastify.setErrorHandler((error, request, reply) => {
-    const { problem, headers, unexpected } = toProblem(error, request.url);
-    if (unexpected) logger.error(`${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
-    return reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
-  });
 }
