@@ -52,8 +52,9 @@ export async function ensureFerretDb(options: HarnessOptions = {}): Promise<{ bi
   const go = requireTool('go', `build FerretDB ${FERRETDB_VERSION} (the MongoDB-compatible server for tests) from the Go module proxy`);
   fs.mkdirSync(binDir, { recursive: true });
   options.log?.(`[servers] building FerretDB ${FERRETDB_VERSION} with ${go} (first run only: 2 to 7 minutes, depending on load)...`);
-  // GOTOOLCHAIN=local: never fetch another Go; GOWORK=off: the repo's surroundings don't matter.
-  const goEnv = { ...process.env, GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', GOWORK: 'off', CGO_ENABLED: '0' };
+  // FerretDB 1.24 needs Go 1.22+ (an older `go` fetches that toolchain from the proxy by itself).
+  // GOWORK=off: the surroundings don't matter; CGO off: its SQLite driver is pure Go.
+  const goEnv = { ...process.env, GOFLAGS: '-buildvcs=false', GOWORK: 'off', CGO_ENABLED: '0' };
   // `go install ...@v1.24.0` is not used: it asks the proxy for the module's version list, which
   // some proxies refuse. `go mod download` of the exact version works wherever the module does.
   const downloaded = await runCommand(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@v${FERRETDB_VERSION}`], {
