@@ -142,7 +142,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
         causationId: request.commandId,
         schemaVersion: EVENT_SCHEMA_VERSION,
         command: commandName,
-        ...(request.idempotencyKey !== undefined
+        ...(request.idempotencyKey !== undefined && request.fingerprint !== undefined
           ? { idempotencyKey: request.idempotencyKey, requestFingerprint: request.fingerprint }
           : {}),
         previousHash,

@@ -12,8 +12,8 @@ export interface CommandRequest {
   readonly correlationId: string;
   /** Idempotency-Key header, if any. */
   readonly idempotencyKey?: string;
-  /** sha256 of method, path, body and caller: tells a true retry from a reused key. */
-  readonly fingerprint: string;
+  /** With an Idempotency-Key: sha256 of method, path, body and caller, telling a true retry from a reused key. */
+  readonly fingerprint?: string;
 }
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -48,8 +48,7 @@ export function commandRequestOf(request: FastifyRequest, userId: string): Comma
   return {
     commandId: randomUUID(),
     correlationId,
-    idempotencyKey: key,
-    fingerprint: requestFingerprint(request.method, path, request.body, userId),
+    ...(key !== undefined ? { idempotencyKey: key, fingerprint: requestFingerprint(request.method, path, request.body, userId) } : {}),
   };
 }
 
