@@ -80,7 +80,7 @@ interface Story {
   readonly member: User;
   readonly outsider: User;
   /** The history as the service reports it, for times and ids. */
-  readonly events: Array<{ revision: string; type: string; time: string; id: string }>;
+  readonly events: Array<{ revision: string; position: string; type: string; time: string; id: string }>;
 }
 
 /**

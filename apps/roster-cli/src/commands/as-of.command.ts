@@ -17,9 +17,9 @@ export const asOfCommand: CliCommand = {
     const at = asUsage(() => parseIsoTime(positionals[1], 'the time'));
     return withStore(async (store) => {
       const index = new AsOfIndex(store);
-      const { point, head } = await index.asOf(organizationId, at);
-      if (head.revision < 0) throw new CliFailure(`Organization ${organizationId} does not exist (no events)`);
-      process.stdout.write(`${JSON.stringify(asOfView(organizationId, at, point, head), null, 2)}\n`);
+      const answer = await index.asOf(organizationId, at);
+      if (answer.head.revision < 0) throw new CliFailure(`Organization ${organizationId} does not exist (no events)`);
+      process.stdout.write(`${JSON.stringify(asOfView(organizationId, at, answer), null, 2)}\n`);
       return 0;
     });
   },

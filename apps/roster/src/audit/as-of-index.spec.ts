@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { foldOrganization, organizationStreamId, type OrganizationEvent, type Role } from '@roster/domain';
 import { SqliteEventStore, type EventStore } from '@roster/event-store';
-import { AsOfIndex } from './as-of-index';
+import { AsOfIndex, sortedMembers } from './as-of-index';
 import { asOfView } from './as-of-view';
 
 const T0 = Date.UTC(2026, 2, 1);
@@ -72,14 +72,15 @@ describe('AsOfIndex', () => {
     const org = randomUUID();
     const items = generated(org, 95);
     await append(store, org, items);
-    const index = new AsOfIndex(store, { snapshotEvery: 10 });
+    const index = new AsOfIndex(store, { snapshotEvery: 10, membersEvery: 3 });
     for (let m = -1; m <= 96; m++) {
       for (const offset of [0, 30_000]) {
         const at = new Date(T0 + m * 60_000 + offset);
-        const { point, head } = await index.asOf(org, at);
+        const answer = await index.asOf(org, at);
         const expected = bruteForce(items, at);
-        expect(point.revision).toBe(expected.revision);
-        expect(asOfView(org, at, point, head)).toEqual(asOfView(org, at, { ...point, state: expected.state }, head));
+        expect(answer.point.revision).toBe(expected.revision);
+        const members = [...expected.state.members.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+        expect(asOfView(org, at, answer)).toEqual(asOfView(org, at, { ...answer, point: { ...answer.point, state: expected.state }, members }));
       }
     }
   });
@@ -88,7 +89,7 @@ describe('AsOfIndex', () => {
     const org = randomUUID();
     const items = generated(org, 30);
     await append(store, org, items.slice(0, 12));
-    const index = new AsOfIndex(store, { snapshotEvery: 5 });
+    const index = new AsOfIndex(store, { snapshotEvery: 5, membersEvery: 2 });
     expect((await index.current(org)).revision).toBe(11);
     await append(store, org, items.slice(12));
     expect((await index.current(org)).revision).toBe(29);
@@ -125,6 +126,38 @@ describe('AsOfIndex', () => {
   });
 });
 
+describe('sortedMembers', () => {
+  const state = (ids: string[]) =>
+    foldOrganization([
+      { type: 'OrganizationCreated', data: { organizationId: 'o', name: 'O', description: '', createdBy: 'a' } },
+      ...ids.map((userId, i): OrganizationEvent => ({ type: 'JoinApproved', data: { organizationId: 'o', requestId: `r${i}`, userId, role: 'member', approvedBy: 'a' } })),
+    ]);
+  const ids = (list: ReturnType<typeof sortedMembers>) => list.map(([id]) => id);
+
+  it('merges additions, drops removals and reads current roles, in user id order', () => {
+    const before = state(['m', 'c', 'x']);
+    const base = sortedMembers([], before, new Set(['a', 'm', 'c', 'x']));
+    expect(ids(base)).toEqual(['a', 'c', 'm', 'x']);
+    const after = foldOrganization(
+      [
+        { type: 'MemberLeft', data: { organizationId: 'o', userId: 'c', role: 'member' } },
+        { type: 'JoinApproved', data: { organizationId: 'o', requestId: 'r9', userId: 'b', role: 'editor', approvedBy: 'a' } },
+        { type: 'JoinApproved', data: { organizationId: 'o', requestId: 'r8', userId: 'z', role: 'member', approvedBy: 'a' } },
+        { type: 'MemberRoleChanged', data: { organizationId: 'o', userId: 'x', from: 'member', to: 'admin', changedBy: 'a' } },
+      ],
+      before,
+    );
+    const merged = sortedMembers(base, after, new Set(['o', 'c', 'b', 'r9', 'z', 'a']));
+    expect(ids(merged)).toEqual(['a', 'b', 'm', 'x', 'z']);
+    expect(merged.find(([id]) => id === 'x')?.[1].role).toBe('admin');
+  });
+
+  it('falls back to a full sort when an addition was not announced', () => {
+    const base = sortedMembers([], state(['m']), new Set(['a', 'm']));
+    expect(ids(sortedMembers(base, state(['m', 'k', 'b']), new Set()))).toEqual(['a', 'b', 'k', 'm']);
+  });
+});
+
 describe('asOfView', () => {
   let store: SqliteEventStore;
   beforeEach(() => (store = new SqliteEventStore(':memory:')));
@@ -141,8 +174,7 @@ describe('asOfView', () => {
     const index = new AsOfIndex(store);
     const view = async (m: number) => {
       const at = new Date(minutes(m));
-      const { point, head } = await index.asOf(org, at);
-      return asOfView(org, at, point, head);
+      return asOfView(org, at, await index.asOf(org, at));
     };
     expect(await view(9)).toEqual({ organizationId: org, at: minutes(9), exists: false, createdAt: minutes(10) });
     expect(await view(20)).toEqual({

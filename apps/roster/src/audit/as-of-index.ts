@@ -1,4 +1,4 @@
-import { evolve, initialState, organizationStreamId, type OrganizationState } from '@roster/domain';
+import { evolve, initialState, organizationStreamId, type Membership, type OrganizationState } from '@roster/domain';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
 import { upcast } from './upcast';
 
@@ -8,7 +8,10 @@ import { upcast } from './upcast';
  * `snapshotEvery` events (with the time reached at that point) and the state at the head;
  * it is built lazily on first use and extended incrementally from the last revision it saw.
  * A question then costs a binary search and a fold of at most `snapshotEvery` events read
- * from the store.
+ * from the store. States share structure (PersistentMap), so snapshots are cheap.
+ * Every `membersEvery`-th snapshot also keeps the member list sorted by user id; the list
+ * of any other point is merged from it in linear time, so an answer never sorts thousands
+ * of members.
  *
  * Time of an event: metadata.occurredAt (recordedAt when absent). Clocks of several API
  * instances may disagree slightly, so the time line is the running maximum of those times
@@ -24,22 +27,82 @@ export interface FoldedPoint {
   readonly time: number;
 }
 
+/** Members sorted by user id. */
+export type SortedMembers = ReadonlyArray<readonly [userId: string, membership: Membership]>;
+
+interface Snapshot extends FoldedPoint {
+  /** Strings of the data of the events folded since the previous snapshot (see sortedMembers). */
+  readonly touched: ReadonlySet<string>;
+  /** On every `membersEvery`-th snapshot only. */
+  readonly members?: SortedMembers;
+}
+
 interface Timeline {
   /** snapshots[0] is the empty state; then one every `snapshotEvery` events, in order. */
-  readonly snapshots: FoldedPoint[];
+  readonly snapshots: Snapshot[];
   head: FoldedPoint;
+  /** Strings of the data of the events folded since the last snapshot. */
+  touched: Set<string>;
   /** Serialises catch-ups of one organization. */
   pending?: Promise<FoldedPoint>;
 }
 
 export interface AsOfIndexOptions {
-  /** Events between two snapshots (default 1000). */
+  /** Events between two snapshots (default 100). */
   readonly snapshotEvery?: number;
+  /** Snapshots between two stored sorted member lists (default 10). */
+  readonly membersEvery?: number;
   /** Organizations kept in memory, least recently used dropped first (default 10,000). */
   readonly maxOrganizations?: number;
 }
 
-const EMPTY: FoldedPoint = { state: initialState, revision: -1, time: Number.NEGATIVE_INFINITY };
+/** Where an answer stands: the folded point, the stream's head, and the point's members sorted. */
+export interface AsOfAnswer {
+  readonly point: FoldedPoint;
+  readonly head: FoldedPoint;
+  readonly members: SortedMembers;
+}
+
+const EMPTY: Snapshot = { state: initialState, revision: -1, time: Number.NEGATIVE_INFINITY, touched: new Set(), members: [] };
+
+/** Top-level strings of an event's data: the user ids a member change can name. */
+function addTouched(touched: Set<string>, data: unknown): void {
+  if (data === null || typeof data !== 'object') return;
+  for (const value of Object.values(data)) if (typeof value === 'string') touched.add(value);
+}
+
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The members of `next`, sorted, from the sorted members of an earlier point and the user
+ * ids possibly added since (`touched`): a linear merge instead of a sort. Always correct:
+ * every listed id is looked up in `next`, and if the count does not match (an addition
+ * not in `touched`), it falls back to a full sort.
+ */
+export function sortedMembers(base: SortedMembers, next: OrganizationState, touched: Iterable<string>): SortedMembers {
+  const members = next.members;
+  const known = new Set<string>();
+  const added: string[] = [];
+  for (const id of touched) {
+    if (members.has(id) && !known.has(id)) {
+      known.add(id);
+      added.push(id);
+    }
+  }
+  added.sort(compareIds);
+  const out: Array<readonly [string, Membership]> = [];
+  let j = 0;
+  for (const [id] of base) {
+    if (known.has(id)) continue;
+    const membership = members.get(id);
+    if (membership === undefined) continue;
+    while (j < added.length && added[j] < id) out.push([added[j], members.get(added[j++])!]);
+    out.push([id, membership]);
+  }
+  while (j < added.length) out.push([added[j], members.get(added[j++])!]);
+  if (out.length === members.size) return out;
+  return [...members.entries()].sort(([a], [b]) => compareIds(a, b));
+}
 
 export function eventTime(event: RecordedEvent): number {
   const occurredAt = event.metadata.occurredAt;
@@ -60,6 +123,7 @@ export function foldRecorded(point: FoldedPoint, event: RecordedEvent): FoldedPo
 
 export class AsOfIndex {
   private readonly snapshotEvery: number;
+  private readonly membersEvery: number;
   private readonly maxOrganizations: number;
   /** Insertion order doubles as recency order (re-inserted on use). */
   private readonly timelines = new Map<string, Timeline>();
@@ -68,7 +132,8 @@ export class AsOfIndex {
     private readonly store: EventStore,
     options: AsOfIndexOptions = {},
   ) {
-    this.snapshotEvery = options.snapshotEvery ?? 1000;
+    this.snapshotEvery = options.snapshotEvery ?? 100;
+    this.membersEvery = options.membersEvery ?? 10;
     this.maxOrganizations = options.maxOrganizations ?? 10_000;
   }
 
@@ -78,13 +143,15 @@ export class AsOfIndex {
   }
 
   /** The state after the longest prefix of the stream whose time line is at or before `at`. */
-  async asOf(organizationId: string, at: Date): Promise<{ point: FoldedPoint; head: FoldedPoint }> {
+  async asOf(organizationId: string, at: Date): Promise<AsOfAnswer> {
     const timeline = this.timeline(organizationId);
     const head = await this.catchUp(timeline, organizationId);
-    const target = at.getTime();
-    if (head.time <= target) return { point: head, head };
-    // Last snapshot at or before `target` (snapshots[0] always qualifies).
     const { snapshots } = timeline;
+    const target = at.getTime();
+    if (head.time <= target) {
+      return { point: head, head, members: this.membersAt(snapshots, snapshots.length - 1, head.state, timeline.touched) };
+    }
+    // Last snapshot at or before `target` (snapshots[0] always qualifies).
     let lo = 0;
     let hi = snapshots.length - 1;
     while (lo < hi) {
@@ -92,7 +159,9 @@ export class AsOfIndex {
       if (snapshots[mid].time <= target) lo = mid;
       else hi = mid - 1;
     }
-    let point = snapshots[lo];
+    const snapshot = snapshots[lo];
+    let point: FoldedPoint = snapshot;
+    const touched = new Set<string>();
     const stream = this.store.readStream(organizationStreamId(organizationId), {
       fromRevision: BigInt(point.revision + 1),
       maxCount: Math.min(this.snapshotEvery, head.revision - point.revision),
@@ -100,8 +169,20 @@ export class AsOfIndex {
     for await (const event of stream) {
       if (Math.max(point.time, eventTime(event)) > target) break;
       point = foldRecorded(point, event);
+      addTouched(touched, event.data);
     }
-    return { point, head };
+    return { point, head, members: this.membersAt(snapshots, lo, point.state, touched) };
+  }
+
+  /** Sorted members of a point folded from snapshot `index` with `touched` since: merged from the last stored list. */
+  private membersAt(snapshots: readonly Snapshot[], index: number, state: OrganizationState, touched: Iterable<string>): SortedMembers {
+    let from = index;
+    while (snapshots[from].members === undefined) from--;
+    const since: Iterable<string>[] = [touched];
+    for (let i = from + 1; i <= index; i++) since.push(snapshots[i].touched);
+    return sortedMembers(snapshots[from].members!, state, (function* () {
+      for (const set of since) yield* set;
+    })());
   }
 
   /** Drops what is cached for an organization (e.g. after verification found it altered). */
@@ -114,7 +195,7 @@ export class AsOfIndex {
     if (timeline) {
       this.timelines.delete(organizationId);
     } else {
-      timeline = { snapshots: [EMPTY], head: EMPTY };
+      timeline = { snapshots: [EMPTY], head: EMPTY, touched: new Set() };
       if (this.timelines.size >= this.maxOrganizations) {
         const oldest = this.timelines.keys().next().value;
         if (oldest !== undefined) this.timelines.delete(oldest);
@@ -134,11 +215,17 @@ export class AsOfIndex {
   private async extend(timeline: Timeline, organizationId: string): Promise<FoldedPoint> {
     let head = timeline.head;
     const stream = this.store.readStream(organizationStreamId(organizationId), { fromRevision: BigInt(head.revision + 1) });
-    let sinceSnapshot = head.revision - timeline.snapshots[timeline.snapshots.length - 1].revision;
+    const { snapshots } = timeline;
+    let sinceSnapshot = head.revision - snapshots[snapshots.length - 1].revision;
     for await (const event of stream) {
       head = foldRecorded(head, event);
+      addTouched(timeline.touched, event.data);
       if (++sinceSnapshot >= this.snapshotEvery) {
-        timeline.snapshots.push(head);
+        const touched = timeline.touched;
+        const keepsMembers = snapshots.length % this.membersEvery === 0;
+        const members = keepsMembers ? this.membersAt(snapshots, snapshots.length - 1, head.state, touched) : undefined;
+        snapshots.push({ ...head, touched, ...(members ? { members } : {}) });
+        timeline.touched = new Set();
         sinceSnapshot = 0;
       }
     }

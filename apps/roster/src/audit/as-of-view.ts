@@ -1,5 +1,5 @@
 import type { OrganizationState, PendingInvitation, PendingJoinRequest, Role } from '@roster/domain';
-import type { FoldedPoint } from './as-of-index';
+import type { AsOfAnswer } from './as-of-index';
 
 /**
  * The organization as it stood at `at`. Before its creation the answer is a 200 with
@@ -31,7 +31,7 @@ export type AsOfView =
 
 const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-export function asOfView(organizationId: string, at: Date, point: FoldedPoint, head: FoldedPoint): AsOfView {
+export function asOfView(organizationId: string, at: Date, { point, head, members }: AsOfAnswer): AsOfView {
   const state: OrganizationState = point.state;
   if (state.status === 'none') {
     return { organizationId, at: at.toISOString(), exists: false, createdAt: head.state.createdAt ?? null };
@@ -45,9 +45,7 @@ export function asOfView(organizationId: string, at: Date, point: FoldedPoint, h
     revision: String(point.revision),
     lastEventAt: new Date(point.time).toISOString(),
     profile: { name: state.name, description: state.description, createdAt: state.createdAt ?? null },
-    members: [...state.members.entries()]
-      .map(([userId, m]) => ({ userId, role: m.role, since: m.since ?? null, via: m.via }))
-      .sort(byKey((m) => m.userId)),
+    members: members.map(([userId, m]) => ({ userId, role: m.role, since: m.since ?? null, via: m.via })),
     invitations: [...state.invitations.values()]
       .filter((i) => !(Date.parse(i.expiresAt) <= atMs))
       .sort(byKey((i) => i.invitationId)),

@@ -62,8 +62,7 @@ export class AuditService {
 
   async asOf(organizationId: string, actor: Actor, at: Date): Promise<AsOfView> {
     await this.authorize(organizationId, actor);
-    const { point, head } = await this.index.asOf(organizationId, at);
-    return asOfView(organizationId, at, point, head);
+    return asOfView(organizationId, at, await this.index.asOf(organizationId, at));
   }
 
   async verify(organizationId: string, actor: Actor): Promise<VerifyAnswer> {

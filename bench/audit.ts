@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:audit`: GET /organizations/:id/as-of on an organization with 100,000
+ * events, printed as ONE JSON line on stdout (progress goes to stderr).
+ *
+ * - Seeding: real commands (join requests, approvals, role changes, removals, invitations,
+ *   profile updates, one a minute over ~69 days) decided by the domain's `decide` and
+ *   chained by the service's own command handler (metadata + hash chain), appended
+ *   straight into a temporary SqliteEventStore in batches: no second event builder.
+ * - Measured: as-of at uniformly random times through the real HTTP route (the service in
+ *   this process, sequential requests), after one cold call that builds the snapshot index
+ *   (reported apart as as_of_cold_ms).
+ * - Baselines, same run: the same question answered by folding from zero (read the stream
+ *   from revision 0, fold until the time): fold_from_zero_p50_ms; and the floor of one
+ *   authenticated HTTP round trip (GET /health): http_floor_p50_ms. Ratio: fold-from-zero
+ *   p50 over as-of p50.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { decide, initialState, organizationStreamId, type CommandContext, type OrganizationCommand } from '@roster/domain';
+import { SqliteEventStore, type EventToAppend } from '@roster/event-store';
+import { foldRecorded as foldForAsOf, type FoldedPoint } from '../apps/roster/src/audit/as-of-index';
+import type { ExecuteOrganizationCommand } from '../apps/roster/src/command-handling/execute-organization.command';
+import { ExecuteOrganizationHandler } from '../apps/roster/src/command-handling/execute-organization.handler';
+import { emptyOrganizationStream, foldRecorded, type OrganizationStream } from '../apps/roster/src/command-handling/organization-stream';
+import { loadRosterConfig, type RosterConfig } from '../apps/roster/src/config/roster-config';
+import { createApp } from '../apps/roster/src/main';
+
+const EVENTS = 100_000;
+const SAMPLES = 1000;
+const BASELINE_SAMPLES = 20;
+const FLOOR_SAMPLES = 300;
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const MINUTE = 60_000;
+
+const log = (message: string) => process.stderr.write(`[bench:audit] ${message}\n`);
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+const round = (n: number) => Math.round(n * 100) / 100;
+
+type Chain = (stream: OrganizationStream, events: readonly { type: string; data: unknown }[], commandName: string, context: CommandContext, request: ExecuteOrganizationCommand['request']) => EventToAppend[];
+
+/**
+ * A varied, valid history: user i requests to join, is approved as member, promoted to
+ * editor, and (9 times in 10) removed; every 7th step the profile changes, every 11th an
+ * e-mail invitation is sent (7 days) and the previous one revoked.
+ */
+function* commands(organizationId: string, admin: string): Generator<{ command: OrganizationCommand; actor: string }> {
+  yield { command: { type: 'CreateOrganization', data: { organizationId, name: 'Long history', description: 'seeded' } }, actor: admin };
+  let pendingInvitation: string | undefined;
+  for (let i = 0; ; i++) {
+    const userId = `user-${i}`;
+    const requestId = randomUUID();
+    yield { command: { type: 'RequestJoin', data: { organizationId, requestId, message: `please, ${i}` } }, actor: userId };
+    yield { command: { type: 'ApproveJoin', data: { organizationId, requestId, role: 'member' } }, actor: admin };
+    yield { command: { type: 'ChangeRole', data: { organizationId, userId, role: 'editor' } }, actor: admin };
+    if (i % 10 !== 0) yield { command: { type: 'RemoveMember', data: { organizationId, userId } }, actor: admin };
+    if (i % 7 === 0) yield { command: { type: 'UpdateOrganizationProfile', data: { organizationId, description: `revision ${i}` } }, actor: admin };
+    if (i % 11 === 0) {
+      if (pendingInvitation) yield { command: { type: 'RevokeInvitation', data: { organizationId, invitationId: pendingInvitation } }, actor: admin };
+      pendingInvitation = randomUUID();
+      yield {
+        command: { type: 'InviteMember', data: { organizationId, invitationId: pendingInvitation, invitee: { email: `guest-${i}@example.org` }, role: 'editor', expiresInDays: 7 } },
+        actor: admin,
+      };
+    }
+  }
+}
+
+export async function seed(store: SqliteEventStore, organizationId: string, admin: string, config: RosterConfig): Promise<{ last: number }> {
+  // The service's own metadata and hash-chain builder (a private method of the handler).
+  const handler = new ExecuteOrganizationHandler(store, config);
+  const chain = (handler as unknown as { chain: Chain }).chain.bind(handler);
+  const streamId = organizationStreamId(organizationId);
+  let stream = emptyOrganizationStream(streamId);
+  let appended = -1n;
+  let batch: EventToAppend[] = [];
+  let step = 0;
+  let now = T0;
+  const flush = async () => {
+    await store.append(streamId, batch, appended < 0n ? 'no_stream' : appended);
+    appended += BigInt(batch.length);
+    batch = [];
+  };
+  for (const { command, actor } of commands(organizationId, admin)) {
+    if (stream.revision + 1n >= BigInt(EVENTS)) break;
+    now = T0 + step++ * MINUTE;
+    const context: CommandContext = { actor: { userId: actor, platformRoles: [] }, now: new Date(now) };
+    const commandId = randomUUID();
+    const events = decide(command, stream.state, context);
+    const toAppend = chain(stream, events, command.type, context, { commandId, correlationId: commandId, fingerprint: commandId });
+    for (const event of toAppend) {
+      stream = foldRecorded(stream, { ...event, streamId, revision: stream.revision + 1n, position: 0n, recordedAt: new Date(now) });
+    }
+    batch.push(...toAppend);
+    if (batch.length >= 5000) {
+      await flush();
+      log(`seeded ${appended + 1n} events`);
+    }
+  }
+  if (batch.length > 0) await flush();
+  return { last: now };
+}
+
+/** The no-snapshot answer: read from revision 0 and fold until the time, with the same fold as the index. */
+async function foldFromZero(store: SqliteEventStore, organizationId: string, at: number): Promise<FoldedPoint> {
+  let point: FoldedPoint = { state: initialState, revision: -1, time: Number.NEGATIVE_INFINITY };
+  for await (const event of store.readStream(organizationStreamId(organizationId))) {
+    const next = foldForAsOf(point, event);
+    if (next.time > at) break;
+    point = next;
+  }
+  return point;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roster-bench-audit-'));
+  const secret = `bench-audit-${randomUUID()}`;
+  const config = loadRosterConfig({ PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api', LOG_LEVEL: 'error' });
+  if (config.eventStore.kind !== 'sqlite') throw new Error('bench:audit runs on the embedded SQLite store');
+  const organizationId = randomUUID();
+  const admin = `admin-${randomUUID()}`;
+  try {
+    log(`seeding ${EVENTS} events`);
+    const seedStore = new SqliteEventStore({ path: config.eventStore.path });
+    const seedStart = performance.now();
+    const { last } = await seed(seedStore, organizationId, admin, config);
+    const seedMs = performance.now() - seedStart;
+
+    const app = await createApp(config, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const token = await new SignJWT({ roles: ['auditor'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(`auditor-${randomUUID()}`)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
+    const get = async (path: string): Promise<{ ms: number; body: string }> => {
+      const start = performance.now();
+      const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = await response.text();
+      const ms = performance.now() - start;
+      if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${body}`);
+      return { ms, body };
+    };
+    const span = last - T0;
+    const randomAt = () => new Date(T0 - MINUTE + Math.floor(Math.random() * (span + 2 * MINUTE))).toISOString();
+    const asOfPath = (at: string) => `/organizations/${organizationId}/as-of?at=${encodeURIComponent(at)}`;
+
+    log('cold as-of (builds the snapshot index)');
+    const cold = await get(asOfPath(randomAt()));
+    for (let i = 0; i < 20; i++) await get(asOfPath(randomAt())); // JIT warm-up, not measured
+
+    log(`${SAMPLES} as-of at random times`);
+    const asOf: number[] = [];
+    let members = 0;
+    for (let i = 0; i < SAMPLES; i++) {
+      const { ms, body } = await get(asOfPath(randomAt()));
+      asOf.push(ms);
+      members = Math.max(members, (JSON.parse(body).members ?? []).length);
+    }
+    asOf.sort((a, b) => a - b);
+
+    log('http floor (GET /health)');
+    const floor: number[] = [];
+    for (let i = 0; i < FLOOR_SAMPLES; i++) floor.push((await get('/health')).ms);
+    floor.sort((a, b) => a - b);
+
+    log('verify (full chain, once)');
+    const verify = await get(`/organizations/${organizationId}/verify`);
+    const verified = JSON.parse(verify.body) as { valid: boolean; events: number };
+    if (!verified.valid || verified.events !== EVENTS) throw new Error(`seeded chain does not verify: ${verify.body}`);
+
+    log(`baseline: ${BASELINE_SAMPLES} folds from zero`);
+    const baseline: number[] = [];
+    for (let i = 0; i < BASELINE_SAMPLES; i++) {
+      const at = Date.parse(randomAt());
+      const start = performance.now();
+      await foldFromZero(seedStore, organizationId, at);
+      baseline.push(performance.now() - start);
+    }
+    baseline.sort((a, b) => a - b);
+
+    await app.close();
+    await seedStore.close();
+
+    const asOfP50 = percentile(asOf, 50);
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'audit',
+        events: EVENTS,
+        samples: SAMPLES,
+        max_members_in_answer: members,
+        as_of_p50_ms: round(asOfP50),
+        as_of_p99_ms: round(percentile(asOf, 99)),
+        as_of_max_ms: round(asOf[asOf.length - 1]),
+        as_of_cold_ms: round(cold.ms),
+        fold_from_zero_p50_ms: round(percentile(baseline, 50)),
+        fold_from_zero_p99_ms: round(percentile(baseline, 99)),
+        fold_from_zero_over_as_of_p50_ratio: round(percentile(baseline, 50) / asOfP50),
+        http_floor_p50_ms: round(percentile(floor, 50)),
+        verify_full_chain_ms: round(verify.ms),
+        seed_ms: Math.round(seedMs),
+        target_p99_ms: 50,
+        meets_target: percentile(asOf, 99) < 50,
+      })}\n`,
+    );
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
