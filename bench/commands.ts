@@ -3,8 +3,10 @@
  * the same run, printed as ONE JSON line on stdout (progress goes to stderr).
  *
  * - The service runs as a child process (the compiled dist/, embedded SQLite store in a
- *   temporary data directory, API worker only), so the load generator (autocannon, in
- *   this process) and the server each get a core of their own.
+ *   temporary data directory, its embedded read-model projection in the same process, as
+ *   `npm start` runs it), so the load generator (autocannon, in this process) and the
+ *   server each get a core of their own. Between phases the bench waits for the
+ *   projection to catch up, so one phase's backlog does not slow the next.
  * - Load: concurrent connections over ORGANIZATIONS organizations, each connection cycling
  *   through invite -> revoke -> profile update -> role toggle, commands that always succeed
  *   (a toggle to the role a member already holds is a 2xx no-op).
@@ -243,6 +245,24 @@ async function createOrganization(baseUrl: string, sign: (sub: string) => Promis
   return { id: organizationId, adminToken, memberId, memberRole: 'member' };
 }
 
+/**
+ * Waits until the read models (the embedded projection runs in the service process) have
+ * caught up with a fresh command, so one phase's projection backlog does not slow the next.
+ */
+async function settle(baseUrl: string, org: Organization): Promise<number> {
+  const started = Date.now();
+  const { position } = await command(baseUrl, org.adminToken, 'PATCH', `/organizations/${org.id}`, { description: `settle ${randomUUID()}` });
+  while (Date.now() - started < 120_000) {
+    const response = await fetch(`${baseUrl}/organizations/${org.id}`, { headers: { authorization: `Bearer ${org.adminToken}` } });
+    await response.arrayBuffer();
+    const reflected = response.headers.get('x-read-model-position');
+    if (reflected === null) return Date.now() - started; // projection elsewhere (MongoDB): nothing to wait for here
+    if (BigInt(reflected) >= BigInt(position)) return Date.now() - started;
+    await sleep(100);
+  }
+  throw new Error('the read models did not catch up within 120 s');
+}
+
 /** Writes a valid history straight to the store: a creation then profile updates, hash-chained like the service does. */
 async function seedLongHistory(storePath: string, organizationId: string, admin: string, events: number): Promise<void> {
   const store = new SqliteEventStore({ path: storePath });
@@ -349,12 +369,15 @@ async function main(): Promise<void> {
       organizations.push(...(await Promise.all(Array.from({ length: Math.min(20, ORGANIZATIONS - i) }, () => createOrganization(url, sign)))));
     }
     const freshOrg = await createOrganization(url, sign);
+    log('waiting for the read models to project the seeded history');
+    const initialSettleMs = await settle(url, organizations[0]);
 
     log('warm-up');
     await cannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests: commandCycle(organizations) });
     log('peak');
     const peak = await cannon({ url, connections: CONNECTIONS, duration: PEAK_S, requests: commandCycle(organizations) });
     log(`peak ${peak.perSecond.toFixed(0)}/s; at half the rate`);
+    await settle(url, organizations[0]);
     const half = await cannon({
       url,
       connections: CONNECTIONS,
@@ -363,12 +386,14 @@ async function main(): Promise<void> {
       requests: commandCycle(organizations),
     });
 
+    await settle(url, organizations[0]);
     log('long history vs fresh organization');
     const firstStarted = process.hrtime.bigint();
     await command(url, longOrg.adminToken, 'PATCH', `/organizations/${longOrg.id}`, { description: 'first command after start' });
     const longFirstCommandMs = Number(process.hrtime.bigint() - firstStarted) / 1e6;
     await command(url, freshOrg.adminToken, 'PATCH', `/organizations/${freshOrg.id}`, { description: 'warm' });
     const fresh = await cannon({ url, connections: SINGLE_ORG_CONNECTIONS, duration: SINGLE_ORG_S, requests: profileUpdates(freshOrg) });
+    await settle(url, organizations[0]);
     const long = await cannon({ url, connections: SINGLE_ORG_CONNECTIONS, duration: SINGLE_ORG_S, requests: profileUpdates(longOrg) });
     await stopChild(service);
 
@@ -393,6 +418,7 @@ async function main(): Promise<void> {
     const line = {
       bench: 'commands',
       store: 'sqlite',
+      read_models: 'embedded projection in the service process',
       connections: CONNECTIONS,
       organizations: ORGANIZATIONS,
       commands_per_s: round(peak.perSecond, 1),
@@ -409,6 +435,7 @@ async function main(): Promise<void> {
       fresh_org_per_s: round(fresh.perSecond, 1),
       long_history_ratio: round(long.perSecond / fresh.perSecond, 3),
       long_history_first_command_ms: round(longFirstCommandMs, 1),
+      initial_projection_catch_up_ms: initialSettleMs,
       non2xx: peak.non2xx + half.non2xx + fresh.non2xx + long.non2xx,
       errors: peak.errors + half.errors + fresh.errors + long.errors,
       duration_s: round((Date.now() - began) / 1000, 1),
