@@ -41,6 +41,7 @@ export class TokenVerifier {
 
   constructor(@Inject(ROSTER_CONFIG) private readonly config: RosterConfig) {
     this.key = verificationKey(config);
+    if (!config.run.has('api')) return; // a worker process serves no requests: nothing to say
     if (this.key.kind === 'jwks') {
       this.logger.log(`Verifying tokens with keys from ${config.auth.jwksUrl}`);
     } else if (this.key.development) {
