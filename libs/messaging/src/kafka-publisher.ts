@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Message, type Producer, type ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import { ORGANIZATION_STREAM_PREFIX } from '@roster/domain/events';
 import type { RecordedEvent } from '@roster/event-store';
 import { ROSTER_EVENT_SOURCE, toCloudEvents, toKafkaMessage, type ToCloudEventsOptions, type Upcaster } from './cloud-events';
@@ -57,10 +57,16 @@ export class KafkaPublisher {
   private readonly kafka: Kafka;
   private readonly mapping: ToCloudEventsOptions;
   private producer: Producer | undefined;
+  private admin: Admin | undefined;
   private topicReady = false;
   private stopped = false;
+  private signalStop: (reason: Error) => void = () => undefined;
+  private readonly stopping = new Promise<never>((_, reject) => {
+    this.signalStop = reject;
+  });
 
   constructor(private readonly options: KafkaPublisherOptions) {
+    this.stopping.catch(() => undefined);
     this.topic = options.topic ?? DEFAULT_ROSTER_TOPIC;
     this.mapping = { source: options.source ?? ROSTER_EVENT_SOURCE, upcast: options.upcast };
     const log = options.log ?? defaultLog;
@@ -98,21 +104,30 @@ export class KafkaPublisher {
     if (messages.length === 0) return;
     if (this.stopped) throw new Error('KafkaPublisher is stopped');
     try {
-      await this.ensureTopic();
-      const producer = await this.connectedProducer();
-      await producer.send({ topic: this.topic, messages, acks: -1 });
+      // stop() settles the race at once: kafkajs cannot cancel a request to a hung broker,
+      // and the abandoned batch is not checkpointed, so it is simply published again later.
+      await Promise.race([this.send(messages), this.stopping]);
     } catch (error) {
+      // Also re-checks the topic next time, in case it was deleted under us.
+      this.topicReady = false;
       await this.discardProducer();
       throw error;
     }
+  }
+
+  private async send(messages: Message[]): Promise<void> {
+    await this.ensureTopic();
+    const producer = await this.connectedProducer();
+    await producer.send({ topic: this.topic, messages, acks: -1 });
   }
 
   /** Creates the topic when absent (idempotent; concurrent creators are fine). */
   async ensureTopic(): Promise<void> {
     if (this.topicReady) return;
     const admin = this.kafka.admin();
-    await admin.connect();
+    this.admin = admin;
     try {
+      await admin.connect();
       const existing = await admin.listTopics();
       if (!existing.includes(this.topic)) {
         await admin.createTopics({
@@ -128,27 +143,34 @@ export class KafkaPublisher {
       }
       this.topicReady = true;
     } finally {
+      if (this.admin === admin) this.admin = undefined;
       await admin.disconnect().catch(() => undefined);
     }
   }
 
+  /** Disconnects; a send in flight fails (its batch is not checkpointed and will be republished). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop(new Error('KafkaPublisher stopped while a batch was in flight'));
     await this.discardProducer();
   }
 
   private async connectedProducer(): Promise<Producer> {
     if (this.producer) return this.producer;
+    // Kept before connecting, so stop() can abandon a connection attempt to a dead broker.
     const producer = this.kafka.producer(PUBLISHER_PRODUCER_CONFIG);
-    await producer.connect();
     this.producer = producer;
+    await producer.connect();
+    if (this.stopped) throw new Error('KafkaPublisher is stopped');
     return producer;
   }
 
   private async discardProducer(): Promise<void> {
     const producer = this.producer;
+    const admin = this.admin;
     this.producer = undefined;
-    if (producer) await producer.disconnect().catch(() => undefined);
+    this.admin = undefined;
+    await Promise.all([producer?.disconnect().catch(() => undefined), admin?.disconnect().catch(() => undefined)]);
   }
 }
 

@@ -13,6 +13,8 @@ import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
  * Checkpoint: beside the read models in MongoDB when MONGODB_URL is set (shared by every
  * instance), else `${ROSTER_DATA_DIR}/checkpoints.sqlite`.
  */
+const STOP_GRACE_MS = 5_000;
+
 @Injectable()
 export class PublishingService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('KafkaPublisher');
@@ -51,9 +53,18 @@ export class PublishingService implements OnApplicationBootstrap, BeforeApplicat
     this.logger.log(`Publishing to ${kafka.topic} on ${kafka.brokers.join(',')} from checkpoint ${this.describeCheckpoints()}`);
   }
 
-  /** Before the event store closes: the batch in progress finishes and is checkpointed. */
+  /**
+   * Before the event store closes: the batch in progress finishes and is checkpointed; if
+   * Kafka is unreachable, the send is abandoned after a grace period so shutdown does not
+   * wait out the producer's retries (that batch is republished on the next start).
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.stop();
+    const abandon = setTimeout(() => void this.publisher?.stop(), STOP_GRACE_MS);
+    try {
+      await this.worker?.stop();
+    } finally {
+      clearTimeout(abandon);
+    }
     await this.publisher?.stop();
     await this.closeCheckpoints?.();
     this.worker = undefined;
