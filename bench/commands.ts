@@ -41,7 +41,8 @@ const WARMUP_S = 3;
 const PEAK_S = 10;
 const HALF_RATE_S = 8;
 const SINGLE_ORG_CONNECTIONS = 16;
-const SINGLE_ORG_S = 5;
+const SINGLE_ORG_S = 3;
+const SINGLE_ORG_ORDER = ['fresh', 'long', 'long', 'fresh', 'fresh', 'long', 'long', 'fresh'] as const;
 const APPEND_S = 8;
 const LONG_HISTORY_EVENTS = 100_000;
 
@@ -132,6 +133,17 @@ function summarize(result: autocannon.Result): Run {
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+  };
+}
+
+/** Several equal-length runs as one: mean rate, worst percentiles. */
+function combine(runs: readonly Run[]): Run {
+  return {
+    perSecond: runs.reduce((sum, run) => sum + run.perSecond, 0) / runs.length,
+    p50: Math.max(...runs.map((run) => run.p50)),
+    p99: Math.max(...runs.map((run) => run.p99)),
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
   };
 }
 
@@ -392,9 +404,15 @@ async function main(): Promise<void> {
     await command(url, longOrg.adminToken, 'PATCH', `/organizations/${longOrg.id}`, { description: 'first command after start' });
     const longFirstCommandMs = Number(process.hrtime.bigint() - firstStarted) / 1e6;
     await command(url, freshOrg.adminToken, 'PATCH', `/organizations/${freshOrg.id}`, { description: 'warm' });
-    const fresh = await cannon({ url, connections: SINGLE_ORG_CONNECTIONS, duration: SINGLE_ORG_S, requests: profileUpdates(freshOrg) });
-    await settle(url, organizations[0]);
-    const long = await cannon({ url, connections: SINGLE_ORG_CONNECTIONS, duration: SINGLE_ORG_S, requests: profileUpdates(longOrg) });
+    // Short runs alternated fresh, long, long, fresh, ... so drift in the machine's load
+    // (other processes, disk) falls on both sides alike; totals over all rounds compared.
+    const single = { fresh: [] as Run[], long: [] as Run[] };
+    for (const kind of SINGLE_ORG_ORDER) {
+      await settle(url, organizations[0]);
+      single[kind].push(await cannon({ url, connections: SINGLE_ORG_CONNECTIONS, duration: SINGLE_ORG_S, requests: profileUpdates(kind === 'fresh' ? freshOrg : longOrg) }));
+    }
+    const fresh = combine(single.fresh);
+    const long = combine(single.long);
     await stopChild(service);
 
     log('baseline: bare Fastify');
