@@ -1,6 +1,6 @@
 import type { EventStore, RecordedEvent } from '@roster/event-store';
 import { DocumentCheckpointStore } from './document-checkpoint-store';
-import type { DocumentStore } from './document-store/document-store.port';
+import type { Doc, DocumentStore } from './document-store/document-store.port';
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';
 import { READ_MODEL_COLLECTIONS, READ_MODELS_PROJECTION } from './projections/read-model.collections';
 import { projectBatch } from './projections/read-models.projection';
@@ -76,7 +76,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
 
   let loaded = 0;
   if (target instanceof EmbeddedDocumentStore) {
-    const staged = READ_MODEL_COLLECTIONS.map((name) => [name, target.findSync(name, {})] as const);
+    const staged = READ_MODEL_COLLECTIONS.map((name) => [name, target.all(name) as Doc[]] as const);
     const toLoad = staged.reduce((sum, [, docs]) => sum + docs.length, 0);
     for (const name of READ_MODEL_COLLECTIONS) await documents.drop(name);
     await ensureReadModelIndexes(documents);

@@ -48,6 +48,11 @@ export class EmbeddedDocumentStore implements DocumentStore {
     return found.length > 0 ? structuredClone(found[0]) : null;
   }
 
+  /** Every document of a collection, not copies: read-only (a rebuild's bulk load). */
+  all(collection: string): readonly Readonly<Doc>[] {
+    return this.collections.get(collection)?.find({}) ?? [];
+  }
+
   /** The stored document itself, not a copy: read-only, for the permission check's hot path. */
   peek(collection: string, id: string): Readonly<Doc> | undefined {
     return this.collections.get(collection)?.get(id);
@@ -132,7 +137,7 @@ class EmbeddedCollection {
   private upsert(filter: Filter, update: Update): void {
     const doc: Record<string, unknown> = {};
     for (const [field, condition] of Object.entries(filter)) {
-      if (!isOperatorObject(condition)) setPath(doc, field, structuredClone(condition));
+      if (!isOperatorObject(condition)) setPath(doc, field, copy(condition));
     }
     if (typeof doc._id !== 'string') throw new Error('embedded store: an upsert needs a string _id in its filter');
     applyUpdate(doc, update, true);
@@ -175,15 +180,20 @@ class EmbeddedCollection {
 }
 
 function applyUpdate(doc: Record<string, unknown>, update: Update, inserting: boolean): void {
-  for (const [path, value] of Object.entries(update.$set ?? {})) setPath(doc, path, structuredClone(value));
+  for (const [path, value] of Object.entries(update.$set ?? {})) setPath(doc, path, copy(value));
   if (inserting) {
-    for (const [path, value] of Object.entries(update.$setOnInsert ?? {})) setPath(doc, path, structuredClone(value));
+    for (const [path, value] of Object.entries(update.$setOnInsert ?? {})) setPath(doc, path, copy(value));
   }
   for (const [path, by] of Object.entries(update.$inc ?? {})) {
     const current = getPath(doc, path);
     setPath(doc, path, (typeof current === 'number' ? current : 0) + by);
   }
   for (const path of Object.keys(update.$unset ?? {})) unsetPath(doc, path);
+}
+
+/** Stored values never share objects with the caller's operations. */
+function copy<T>(value: T): T {
+  return value !== null && typeof value === 'object' ? structuredClone(value) : value;
 }
 
 function matches(doc: Doc, filter: Filter): boolean {
