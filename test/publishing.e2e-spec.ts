@@ -4,15 +4,19 @@
  * the same port and log directory. Commands go through HTTP; what the portal's services
  * would read is consumed from the topic and checked against asyncapi.json.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadAsyncApi, validateCloudEvent } from '@roster/messaging';
-import { consumeUntil, orderProblems, type ConsumedRecord } from '@roster/messaging/testing/kafka-test-kit';
+import { organizationStreamId } from '@roster/domain';
+import { SqliteCheckpointStore, SqliteEventStore } from '@roster/event-store';
+import { KAFKA_PUBLISHER_CHECKPOINT, loadAsyncApi, toCloudEvents, validateCloudEvent } from '@roster/messaging';
+import { organizationEvents } from '@roster/messaging/testing/sample-events';
+import { allIdsRead, consumeUntil, orderProblems, type ConsumedRecord } from '@roster/messaging/testing/kafka-test-kit';
 import { startKafka, type KafkaServer } from '@roster/testing/servers';
 import { createApp } from '../apps/roster/src/main';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
@@ -21,6 +25,8 @@ import { PublishingService } from '../apps/roster/src/publishing/publishing.serv
 const SECRET = `publishing-e2e-${randomUUID()}`;
 const secretKey = new TextEncoder().encode(SECRET);
 const topic = `roster.e2e.${randomUUID()}`;
+const ROOT = resolve(__dirname, '..');
+const ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
 
 let kafka: KafkaServer;
 let dataDir: string;
@@ -80,6 +86,55 @@ const typesOf = (records: readonly ConsumedRecord[], org: string): string[] => {
     .filter((r) => r.key === org && !seen.has(r.event.id) && seen.add(r.event.id))
     .map((r) => r.event.type.replace(/^org\.roster\./, ''));
 };
+
+/** The compiled service as a publisher-only process (ROSTER_RUN=publisher) on `dataDir`. */
+function startPublisherProcess(dataDir: string, processTopic: string): { child: ChildProcess; output: string[] } {
+  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: npm test builds it (or run npm run build first)`);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.MONGODB_URL;
+  delete env.EVENTSTORE_CONNECTION_STRING;
+  Object.assign(env, {
+    ROSTER_DATA_DIR: dataDir,
+    ROSTER_JWT_SECRET: SECRET,
+    ROSTER_RUN: 'publisher',
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    ROSTER_KAFKA_TOPIC: processTopic,
+    LOG_LEVEL: 'warn',
+  });
+  const child = spawn(process.execPath, ['-r', './scripts/register-paths.js', ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  return { child, output };
+}
+
+/** Polls the publisher's checkpoint file until a first position is saved. */
+async function firstCheckpoint(path: string, output: readonly string[]): Promise<bigint> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (existsSync(path)) {
+      const checkpoints = new SqliteCheckpointStore({ path });
+      try {
+        const position = await checkpoints.load(KAFKA_PUBLISHER_CHECKPOINT);
+        if (position !== undefined && position > 0n) return position;
+      } catch {
+        // being created by the publisher
+      } finally {
+        await checkpoints.close();
+      }
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`no publisher checkpoint within 90 s:\n${output.join('')}`);
+}
+
+async function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((done) => {
+    child.once('exit', () => done());
+    child.kill(signal);
+  });
+}
 
 beforeAll(async () => {
   // Docker bypassed: only the locally started broker can be restarted on the same port and data.
@@ -167,5 +222,49 @@ describe('publishing membership events to Kafka', () => {
     }
     const publishing = app.get(PublishingService);
     expect(publishing.isRunning).toBe(true);
+  });
+  it('a publisher process SIGKILLed mid-relay and started again republishes from its checkpoint and skips nothing', async () => {
+    const PER_ORG = 500;
+    const crashDir = mkdtempSync(join(tmpdir(), 'roster-publisher-crash-'));
+    const crashTopic = `roster.e2e.crash.${randomUUID()}`;
+    const ids = new Set<string>();
+    try {
+      const store = new SqliteEventStore({ path: join(crashDir, 'events.sqlite') });
+      const orgs = Array.from({ length: 20 }, () => randomUUID());
+      for (const org of orgs) {
+        for (let start = 0; start < PER_ORG; start += 100) {
+          await store.append(organizationStreamId(org), organizationEvents(org, 100, start), start === 0 ? 'no_stream' : BigInt(start - 1));
+        }
+      }
+      for await (const event of store.readAll()) for (const ce of toCloudEvents(event)) ids.add(ce.id);
+      const head = await store.headPosition();
+      await store.close();
+
+      const first = startPublisherProcess(crashDir, crashTopic);
+      let checkpointAtKill: bigint | undefined;
+      try {
+        // Killed as soon as its first batch is checkpointed: the rest of the backlog is in flight or pending.
+        checkpointAtKill = await firstCheckpoint(join(crashDir, 'checkpoints.sqlite'), first.output);
+      } finally {
+        await killed(first.child, 'SIGKILL');
+      }
+      expect(checkpointAtKill).toBeLessThan(head);
+
+      const second = startPublisherProcess(crashDir, crashTopic);
+      try {
+        const records = await consumeUntil(kafka.brokers, crashTopic, allIdsRead(ids), 120_000);
+        expect(orderProblems(records)).toEqual([]);
+        expect(new Set(records.map((r) => r.event.id))).toEqual(ids);
+        for (const org of orgs) {
+          const revisions = new Set(records.filter((r) => r.key === org).map((r) => r.event.streamrevision));
+          expect(revisions.size).toBe(PER_ORG);
+        }
+      } finally {
+        await killed(second.child, 'SIGTERM');
+      }
+      expect(existsSync(join(crashDir, 'checkpoints.sqlite'))).toBe(true);
+    } finally {
+      rmSync(crashDir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,7 +10,7 @@ import { startKafka, type KafkaServer } from '@roster/testing/servers';
 import { toCloudEvents } from './cloud-events';
 import { KafkaPublisher } from './kafka-publisher';
 import { createPublishingWorker } from './publishing-worker';
-import { consumeUntil, orderProblems } from './testing/kafka-test-kit';
+import { allIdsRead, consumeUntil, orderProblems } from './testing/kafka-test-kit';
 import { organizationEvents } from './testing/sample-events';
 
 /**
@@ -85,10 +85,7 @@ describe('KafkaPublisher across a broker outage and restart', () => {
     for await (const event of store.readAll()) {
       if (event.streamId.startsWith(ORGANIZATION_STREAM_PREFIX)) for (const ce of toCloudEvents(event)) ids.add(ce.id);
     }
-    const records = await consumeUntil(kafka.brokers, topic, (read) => {
-      const seen = new Set(read.map((r) => r.event.id));
-      return [...ids].every((id) => seen.has(id));
-    });
+    const records = await consumeUntil(kafka.brokers, topic, allIdsRead(ids));
     expect(orderProblems(records)).toEqual([]);
     expect(new Set(records.map((r) => r.event.id))).toEqual(ids);
     // Every organization's whole history arrived: revisions 0..last, none missing.

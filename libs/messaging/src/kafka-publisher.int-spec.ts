@@ -11,7 +11,7 @@ import { loadAsyncApi, validateCloudEvent } from './asyncapi-contract';
 import { toCloudEvents } from './cloud-events';
 import { KafkaPublisher } from './kafka-publisher';
 import { createPublishingWorker, KAFKA_PUBLISHER_CHECKPOINT } from './publishing-worker';
-import { consumeUntil, orderProblems, requireKafkaBrokers, runConsumer, type ConsumedRecord } from './testing/kafka-test-kit';
+import { allIdsRead, consumeUntil, orderProblems, requireKafkaBrokers, runConsumer, type ConsumedRecord } from './testing/kafka-test-kit';
 import { organizationEvents, toAppend } from './testing/sample-events';
 
 const quiet = { error: () => undefined, warn: () => undefined };
@@ -45,11 +45,6 @@ async function expectedIds(store: EventStore): Promise<Set<string>> {
   return ids;
 }
 
-const hasAll = (ids: Set<string>) => (records: readonly ConsumedRecord[]) => {
-  const seen = new Set(records.map((r) => r.event.id));
-  for (const id of ids) if (!seen.has(id)) return false;
-  return true;
-};
 
 describe('KafkaPublisher against a real broker', () => {
   const brokers = requireKafkaBrokers();
@@ -91,7 +86,7 @@ describe('KafkaPublisher against a real broker', () => {
     expect(await worker.waitForPosition(await store.headPosition(), 30_000)).toBe(true);
 
     const ids = await expectedIds(store);
-    const records = await consumeUntil(brokers, topic, hasAll(ids));
+    const records = await consumeUntil(brokers, topic, allIdsRead(ids));
     expect(orderProblems(records)).toEqual([]);
     expect(new Set(records.map((r) => r.key))).toEqual(new Set(orgs));
     expect(records.some((r) => r.key === 'nope')).toBe(false);
@@ -149,7 +144,7 @@ describe('KafkaPublisher against a real broker', () => {
     expect(await worker.waitForPosition(await store.headPosition(), 30_000)).toBe(true);
 
     const ids = await expectedIds(store);
-    const records = await consumeUntil(brokers, topic, hasAll(ids));
+    const records = await consumeUntil(brokers, topic, allIdsRead(ids));
     expect(orderProblems(records)).toEqual([]);
     // The first batch went out twice (same ids), everything else at least once.
     const firstBatch = records.filter((r) => BigInt(r.event.position) <= firstBatchLast);

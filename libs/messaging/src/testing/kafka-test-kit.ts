@@ -28,6 +28,7 @@ export async function consumeUntil(
   done: (records: readonly ConsumedRecord[]) => boolean,
   timeoutMs = 60_000,
 ): Promise<ConsumedRecord[]> {
+  await waitForTopic(brokers, topic, timeoutMs);
   const records: ConsumedRecord[] = [];
   const consumer = new Kafka({ clientId: 'roster-test-consumer', brokers: [...brokers], logLevel: logLevel.NOTHING }).consumer({
     groupId: `test-${randomUUID()}`,
@@ -56,6 +57,31 @@ export async function consumeUntil(
     await consumer.disconnect().catch(() => undefined);
   }
   return records;
+}
+
+/** A `done` predicate for consumeUntil: every id of `ids` was read (checked incrementally). */
+export function allIdsRead(ids: ReadonlySet<string>): (records: readonly ConsumedRecord[]) => boolean {
+  const missing = new Set(ids);
+  let checked = 0;
+  return (records) => {
+    for (; checked < records.length; checked++) missing.delete(records[checked].event.id);
+    return missing.size === 0;
+  };
+}
+
+/** Waits until `topic` exists (the publisher creates it on its first batch). */
+export async function waitForTopic(brokers: readonly string[], topic: string, timeoutMs = 60_000): Promise<void> {
+  const admin = new Kafka({ clientId: 'roster-test-admin', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} was not created within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export async function runConsumer(
