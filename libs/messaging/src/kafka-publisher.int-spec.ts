@@ -228,4 +228,23 @@ describe('KafkaPublisher against a real broker', () => {
       expect(access.get(`${org}/user-1`)).not.toContain('membership.invite');
     }
   });
+
+  it('publishes a batch larger than the broker accepts in one request (one organization, large events) by splitting it in order', async () => {
+    const topic = `roster.test.${randomUUID()}`;
+    const org = randomUUID();
+    const message = 'm'.repeat(1000);
+    const events = [toAppend({ type: 'OrganizationCreated', data: { organizationId: org, name: 'Big', description: 'd', createdBy: 'admin' } })];
+    for (let i = 1; i < 1000; i++) {
+      events.push(toAppend({ type: 'JoinRequested', data: { organizationId: org, requestId: `r${i}`, userId: `u${i}`, message } }));
+    }
+    await store.append(organizationStreamId(org), events, 'no_stream');
+    const publisher = publisherFor(topic);
+    const batch = await allRecorded(store);
+    const bytes = publisher.toMessages(batch).reduce((n, m) => n + Buffer.byteLength(m.value as string), 0);
+    expect(bytes).toBeGreaterThan(1024 * 1024);
+    await publisher.handle(batch);
+    const records = await consumeUntil(brokers, topic, allIdsRead(await expectedIds(store)));
+    expect(orderProblems(records)).toEqual([]);
+    expect(records).toHaveLength(1001);
+  });
 });

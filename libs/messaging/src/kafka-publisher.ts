@@ -16,6 +16,12 @@ export interface KafkaPublisherOptions {
   readonly partitions?: number;
   /** Replication factor when the topic is created here (default: the broker's default). */
   readonly replicationFactor?: number;
+  /**
+   * Largest total of message values per produce request (default 512 KiB), so a batch of
+   * large events for one organization (one partition) stays under the broker's
+   * message.max.bytes (1 MiB by default) instead of being refused again at every retry.
+   */
+  readonly maxSendBytes?: number;
   /** Upcaster applied to every recorded event before mapping (the service passes its own). */
   readonly upcast?: Upcaster;
   /** Where kafkajs log lines go (default: warnings and errors to console.warn/console.error). */
@@ -54,6 +60,7 @@ const EXPECTED_WARNING = 'Limiting retries for the idempotent producer';
  */
 export class KafkaPublisher {
   readonly topic: string;
+  private readonly maxSendBytes: number;
   private readonly kafka: Kafka;
   private readonly mapping: ToCloudEventsOptions;
   private producer: Producer | undefined;
@@ -68,6 +75,7 @@ export class KafkaPublisher {
   constructor(private readonly options: KafkaPublisherOptions) {
     this.stopping.catch(() => undefined);
     this.topic = options.topic ?? DEFAULT_ROSTER_TOPIC;
+    this.maxSendBytes = options.maxSendBytes ?? 512 * 1024;
     this.mapping = { source: options.source ?? ROSTER_EVENT_SOURCE, upcast: options.upcast };
     const log = options.log ?? defaultLog;
     this.kafka = new Kafka({
@@ -118,7 +126,10 @@ export class KafkaPublisher {
   private async send(messages: Message[]): Promise<void> {
     await this.ensureTopic();
     const producer = await this.connectedProducer();
-    await producer.send({ topic: this.topic, messages, acks: -1 });
+    // One request at a time, in order: a later chunk never overtakes an earlier one.
+    for (const chunk of chunkBySize(messages, this.maxSendBytes)) {
+      await producer.send({ topic: this.topic, messages: chunk, acks: -1 });
+    }
   }
 
   /** Creates the topic when absent (idempotent; concurrent creators are fine). */
@@ -172,6 +183,25 @@ export class KafkaPublisher {
     this.admin = undefined;
     await Promise.all([producer?.disconnect().catch(() => undefined), admin?.disconnect().catch(() => undefined)]);
   }
+}
+
+/** Splits messages, in order, into runs whose values total at most `maxBytes` (at least one message each). */
+export function chunkBySize(messages: readonly Message[], maxBytes: number): Message[][] {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
+  let size = 0;
+  for (const message of messages) {
+    const bytes = message.value === null ? 0 : typeof message.value === 'string' ? Buffer.byteLength(message.value) : message.value.length;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(message);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function defaultLog(level: 'error' | 'warn' | 'info', message: string): void {

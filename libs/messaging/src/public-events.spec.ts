@@ -4,7 +4,7 @@ import { ORGANIZATION_EVENT_TYPES, type EventOfType, type OrganizationEventType 
 import type { RecordedEvent } from '@roster/event-store';
 import { fromKafkaMessage, toCloudEvents, toKafkaMessage, UnmappableEventError } from './cloud-events';
 import { loadAsyncApi, messageSchemas, validateCloudEvent } from './asyncapi-contract';
-import { KafkaPublisher } from './kafka-publisher';
+import { chunkBySize, KafkaPublisher } from './kafka-publisher';
 import { PUBLIC_EVENT_TYPES, toPublicEvents } from './public-events';
 
 const org = randomUUID();
@@ -190,5 +190,12 @@ describe('public event contract', () => {
     const publisher = new KafkaPublisher({ brokers: ['127.0.0.1:1'] });
     const other = { ...recorded('MemberLeft'), streamId: 'idempotency-abc' };
     expect(publisher.toMessages([other, recorded('MemberLeft')])).toHaveLength(1);
+  });
+
+  it('splits a send by size, in order, never leaving a message out', () => {
+    const messages = [300, 300, 300, 1200, 10].map((n, i) => ({ key: 'k', value: String(i).padEnd(n, 'x') }));
+    const chunks = chunkBySize(messages, 700);
+    expect(chunks.map((c) => c.map((m) => m.value!.toString()[0]).join(''))).toEqual(['01', '2', '3', '4']);
+    expect(chunks.flat()).toEqual(messages);
   });
 });
