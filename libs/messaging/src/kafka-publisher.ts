@@ -17,9 +17,10 @@ export interface KafkaPublisherOptions {
   /** Replication factor when the topic is created here (default: the broker's default). */
   readonly replicationFactor?: number;
   /**
-   * Largest total of message values per produce request (default 512 KiB), so a batch of
-   * large events for one organization (one partition) stays under the broker's
-   * message.max.bytes (1 MiB by default) instead of being refused again at every retry.
+   * Largest total of message values per produce request (default 768 KiB, leaving room
+   * for record overhead), so a batch of large events for one organization (one partition)
+   * stays under the broker's message.max.bytes (1 MiB by default) instead of being refused
+   * again at every retry.
    */
   readonly maxSendBytes?: number;
   /** Upcaster applied to every recorded event before mapping (the service passes its own). */
@@ -75,7 +76,7 @@ export class KafkaPublisher {
   constructor(private readonly options: KafkaPublisherOptions) {
     this.stopping.catch(() => undefined);
     this.topic = options.topic ?? DEFAULT_ROSTER_TOPIC;
-    this.maxSendBytes = options.maxSendBytes ?? 512 * 1024;
+    this.maxSendBytes = options.maxSendBytes ?? 768 * 1024;
     this.mapping = { source: options.source ?? ROSTER_EVENT_SOURCE, upcast: options.upcast };
     const log = options.log ?? defaultLog;
     this.kafka = new Kafka({
