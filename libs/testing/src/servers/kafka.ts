@@ -102,7 +102,11 @@ export async function ensureKafkaLibs(options: HarnessOptions = {}): Promise<{ l
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding (what StorageTool random-uuid prints). */
 function clusterId(): string {
-  return crypto.randomBytes(16).toString('base64url');
+  // One in 64 ids starts with '-', which StorageTool's argument parser takes for an option.
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 async function startLocalKafka(options: HarnessOptions): Promise<KafkaServer> {
