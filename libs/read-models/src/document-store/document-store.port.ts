@@ -33,6 +33,8 @@ export interface Update {
  * equality fields into the new document, as MongoDB does.
  */
 export type WriteOp =
+  /** Inserts the document unless one with its _id exists; then it does nothing (no error). */
+  | { readonly insertOne: { readonly document: Doc } }
   | { readonly updateOne: { readonly filter: Filter; readonly update: Update; readonly upsert?: boolean } }
   | { readonly updateMany: { readonly filter: Filter; readonly update: Update } };
 

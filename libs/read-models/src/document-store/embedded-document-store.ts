@@ -123,7 +123,9 @@ class EmbeddedCollection {
   }
 
   apply(op: WriteOp): void {
-    if ('updateOne' in op) {
+    if ('insertOne' in op) {
+      if (!this.docs.has(op.insertOne.document._id)) this.insert(structuredClone(op.insertOne.document));
+    } else if ('updateOne' in op) {
       const { filter, update, upsert } = op.updateOne;
       const [doc] = this.find(filter, 1);
       if (doc) this.update(doc, update, false);

@@ -1,4 +1,4 @@
-import { MongoClient, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
+import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document } from 'mongodb';
 import type { CollectionWrites, Doc, DocumentStore, Filter, FindOptions, IndexSpec } from './document-store.port';
 
 export interface MongoDocumentStoreOptions {
@@ -22,9 +22,18 @@ export class MongoDocumentStore implements DocumentStore {
   async write(writes: CollectionWrites): Promise<void> {
     await Promise.all(
       [...writes].map(async ([name, ops]) => {
-        if (ops.length === 0) return;
-        // Ordered: the operations on one document must apply in event order.
-        await this.db.collection<Document>(name).bulkWrite(ops as unknown as AnyBulkWriteOperation<Document>[], { ordered: true });
+        const collection = this.db.collection<Document>(name);
+        // Runs of inserts go as one unordered insertMany whose duplicates are ignored; runs of
+        // updates as one ordered bulkWrite: the operations on one document apply in event order.
+        for (let start = 0; start < ops.length; ) {
+          const inserting = 'insertOne' in ops[start];
+          let end = start + 1;
+          while (end < ops.length && 'insertOne' in ops[end] === inserting) end++;
+          const run = ops.slice(start, end);
+          if (inserting) await insertIgnoringDuplicates(collection, run.map((op) => (op as { insertOne: { document: Doc } }).insertOne.document));
+          else await collection.bulkWrite(run as unknown as AnyBulkWriteOperation<Document>[], { ordered: true });
+          start = end;
+        }
       }),
     );
   }
@@ -67,5 +76,16 @@ export class MongoDocumentStore implements DocumentStore {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+}
+
+async function insertIgnoringDuplicates(collection: Collection<Document>, docs: readonly Doc[]): Promise<void> {
+  try {
+    await collection.insertMany(docs as unknown as Document[], { ordered: false });
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    const onlyDuplicates = list.length > 0 && list.every((e: { code?: number; err?: { code?: number } }) => (e.code ?? e.err?.code) === 11000);
+    if (!onlyDuplicates && (error as { code?: number }).code !== 11000) throw error;
   }
 }

@@ -11,7 +11,7 @@ export function projectActivity(projected: ProjectedEvent, out: WritesBuilder): 
   const { id, event, position, at, actor } = projected;
   const organizationId = event.data.organizationId;
   const data = event.data as { userId?: string; role?: string; to?: string; invitee?: { userId?: string; email?: string } };
-  out.insertOnce(
+  out.create(
     COLLECTIONS.activity,
     id,
     defined({
@@ -24,6 +24,7 @@ export function projectActivity(projected: ProjectedEvent, out: WritesBuilder): 
       subjectEmail: data.invitee?.email,
       role: data.to ?? data.role,
     }),
+    position,
   );
 
   const deltas = roleDeltas(projected);

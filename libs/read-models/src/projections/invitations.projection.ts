@@ -18,8 +18,11 @@ export function projectInvitationsAndRequests({ event, position, at }: Projected
       if (replacesInvitationId) {
         handled(COLLECTIONS.invitations, replacesInvitationId, 'replaced', invitedBy, { replacedBy: invitationId });
       }
-      out.upsert(COLLECTIONS.invitations, invitationId, { organizationId }, position, {
-        $set: defined({
+      out.create(
+        COLLECTIONS.invitations,
+        invitationId,
+        defined({
+          organizationId,
           invitee,
           inviteeUserId: invitee.kind === 'user' ? invitee.userId : undefined,
           inviteeEmail: invitee.kind === 'email' ? invitee.email : undefined,
@@ -30,7 +33,8 @@ export function projectInvitationsAndRequests({ event, position, at }: Projected
           replacesInvitationId,
           status: 'pending',
         }),
-      });
+        position,
+      );
       return;
     }
     case 'InvitationAccepted':
@@ -42,9 +46,12 @@ export function projectInvitationsAndRequests({ event, position, at }: Projected
     case 'InvitationRevoked':
       return handled(COLLECTIONS.invitations, event.data.invitationId, 'revoked', event.data.revokedBy);
     case 'JoinRequested':
-      out.upsert(COLLECTIONS.joinRequests, event.data.requestId, { organizationId }, position, {
-        $set: defined({ userId: event.data.userId, message: event.data.message, requestedAt: at, status: 'pending' }),
-      });
+      out.create(
+        COLLECTIONS.joinRequests,
+        event.data.requestId,
+        defined({ organizationId, userId: event.data.userId, message: event.data.message, requestedAt: at, status: 'pending' }),
+        position,
+      );
       return;
     case 'JoinRequestCancelled':
       return handled(COLLECTIONS.joinRequests, event.data.requestId, 'cancelled', event.data.userId);

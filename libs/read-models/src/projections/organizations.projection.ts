@@ -4,8 +4,7 @@ import { defined, type ProjectedEvent, type WritesBuilder } from './projection-w
 
 /**
  * organizations: one document per organization with its profile, status, member counts by
- * role and created/updated times. Every event of the organization touches it, so its
- * `lastPosition` is the position of the organization's last event.
+ * role and created/updated times (updated: the profile or the member counts changed).
  */
 export function projectOrganization(projected: ProjectedEvent, out: WritesBuilder): void {
   const { event, position, at, actor } = projected;
@@ -14,22 +13,19 @@ export function projectOrganization(projected: ProjectedEvent, out: WritesBuilde
   const withInc = Object.keys(inc).length > 0 ? { $inc: inc } : {};
   switch (event.type) {
     case 'OrganizationCreated':
-      out.upsert(
+      out.create(
         COLLECTIONS.organizations,
         id,
-        { memberCounts: { member: 0, editor: 0, admin: 0 } },
-        position,
         {
-          $set: {
-            name: event.data.name,
-            description: event.data.description,
-            status: 'active',
-            createdAt: at,
-            createdBy: event.data.createdBy,
-            updatedAt: at,
-          },
-          ...withInc,
+          name: event.data.name,
+          description: event.data.description,
+          status: 'active',
+          memberCounts: { member: 0, editor: 0, admin: 1 },
+          createdAt: at,
+          createdBy: event.data.createdBy,
+          updatedAt: at,
         },
+        position,
       );
       return;
     case 'OrganizationProfileUpdated':
@@ -43,6 +39,7 @@ export function projectOrganization(projected: ProjectedEvent, out: WritesBuilde
       });
       return;
     default:
-      out.update(COLLECTIONS.organizations, id, position, { $set: { updatedAt: at }, ...withInc });
+      // Only membership changes touch the organization (its counts); requests and invitations do not.
+      if (Object.keys(inc).length > 0) out.update(COLLECTIONS.organizations, id, position, { $set: { updatedAt: at }, ...withInc });
   }
 }

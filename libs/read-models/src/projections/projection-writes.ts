@@ -1,6 +1,6 @@
 import { isOrganizationEventType, type OrganizationEvent } from '@roster/domain';
 import type { RecordedEvent } from '@roster/event-store';
-import type { CollectionWrites, Update, WriteOp } from '../document-store/document-store.port';
+import type { CollectionWrites, Doc, Update, WriteOp } from '../document-store/document-store.port';
 
 /** A recorded organization event with what every projection needs, read once. */
 export interface ProjectedEvent {
@@ -38,52 +38,60 @@ export function toProjectedEvent(recorded: RecordedEvent): ProjectedEvent | unde
  * checkpoint, changes nothing the second time.
  */
 export class WritesBuilder {
-  private readonly writes = new Map<string, WriteOp[]>();
+  private readonly inserts = new Map<string, WriteOp[]>();
+  private readonly updates = new Map<string, WriteOp[]>();
 
   /**
-   * Creates the document if missing (without a guard, so it is harmless to repeat), then
-   * applies the guarded change. Two operations instead of a guarded upsert, because an
-   * upsert whose guard fails on an existing document would try to insert a duplicate _id.
+   * Creates the document if missing (an insert that ignores an existing _id, so it is
+   * harmless to repeat), then applies the guarded change.
    */
   upsert(collection: string, id: string, onInsert: Record<string, unknown>, position: number, change: Update): void {
-    this.push(collection, {
-      updateOne: { filter: { _id: id }, update: { $setOnInsert: { ...onInsert, lastPosition: -1 } }, upsert: true },
-    });
+    this.insert(collection, { ...onInsert, _id: id, lastPosition: -1 });
     this.update(collection, id, position, change);
+  }
+
+  /**
+   * A document made whole by one event under an id unique to it (an organization, an
+   * invitation, a request, an event): one insert, already at `position`.
+   */
+  create(collection: string, id: string, doc: Record<string, unknown>, position: number): void {
+    this.insert(collection, { ...doc, _id: id, lastPosition: position });
   }
 
   /** Guarded change of an existing document; a missing one is left missing. */
   update(collection: string, id: string, position: number, change: Update): void {
-    this.push(collection, {
+    this.push(this.updates, collection, {
       updateOne: { filter: { _id: id, lastPosition: { $lt: position } }, update: withPosition(change, position) },
     });
   }
 
   /** Guarded change of every document matching `filter`, each guarded on its own position. */
   updateMany(collection: string, filter: Record<string, unknown>, position: number, change: Update): void {
-    this.push(collection, {
+    this.push(this.updates, collection, {
       updateMany: { filter: { ...filter, lastPosition: { $lt: position } }, update: withPosition(change, position) },
     });
   }
 
-  /** Inserts a document once, keyed by something unique to the event (its id). */
-  insertOnce(collection: string, id: string, doc: Record<string, unknown>): void {
-    this.push(collection, { updateOne: { filter: { _id: id }, update: { $setOnInsert: doc }, upsert: true } });
-  }
-
+  /**
+   * Per collection, the batch's inserts come first, then its updates in event order.
+   * Moving inserts ahead is safe because no event changes a document before the event that
+   * creates it (decide guarantees it), and it lets a store write them in one cheap call.
+   */
   build(): CollectionWrites {
-    return this.writes;
+    const out = new Map<string, WriteOp[]>();
+    for (const name of new Set([...this.inserts.keys(), ...this.updates.keys()])) {
+      out.set(name, [...(this.inserts.get(name) ?? []), ...(this.updates.get(name) ?? [])]);
+    }
+    return out;
   }
 
-  get operationCount(): number {
-    let count = 0;
-    for (const ops of this.writes.values()) count += ops.length;
-    return count;
+  private insert(collection: string, document: Record<string, unknown>): void {
+    this.push(this.inserts, collection, { insertOne: { document: document as Doc } });
   }
 
-  private push(collection: string, op: WriteOp): void {
-    let ops = this.writes.get(collection);
-    if (!ops) this.writes.set(collection, (ops = []));
+  private push(into: Map<string, WriteOp[]>, collection: string, op: WriteOp): void {
+    let ops = into.get(collection);
+    if (!ops) into.set(collection, (ops = []));
     ops.push(op);
   }
 }

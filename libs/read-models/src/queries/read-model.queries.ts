@@ -15,7 +15,7 @@ export interface OrganizationView {
   readonly createdBy: string;
   readonly updatedAt: string;
   readonly deletedAt?: string;
-  /** Position of the organization's last event reflected here (decimal string). */
+  /** Position of the last change to this document: profile, status or counts (decimal string). */
   readonly position: string;
 }
 
