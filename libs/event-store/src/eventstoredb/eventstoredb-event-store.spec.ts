@@ -162,7 +162,7 @@ function storeOver(fake: FakeEventStoreDb): EventStoreDbEventStore {
   return new EventStoreDbEventStore({ client: fake as unknown as EventStoreDBClient });
 }
 
-describeEventStoreContract('EventStoreDbEventStore over a fake client', async () => {
+describeEventStoreContract('EventStoreDbEventStore adapter logic over an in-memory stand-in of the client (not a server test; see the int-spec)', async () => {
   const fake = new FakeEventStoreDb();
   let store = storeOver(fake);
   return {
