@@ -1,6 +1,5 @@
-import { evolve, initialState, organizationStreamId, type Membership, type OrganizationState } from '@roster/domain';
+import { evolve, initialState, organizationStreamId, upcast, type Membership, type OrganizationState } from '@roster/domain';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
-import { upcast } from './upcast';
 
 /**
  * Answers "what did this organization look like at time T" without folding its whole

@@ -1,6 +1,5 @@
-import { organizationStreamId } from '@roster/domain';
+import { organizationStreamId, upcast } from '@roster/domain';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
-import { upcast } from './upcast';
 
 /** One event as auditors read it: who did what, when and why. */
 export interface HistoryEntry {

@@ -3,8 +3,8 @@ import {
   initialState,
   isOrganizationEventType,
   PersistentMap,
-  type OrganizationEvent,
   type OrganizationState,
+  upcast,
 } from '@roster/domain';
 import { eventHash, GENESIS_HASH, type RecordedEvent } from '@roster/event-store';
 
@@ -93,7 +93,7 @@ export function foldRecorded(stream: OrganizationStream, event: RecordedEvent): 
   const metadata = event.metadata as Record<string, unknown>;
   const occurredAt = typeof metadata.occurredAt === 'string' ? metadata.occurredAt : undefined;
   const state = isOrganizationEventType(event.type)
-    ? evolve(stream.state, { type: event.type, data: event.data } as OrganizationEvent, occurredAt ? { occurredAt } : undefined)
+    ? evolve(stream.state, upcast(event), occurredAt ? { occurredAt } : undefined)
     : stream.state; // a type this version does not know: written by a newer one, skipped
   const lastHash =
     typeof metadata.hash === 'string'

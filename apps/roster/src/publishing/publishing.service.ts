@@ -3,7 +3,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { CatchUpWorker, EVENT_STORE, SqliteCheckpointStore, type CheckpointStore, type EventStore } from '@roster/event-store';
 import { createPublishingWorker, KafkaPublisher } from '@roster/messaging';
 import { MongoCheckpointStore, MongoDocumentStore } from '@roster/read-models';
-import { upcast } from '../audit/upcast';
+import { upcast } from '@roster/domain';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 
 /**

@@ -1,8 +1,8 @@
-import { EVENT_SCHEMA_VERSION, type OrganizationEvent } from '@roster/domain';
+import { EVENT_SCHEMA_VERSION, type OrganizationEvent } from './events';
 
 /**
- * Upcasting: every reader of recorded events (history, as-of, the fold behind access
- * checks) goes through `upcast`, so an event recorded under an older schema version is
+ * Upcasting: every reader of recorded events (the command side's fold, history, as-of, the
+ * Kafka publisher) goes through `upcast`, so an event recorded under an older schema version is
  * read as the current version and `evolve` only ever sees current shapes. Recorded rows
  * are never rewritten: the hash chain covers them as recorded.
  */

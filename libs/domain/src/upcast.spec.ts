@@ -1,4 +1,5 @@
-import { EVENT_SCHEMA_VERSION, evolve, initialState } from '@roster/domain';
+import { EVENT_SCHEMA_VERSION } from './events';
+import { evolve, initialState } from './organization.state';
 import { upcast } from './upcast';
 
 describe('upcast', () => {
