@@ -371,7 +371,9 @@ async function main(): Promise<void> {
     delete env.MONGODB_URL;
     delete env.KAFKA_BROKERS;
     Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api', LOG_LEVEL: 'warn' });
-    const service = await startChild([SERVICE_ENTRY], env, port, '/health');
+    // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `-r ./profile-hook.js` to profile it).
+    const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    const service = await startChild([...serviceArgs, SERVICE_ENTRY], env, port, '/health');
     children.push(service);
     const url = service.baseUrl;
 

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import {
   AppendResult,
@@ -12,6 +13,7 @@ import {
   SubscribeToAllOptions,
   WrongExpectedRevisionError,
 } from '../event-store.port';
+import { SQLITE_WRITER_SOURCE, type WriterAppend, type WriterData, type WriterMessage, type WriterResult } from './sqlite-writer';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its directory is created if missing. `:memory:` works for one instance. */
@@ -61,9 +63,13 @@ CREATE TABLE IF NOT EXISTS events (
 /**
  * Embedded event store in one SQLite file, shareable by several processes (WAL + busy
  * timeout). An append's promise resolves only after its transaction is committed and
- * fsynced (synchronous=FULL). Appends issued in the same tick are grouped into one
- * transaction (one fsync); each is checked against its own expected revision inside a
- * savepoint, so a conflicting append fails alone.
+ * fsynced (synchronous=FULL). Commits run in a worker thread with its own connection
+ * (sqlite-writer.ts), so the fsync does not block the event loop; appends made while a
+ * commit is under way are grouped into the next transaction (one fsync); each is checked
+ * against its own expected revision inside a savepoint, so a conflicting append fails alone.
+ * Reads and subscriptions use this thread's connection (a WAL reader): an append has
+ * committed before its promise resolves, so the next read sees it. A `:memory:` database
+ * cannot be shared with a thread: it commits on this thread instead.
  * SQLite serialises writers, so positions become visible in increasing order: a reader
  * never sees position n+1 committed before n.
  */
@@ -83,7 +89,13 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   /** Live subscriptions waiting for new events; woken by local appends and close(). */
   private readonly waiters = new Set<() => void>();
-  private readonly appendAll: (batch: readonly PendingAppend[]) => Outcome[];
+  private readonly appendAll?: (batch: readonly PendingAppend[]) => Outcome[];
+  /** The writer thread (file databases); appends it has not answered yet, by sequence number. */
+  private readonly writer?: Worker;
+  private readonly inFlight = new Map<number, PendingAppend>();
+  private nextSeq = 0;
+  private writerClosed?: Promise<void>;
+  private writerFailure?: Error;
 
   constructor(options: SqliteEventStoreOptions | string) {
     const opts = typeof options === 'string' ? { path: options } : options;
@@ -110,6 +122,32 @@ export class SqliteEventStore implements EventStore {
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS position FROM events'),
     };
+
+    const inMemory = opts.path === ':memory:' || opts.path.includes('mode=memory');
+    if (!inMemory) {
+      const workerData: WriterData = {
+        path: opts.path,
+        busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
+        sqliteModule: require.resolve('better-sqlite3'),
+      };
+      const writer = new Worker(SQLITE_WRITER_SOURCE, { eval: true, workerData });
+      this.writer = writer;
+      this.writerClosed = new Promise<void>((resolve) => {
+        writer.on('message', (message: WriterMessage) => {
+          if (message.kind === 'results') this.settle(message.results);
+          else if (message.kind === 'closed') resolve();
+          else this.failWriter(new Error(`SQLite writer: ${message.message}`));
+        });
+        writer.on('error', (error) => this.failWriter(error));
+        writer.on('exit', () => {
+          this.failWriter(new Error('SQLite writer thread exited'));
+          resolve();
+        });
+      });
+      // An idle writer does not keep the process alive; one with appends under way does.
+      writer.unref();
+      return;
+    }
 
     // A nested better-sqlite3 transaction runs as a SAVEPOINT: a failing append rolls back
     // only its own rows, and the outer (IMMEDIATE) transaction commits the others.
@@ -190,6 +228,12 @@ export class SqliteEventStore implements EventStore {
     if (this.queue.length > 0) this.flush();
     this.closed = true;
     this.wakeAll();
+    if (this.writer) {
+      this.writer.ref();
+      if (!this.writerFailure) this.writer.postMessage({ kind: 'close' });
+      await this.writerClosed;
+      await this.writer.terminate();
+    }
     this.db.close();
   }
 
@@ -206,9 +250,13 @@ export class SqliteEventStore implements EventStore {
       for (const item of batch) item.reject(new Error('SqliteEventStore is closed'));
       return;
     }
+    if (this.writer) {
+      this.sendToWriter(batch);
+      return;
+    }
     let outcomes: Outcome[];
     try {
-      outcomes = this.appendAll(batch);
+      outcomes = this.appendAll!(batch);
     } catch (error) {
       // The commit itself failed (e.g. the file stayed locked past the busy timeout): nothing was written.
       for (const item of batch) item.reject(error);
@@ -220,6 +268,58 @@ export class SqliteEventStore implements EventStore {
       else item.reject(outcome.error);
     });
     if (outcomes.some((o) => o.ok)) this.wakeAll();
+  }
+
+  private sendToWriter(batch: readonly PendingAppend[]): void {
+    if (this.writerFailure) {
+      for (const item of batch) item.reject(this.writerFailure);
+      return;
+    }
+    const items: WriterAppend[] = [];
+    for (const item of batch) {
+      const seq = this.nextSeq++;
+      this.inFlight.set(seq, item);
+      items.push({
+        seq,
+        streamId: item.streamId,
+        expected: item.expected,
+        events: item.events.map((event) => ({
+          id: event.id,
+          type: event.type,
+          data: JSON.stringify(event.data ?? null),
+          metadata: JSON.stringify(event.metadata ?? {}),
+        })),
+      });
+    }
+    if (this.inFlight.size === items.length) this.writer!.ref();
+    this.writer!.postMessage({ kind: 'append', items });
+  }
+
+  /** The writer's answers for one commit: resolve or reject each append, then wake subscriptions. */
+  private settle(results: readonly WriterResult[]): void {
+    let appended = false;
+    for (const result of results) {
+      const item = this.inFlight.get(result.seq);
+      if (!item) continue;
+      this.inFlight.delete(result.seq);
+      if (result.ok) {
+        appended = true;
+        item.resolve({ nextExpectedRevision: result.nextExpectedRevision, position: result.position });
+      } else if (result.conflict) {
+        item.reject(new WrongExpectedRevisionError(item.streamId, item.expected, result.conflict.actual));
+      } else {
+        item.reject(Object.assign(new Error(result.message), result.code ? { code: result.code } : {}));
+      }
+    }
+    if (this.inFlight.size === 0) this.writer!.unref();
+    if (appended) this.wakeAll();
+  }
+
+  /** The writer thread is gone: what it had not answered fails, and so does every later append. */
+  private failWriter(error: Error): void {
+    this.writerFailure ??= error;
+    for (const item of this.inFlight.values()) item.reject(error);
+    this.inFlight.clear();
   }
 
   private appendInTransaction(item: PendingAppend): AppendResult {
