@@ -15,20 +15,17 @@
  *   authenticated HTTP round trip (GET /health): http_floor_p50_ms. Ratio: fold-from-zero
  *   p50 over as-of p50.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SignJWT } from 'jose';
 import { decide, initialState, organizationStreamId, type CommandContext, type OrganizationCommand } from '@roster/domain';
 import { SqliteEventStore, type EventToAppend } from '@roster/event-store';
 import { foldRecorded as foldForAsOf, type FoldedPoint } from '../apps/roster/src/audit/as-of-index';
-import type { ExecuteOrganizationCommand } from '../apps/roster/src/command-handling/execute-organization.command';
-import { ExecuteOrganizationHandler } from '../apps/roster/src/command-handling/execute-organization.handler';
+import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { emptyOrganizationStream, foldRecorded, type OrganizationStream } from '../apps/roster/src/command-handling/organization-stream';
 import { loadRosterConfig, type RosterConfig } from '../apps/roster/src/config/roster-config';
+import { signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
 
 const EVENTS = 100_000;
 const SAMPLES = 1000;
@@ -38,48 +35,17 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const MINUTE = 60_000;
 
 const log = (message: string) => process.stderr.write(`[bench:audit] ${message}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
 
 /** The compiled service beside this file in dist/, started with this process's own preload (-r register-paths). */
-async function startService(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
+function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const entry = resolve(__dirname, '../apps/roster/src/main.js');
-  const child = spawn(process.execPath, [...process.execArgv, entry], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return { child, base };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  child.kill('SIGTERM');
-  throw new Error('the service did not start within 60 s');
+  return startServiceProcess({ entry, nodeArgs: process.execArgv, env: { ...process.env, ...env } });
 }
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 const round = (n: number) => Math.round(n * 100) / 100;
-
-type Chain = (stream: OrganizationStream, events: readonly { type: string; data: unknown }[], commandName: string, context: CommandContext, request: ExecuteOrganizationCommand['request']) => EventToAppend[];
 
 /**
  * A varied, valid history: user i requests to join, is approved as member, promoted to
@@ -109,9 +75,6 @@ function* commands(organizationId: string, admin: string): Generator<{ command: 
 }
 
 export async function seed(store: SqliteEventStore, organizationId: string, admin: string, config: RosterConfig): Promise<{ last: number }> {
-  // The service's own metadata and hash-chain builder (a private method of the handler).
-  const handler = new ExecuteOrganizationHandler(store, config);
-  const chain = (handler as unknown as { chain: Chain }).chain.bind(handler);
   const streamId = organizationStreamId(organizationId);
   let stream = emptyOrganizationStream(streamId);
   let appended = -1n;
@@ -129,7 +92,8 @@ export async function seed(store: SqliteEventStore, organizationId: string, admi
     const context: CommandContext = { actor: { userId: actor, platformRoles: [] }, now: new Date(now) };
     const commandId = randomUUID();
     const events = decide(command, stream.state, context);
-    const toAppend = chain(stream, events, command.type, context, { commandId, correlationId: commandId, fingerprint: commandId });
+    // The service's own metadata and hash-chain builder.
+    const toAppend = buildEventsToAppend(stream, events, command.type, context, { commandId, correlationId: commandId, fingerprint: commandId });
     for (const event of toAppend) {
       stream = foldRecorded(stream, { ...event, streamId, revision: stream.revision + 1n, position: 0n, recordedAt: new Date(now) });
     }
@@ -162,7 +126,7 @@ async function main(): Promise<void> {
   if (config.eventStore.kind !== 'sqlite') throw new Error('bench:audit runs on the embedded SQLite store');
   const organizationId = randomUUID();
   const admin = `admin-${randomUUID()}`;
-  let service: ChildProcess | undefined;
+  let service: ServiceProcess | undefined;
   try {
     log(`seeding ${EVENTS} events`);
     const seedStore = new SqliteEventStore({ path: config.eventStore.path });
@@ -171,17 +135,12 @@ async function main(): Promise<void> {
     const seedMs = performance.now() - seedStart;
 
     log('starting the service');
-    const started = await startService(env);
-    service = started.child;
-    const { base } = started;
-    const token = await new SignJWT({ roles: ['auditor'] })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`auditor-${randomUUID()}`)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(secret));
+    service = await startService(env);
+    const base = service.baseUrl;
+    const token = await signTestToken(secret, `auditor-${randomUUID()}`, { roles: ['auditor'] });
     const get = async (path: string): Promise<{ ms: number; body: string }> => {
       const start = performance.now();
+      // Raw fetch, not requestJson: the timed span must not include parsing the answer.
       const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
       const body = await response.text();
       const ms = performance.now() - start;
@@ -246,10 +205,7 @@ async function main(): Promise<void> {
       })}\n`,
     );
   } finally {
-    if (service && service.exitCode === null) {
-      service.kill('SIGTERM');
-      await new Promise((done) => service!.once('exit', done));
-    }
+    if (service) await stopProcess(service.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -28,7 +28,8 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { SignJWT } from 'jose';
 import { EVENT_SCHEMA_VERSION, organizationStreamId } from '@roster/domain';
-import { eventHash, GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
+import { GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
+import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -289,25 +290,18 @@ async function seedLongHistory(storePath: string, organizationId: string, admin:
     while (batch.length < chunk && revision + 1n < BigInt(events)) {
       revision += 1n;
       const first = revision === 0n;
-      const id = randomUUID();
       const type = first ? 'OrganizationCreated' : 'OrganizationProfileUpdated';
       const data = first
         ? { organizationId, name: 'Long history', description: '', createdBy: admin }
         : { organizationId, description: `revision ${revision}` };
       const commandId = randomUUID();
-      const metadata: Record<string, unknown> = {
-        actor: { userId: admin },
-        occurredAt: new Date(start + Number(revision) * 1000).toISOString(),
+      const context = { actor: { userId: admin, platformRoles: [] }, now: new Date(start + Number(revision) * 1000) };
+      const [built] = buildEventsToAppend({ streamId, revision: revision - 1n, lastHash: previousHash }, [{ type, data }], first ? 'CreateOrganization' : 'UpdateOrganizationProfile', context, {
+        commandId,
         correlationId: commandId,
-        causationId: commandId,
-        schemaVersion: EVENT_SCHEMA_VERSION,
-        command: first ? 'CreateOrganization' : 'UpdateOrganizationProfile',
-        previousHash,
-      };
-      const hash = eventHash(previousHash, { streamId, revision, id, type, data, metadata });
-      metadata.hash = hash;
-      previousHash = hash;
-      batch.push({ id, type, data, metadata });
+      });
+      previousHash = (built.metadata as { hash: string }).hash;
+      batch.push(built);
     }
     await store.append(streamId, batch, expected);
   }

@@ -1,17 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decide, EVENT_SCHEMA_VERSION, organizationStreamId, type EventMetadata } from '@roster/domain';
-import {
-  EVENT_STORE,
-  eventHash,
-  WrongExpectedRevisionError,
-  type EventStore,
-  type EventToAppend,
-  type RecordedEvent,
-} from '@roster/event-store';
+import { decide, organizationStreamId } from '@roster/domain';
+import { EVENT_STORE, WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@roster/event-store';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { ProblemException } from '../http/problem';
+import { buildEventsToAppend } from './event-envelope';
 import { ExecuteOrganizationCommand } from './execute-organization.command';
 import { KeyedSerializer } from './keyed-serializer';
 import { LruCache } from './lru-cache';
@@ -25,9 +18,12 @@ import {
 } from './organization-stream';
 
 /**
- * The one command path: load the organization (cached fold + the events after it), decide,
- * append with the expected revision, and on a conflict do it all again, a bounded number
- * of times. Refusals append nothing; an Idempotency-Key retry gets the first answer back.
+ * The one command path: load the organization (cached fold), decide, append with the
+ * expected revision, and on a conflict do it all again, a bounded number of times.
+ * A cached fold is trusted for a decision that appends (the expected revision catches
+ * anything another process appended since); a refusal, a no-op or an idempotent replay
+ * decided on a cached fold is re-checked against the events after it before it is answered.
+ * Refusals append nothing; an Idempotency-Key retry gets the first answer back.
  */
 @CommandHandler(ExecuteOrganizationCommand)
 export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrganizationCommand, CommandOutcome>, OnApplicationShutdown {
@@ -70,14 +66,34 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     return stream;
   }
 
+  /** The cached fold without reading the store, or a full load when nothing is cached. */
+  private cachedOrLoad(streamId: string): OrganizationStream | Promise<OrganizationStream> {
+    return this.cache.get(streamId) ?? this.load(streamId);
+  }
+
   private async decideAndAppend(streamId: string, { command, context, request }: ExecuteOrganizationCommand): Promise<CommandOutcome> {
     const { organizationId } = command.data;
+    // Only the first attempt may trust the cache; after a conflict, read what others wrote.
+    let verified = false;
+    let fresh: OrganizationStream | undefined;
     for (let attempt = 0; ; attempt++) {
-      const stream = await this.load(streamId);
+      const stream = fresh ?? (verified ? await this.load(streamId) : await this.cachedOrLoad(streamId));
+      fresh = undefined;
+      // An answer that appends nothing must come from an up-to-date fold: true when the
+      // store had more, and the decision is to be taken again on the fresh fold.
+      const recheck = async (): Promise<boolean> => {
+        if (verified) return false;
+        verified = true;
+        const loaded = await this.load(streamId);
+        if (loaded === stream) return false;
+        fresh = loaded;
+        return true;
+      };
 
       if (request.idempotencyKey !== undefined) {
         const answered = stream.answers.get(answerKey(context.actor.userId, request.idempotencyKey));
         if (answered) {
+          if (await recheck()) continue;
           if (answered.fingerprint !== request.fingerprint) {
             throw new ProblemException(
               HttpStatus.UNPROCESSABLE_ENTITY,
@@ -89,12 +105,19 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
         }
       }
 
-      const events = decide(command, stream.state, context);
+      let events: ReturnType<typeof decide>;
+      try {
+        events = decide(command, stream.state, context);
+      } catch (error) {
+        if (await recheck()) continue;
+        throw error;
+      }
       if (events.length === 0) {
+        if (await recheck()) continue;
         return outcomeOf(command.type, organizationId, stream.revision, stream.position, command.data, false);
       }
 
-      const toAppend = this.chain(stream, events, command.type, context, request);
+      const toAppend = buildEventsToAppend(stream, events, command.type, context, request);
       try {
         const result = await this.store.append(streamId, toAppend, stream.revision < 0n ? 'no_stream' : stream.revision);
         const recordedAt = new Date();
@@ -119,37 +142,8 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
           throw error;
         }
         // Another process appended since our read: the next load reads what it wrote.
+        verified = true;
       }
     }
-  }
-
-  /** Metadata and the hash chain for the events one command appends. */
-  private chain(
-    stream: OrganizationStream,
-    events: readonly { type: string; data: unknown }[],
-    commandName: string,
-    context: ExecuteOrganizationCommand['context'],
-    request: ExecuteOrganizationCommand['request'],
-  ): EventToAppend[] {
-    let previousHash = stream.lastHash;
-    return events.map((event, index) => {
-      const id = randomUUID();
-      const revision = stream.revision + 1n + BigInt(index);
-      const base: EventMetadata = {
-        actor: { userId: context.actor.userId, platformRoles: [...context.actor.platformRoles] },
-        occurredAt: context.now.toISOString(),
-        correlationId: request.correlationId,
-        causationId: request.commandId,
-        schemaVersion: EVENT_SCHEMA_VERSION,
-        command: commandName,
-        ...(request.idempotencyKey !== undefined && request.fingerprint !== undefined
-          ? { idempotencyKey: request.idempotencyKey, requestFingerprint: request.fingerprint }
-          : {}),
-        previousHash,
-      };
-      const hash = eventHash(previousHash, { streamId: stream.streamId, revision, id, type: event.type, data: event.data, metadata: { ...base } });
-      previousHash = hash;
-      return { id, type: event.type, data: event.data, metadata: { ...base, hash } };
-    });
   }
 }

@@ -5,3 +5,4 @@ export * from './execute-organization.command';
 export * from './execute-organization.handler';
 export * from './organization-stream';
 export * from './service-ids';
+export * from './event-envelope';
