@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SignJWT } from 'jose';
 import { organizationStreamId } from '@roster/domain';
+import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 import { createApp } from '../apps/roster/src/main';
 
@@ -24,13 +24,7 @@ interface User {
   readonly token: string;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any;
-  readonly text: string;
-}
+type Answer = JsonAnswer;
 
 let baseUrl: string;
 let close: () => Promise<void>;
@@ -40,28 +34,11 @@ let superadmin: User;
 
 async function newUser(roles?: string[]): Promise<User> {
   const id = `user-${randomUUID()}`;
-  const token = await new SignJWT(roles ? { roles } : {})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(id)
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(SECRET));
-  return { id, token };
+  return { id, token: await signTestToken(SECRET, id, roles ? { roles } : {}) };
 }
 
-async function call(method: string, path: string, as?: User | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const all: Record<string, string> = { ...headers };
-  if (as) all.authorization = `Bearer ${as.token}`;
-  if (body !== undefined) all['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, headers: response.headers, body: parsed, text };
+function call(method: string, path: string, as?: User | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return requestJson(baseUrl, method, path, { token: as?.token, body, headers });
 }
 
 function ok(answer: Answer): Answer {

@@ -12,12 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { SignJWT } from 'jose';
+import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { createApp } from '../apps/roster/src/main';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 
 const SECRET = `e2e-secret-${randomUUID()}`;
-const secretKey = new TextEncoder().encode(SECRET);
 
 interface Running {
   readonly baseUrl: string;
@@ -49,9 +48,7 @@ interface User {
   readonly token: string;
 }
 
-async function sign(claims: Record<string, unknown>, sub: string, expiresIn: string | number = '1h'): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn).sign(secretKey);
-}
+const sign = (claims: Record<string, unknown>, sub: string, expiresIn: string | number = '1h') => signTestToken(SECRET, sub, claims, expiresIn);
 
 async function newUser(options: { email?: string; roles?: string[] } = {}): Promise<User> {
   const id = `user-${randomUUID()}`;
@@ -66,13 +63,7 @@ const newEmail = () => `someone-${randomUUID().slice(0, 8)}@example.org`;
 // ---------------------------------------------------------------------------------------
 // HTTP
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any;
-  readonly text: string;
-}
+type Answer = JsonAnswer;
 
 interface RequestOptions {
   readonly as?: User | string | null;
@@ -86,22 +77,8 @@ let running: Running;
 let dataDir: string;
 
 async function call(method: string, path: string, options: RequestOptions = {}, base = running.baseUrl): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers };
   const token = typeof options.as === 'string' ? options.as : options.as?.token;
-  if (token) headers.authorization = `Bearer ${token}`;
-  let payload: string | undefined;
-  if (options.rawBody !== undefined) payload = options.rawBody;
-  else if (options.body !== undefined) payload = JSON.stringify(options.body);
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${base}${path}`, { method, headers, body: payload });
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, headers: response.headers, body, text };
+  return requestJson(base, method, path, { token, body: options.body, rawBody: options.rawBody, headers: options.headers });
 }
 
 /** A 2xx answer to a command, with its revision and position (positions are decimal strings). */
@@ -534,7 +511,7 @@ describe('refusals: 401 without a valid token', () => {
     [
       'a token signed with another secret',
       async () =>
-        new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(alice.id).setExpirationTime('1h').sign(new TextEncoder().encode(`other-${SECRET}`)),
+        signTestToken(`other-${SECRET}`, alice.id),
     ],
     ['an unsigned token (alg none)', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: alice.id })).toString('base64url')}.`],
   ])('%s', async (_name, token) => {
@@ -547,7 +524,7 @@ describe('refusals: 401 without a valid token', () => {
   });
 
   it('a token without a subject', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(secretKey);
+    const token = await signTestToken(SECRET, undefined);
     expectProblem(await call('POST', '/organizations', { as: token, body: { name: 'Nope' } }), 401);
   });
 

@@ -7,18 +7,15 @@
  * revision. `npm test` builds dist/ before jest; run `npm run build` first when running
  * this file alone.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SignJWT } from 'jose';
+import { signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
 
 const ROOT = resolve(__dirname, '..');
 const ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
 const SECRET = `crash-secret-${randomUUID()}`;
-const secretKey = new TextEncoder().encode(SECRET);
 
 const ORGANIZATIONS = 8;
 const CONCURRENCY = 32;
@@ -26,68 +23,20 @@ const CONCURRENCY = 32;
 const KILL_AFTER_ACKS = 400;
 const KILL_AFTER_MS = 5000;
 
-interface Service {
-  readonly baseUrl: string;
-  readonly child: ChildProcess;
-  readonly output: string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
-
-async function startService(dataDir: string): Promise<Service> {
-  const port = await freePort();
+/** The compiled service on the embedded store in `dataDir`, as a child process. */
+function startService(dataDir: string): Promise<ServiceProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The embedded store is what this test is about: no external servers.
   delete env.EVENTSTORE_CONNECTION_STRING;
   delete env.MONGODB_URL;
   delete env.KAFKA_BROKERS;
-  Object.assign(env, {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ROSTER_DATA_DIR: dataDir,
-    ROSTER_JWT_SECRET: SECRET,
-    ROSTER_RUN: 'api',
-    LOG_LEVEL: 'warn',
-  });
-  const child = spawn(process.execPath, ['-r', './scripts/register-paths.js', ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output.join('')}`);
-    try {
-      const health = await fetch(`${baseUrl}/health`);
-      if (health.ok) return { baseUrl, child, output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`service did not answer /health within 30 s:\n${output.join('')}`);
+  Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api', LOG_LEVEL: 'warn' });
+  return startServiceProcess({ entry: ENTRY, nodeArgs: ['-r', './scripts/register-paths.js'], cwd: ROOT, env, timeoutMs: 30_000 });
 }
 
-function kill(service: Service, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((ok) => {
-    if (service.child.exitCode !== null || service.child.signalCode !== null) return ok();
-    service.child.once('exit', () => ok());
-    service.child.kill(signal);
-  });
-}
+const kill = (service: ServiceProcess, signal: NodeJS.Signals) => stopProcess(service.child, signal);
 
-const token = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(secretKey);
+const token = (sub: string) => signTestToken(SECRET, sub);
 
 interface Sent {
   readonly method: string;
@@ -117,7 +66,7 @@ async function send(baseUrl: string, sent: Sent): Promise<{ status: number; body
 
 describe('crash safety (SIGKILL mid-flight, restart on the same data directory)', () => {
   let dataDir: string;
-  let service: Service | undefined;
+  let service: ServiceProcess | undefined;
 
   beforeAll(() => {
     if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm test does)`);

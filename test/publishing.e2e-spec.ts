@@ -10,20 +10,19 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { SignJWT } from 'jose';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { organizationStreamId } from '@roster/domain';
 import { SqliteCheckpointStore, SqliteEventStore } from '@roster/event-store';
 import { KAFKA_PUBLISHER_CHECKPOINT, loadAsyncApi, toCloudEvents, validateCloudEvent } from '@roster/messaging';
 import { organizationEvents } from '@roster/messaging/testing/sample-events';
 import { allIdsRead, consumeUntil, orderProblems, type ConsumedRecord } from '@roster/messaging/testing/kafka-test-kit';
+import { requestJson, signTestToken } from '@roster/testing';
 import { startKafka, type KafkaServer } from '@roster/testing/servers';
 import { createApp } from '../apps/roster/src/main';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 import { PublishingService } from '../apps/roster/src/publishing/publishing.service';
 
 const SECRET = `publishing-e2e-${randomUUID()}`;
-const secretKey = new TextEncoder().encode(SECRET);
 const topic = `roster.e2e.${randomUUID()}`;
 const ROOT = resolve(__dirname, '..');
 const ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
@@ -40,20 +39,14 @@ interface User {
 
 async function newUser(): Promise<User> {
   const id = `user-${randomUUID()}`;
-  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(id).setIssuedAt().setExpirationTime('1h').sign(secretKey);
-  return { id, token };
+  return { id, token: await signTestToken(SECRET, id) };
 }
 
 /** A command through HTTP; fails the test unless answered 2xx. */
 async function command(method: string, path: string, as: User, body?: unknown): Promise<Record<string, string>> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${as.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text === '' ? {} : (JSON.parse(text) as Record<string, string>);
+  const answer = await requestJson(baseUrl, method, path, { token: as.token, body });
+  if (answer.status < 200 || answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+  return (answer.body ?? {}) as Record<string, string>;
 }
 
 /** One organization's whole membership life, through the API; returns its id. */

@@ -9,12 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { SignJWT } from 'jose';
+import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { createApp } from '../apps/roster/src/main';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 
 const SECRET = `e2e-secret-${randomUUID()}`;
-const secretKey = new TextEncoder().encode(SECRET);
 const mongoUrl = process.env.MONGODB_URL;
 if (!mongoUrl) throw new Error('MONGODB_URL is not set: the MongoDB leg of the query suite needs a server');
 
@@ -25,16 +24,10 @@ interface User {
 
 async function newUser(roles?: string[]): Promise<User> {
   const id = `user-${randomUUID()}`;
-  const token = await new SignJWT(roles ? { roles } : {}).setProtectedHeader({ alg: 'HS256' }).setSubject(id).setIssuedAt().setExpirationTime('1h').sign(secretKey);
-  return { id, token };
+  return { id, token: await signTestToken(SECRET, id, roles ? { roles } : {}) };
 }
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any;
-}
+type Answer = JsonAnswer;
 
 describe.each([
   ['MongoDB', { MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: `e2e-q-${randomUUID().slice(0, 8)}` }],
@@ -59,15 +52,8 @@ describe.each([
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, as: User | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { ...(as ? { authorization: `Bearer ${as.token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = (method: string, path: string, as: User | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
+    requestJson(baseUrl, method, path, { token: as?.token, body, headers });
 
   /** A command; remembers its position so the next read waits for it. */
   async function command(method: string, path: string, as: User, body?: unknown): Promise<Answer> {

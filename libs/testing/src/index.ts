@@ -1,2 +1,5 @@
 export * from './decider-spec';
 export * from './servers';
+export * from './service-process';
+export * from './test-tokens';
+export * from './http-client';
