@@ -25,7 +25,7 @@ import { foldRecorded as foldForAsOf, type FoldedPoint } from '../apps/roster/sr
 import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { emptyOrganizationStream, foldRecorded, type OrganizationStream } from '../apps/roster/src/command-handling/organization-stream';
 import { loadRosterConfig, type RosterConfig } from '../apps/roster/src/config/roster-config';
-import { signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
+import { percentile, signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
 
 const EVENTS = 100_000;
 const SAMPLES = 1000;
@@ -42,9 +42,6 @@ function startService(env: Record<string, string>): Promise<ServiceProcess> {
   return startServiceProcess({ entry, nodeArgs: process.execArgv, env: { ...process.env, ...env } });
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /**

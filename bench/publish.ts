@@ -31,7 +31,7 @@ import { organizationStreamId } from '@roster/domain';
 import { SqliteCheckpointStore, SqliteEventStore, type RecordedEvent } from '@roster/event-store';
 import { createPublishingWorker, KafkaPublisher, PUBLISHER_CLIENT_CONFIG, PUBLISHER_PRODUCER_CONFIG } from '@roster/messaging';
 import { organizationEvent, organizationEvents, toAppend } from '@roster/messaging/testing/sample-events';
-import { startKafka } from '@roster/testing';
+import { percentile, startKafka } from '@roster/testing';
 
 const ORGANIZATIONS = 300;
 const PRELOAD_EVENTS = 30_000;
@@ -47,10 +47,6 @@ const log = (message: string) => process.stderr.write(`[bench:publish] ${message
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quiet = { error: (m: string) => log(`worker: ${m}`), warn: () => undefined };
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 async function main(): Promise<void> {

@@ -7,14 +7,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { organizationStreamId } from '@roster/domain';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
-import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
-import { createApp } from '../apps/roster/src/main';
+import { startRosterInProcess } from './roster-in-process';
 
 const ROOT = join(__dirname, '..');
 const SECRET = `audit-e2e-secret-${randomUUID()}`;
@@ -107,18 +105,9 @@ function tamper(sql: string, ...params: unknown[]): void {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'roster-audit-e2e-'));
-  const config = loadRosterConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    ROSTER_DATA_DIR: dataDir,
-    ROSTER_JWT_SECRET: SECRET,
-    ROSTER_RUN: 'api',
-    LOG_LEVEL: 'error',
-  });
-  const app = await createApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  close = () => app.close();
+  const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api' });
+  baseUrl = roster.baseUrl;
+  close = roster.close;
   [auditor, superadmin] = await Promise.all([newUser(['auditor']), newUser(['superadmin'])]);
 });
 

@@ -11,34 +11,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
-import { createApp } from '../apps/roster/src/main';
-import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
 const SECRET = `e2e-secret-${randomUUID()}`;
 
-interface Running {
-  readonly baseUrl: string;
-  close(): Promise<void>;
-}
+type Running = RosterInProcess;
 
 /** Starts the service in this process on 127.0.0.1 and a free port, on `dataDir`. */
-async function startRoster(dataDir: string): Promise<Running> {
-  const config = loadRosterConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    ROSTER_DATA_DIR: dataDir,
-    ROSTER_JWT_SECRET: SECRET,
-    ROSTER_RUN: 'api',
-    LOG_LEVEL: 'error',
-  });
-  const app = await createApp(config, { logger: false });
-  const server = app.getHttpServer();
-  if (!server.listening) await app.listen(0, '127.0.0.1');
-  const { port } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
-}
+const startRoster = (dataDir: string): Promise<Running> =>
+  startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api' });
 
 // ---------------------------------------------------------------------------------------
 // Tokens and users

@@ -9,18 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { organizationStreamId } from '@roster/domain';
 import { SqliteCheckpointStore, SqliteEventStore } from '@roster/event-store';
 import { KAFKA_PUBLISHER_CHECKPOINT, loadAsyncApi, toCloudEvents, validateCloudEvent } from '@roster/messaging';
 import { organizationEvents } from '@roster/messaging/testing/sample-events';
 import { allIdsRead, consumeUntil, orderProblems, type ConsumedRecord } from '@roster/messaging/testing/kafka-test-kit';
-import { requestJson, signTestToken } from '@roster/testing';
+import { requestJson, signTestToken, stopProcess } from '@roster/testing';
 import { startKafka, type KafkaServer } from '@roster/testing/servers';
-import { createApp } from '../apps/roster/src/main';
-import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 import { PublishingService } from '../apps/roster/src/publishing/publishing.service';
+import { startRosterInProcess } from './roster-in-process';
 
 const SECRET = `publishing-e2e-${randomUUID()}`;
 const topic = `roster.e2e.${randomUUID()}`;
@@ -121,32 +119,18 @@ async function firstCheckpoint(path: string, output: readonly string[]): Promise
   throw new Error(`no publisher checkpoint within 90 s:\n${output.join('')}`);
 }
 
-async function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
-    child.once('exit', () => done());
-    child.kill(signal);
-  });
-}
-
 beforeAll(async () => {
   // Docker bypassed: only the locally started broker can be restarted on the same port and data.
   kafka = await startKafka({ env: { ...process.env, KAFKA_BROKERS: '', ROSTER_TEST_DOCKER: '0' } });
   if (!kafka.restart) throw new Error(`the harness cannot restart ${kafka.description}`);
   dataDir = mkdtempSync(join(tmpdir(), 'roster-publishing-e2e-'));
-  const config = loadRosterConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
+  ({ app, baseUrl } = await startRosterInProcess({
     ROSTER_DATA_DIR: dataDir,
     ROSTER_JWT_SECRET: SECRET,
     ROSTER_RUN: 'api,publisher',
     KAFKA_BROKERS: kafka.brokers.join(','),
     ROSTER_KAFKA_TOPIC: topic,
-    LOG_LEVEL: 'error',
-  });
-  app = await createApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  }));
 }, 180_000);
 
 afterAll(async () => {
@@ -239,7 +223,7 @@ describe('publishing membership events to Kafka', () => {
         // Killed as soon as its first batch is checkpointed: the rest of the backlog is in flight or pending.
         checkpointAtKill = await firstCheckpoint(join(crashDir, 'checkpoints.sqlite'), first.output);
       } finally {
-        await killed(first.child, 'SIGKILL');
+        await stopProcess(first.child, 'SIGKILL');
       }
       expect(checkpointAtKill).toBeLessThan(head);
 
@@ -253,7 +237,7 @@ describe('publishing membership events to Kafka', () => {
           expect(revisions.size).toBe(PER_ORG);
         }
       } finally {
-        await killed(second.child, 'SIGTERM');
+        await stopProcess(second.child, 'SIGTERM');
       }
       expect(existsSync(join(crashDir, 'checkpoints.sqlite'))).toBe(true);
     } finally {

@@ -8,10 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
-import { createApp } from '../apps/roster/src/main';
-import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+import { startRosterInProcess } from './roster-in-process';
 
 const SECRET = `e2e-secret-${randomUUID()}`;
 const mongoUrl = process.env.MONGODB_URL;
@@ -40,12 +38,9 @@ describe.each([
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'roster-queries-'));
-    const config = loadRosterConfig({ PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'error', ...env });
-    const app = await createApp(config, { logger: false });
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
-    close = () => app.close();
+    const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections', ...env });
+    baseUrl = roster.baseUrl;
+    close = roster.close;
   });
   afterAll(async () => {
     await close();

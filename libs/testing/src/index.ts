@@ -3,3 +3,4 @@ export * from './servers';
 export * from './service-process';
 export * from './test-tokens';
 export * from './http-client';
+export * from './percentile';
