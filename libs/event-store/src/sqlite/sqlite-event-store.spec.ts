@@ -59,6 +59,26 @@ describe('SqliteEventStore across instances on one file', () => {
     await Promise.all([writer.close(), reader.close()]);
   });
 
+  it('a subscription on an appending instance also gets the other instance\'s appends in between, in order', async () => {
+    const path = tempFile();
+    const a = new SqliteEventStore({ path, pollIntervalMs: 20 });
+    const b = new SqliteEventStore({ path });
+    const stream = `s-${randomUUID()}`;
+    await a.append(stream, [event('A1'), event('A2')], 'no_stream');
+    await b.append(stream, [event('B1')], 1n);
+    await a.append(stream, [event('A3')], 2n);
+    const received: RecordedEvent[] = [];
+    for await (const batch of a.subscribeToAll({ maxCount: 4 })) received.push(...batch);
+    expect(received.map((e) => [e.type, e.revision, e.position])).toEqual([
+      ['A1', 0n, 1n],
+      ['A2', 1n, 2n],
+      ['B1', 2n, 3n],
+      ['A3', 3n, 4n],
+    ]);
+    expect(received[3].recordedAt).toBeInstanceOf(Date);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('checks expected revisions against appends made by the other instance', async () => {
     const path = tempFile();
     const a = new SqliteEventStore({ path });

@@ -45,6 +45,9 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
+/** How many of its latest appended rows an instance keeps for its live subscriptions. */
+const RECENT_ROWS = 4096;
+
 type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
 const SCHEMA = `
@@ -92,7 +95,13 @@ export class SqliteEventStore implements EventStore {
   private readonly appendAll?: (batch: readonly PendingAppend[]) => Outcome[];
   /** The writer thread (file databases); appends it has not answered yet, by sequence number. */
   private readonly writer?: Worker;
-  private readonly inFlight = new Map<number, PendingAppend>();
+  private readonly inFlight = new Map<number, { readonly item: PendingAppend; readonly sent: WriterAppend }>();
+  /**
+   * The rows this instance appended lately, in position order, as the writer stored them:
+   * a live subscription reads them from here instead of the file while they follow on
+   * from where it stands without a gap (a gap is another process's append: read the file).
+   */
+  private recent: EventRow[] = [];
   private nextSeq = 0;
   private writerClosed?: Promise<void>;
   private writerFailure?: Error;
@@ -205,7 +214,9 @@ export class SqliteEventStore implements EventStore {
     let from = options.fromPosition ?? 0n;
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     while (remaining > 0 && !this.closed && !signal?.aborted) {
-      const rows = this.readPage(from, Math.min(maxBatchSize, remaining));
+      const limit = Math.min(maxBatchSize, remaining);
+      const fromRecent = this.recentPage(from, limit);
+      const rows = fromRecent.length > 0 ? fromRecent : this.readPage(from, limit);
       if (rows.length > 0) {
         from = rows[rows.length - 1].position;
         remaining -= rows.length;
@@ -278,8 +289,7 @@ export class SqliteEventStore implements EventStore {
     const items: WriterAppend[] = [];
     for (const item of batch) {
       const seq = this.nextSeq++;
-      this.inFlight.set(seq, item);
-      items.push({
+      const sent: WriterAppend = {
         seq,
         streamId: item.streamId,
         expected: item.expected,
@@ -289,7 +299,9 @@ export class SqliteEventStore implements EventStore {
           data: JSON.stringify(event.data ?? null),
           metadata: JSON.stringify(event.metadata ?? {}),
         })),
-      });
+      };
+      this.inFlight.set(seq, { item, sent });
+      items.push(sent);
     }
     if (this.inFlight.size === items.length) this.writer!.ref();
     this.writer!.postMessage({ kind: 'append', items });
@@ -299,11 +311,13 @@ export class SqliteEventStore implements EventStore {
   private settle(results: readonly WriterResult[]): void {
     let appended = false;
     for (const result of results) {
-      const item = this.inFlight.get(result.seq);
-      if (!item) continue;
+      const pending = this.inFlight.get(result.seq);
+      if (!pending) continue;
+      const { item, sent } = pending;
       this.inFlight.delete(result.seq);
       if (result.ok) {
         appended = true;
+        this.remember(sent, result.nextExpectedRevision, result.position, result.recordedAt);
         item.resolve({ nextExpectedRevision: result.nextExpectedRevision, position: result.position });
       } else if (result.conflict) {
         item.reject(new WrongExpectedRevisionError(item.streamId, item.expected, result.conflict.actual));
@@ -315,10 +329,46 @@ export class SqliteEventStore implements EventStore {
     if (appended) this.wakeAll();
   }
 
+  private remember(sent: WriterAppend, lastRevision: bigint, lastPosition: bigint, recordedAt: string): void {
+    const count = BigInt(sent.events.length);
+    sent.events.forEach((event, index) => {
+      const offset = count - 1n - BigInt(index);
+      this.recent.push({
+        position: lastPosition - offset,
+        stream_id: sent.streamId,
+        revision: lastRevision - offset,
+        event_id: event.id,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        recorded_at: recordedAt,
+      });
+    });
+    if (this.recent.length > 2 * RECENT_ROWS) this.recent = this.recent.slice(-RECENT_ROWS);
+  }
+
+  /** Rows from `recent` that follow `from` without a gap (none when it does not hold position from + 1). */
+  private recentPage(from: bigint, limit: number): EventRow[] {
+    const recent = this.recent;
+    let low = 0;
+    let high = recent.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (recent[middle].position <= from) low = middle + 1;
+      else high = middle;
+    }
+    const rows: EventRow[] = [];
+    let expected = from + 1n;
+    for (let i = low; i < recent.length && rows.length < limit && recent[i].position === expected; i++, expected++) {
+      rows.push(recent[i]);
+    }
+    return rows;
+  }
+
   /** The writer thread is gone: what it had not answered fails, and so does every later append. */
   private failWriter(error: Error): void {
     this.writerFailure ??= error;
-    for (const item of this.inFlight.values()) item.reject(error);
+    for (const { item } of this.inFlight.values()) item.reject(error);
     this.inFlight.clear();
   }
 

@@ -23,7 +23,14 @@ export interface WriterAppend {
 }
 
 export type WriterResult =
-  | { readonly seq: number; readonly ok: true; readonly nextExpectedRevision: bigint; readonly position: bigint }
+  | {
+      readonly seq: number;
+      readonly ok: true;
+      readonly nextExpectedRevision: bigint;
+      /** Position of the append's last event; its events have the positions just before, one apart. */
+      readonly position: bigint;
+      readonly recordedAt: string;
+    }
   | {
       readonly seq: number;
       readonly ok: false;
@@ -82,14 +89,14 @@ function appendInTransaction(item, recordedAt) {
   }
   let revision = current === null ? -1n : current;
   if (item.events.length === 0) {
-    return { seq: item.seq, ok: true, nextExpectedRevision: revision, position: head.get().position };
+    return { seq: item.seq, ok: true, nextExpectedRevision: revision, position: head.get().position, recordedAt };
   }
   let position = 0n;
   for (const event of item.events) {
     revision += 1n;
     position = BigInt(insert.run(item.streamId, revision, event.id, event.type, event.data, event.metadata, recordedAt).lastInsertRowid);
   }
-  return { seq: item.seq, ok: true, nextExpectedRevision: revision, position };
+  return { seq: item.seq, ok: true, nextExpectedRevision: revision, position, recordedAt };
 }
 
 // A nested transaction is a SAVEPOINT: a failing append rolls back only its own rows.
