@@ -91,7 +91,7 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   /** Live subscriptions waiting for new events; woken by local appends and close(). */
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Set<(local: boolean) => void>();
   private readonly appendAll?: (batch: readonly PendingAppend[]) => Outcome[];
   /** The writer thread (file databases); appends it has not answered yet, by sequence number. */
   private readonly writer?: Worker;
@@ -213,10 +213,14 @@ export class SqliteEventStore implements EventStore {
     const maxBatchSize = options.maxBatchSize ?? 500;
     let from = options.fromPosition ?? 0n;
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let localWake = false;
     while (remaining > 0 && !this.closed && !signal?.aborted) {
       const limit = Math.min(maxBatchSize, remaining);
       const fromRecent = this.recentPage(from, limit);
-      const rows = fromRecent.length > 0 ? fromRecent : this.readPage(from, limit);
+      // Woken by a local append and level with `recent`: nothing to read from the file. Another
+      // process's append shows as a gap before our next one, or at the next poll.
+      const levelWithRecent = localWake && this.recent.length > 0 && from >= this.recent[this.recent.length - 1].position;
+      const rows = fromRecent.length > 0 || levelWithRecent ? fromRecent : this.readPage(from, limit);
       if (rows.length > 0) {
         from = rows[rows.length - 1].position;
         remaining -= rows.length;
@@ -224,7 +228,7 @@ export class SqliteEventStore implements EventStore {
         yield rows.map(toRecorded);
         continue;
       }
-      await this.waitForChange(signal);
+      localWake = await this.waitForChange(signal);
     }
   }
 
@@ -326,7 +330,7 @@ export class SqliteEventStore implements EventStore {
       }
     }
     if (this.inFlight.size === 0) this.writer!.unref();
-    if (appended) this.wakeAll();
+    if (appended) this.wakeAll(true);
   }
 
   private remember(sent: WriterAppend, lastRevision: bigint, lastPosition: bigint, recordedAt: string): void {
@@ -404,22 +408,24 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Resolves on a local append, after the poll interval (appends by other processes), on abort or on close. */
-  private waitForChange(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
+  private waitForChange(signal: AbortSignal | undefined): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const done = (local = false): void => {
         clearTimeout(timer);
         this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
+        signal?.removeEventListener('abort', onAbort);
+        resolve(local);
       };
+      const onAbort = (): void => done();
       const timer = setTimeout(done, this.pollIntervalMs);
       this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  private wakeAll(): void {
-    for (const wake of [...this.waiters]) wake();
+  /** `local`: woken by an append of this instance, whose rows are in `recent`. */
+  private wakeAll(local = false): void {
+    for (const wake of [...this.waiters]) wake(local);
   }
 }
 
