@@ -147,6 +147,25 @@ describe.each([
     expect(unknownAction.body.code).toBe('AUTHORIZATION.UNKNOWN_ACTION');
     expect((await check(service, { userId: member.id, organizationId: 'x', action: 'dataset.read' })).status).toBe(400);
 
+    // Without X-Min-Position a check takes the fast path ahead of Nest's chain: the same answers and the same errors.
+    const asked: Array<[User, unknown]> = [
+      [service, { userId: editor.id, organizationId: orgId, action: 'dataset.create' }],
+      [service, { userId: outsider.id, organizationId: orgId, action: 'dataset.read' }],
+      [member, { userId: member.id, organizationId: orgId, action: 'organization.read' }],
+      [member, { userId: admin.id, organizationId: orgId, action: 'organization.read' }],
+      [service, { userId: member.id, organizationId: orgId, action: 'dataset.destroy' }],
+      [service, { userId: member.id, organizationId: 'x', action: 'dataset.read' }],
+      [service, { checks: [{ userId: admin.id, organizationId: orgId, action: 'organization.delete' }, { userId: editor.id, organizationId: randomUUID(), action: 'organization.read' }] }],
+    ];
+    for (const [as, body] of asked) {
+      const path = 'checks' in (body as object) ? '/authorizations/check/batch' : '/authorizations/check';
+      const waited = await call('POST', path, as, body, { 'x-min-position': lastPosition });
+      const quick = await call('POST', path, as, body);
+      expect({ status: quick.status, body: quick.body }).toEqual({ status: waited.status, body: waited.body });
+      if (quick.status === 200) expect(quick.headers.get('x-read-model-position')).toMatch(/^\d+$/);
+    }
+    expect((await call('POST', '/authorizations/check', null, asked[0][1])).status).toBe(401);
+
     const batch = await call('POST', '/authorizations/check/batch', await newUser(['superadmin']), {
       checks: [
         { userId: admin.id, organizationId: orgId, action: 'organization.delete' },

@@ -17,6 +17,17 @@ export interface PermissionAnswer {
 export class PermissionChecker {
   constructor(private readonly source: DocumentStore) {}
 
+  /** True when checks are answered from an in-process index (checkInProcess may be used). */
+  get answersInProcess(): boolean {
+    return this.source instanceof EmbeddedDocumentStore;
+  }
+
+  /** The check with no I/O; only when answersInProcess. */
+  checkInProcess(userId: string, organizationId: string, action: Action): PermissionAnswer {
+    if (!(this.source instanceof EmbeddedDocumentStore)) throw new Error('checkInProcess needs an in-process index');
+    return this.checkSync(this.source, userId, organizationId, action);
+  }
+
   async check(userId: string, organizationId: string, action: Action): Promise<PermissionAnswer> {
     if (this.source instanceof EmbeddedDocumentStore) return this.checkSync(this.source, userId, organizationId, action);
     const [organization, membership] = await Promise.all([

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AuthorizationsController } from './authorizations.controller';
+import { AuthModule } from '../auth/auth.module';
+import { AuthorizationsController, CheckFastPath } from './authorizations.controller';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { OrganizationQueriesController } from './organization-queries.controller';
 import { QueryAccess } from './query-access';
@@ -8,8 +9,9 @@ import { UserQueriesController } from './user-queries.controller';
 
 /** Read models, their projection worker, the query API and the permission check. */
 @Module({
+  imports: [AuthModule],
   controllers: [OrganizationQueriesController, UserQueriesController, AuthorizationsController],
-  providers: [ReadModelsService, QueryAccess, MinPositionInterceptor],
+  providers: [ReadModelsService, QueryAccess, MinPositionInterceptor, CheckFastPath],
   exports: [ReadModelsService],
 })
 export class QueriesModule {}
