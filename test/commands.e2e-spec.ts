@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
@@ -86,6 +87,21 @@ function expectProblem(answer: Answer, status: number, code?: string): void {
   expect(answer.body).toEqual(expect.objectContaining({ status, title: expect.any(String), type: expect.any(String) }));
   expect(typeof answer.body.code).toBe('string');
   if (code) expect(answer.body.code).toBe(code);
+}
+
+/** Sends `request` as raw bytes (what fetch refuses to send) and reads the answer until the server closes. */
+function rawExchange(baseUrl: string, request: string): Promise<{ head: string; body: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const split = received.indexOf('\r\n\r\n');
+      resolve({ head: received.slice(0, split), body: received.slice(split + 4) });
+    });
+  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -465,6 +481,20 @@ describe('refusals: 400 for malformed requests', () => {
     expectProblem(await call('POST', `${org(organizationId)}/invitations/nope/accept`, { as: alice }), 400);
     expectProblem(await call('POST', `${org(organizationId)}/join-requests/nope/approve`, { as: alice, body: {} }), 400);
     expectProblem(await call('DELETE', `${org(organizationId)}/join-requests/nope`, { as: alice }), 400);
+  });
+
+  it('a path that does not percent-decode', async () => {
+    expectProblem(await call('PATCH', '/organizations/%zz', { as: alice, body: { name: 'x' } }), 400, 'REQUEST.MALFORMED_URL');
+  });
+
+  it.each([
+    ['a header value with a bare newline', 'POST /organizations HTTP/1.1\r\nHost: x\r\nX-Note: a\nb\r\n\r\n'],
+    ['a malformed request line', 'NOT HTTP AT ALL\r\n\r\n'],
+  ])('HTTP the parser refuses: %s', async (_label, request) => {
+    const answer = await rawExchange(running.baseUrl, request);
+    expect(answer.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer.head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(JSON.parse(answer.body)).toEqual(expect.objectContaining({ status: 400, code: 'REQUEST.MALFORMED', type: expect.any(String), title: expect.any(String) }));
   });
 
   it('an unknown role', async () => {

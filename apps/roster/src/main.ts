@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
 import { ConfigError, loadRosterConfig, nestLogLevels, type RosterConfig } from './config/roster-config';
+import { clientErrorAsProblem, frameworkErrorAsProblem } from './http/client-errors';
 import { ProblemException } from './http/problem';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { mountApiDocs } from './http/docs';
@@ -22,7 +23,14 @@ export interface CreateAppOptions {
  * e2e tests and benchmarks start it in-process with their own config.
  */
 export async function createApp(config: RosterConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ return503OnClosing: true, bodyLimit: 256 * 1024 });
+  const adapter = new FastifyAdapter({
+    return503OnClosing: true,
+    bodyLimit: 256 * 1024,
+    // Errors raised below Nest (HTTP parser, Fastify's router) are problem+json too.
+    clientErrorHandler: clientErrorAsProblem,
+    // Typed against our fastify; the adapter's pinned copy has the same request/reply API.
+    frameworkErrors: frameworkErrorAsProblem as never,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? nestLogLevels(config.logLevel),
     // No form parser: command bodies are JSON, anything else answers 415.
