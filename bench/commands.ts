@@ -20,7 +20,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -105,6 +105,18 @@ function stopChild(child: Child): Promise<void> {
     });
     child.process.kill('SIGTERM');
   });
+}
+
+/** CPU time (user + system, all threads) a process has used, in ms; undefined where /proc is missing. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of stat) in clock ticks, 100 per second on Linux.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The bare-Fastify baseline server, run as `commands.js --serve-fastify <port>`. */
@@ -383,7 +395,11 @@ async function main(): Promise<void> {
     log('warm-up');
     await cannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests: commandCycle(organizations) });
     log('peak');
+    const cpuBefore = processCpuMs(service.process.pid);
     const peak = await cannon({ url, connections: CONNECTIONS, duration: PEAK_S, requests: commandCycle(organizations) });
+    const cpuAfter = processCpuMs(service.process.pid);
+    // The service's CPU per command at peak (its projection and writer thread included): steadier than rates on a shared machine.
+    const cpuPerCommandMs = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / (peak.perSecond * PEAK_S) : null;
     log(`peak ${peak.perSecond.toFixed(0)}/s; at half the rate`);
     await settle(url, organizations[0]);
     const half = await cannon({
@@ -440,6 +456,7 @@ async function main(): Promise<void> {
       p99_ms: peak.p99,
       half_rate_per_s: round(half.perSecond, 1),
       p99_at_half_rate_ms: half.p99,
+      service_cpu_ms_per_command: cpuPerCommandMs === null ? null : round(cpuPerCommandMs, 3),
       baseline_fastify_per_s: round(noop.perSecond, 1),
       baseline_append_per_s: round(appendPerSecond, 1),
       ratio_vs_fastify: round(peak.perSecond / noop.perSecond, 3),
