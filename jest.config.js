@@ -1,16 +1,17 @@
 // Two tiers. `unit`: pure and embedded tests, no server. `integration`: adapter contract
 // suites against real servers (*.int-spec.ts) and end-to-end suites (test/*.e2e-spec.ts);
 // its global setup finds or starts Kafka and a MongoDB-compatible server once per run.
-const fs = require('node:fs');
-const path = require('node:path');
-const swcrc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+
+// ts-jest transpiles each file on its own (no type check: `npm run typecheck` and the build do
+// that), which keeps the runs fast and emits the decorator metadata NestJS injection reads.
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }];
 
 const common = {
   rootDir: __dirname,
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
+    '^.+\\.ts$': tsJest,
     // jose 6 ships ESM only; Node 20 loads it natively, Jest's CommonJS runtime needs it compiled.
-    '/node_modules/jose/.+\\.js$': ['@swc/jest', { ...swcrc, swcrc: false }],
+    '/node_modules/jose/.+\\.js$': tsJest,
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -14,15 +14,16 @@ import { SqliteEventStore } from './sqlite-event-store';
 const WRITES_PER_PROCESS = 40;
 const STREAMS = ['s-0', 's-1', 's-2'];
 
-// The child compiles the adapter's TypeScript with @swc/core (what jest uses) through a require hook.
+// The child compiles the adapter's TypeScript with the compiler's transpileModule through a require hook.
 const writer = `
 const fs = require('node:fs');
-const swc = require('@swc/core');
+const ts = require('typescript');
 require.extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
+  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   });
-  module._compile(code, filename);
+  module._compile(outputText, filename);
 };
 const { randomUUID } = require('node:crypto');
 const { SqliteEventStore } = require(process.env.ADAPTER);

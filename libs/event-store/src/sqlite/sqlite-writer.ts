@@ -1,7 +1,7 @@
 /**
  * The SQLite writer that runs in a worker thread, so a commit's fsync never blocks the
  * service's event loop. Its source is a string run with `new Worker(source, { eval: true })`:
- * the same code then works from dist/ (tsc), under jest (swc) and in the benchmarks, with no
+ * the same code then works from dist/ (tsc), under jest (ts-jest) and in the benchmarks, with no
  * file to copy next to the compiled output. Keep it small and plain CommonJS JavaScript;
  * the contract suite (sqlite-event-store.spec.ts) exercises every line of it.
  *
