@@ -6,12 +6,19 @@
  * - Rebuild: rebuildReadModels into MongoDB (FerretDB from the test harness), as `roster rebuild` does.
  * - Baseline 2, raw bulkWrite: the resulting documents, inserted with insertMany into an empty
  *   database; expressed in events/s (events / time) so the ratio compares like with like.
- * - Lag: the service in a child process (API + projections over the rebuilt database), a
- *   command load for LAG_SECONDS; after each command, the time until a query sent with
- *   X-Min-Position = the command's position answers (lag as a client sees it; a 503 after
- *   5 s is retried and the wait keeps counting).
- * - check_p99_ms (measured first, with the projection idle): autocannon at a fixed 5,000 checks/s on POST /authorizations/check
- *   (service token, random members of random organizations), answered by the in-process index.
+ * - The service in a child process (API + projections over the rebuilt database, in-process
+ *   permission index), the load generator (autocannon) in this process.
+ * - check_p99_ms (measured first, with the projection idle): single checks on POST
+ *   /authorizations/check at a fixed 5,000/s over CHECK_CONNECTIONS connections (service
+ *   token, random members of random organizations); check_rate_per_s says what was reached.
+ *   batch_*: the batch form, CHECK_BATCH checks per request at 5,000 checks/s, per-request
+ *   latency. Baselines: GET /health under the same load; the check in process (no HTTP).
+ * - Lag under a real command load: autocannon drives BENCH_LAG_RATE (default 200) commands/s
+ *   through the HTTP API (invitations and profile edits by the organizations' admins) for
+ *   BENCH_LAG_SECONDS; meanwhile a sampler sends a profile edit every 200 ms and times,
+ *   from its answer, until a read with X-Min-Position = its position answers (503 after 5 s
+ *   retried); a sample still waiting after BENCH_LAG_CAP_MS counts as the cap
+ *   (lag_samples_capped). lag_commands_per_s is the command rate actually reached.
  * Prints one JSON line on stdout; progress on stderr.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -30,9 +37,13 @@ import { startServers } from '@roster/testing';
 const ORGS = Number(process.env.BENCH_ORGS ?? 5000);
 const EVENTS_PER_ORG = 40;
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 10);
-const LAG_COMMANDS_PER_S = Number(process.env.BENCH_LAG_RATE ?? 5);
+const LAG_COMMANDS_PER_S = Number(process.env.BENCH_LAG_RATE ?? 200);
+const LAG_SAMPLE_MS = 200;
+const LAG_CAP_MS = Number(process.env.BENCH_LAG_CAP_MS ?? 20_000);
 const CHECK_RATE = 5000;
-const CHECK_SECONDS = 10;
+const CHECK_SECONDS = Number(process.env.BENCH_CHECK_SECONDS ?? 10);
+const CHECK_CONNECTIONS = 100;
+const CHECK_BATCH = 50;
 const SECRET = `bench-secret-${randomUUID()}`;
 
 const log = (line: string) => process.stderr.write(`[bench:projections] ${line}\n`);
@@ -181,7 +192,7 @@ async function main(): Promise<void> {
     // The service over the rebuilt read models, in its own process.
     const port = await freePort();
     child = spawn(process.execPath, ['-r', resolve(__dirname, '../../scripts/register-paths.js'), resolve(__dirname, '../apps/roster/src/main.js')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: process.env.BENCH_ROSTER_RUN ?? 'api,projections', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const base = `http://127.0.0.1:${port}`;
@@ -198,28 +209,43 @@ async function main(): Promise<void> {
     const sign = (sub: string, roles?: string[]) =>
       new SignJWT(roles ? { roles } : {}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(SECRET));
 
-    // The permission check at a fixed rate.
+    // The permission check: single checks at a fixed 5,000/s (service token, random members of
+    // random organizations), answered by the in-process index; the service is idle otherwise.
     const serviceToken = await sign('bench-service', ['service']);
-    const bodies = Array.from({ length: 2000 }, () => {
+    const randomCheck = () => {
       const org = seeded.orgs[Math.floor(Math.random() * seeded.orgs.length)];
       const userId = org.members[Math.floor(Math.random() * org.members.length)];
-      return JSON.stringify({ userId, organizationId: org.id, action: Math.random() < 0.5 ? 'dataset.create' : 'organization.read' });
-    });
+      return { userId, organizationId: org.id, action: Math.random() < 0.5 ? 'dataset.create' : 'organization.read' };
+    };
+    const bodies = Array.from({ length: 2000 }, () => JSON.stringify(randomCheck()));
+    const batchBodies = Array.from({ length: 200 }, () => JSON.stringify({ checks: Array.from({ length: CHECK_BATCH }, randomCheck) }));
+    const checkHeaders = { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' };
     let next = 0;
-    const warm = await autocannon({ url: `${base}/authorizations/check`, method: 'POST', connections: 20, duration: 2, headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' }, body: bodies[0] });
-    void warm;
+    await autocannon({ url: `${base}/authorizations/check`, method: 'POST', connections: 20, duration: 3, headers: checkHeaders, body: bodies[0] });
     const checks = await autocannon({
       url: `${base}/authorizations/check`,
       method: 'POST',
-      connections: 50,
+      connections: CHECK_CONNECTIONS,
       overallRate: CHECK_RATE,
       duration: CHECK_SECONDS,
-      headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
+      headers: checkHeaders,
       requests: [{ setupRequest: ((request: object) => ({ ...request, body: bodies[next++ % bodies.length] })) as never }],
     });
-    log(`checks: ${checks.requests.average}/s average, p99 ${checks.latency.p99} ms, non-2xx ${checks.non2xx}`);
+    log(`checks: ${checks.requests.average}/s average (target ${CHECK_RATE}), p50 ${checks.latency.p50} ms, p99 ${checks.latency.p99} ms, non-2xx ${checks.non2xx}`);
+    // The batch form: CHECK_BATCH checks per request at CHECK_RATE / CHECK_BATCH requests/s.
+    let nextBatch = 0;
+    const batches = await autocannon({
+      url: `${base}/authorizations/check/batch`,
+      method: 'POST',
+      connections: 10,
+      overallRate: Math.ceil(CHECK_RATE / CHECK_BATCH),
+      duration: CHECK_SECONDS,
+      headers: checkHeaders,
+      requests: [{ setupRequest: ((request: object) => ({ ...request, body: batchBodies[nextBatch++ % batchBodies.length] })) as never }],
+    });
+    log(`batch checks: ${batches.requests.average} requests/s x ${CHECK_BATCH}, p99 ${batches.latency.p99} ms per request, non-2xx ${batches.non2xx}`);
     // Context for the HTTP figure: the cheapest route (GET /health) under the same load generator.
-    const health = await autocannon({ url: `${base}/health`, connections: 50, overallRate: CHECK_RATE, duration: 5 });
+    const health = await autocannon({ url: `${base}/health`, connections: CHECK_CONNECTIONS, overallRate: CHECK_RATE, duration: 5 });
     log(`health baseline: ${health.requests.average}/s average, p99 ${health.latency.p99} ms`);
 
     // The check itself, in process over the index the service keeps (loaded from the rebuilt database), paced at 5,000/s.
@@ -241,38 +267,69 @@ async function main(): Promise<void> {
     }
     log(`in-process checks: p99 ${percentile(inProcess, 99).toFixed(4)} ms`);
 
-    // Lag while commands run: join requests to random organizations, each followed by a read at its position.
+    // Lag under a real command load: autocannon drives LAG_COMMANDS_PER_S commands/s through
+    // the HTTP API (admins inviting new users and editing profiles of random organizations)
+    // while a sampler sends a profile edit every LAG_SAMPLE_MS and times, from its answer,
+    // until a read sent with X-Min-Position = its position answers (a 503 after 5 s is
+    // retried). A sample still waiting after LAG_CAP_MS counts as LAG_CAP_MS (lag_samples_capped).
     log(`lag: ${LAG_COMMANDS_PER_S} commands/s for ${LAG_SECONDS} s`);
+    const loadOrgs = await Promise.all(seeded.orgs.slice(0, 500).map(async (org) => ({ ...org, token: await sign(org.admin) })));
+    const pickOrg = () => loadOrgs[Math.floor(Math.random() * loadOrgs.length)];
+    const startHead = BigInt(((await (await fetch(`${base}/health`)).json()) as { headPosition: string }).headPosition);
+    // The command load runs in a process of its own: an in-process autocannon starved the sampler's timers.
+    const loadChild = spawn(process.execPath, ['-r', resolve(__dirname, '../../scripts/register-paths.js'), __filename], {
+      env: { ...process.env, BENCH_PROJECTIONS_LOAD: JSON.stringify({ base, rate: LAG_COMMANDS_PER_S, seconds: LAG_SECONDS, orgs: loadOrgs.map((o) => ({ id: o.id, token: o.token })) }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let loadOutput = '';
+    loadChild.stdout!.on('data', (chunk: Buffer) => (loadOutput += chunk.toString()));
+    const load = new Promise<{ average: number; ok: number; non2xx: number }>((resolveLoad, reject) =>
+      loadChild.once('exit', (code) => (code === 0 ? resolveLoad(JSON.parse(loadOutput)) : reject(new Error(`command load exited with ${code}`)))),
+    );
     const lags: number[] = [];
     let lagFailures = 0;
+    let lagCapped = 0;
     const loadEnd = Date.now() + LAG_SECONDS * 1000;
     const inflight: Promise<void>[] = [];
+    let samplesStarted = 0;
     while (Date.now() < loadEnd) {
-      const org = seeded.orgs[Math.floor(Math.random() * seeded.orgs.length)];
+      samplesStarted++;
+      const org = pickOrg();
       inflight.push(
         (async () => {
-          const token = await sign(`bench-${randomUUID()}`);
-          const answer = await fetch(`${base}/organizations/${org.id}/join-requests`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+          const answer = await fetch(`${base}/organizations/${org.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ description: `sample ${randomUUID()}` }) });
           const body = (await answer.json()) as { position?: string };
           const answered = performance.now();
-          const adminToken = await sign(org.admin);
-          // Each read waits up to 5 s (then 503); retried until the read models reached the command.
           for (;;) {
-            const read = await fetch(`${base}/organizations/${org.id}`, { headers: { authorization: `Bearer ${adminToken}`, 'x-min-position': String(body.position) } });
-            await read.text();
-            if (read.ok) {
-              lags.push(performance.now() - answered);
+            const left = LAG_CAP_MS - (performance.now() - answered);
+            if (left <= 0) {
+              lagCapped++;
+              lags.push(LAG_CAP_MS);
               return;
             }
-            lagFailures++;
-            if (performance.now() - answered > 120_000) return;
+            try {
+              const read = await fetch(`${base}/organizations/${org.id}`, { headers: { authorization: `Bearer ${org.token}`, 'x-min-position': String(body.position) }, signal: AbortSignal.timeout(Math.ceil(left)) });
+              await read.text();
+              if (read.ok) {
+                lags.push(performance.now() - answered);
+                return;
+              }
+              lagFailures++;
+            } catch (error) {
+              // Aborted at the cap: counted on the next turn. Anything else is a bench fault.
+              if (!(error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) throw error;
+            }
           }
         })(),
       );
-      await new Promise((r) => setTimeout(r, 1000 / LAG_COMMANDS_PER_S));
+      await new Promise((r) => setTimeout(r, LAG_SAMPLE_MS));
     }
+    const loadResult = await load;
     await Promise.all(inflight);
-    log(`lag samples: ${lags.length}, reads answered 503 after 5 s and retried: ${lagFailures}`);
+    const endHead = BigInt(((await (await fetch(`${base}/health`)).json()) as { headPosition: string }).headPosition);
+    log(`command load: ${loadResult.average}/s average, 2xx ${loadResult.ok}, non-2xx ${loadResult.non2xx}, events ${endHead - startHead}`);
+    log(`lag samples started: ${samplesStarted}`);
+    log(`lag samples: ${lags.length}, capped at ${LAG_CAP_MS} ms: ${lagCapped}, reads answered 503 after 5 s and retried: ${lagFailures}`);
 
     const result = {
       bench: 'projections',
@@ -289,13 +346,24 @@ async function main(): Promise<void> {
       lag_p50_ms: Number(percentile(lags, 50).toFixed(1)),
       lag_p99_ms: Number(percentile(lags, 99).toFixed(1)),
       lag_samples: lags.length,
+      lag_samples_capped: lagCapped,
+      lag_cap_ms: LAG_CAP_MS,
       lag_reads_503: lagFailures,
-      lag_commands_per_s: LAG_COMMANDS_PER_S,
+      lag_commands_target_per_s: LAG_COMMANDS_PER_S,
+      lag_commands_per_s: Math.round(loadResult.average),
+      lag_commands_non2xx: loadResult.non2xx,
+      lag_events: Number(endHead - startHead),
       check_target_per_s: CHECK_RATE,
       check_rate_per_s: Math.round(checks.requests.average),
       check_p50_ms: checks.latency.p50,
       check_p99_ms: checks.latency.p99,
       check_non2xx: checks.non2xx,
+      check_connections: CHECK_CONNECTIONS,
+      batch_checks_per_request: CHECK_BATCH,
+      batch_checks_per_s: Math.round(batches.requests.average * CHECK_BATCH),
+      batch_request_p50_ms: batches.latency.p50,
+      batch_request_p99_ms: batches.latency.p99,
+      batch_non2xx: batches.non2xx,
       baseline_health_rate_per_s: Math.round(health.requests.average),
       baseline_health_p99_ms: health.latency.p99,
       check_inprocess_p99_ms: Number(percentile(inProcess, 99).toFixed(4)),
@@ -311,7 +379,35 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+/** The command load of the lag phase (child process): invitations and profile edits at a fixed rate. */
+async function commandLoad(spec: { base: string; rate: number; seconds: number; orgs: Array<{ id: string; token: string }> }): Promise<void> {
+  const pick = () => spec.orgs[Math.floor(Math.random() * spec.orgs.length)];
+  const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+  const result = await autocannon({
+    url: spec.base,
+    connections: 32,
+    overallRate: spec.rate,
+    duration: spec.seconds,
+    requests: [
+      {
+        setupRequest: ((request: object) => {
+          const org = pick();
+          return { ...request, method: 'POST', path: `/organizations/${org.id}/invitations`, headers: headers(org.token), body: JSON.stringify({ userId: `bench-${randomUUID()}`, role: 'member' }) };
+        }) as never,
+      },
+      {
+        setupRequest: ((request: object) => {
+          const org = pick();
+          return { ...request, method: 'PATCH', path: `/organizations/${org.id}`, headers: headers(org.token), body: JSON.stringify({ description: `load ${randomUUID()}` }) };
+        }) as never,
+      },
+    ],
+  });
+  process.stdout.write(JSON.stringify({ average: result.requests.average, ok: result['2xx'], non2xx: result.non2xx }));
+}
+
+const loadSpec = process.env.BENCH_PROJECTIONS_LOAD;
+(loadSpec ? commandLoad(JSON.parse(loadSpec)) : main()).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
