@@ -372,7 +372,10 @@ async function main(): Promise<void> {
   } finally {
     if (child && child.exitCode === null) {
       child.kill('SIGTERM');
+      // A graceful stop waits for the projection's batch in flight, which on FerretDB with a backlog takes minutes.
+      const killer = setTimeout(() => child!.kill('SIGKILL'), 10_000);
       await new Promise((r) => child!.once('exit', r));
+      clearTimeout(killer);
     }
     await servers.stop();
     rmSync(dir, { recursive: true, force: true });
