@@ -18,23 +18,22 @@
  *   holds 100,000 events (written straight to the store before the service starts) over
  *   the same load on a fresh organization.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { SignJWT } from 'jose';
 import { EVENT_SCHEMA_VERSION, organizationStreamId } from '@roster/domain';
 import { GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
+import { freePort, signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
 import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SERVICE_ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
 const SELF = __filename;
+const REGISTER_PATHS = ['-r', join(ROOT, 'scripts/register-paths.js')];
 
 const ORGANIZATIONS = 200;
 const CONNECTIONS = 64;
@@ -52,60 +51,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------
 // Processes
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => ok(port));
-    });
-  });
-}
-
-interface Child {
-  readonly baseUrl: string;
-  readonly process: ChildProcess;
-  readonly output: string[];
-}
-
-async function startChild(args: string[], env: NodeJS.ProcessEnv, port: number, healthPath: string): Promise<Child> {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/register-paths.js'), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
-  child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`child exited with ${child.exitCode}:\n${output.join('')}`);
-    try {
-      if ((await fetch(`${baseUrl}${healthPath}`)).ok) return { baseUrl, process: child, output };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`child did not answer ${healthPath}:\n${output.join('')}`);
-}
-
-function stopChild(child: Child): Promise<void> {
-  return new Promise((ok) => {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) return ok();
-    const timer = setTimeout(() => child.process.kill('SIGKILL'), 5000);
-    child.process.once('exit', () => {
-      clearTimeout(timer);
-      ok();
-    });
-    child.process.kill('SIGTERM');
-  });
-}
 
 /** CPU time (user + system, all threads) a process has used, in ms; undefined where /proc is missing. */
 function processCpuMs(pid: number | undefined): number | undefined {
@@ -358,11 +303,10 @@ async function appendBaseline(path: string, writers: number, seconds: number): P
 async function main(): Promise<void> {
   const began = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'roster-bench-commands-'));
-  const children: Child[] = [];
+  const children: ServiceProcess[] = [];
   try {
     const secret = `bench-${randomUUID()}-${randomUUID()}`;
-    const key = new TextEncoder().encode(secret);
-    const sign = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(key);
+    const sign = (sub: string) => signTestToken(secret, sub);
     const storeConfig = loadRosterConfig({ ROSTER_DATA_DIR: dataDir }).eventStore;
     if (storeConfig.kind !== 'sqlite') throw new Error('expected the embedded store');
 
@@ -371,15 +315,14 @@ async function main(): Promise<void> {
     const longOrg: Organization = { id: randomUUID(), adminToken: await sign(longAdmin), memberId: '', memberRole: 'member' };
     await seedLongHistory(storeConfig.path, longOrg.id, longAdmin, LONG_HISTORY_EVENTS);
 
-    const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.EVENTSTORE_CONNECTION_STRING;
     delete env.MONGODB_URL;
     delete env.KAFKA_BROKERS;
-    Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api', LOG_LEVEL: 'warn' });
+    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api', LOG_LEVEL: 'warn' });
     // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `-r ./profile-hook.js` to profile it).
     const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-    const service = await startChild([...serviceArgs, SERVICE_ENTRY], env, port, '/health');
+    const service = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: [...REGISTER_PATHS, ...serviceArgs], cwd: ROOT, env });
     children.push(service);
     const url = service.baseUrl;
 
@@ -395,9 +338,9 @@ async function main(): Promise<void> {
     log('warm-up');
     await cannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests: commandCycle(organizations) });
     log('peak');
-    const cpuBefore = processCpuMs(service.process.pid);
+    const cpuBefore = processCpuMs(service.child.pid);
     const peak = await cannon({ url, connections: CONNECTIONS, duration: PEAK_S, requests: commandCycle(organizations) });
-    const cpuAfter = processCpuMs(service.process.pid);
+    const cpuAfter = processCpuMs(service.child.pid);
     // The service's CPU per command at peak (its projection and writer thread included): steadier than rates on a shared machine.
     const cpuPerCommandMs = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / (peak.perSecond * PEAK_S) : null;
     log(`peak ${peak.perSecond.toFixed(0)}/s; at half the rate`);
@@ -425,11 +368,11 @@ async function main(): Promise<void> {
     }
     const fresh = combine(single.fresh);
     const long = combine(single.long);
-    await stopChild(service);
+    await stopProcess(service.child, 'SIGTERM', 5000);
 
     log('baseline: bare Fastify');
     const fastifyPort = await freePort();
-    const fastify = await startChild([SELF, '--serve-fastify', String(fastifyPort)], { ...process.env }, fastifyPort, '/health');
+    const fastify = await startServiceProcess({ entry: SELF, nodeArgs: REGISTER_PATHS, args: ['--serve-fastify', String(fastifyPort)], port: fastifyPort, cwd: ROOT });
     children.push(fastify);
     const noop = await cannon({
       url: `${fastify.baseUrl}/noop`,
@@ -439,7 +382,7 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${organizations[0].adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ description: `profile ${randomUUID()}` }),
     });
-    await stopChild(fastify);
+    await stopProcess(fastify.child, 'SIGTERM', 5000);
 
     log('baseline: raw durable appends');
     const appendPerSecond = await appendBaseline(join(dataDir, 'append-baseline.sqlite'), CONNECTIONS, APPEND_S);
@@ -476,7 +419,7 @@ async function main(): Promise<void> {
     for (const child of children) process.stderr.write(child.output.join(''));
     throw error;
   } finally {
-    for (const child of children) await stopChild(child);
+    for (const child of children) await stopProcess(child.child, 'SIGTERM', 5000);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
