@@ -4,3 +4,4 @@ export * from './service-process';
 export * from './test-tokens';
 export * from './http-client';
 export * from './percentile';
+export * from './paced-load';
