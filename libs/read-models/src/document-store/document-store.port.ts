@@ -54,6 +54,12 @@ export interface IndexSpec {
 export interface DocumentStore {
   /** Applies each collection's operations in order. Collections may be written concurrently. */
   write(writes: CollectionWrites): Promise<void>;
+  /**
+   * Atomic conditional update of one document, decided by the server (compare-and-set): true
+   * when a document matched `filter` and was updated. For small coordination documents such as
+   * the projection lease, never for read models.
+   */
+  updateOneIf(collection: string, filter: Filter, update: Update): Promise<boolean>;
   /** Inserts whole documents (bulk load of a rebuild); the collection must not hold them. */
   insertMany(collection: string, docs: readonly Doc[]): Promise<void>;
   find(collection: string, filter: Filter, options?: FindOptions): Promise<Doc[]>;

@@ -23,6 +23,10 @@ export class EmbeddedDocumentStore implements DocumentStore {
     }
   }
 
+  async updateOneIf(collection: string, filter: Filter, update: Update): Promise<boolean> {
+    return this.collection(collection).updateOneIf(filter, update);
+  }
+
   async insertMany(collection: string, docs: readonly Doc[]): Promise<void> {
     const target = this.collection(collection);
     for (const doc of docs) target.insert(structuredClone(doc));
@@ -120,6 +124,12 @@ class EmbeddedCollection {
       }
     }
     return out;
+  }
+
+  updateOneIf(filter: Filter, update: Update): boolean {
+    const [doc] = this.find(filter, 1);
+    if (doc) this.update(doc, update, false);
+    return doc !== undefined;
   }
 
   apply(op: WriteOp): void {
