@@ -1,7 +1,17 @@
-import { CatchUpWorker, type CatchUpWorkerLogger, type CheckpointStore, type EventStore, type RecordedEvent } from '@roster/event-store';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  CatchUpWorker,
+  InMemoryCheckpointStore,
+  type CatchUpWorkerLogger,
+  type CheckpointStore,
+  type EventStore,
+  type RecordedEvent,
+} from '@roster/event-store';
 import { DocumentCheckpointStore } from './document-checkpoint-store';
 import type { CollectionWrites, DocumentStore } from './document-store/document-store.port';
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';
+import { ProjectionLease } from './projection-lease';
 import { COLLECTIONS, READ_MODEL_INDEXES, READ_MODELS_PROJECTION } from './projections/read-model.collections';
 import { projectBatch } from './projections/read-models.projection';
 
@@ -14,65 +24,180 @@ export interface ReadModelProjectorOptions {
   /** Default: checkpoints in the documents' own `checkpoints` collection. */
   readonly checkpoints?: CheckpointStore;
   /**
-   * In-process copy of organizations and memberships for the permission check, fed by the
-   * same operations as `documents`. Unneeded when `documents` is itself embedded.
+   * In-process copy of organizations and memberships for the permission check. It follows the
+   * event store on its own (whether or not this copy holds the lease). Unneeded when
+   * `documents` is itself embedded.
    */
   readonly index?: EmbeddedDocumentStore;
   readonly maxBatchSize?: number;
   readonly logger?: CatchUpWorkerLogger;
+  /** The write lease (one writer per database at a time); defaults are right outside tests. */
+  readonly lease?: { readonly holder?: string; readonly ttlMs?: number; readonly retryMs?: number };
 }
 
 /**
- * The projection worker: a CatchUpWorker that maps each batch to write operations
- * (projectBatch), applies them in one bulkWrite per collection, then lets the worker save
- * the checkpoint. Any number of copies may run against one database: the position guards
- * make their writes converge on the same documents.
+ * The projection worker. Any number of copies may run against one database; a lease lets
+ * exactly one of them write at a time: it maps each batch to write operations
+ * (projectBatch), applies them in one bulkWrite per collection, then saves the checkpoint.
+ * The others wait and take over within the lease's time to live when the writer stops or
+ * dies. The writer replays from the stored checkpoint, and the documents' position guards
+ * make a replayed batch change nothing.
  */
 export class ReadModelProjector {
-  private readonly worker: CatchUpWorker;
+  private readonly writer: CatchUpWorker;
+  private readonly indexWorker: CatchUpWorker | undefined;
+  private readonly indexCheckpoints = new InMemoryCheckpointStore();
+  private readonly checkpoints: CheckpointStore;
+  private readonly lease: ProjectionLease;
+  private readonly renewEveryMs: number;
+  private readonly retryEveryMs: number;
+  private leaseLoop: Promise<void> | undefined;
+  private stopping = false;
+  private wakeLeaseLoop: (() => void) | undefined;
+  private lastKnownPosition = 0n;
 
   constructor(private readonly options: ReadModelProjectorOptions) {
-    this.worker = new CatchUpWorker({
+    this.checkpoints = options.checkpoints ?? new DocumentCheckpointStore(options.documents);
+    const ttlMs = options.lease?.ttlMs ?? 15_000;
+    this.renewEveryMs = ttlMs / 5;
+    this.retryEveryMs = options.lease?.retryMs ?? ttlMs / 5;
+    this.lease = new ProjectionLease({
+      documents: options.documents,
+      name: READ_MODELS_PROJECTION,
+      holder: options.lease?.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      ttlMs,
+    });
+    this.writer = new CatchUpWorker({
       name: READ_MODELS_PROJECTION,
       store: options.store,
-      checkpoints: options.checkpoints ?? new DocumentCheckpointStore(options.documents),
-      handle: (batch) => this.handle(batch),
+      checkpoints: this.checkpoints,
+      handle: (batch) => this.write(batch),
       maxBatchSize: options.maxBatchSize ?? 1000,
       logger: options.logger,
     });
+    const index = options.index;
+    if (index) {
+      this.indexWorker = new CatchUpWorker({
+        name: `${READ_MODELS_PROJECTION}:index`,
+        store: options.store,
+        // Primed in start() with the checkpoint the index's snapshot was loaded at.
+        checkpoints: this.indexCheckpoints,
+        handle: async (batch) => index.writeSync(only(projectBatch(batch), INDEXED_COLLECTIONS)),
+        maxBatchSize: options.maxBatchSize ?? 1000,
+        logger: options.logger,
+      });
+    }
   }
 
-  /** Creates the indexes, loads the in-process index from the documents, then runs in the background. */
+  /**
+   * Creates the indexes, loads the in-process index from the documents, then runs in the
+   * background: the index follows the store at once; the writer starts once the lease is held.
+   */
   async start(): Promise<void> {
+    this.stopping = false;
     await ensureReadModelIndexes(this.options.documents);
     const index = this.options.index;
-    if (index) {
+    if (index && this.indexWorker) {
+      // The checkpoint first: the documents read after it reflect at least that position, and
+      // replaying the events after it over them changes nothing (position guards).
+      const from = (await this.checkpoints.load(READ_MODELS_PROJECTION)) ?? 0n;
       for (const collection of INDEXED_COLLECTIONS) {
         await index.drop(collection);
         await index.insertMany(collection, await this.options.documents.find(collection, {}));
       }
       await ensureReadModelIndexes(index);
+      await this.indexCheckpoints.save(`${READ_MODELS_PROJECTION}:index`, from);
+      await this.indexWorker.start();
     }
-    await this.worker.start();
+    // The first attempt is awaited, so a lone copy is writing when start() resolves.
+    await this.tryLease();
+    this.leaseLoop = this.runLeaseLoop();
   }
 
-  stop(): Promise<void> {
-    return this.worker.stop();
+  /** Stops the writer after its batch in progress, gives the lease up, stops the index. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeLeaseLoop?.();
+    await this.leaseLoop;
+    await this.writer.stop();
+    if (this.lease.holds()) await this.lease.release().catch(() => undefined);
+    await this.indexWorker?.stop();
   }
 
-  /** Position of the last event reflected in the read models. */
+  /** True while this copy holds the lease and writes the read models. */
+  get writing(): boolean {
+    return this.writer.isRunning;
+  }
+
+  /** Position the read models reached, as far as this copy knows (its own when writing). */
   get position(): bigint {
-    return this.worker.position;
+    return this.writing ? this.writer.position : this.lastKnownPosition;
   }
 
-  waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
-    return this.worker.waitForPosition(position, timeoutMs);
+  /** Position the in-process index reached (undefined without an index). */
+  get indexPosition(): bigint | undefined {
+    return this.indexWorker?.position;
   }
 
-  private async handle(batch: readonly RecordedEvent[]): Promise<void> {
-    const writes = projectBatch(batch);
-    await this.options.documents.write(writes);
-    this.options.index?.writeSync(only(writes, INDEXED_COLLECTIONS));
+  /**
+   * Read-your-writes: true once the read models (and the in-process index, if any) reflect
+   * `position`, false after `timeoutMs`. A copy that is not writing polls the checkpoint.
+   */
+  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    const indexReached = this.indexWorker ? this.indexWorker.waitForPosition(position, timeoutMs) : Promise.resolve(true);
+    for (;;) {
+      if (this.writing) {
+        if (!(await this.writer.waitForPosition(position, Math.max(0, deadline - Date.now())))) return false;
+        break;
+      }
+      const stored = await this.checkpoints.load(READ_MODELS_PROJECTION);
+      if (stored !== undefined && stored > this.lastKnownPosition) this.lastKnownPosition = stored;
+      if (this.lastKnownPosition >= position) break;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return indexReached;
+  }
+
+  private async runLeaseLoop(): Promise<void> {
+    while (!this.stopping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.writing ? this.renewEveryMs : this.retryEveryMs);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wakeLeaseLoop = done;
+      });
+      this.wakeLeaseLoop = undefined;
+      if (!this.stopping) await this.tryLease();
+    }
+  }
+
+  private async tryLease(): Promise<void> {
+    let held = false;
+    try {
+      held = await this.lease.acquire();
+    } catch (error) {
+      this.options.logger?.warn?.(`Read-model lease: ${(error as Error).message}`);
+    }
+    if (held && !this.writing && !this.stopping) {
+      this.options.logger?.log?.('Read-model projection: this copy holds the lease and writes');
+      await this.writer.start();
+    } else if (!held && this.writing) {
+      this.options.logger?.warn?.('Read-model projection: the lease was lost; this copy stops writing');
+      await this.writer.stop();
+    } else if (!held) {
+      const stored = await this.checkpoints.load(READ_MODELS_PROJECTION).catch(() => undefined);
+      if (stored !== undefined && stored > this.lastKnownPosition) this.lastKnownPosition = stored;
+    }
+  }
+
+  private async write(batch: readonly RecordedEvent[]): Promise<void> {
+    // Never write without the lease: another copy may be writing. The worker retries later.
+    if (!this.lease.holds()) throw new Error('the read-model lease is not held; not writing');
+    await this.options.documents.write(projectBatch(batch));
   }
 }
 

@@ -99,7 +99,7 @@ export class CheckFastPath implements OnModuleInit {
 
   /** True when it sent the answer; false to let the controller handle the request. */
   private async answer(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-    const position = this.readModels.localPosition;
+    const position = this.readModels.indexPosition;
     if (position === undefined || !this.readModels.checker?.answersInProcess || request.headers['x-min-position'] !== undefined) return false;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header) : null;

@@ -14,9 +14,10 @@ import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 
 /**
  * Wires the read models from configuration. With MONGODB_URL: documents in MongoDB; the
- * projection worker runs here when ROSTER_RUN includes `projections`, and then also feeds an
- * in-process index of organizations and memberships that answers the permission check with
- * no round trip; without it here, queries and checks read MongoDB. Without MONGODB_URL: the
+ * projection worker runs here when ROSTER_RUN includes `projections` (several copies may: a
+ * lease lets one write at a time, the others stand by), and then also keeps an in-process
+ * index of organizations and memberships, following the event store on its own, that
+ * answers the permission check with no round trip; without it here, queries and checks read MongoDB. Without MONGODB_URL: the
  * embedded store, rebuilt from the event store at every start by the same projection, which
  * then always runs in this process (nothing else could feed it).
  */
@@ -41,9 +42,17 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     return this.checkerImpl;
   }
 
-  /** Position the read models reached, when the projection runs in this process. */
+  /** Position the read models reached, as far as this process knows, when the projection runs here. */
   get localPosition(): bigint | undefined {
-    return this.projector?.position;
+    if (!this.projector) return undefined;
+    const index = this.projector.indexPosition;
+    const position = this.projector.position;
+    return index !== undefined && index < position ? index : position;
+  }
+
+  /** Position the in-process index behind the permission check reached (undefined without one). */
+  get indexPosition(): bigint | undefined {
+    return this.projector ? (this.projector.indexPosition ?? this.projector.position) : undefined;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -75,10 +84,12 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
 
   /**
    * Read-your-writes: true once the read models reflect `position`, false after `timeoutMs`.
-   * In process it waits on the worker; otherwise it polls the projection's checkpoint.
+   * With a projector here it waits on it (the writer, or the checkpoint while another copy
+   * holds the lease); otherwise it polls the projection's checkpoint.
    */
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.projector) return this.projector.waitForPosition(position, timeoutMs);
+    // The projection runs elsewhere: its checkpoint says how far it got.
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const doc = await this.documents.findOne(COLLECTIONS.checkpoints, { _id: READ_MODELS_PROJECTION });

@@ -191,5 +191,48 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
         await store.close();
       }
     });
+
+    it('lets one of two copies write at a time; the other takes over when it stops, to the same documents', async () => {
+      const { log } = fullScenario();
+      const store = new SqliteEventStore({ path: ':memory:' });
+      const append = async (events: typeof log.events) => {
+        for (const event of events) {
+          await store.append(event.streamId, [{ id: event.id, type: event.type, data: event.data, metadata: event.metadata }], 'any');
+        }
+      };
+      try {
+        const half = Math.floor(log.events.length / 2);
+        await append(log.events.slice(0, half));
+        const documents = await fresh();
+        const lease = { ttlMs: 1500, retryMs: 100 };
+        const first = new ReadModelProjector({ store, documents, maxBatchSize: 3, lease: { ...lease, holder: 'first' } });
+        const second = new ReadModelProjector({ store, documents, maxBatchSize: 2, index: new EmbeddedDocumentStore(), lease: { ...lease, holder: 'second' } });
+        await first.start();
+        await second.start();
+        try {
+          expect(first.writing).toBe(true);
+          expect(second.writing).toBe(false);
+          expect(await first.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+          // The copy standing by sees the writer's progress through the checkpoint.
+          expect(await second.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+          expect(second.writing).toBe(false);
+          // A rebuild would drop the collections under the writer: it refuses while the lease is held.
+          await expect(rebuildReadModels({ store, documents })).rejects.toThrow(/held by first/);
+
+          await first.stop(); // gives the lease up
+          await append(log.events.slice(half));
+          expect(await second.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+          expect(second.writing).toBe(true);
+        } finally {
+          await second.stop();
+          await first.stop();
+        }
+        const reference = await fresh();
+        await apply(reference, log.events);
+        expect(await dumpReadModels(documents)).toEqual(await dumpReadModels(reference));
+      } finally {
+        await store.close();
+      }
+    });
   });
 }
