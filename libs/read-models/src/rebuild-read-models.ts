@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
 import { DocumentCheckpointStore } from './document-checkpoint-store';
 import type { Doc, DocumentStore } from './document-store/document-store.port';
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';
 import { READ_MODEL_COLLECTIONS, READ_MODELS_PROJECTION } from './projections/read-model.collections';
+import { ProjectionLease } from './projection-lease';
 import { projectBatch } from './projections/read-models.projection';
 import { ensureReadModelIndexes } from './read-model-projector';
 
@@ -41,9 +43,30 @@ export interface RebuildResult {
  * projection runs over an embedded store first and the finished documents are then bulk
  * loaded (insertMany), which leaves documents identical to the live ones (a test compares
  * them) at close to the store's raw insert rate; memory holds the read models meanwhile.
- * Run it with the projection workers stopped: they would write into the collections it drops.
+ * It holds the projection's write lease throughout, so no projection worker writes meanwhile;
+ * while a worker holds it, the rebuild refuses to start (ProjectionRunningError).
  */
 export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildResult> {
+  const lease = new ProjectionLease({ documents: options.documents, name: READ_MODELS_PROJECTION, holder: `rebuild:${hostname()}:${process.pid}` });
+  if (!(await lease.acquire())) throw new ProjectionRunningError(await lease.currentHolder());
+  const renewal = setInterval(() => void lease.acquire().catch(() => undefined), 3000);
+  try {
+    return await rebuild(options);
+  } finally {
+    clearInterval(renewal);
+    await lease.release();
+  }
+}
+
+/** A projection worker holds the write lease: stop it before rebuilding. */
+export class ProjectionRunningError extends Error {
+  constructor(readonly holder: string | null) {
+    super(`the read-model projection is running (its write lease is held by ${holder ?? 'another process'}): stop the projection workers first, or wait for the lease to expire`);
+    this.name = 'ProjectionRunningError';
+  }
+}
+
+async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   const { store, documents, onProgress } = options;
   const from = options.from ?? 0n;
   const batchSize = options.batchSize ?? 2000;

@@ -1,4 +1,4 @@
-import { EmbeddedDocumentStore, MongoDocumentStore, rebuildReadModels, type DocumentStore } from '@roster/read-models';
+import { EmbeddedDocumentStore, MongoDocumentStore, ProjectionRunningError, rebuildReadModels, type DocumentStore } from '@roster/read-models';
 import { loadRosterConfig } from '../../../roster/src/config/roster-config';
 import { CliCommand, parseArgs, UsageError } from '../cli-command';
 import { ProgressBar } from '../progress-bar';
@@ -7,7 +7,8 @@ import { flagValue, rejectUnknownFlags, withStore } from './audit-support';
 /**
  * Drops the read models and rebuilds them from the event store with the live projection
  * code (--from 0, the default), or re-applies the events after a position over the
- * existing documents (--from N). Stop the projection workers first. Without MONGODB_URL the
+ * existing documents (--from N). It refuses (exit 1) while a projection worker holds the
+ * write lease: stop the workers first. Without MONGODB_URL the
  * read models are embedded and rebuilt at every start of the service: the command then
  * only runs the projection in memory and reports what it would hold.
  */
@@ -59,6 +60,10 @@ export const rebuildCommand: CliCommand = {
             : `Rebuilt from ${summary.events} events (up to position ${summary.position}) into ${summary.documents} documents in ${summary.seconds} s (${summary.eventsPerSecond} events/s)\n`,
         );
         return 0;
+      } catch (error) {
+        if (!(error instanceof ProjectionRunningError)) throw error;
+        process.stderr.write(`rebuild: ${error.message}\n`);
+        return 1;
       } finally {
         await documents.close();
       }
