@@ -13,6 +13,7 @@ describe('pacedHttpLoad', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         seen.push({ method: request.method!, path: request.url!, body, auth: request.headers.authorization });
+        if (request.url === '/empty') return response.writeHead(204).end();
         const answer = JSON.stringify({ ok: request.url !== '/fail' });
         response.writeHead(request.url === '/fail' ? 503 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
         response.end(answer);
@@ -43,6 +44,11 @@ describe('pacedHttpLoad', () => {
     expect(seen.filter((r) => r.path === '/a')).toHaveLength(50);
     expect(seen.find((r) => r.path === '/a')).toEqual({ method: 'POST', path: '/a', body: '{"n":1}', auth: 'Bearer t' });
     expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+  });
+
+  it('reads 204 answers, which have no body and no Content-Length', async () => {
+    const result = await pacedHttpLoad({ baseUrl, connections: 2, ratePerS: 100, durationS: 0.2, requests: [{ method: 'DELETE', path: '/empty' }] });
+    expect(result).toMatchObject({ sent: 20, answered: 20, non2xx: 0, errors: 0 });
   });
 
   it('counts requests lost to a server that closes the connection as errors, and ends', async () => {

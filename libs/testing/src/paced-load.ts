@@ -189,13 +189,14 @@ class Connection {
       const headEnd = this.buffered.indexOf('\r\n\r\n');
       if (headEnd < 0) return;
       const head = this.buffered.toString('latin1', 0, headEnd);
-      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      const status = Number(head.slice(9, 12));
+      const length = status === 204 || status === 304 ? ['', '0'] : /\r\ncontent-length:\s*(\d+)/i.exec(head);
       // Chunked or unframed answers are not parsed: the connection counts as failed.
       if (!length) return this.fail();
       const end = headEnd + 4 + Number(length[1]);
       if (this.buffered.length < end) return;
       this.buffered = this.buffered.subarray(end);
-      this.settle(Number(head.slice(9, 12)));
+      this.settle(status);
     }
   }
 }
