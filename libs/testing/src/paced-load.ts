@@ -93,7 +93,8 @@ export async function pacedHttpLoad(options: PacedLoadOptions): Promise<PacedLoa
         // The timer's own lateness is the generator's, not the server's: it is reported apart.
         sendDelays.push(now - (start + issued * interval));
         issued++;
-        const connection = idle.pop();
+        // Oldest idle connection first: every connection stays in use, none idles into a server's keep-alive timeout.
+        const connection = idle.shift();
         if (connection) send(connection, now);
         else waiting.push(now);
       }
