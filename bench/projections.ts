@@ -7,44 +7,55 @@
  * - Baseline 2, raw bulkWrite: the resulting documents, inserted with insertMany into an empty
  *   database; expressed in events/s (events / time) so the ratio compares like with like.
  * - The service in a child process (API + projections over the rebuilt database, in-process
- *   permission index), the load generator (autocannon) in this process.
+ *   permission index); loads come from pacedHttpLoad (@roster/testing): an open-loop load at
+ *   an even rate over keep-alive connections, latency counted from when a request was issued.
  * - check_p99_ms (measured first, with the projection idle): single checks on POST
  *   /authorizations/check at a fixed 5,000/s over CHECK_CONNECTIONS connections (service
  *   token, random members of random organizations); check_rate_per_s says what was reached.
  *   batch_*: the batch form, CHECK_BATCH checks per request at 5,000 checks/s, per-request
- *   latency. Baselines: GET /health under the same load; the check in process (no HTTP).
- * - Lag under a real command load: autocannon drives BENCH_LAG_RATE (default 200) commands/s
- *   through the HTTP API (invitations and profile edits by the organizations' admins) for
- *   BENCH_LAG_SECONDS; meanwhile a sampler sends a profile edit every 200 ms and times,
- *   from its answer, until a read with X-Min-Position = its position answers (503 after 5 s
- *   retried); a sample still waiting after BENCH_LAG_CAP_MS counts as the cap
- *   (lag_samples_capped). lag_commands_per_s is the command rate actually reached.
+ *   latency. Baselines in the same run: a bare node:http server answering the same requests
+ *   at the same rate (the floor of this machine's HTTP stack and generator), GET /health of
+ *   the service, and the check in process (no HTTP).
+ * - Lag under a real command load: a child process drives BENCH_LAG_RATE (default 200)
+ *   commands/s, evenly paced, through the HTTP API (invitations and profile edits by the
+ *   organizations' admins) for BENCH_LAG_SECONDS; meanwhile a sampler sends a profile edit
+ *   every 100 ms and times, from its answer, until a read with X-Min-Position = its position
+ *   answers (503 after 5 s retried); a sample still waiting after BENCH_LAG_CAP_MS counts as
+ *   the cap (lag_samples_capped). lag_commands_per_s is the command rate actually reached.
+ *   Measured twice: on FerretDB (lag_*), whose SQLite backend scans a whole collection for
+ *   every update, even by _id, and on mongo-java-server's in-memory backend (lag_indexed_*),
+ *   which finds a document by _id through its index (BENCH_SKIP_INDEXED_LEG=1 skips it).
  * Prints one JSON line on stdout; progress on stderr.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import autocannon from 'autocannon';
-import { SignJWT } from 'jose';
 import { EVENT_SCHEMA_VERSION, organizationStreamId, type OrganizationEvent, type Role } from '@roster/domain';
 import { eventHash, GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
 import { EmbeddedDocumentStore, INDEXED_COLLECTIONS, MongoDocumentStore, PermissionChecker, projectBatch, type Doc, READ_MODEL_COLLECTIONS, rebuildReadModels } from '@roster/read-models';
-import { startServers } from '@roster/testing';
+import { pacedHttpLoad, percentile, signTestToken, startMongoJavaServer, startServers, startServiceProcess, stopProcess, type MongoServer, type PacedLoadResult, type PacedRequest, type ServiceProcess } from '@roster/testing';
 
 const ORGS = Number(process.env.BENCH_ORGS ?? 5000);
 const EVENTS_PER_ORG = 40;
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 10);
 const LAG_COMMANDS_PER_S = Number(process.env.BENCH_LAG_RATE ?? 200);
-const LAG_SAMPLE_MS = 200;
+const LAG_SAMPLE_MS = 100;
 const LAG_CAP_MS = Number(process.env.BENCH_LAG_CAP_MS ?? 20_000);
 const CHECK_RATE = 5000;
 const CHECK_SECONDS = Number(process.env.BENCH_CHECK_SECONDS ?? 10);
 const CHECK_CONNECTIONS = 100;
 const CHECK_BATCH = 50;
 const SECRET = `bench-secret-${randomUUID()}`;
+/** The bare HTTP baseline: reads the body, answers a constant permission answer. */
+const BARE_SERVER = `
+const answer = JSON.stringify({ allowed: true, role: 'admin', reason: 'role admin grants dataset.create' });
+require('node:http').createServer({ keepAliveTimeout: 120000 }, (request, response) => {
+  request.resume();
+  request.on('end', () => response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) }).end(answer));
+}).listen(Number(process.env.PORT), process.env.HOST);
+`;
 
 const log = (line: string) => process.stderr.write(`[bench:projections] ${line}\n`);
 
@@ -118,28 +129,12 @@ async function drain(path: string): Promise<number> {
   return count / seconds;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
-
 async function main(): Promise<void> {
   const servers = await startServers({ mongo: true }, { log });
   const mongoUrl = servers.mongo!.url;
   const dir = mkdtempSync(join(tmpdir(), 'roster-bench-projections-'));
   const storePath = join(dir, 'events.sqlite');
-  let child: ChildProcess | undefined;
+  let service: ServiceProcess | undefined;
   try {
     log(`seeding ${ORGS} organizations x ${EVENTS_PER_ORG} events`);
     const seeded = await seed(storePath);
@@ -190,63 +185,39 @@ async function main(): Promise<void> {
     log(`raw insertMany: ${rawDocs} documents in ${rawSeconds.toFixed(1)} s`);
 
     // The service over the rebuilt read models, in its own process.
-    const port = await freePort();
-    child = spawn(process.execPath, ['-r', resolve(__dirname, '../../scripts/register-paths.js'), resolve(__dirname, '../apps/roster/src/main.js')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: process.env.BENCH_ROSTER_RUN ?? 'api,projections', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${base}/health`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('the service did not start within 120 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const sign = (sub: string, roles?: string[]) =>
-      new SignJWT(roles ? { roles } : {}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(SECRET));
+    service = await startService(dir, mongoUrl, database);
+    const base = service.baseUrl;
+    const sign = (sub: string, roles?: string[]) => signTestToken(SECRET, sub, roles ? { roles } : {}, '2h');
 
-    // The permission check: single checks at a fixed 5,000/s (service token, random members of
-    // random organizations), answered by the in-process index; the service is idle otherwise.
+    // The permission check: single checks at a fixed 5,000/s, evenly paced (service token,
+    // random members of random organizations), answered by the in-process index; the service
+    // is idle otherwise.
     const serviceToken = await sign('bench-service', ['service']);
     const randomCheck = () => {
       const org = seeded.orgs[Math.floor(Math.random() * seeded.orgs.length)];
       const userId = org.members[Math.floor(Math.random() * org.members.length)];
       return { userId, organizationId: org.id, action: Math.random() < 0.5 ? 'dataset.create' : 'organization.read' };
     };
-    const bodies = Array.from({ length: 2000 }, () => JSON.stringify(randomCheck()));
-    const batchBodies = Array.from({ length: 200 }, () => JSON.stringify({ checks: Array.from({ length: CHECK_BATCH }, randomCheck) }));
     const checkHeaders = { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' };
-    let next = 0;
-    await autocannon({ url: `${base}/authorizations/check`, method: 'POST', connections: 20, duration: 3, headers: checkHeaders, body: bodies[0] });
-    const checks = await autocannon({
-      url: `${base}/authorizations/check`,
-      method: 'POST',
-      connections: CHECK_CONNECTIONS,
-      overallRate: CHECK_RATE,
-      duration: CHECK_SECONDS,
-      headers: checkHeaders,
-      requests: [{ setupRequest: ((request: object) => ({ ...request, body: bodies[next++ % bodies.length] })) as never }],
-    });
-    log(`checks: ${checks.requests.average}/s average (target ${CHECK_RATE}), p50 ${checks.latency.p50} ms, p99 ${checks.latency.p99} ms, non-2xx ${checks.non2xx}`);
-    // The batch form: CHECK_BATCH checks per request at CHECK_RATE / CHECK_BATCH requests/s.
-    let nextBatch = 0;
-    const batches = await autocannon({
-      url: `${base}/authorizations/check/batch`,
-      method: 'POST',
-      connections: 10,
-      overallRate: Math.ceil(CHECK_RATE / CHECK_BATCH),
-      duration: CHECK_SECONDS,
-      headers: checkHeaders,
-      requests: [{ setupRequest: ((request: object) => ({ ...request, body: batchBodies[nextBatch++ % batchBodies.length] })) as never }],
-    });
-    log(`batch checks: ${batches.requests.average} requests/s x ${CHECK_BATCH}, p99 ${batches.latency.p99} ms per request, non-2xx ${batches.non2xx}`);
-    // Context for the HTTP figure: the cheapest route (GET /health) under the same load generator.
-    const health = await autocannon({ url: `${base}/health`, connections: CHECK_CONNECTIONS, overallRate: CHECK_RATE, duration: 5 });
-    log(`health baseline: ${health.requests.average}/s average, p99 ${health.latency.p99} ms`);
+    const post = (path: string, body: unknown): PacedRequest => ({ method: 'POST', path, headers: checkHeaders, body: JSON.stringify(body) });
+    const singles = Array.from({ length: 2000 }, () => post('/authorizations/check', randomCheck()));
+    const batchRequests = Array.from({ length: 200 }, () => post('/authorizations/check/batch', { checks: Array.from({ length: CHECK_BATCH }, randomCheck) }));
+    const paced = (requests: readonly PacedRequest[], ratePerS: number, durationS = CHECK_SECONDS) =>
+      pacedHttpLoad({ baseUrl: base, connections: CHECK_CONNECTIONS, ratePerS, durationS, requests });
+    await paced(singles, CHECK_RATE / 2, 3); // warm-up
+    const checks = await paced(singles, CHECK_RATE);
+    log(`checks: ${describeLoad(checks)}`);
+    const batches = await paced(batchRequests, Math.ceil(CHECK_RATE / CHECK_BATCH));
+    log(`batch checks (${CHECK_BATCH} per request): ${describeLoad(batches)}`);
+    // Context for the HTTP figure: the cheapest route (GET /health) at the same rate.
+    const health = await paced([{ method: 'GET', path: '/health' }], CHECK_RATE, 5);
+    log(`health baseline: ${describeLoad(health)}`);
+    // The floor: a bare node:http server answering a constant JSON to the same requests at the
+    // same rate, in its own process: what this machine's HTTP stack and generator allow.
+    const bare = await startServiceProcess({ entry: '-e', args: [BARE_SERVER], env: { ...process.env }, healthPath: '/' });
+    const bareLoad = await pacedHttpLoad({ baseUrl: bare.baseUrl, connections: CHECK_CONNECTIONS, ratePerS: CHECK_RATE, durationS: CHECK_SECONDS, requests: singles });
+    await stopProcess(bare.child);
+    log(`bare node:http baseline: ${describeLoad(bareLoad)}`);
 
     // The check itself, in process over the index the service keeps (loaded from the rebuilt database), paced at 5,000/s.
     const indexSource = await MongoDocumentStore.connect({ url: mongoUrl, database });
@@ -254,7 +225,7 @@ async function main(): Promise<void> {
     for (const name of INDEXED_COLLECTIONS) await index.insertMany(name, await indexSource.find(name, {}));
     await indexSource.close();
     const checker = new PermissionChecker(index);
-    const parsed = bodies.map((b) => JSON.parse(b) as { userId: string; organizationId: string; action: 'dataset.create' });
+    const parsed = singles.map((r) => JSON.parse(r.body!) as { userId: string; organizationId: string; action: 'dataset.create' });
     const inProcess: number[] = [];
     const paceStart = performance.now();
     for (let i = 0; i < CHECK_RATE * 5; i++) {
@@ -265,71 +236,37 @@ async function main(): Promise<void> {
       await checker.check(c.userId, c.organizationId, c.action);
       inProcess.push(performance.now() - t0);
     }
+    inProcess.sort((x, y) => x - y);
     log(`in-process checks: p99 ${percentile(inProcess, 99).toFixed(4)} ms`);
 
-    // Lag under a real command load: autocannon drives LAG_COMMANDS_PER_S commands/s through
-    // the HTTP API (admins inviting new users and editing profiles of random organizations)
-    // while a sampler sends a profile edit every LAG_SAMPLE_MS and times, from its answer,
-    // until a read sent with X-Min-Position = its position answers (a 503 after 5 s is
-    // retried). A sample still waiting after LAG_CAP_MS counts as LAG_CAP_MS (lag_samples_capped).
-    log(`lag: ${LAG_COMMANDS_PER_S} commands/s for ${LAG_SECONDS} s`);
     const loadOrgs = await Promise.all(seeded.orgs.slice(0, 500).map(async (org) => ({ ...org, token: await sign(org.admin) })));
-    const pickOrg = () => loadOrgs[Math.floor(Math.random() * loadOrgs.length)];
-    const startHead = BigInt(((await (await fetch(`${base}/health`)).json()) as { headPosition: string }).headPosition);
-    // The command load runs in a process of its own: an in-process autocannon starved the sampler's timers.
-    const loadChild = spawn(process.execPath, ['-r', resolve(__dirname, '../../scripts/register-paths.js'), __filename], {
-      env: { ...process.env, BENCH_PROJECTIONS_LOAD: JSON.stringify({ base, rate: LAG_COMMANDS_PER_S, seconds: LAG_SECONDS, orgs: loadOrgs.map((o) => ({ id: o.id, token: o.token })) }) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let loadOutput = '';
-    loadChild.stdout!.on('data', (chunk: Buffer) => (loadOutput += chunk.toString()));
-    const load = new Promise<{ average: number; ok: number; non2xx: number }>((resolveLoad, reject) =>
-      loadChild.once('exit', (code) => (code === 0 ? resolveLoad(JSON.parse(loadOutput)) : reject(new Error(`command load exited with ${code}`)))),
-    );
-    const lags: number[] = [];
-    let lagFailures = 0;
-    let lagCapped = 0;
-    const loadEnd = Date.now() + LAG_SECONDS * 1000;
-    const inflight: Promise<void>[] = [];
-    let samplesStarted = 0;
-    while (Date.now() < loadEnd) {
-      samplesStarted++;
-      const org = pickOrg();
-      inflight.push(
-        (async () => {
-          const answer = await fetch(`${base}/organizations/${org.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ description: `sample ${randomUUID()}` }) });
-          const body = (await answer.json()) as { position?: string };
-          const answered = performance.now();
-          for (;;) {
-            const left = LAG_CAP_MS - (performance.now() - answered);
-            if (left <= 0) {
-              lagCapped++;
-              lags.push(LAG_CAP_MS);
-              return;
-            }
-            try {
-              const read = await fetch(`${base}/organizations/${org.id}`, { headers: { authorization: `Bearer ${org.token}`, 'x-min-position': String(body.position) }, signal: AbortSignal.timeout(Math.ceil(left)) });
-              await read.text();
-              if (read.ok) {
-                lags.push(performance.now() - answered);
-                return;
-              }
-              lagFailures++;
-            } catch (error) {
-              // Aborted at the cap: counted on the next turn. Anything else is a bench fault.
-              if (!(error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) throw error;
-            }
-          }
-        })(),
-      );
-      await new Promise((r) => setTimeout(r, LAG_SAMPLE_MS));
+    const lag = await measureLag(base, loadOrgs);
+    log(`lag on ${servers.mongo!.description}: ${JSON.stringify(lag)}`);
+    await stopProcess(service.child, 'SIGTERM', 10_000);
+
+    // The same lag phase with the read models on mongo-java-server, whose in-memory backend
+    // has real indexes: FerretDB 1.24 scans the whole collection for every update, even by _id.
+    let second: MongoServer | undefined;
+    let lagIndexed: Lag | undefined;
+    if (process.env.BENCH_SKIP_INDEXED_LEG !== '1') {
+      // 345,000 documents live on its heap: room enough that its collector does not stall the writes.
+      second = await startMongoJavaServer({ log, maxHeapMb: 6144 });
+      try {
+        const indexedDatabase = `bench-rm-${randomUUID().slice(0, 8)}`;
+        const indexedStore = new SqliteEventStore({ path: storePath });
+        const indexedDocuments = await MongoDocumentStore.connect({ url: second.url, database: indexedDatabase });
+        const indexedRebuild = await rebuildReadModels({ store: indexedStore, documents: indexedDocuments });
+        log(`rebuild into ${second.description}: ${(indexedRebuild.elapsedMs / 1000).toFixed(1)} s`);
+        await indexedStore.close();
+        await indexedDocuments.close();
+        service = await startService(dir, second.url, indexedDatabase);
+        lagIndexed = await measureLag(service.baseUrl, loadOrgs);
+        log(`lag on ${second.description}: ${JSON.stringify(lagIndexed)}`);
+        await stopProcess(service.child, 'SIGTERM', 10_000);
+      } finally {
+        await second.stop();
+      }
     }
-    const loadResult = await load;
-    await Promise.all(inflight);
-    const endHead = BigInt(((await (await fetch(`${base}/health`)).json()) as { headPosition: string }).headPosition);
-    log(`command load: ${loadResult.average}/s average, 2xx ${loadResult.ok}, non-2xx ${loadResult.non2xx}, events ${endHead - startHead}`);
-    log(`lag samples started: ${samplesStarted}`);
-    log(`lag samples: ${lags.length}, capped at ${LAG_CAP_MS} ms: ${lagCapped}, reads answered 503 after 5 s and retried: ${lagFailures}`);
 
     const result = {
       bench: 'projections',
@@ -343,70 +280,170 @@ async function main(): Promise<void> {
       baseline_bulkwrite_docs_per_s: Math.round(rawDocs / rawSeconds),
       ratio_vs_bulkwrite: Number((rebuildRate / bulkRate).toFixed(3)),
       ratio_vs_drain: Number((rebuildRate / drainRate).toFixed(3)),
-      lag_p50_ms: Number(percentile(lags, 50).toFixed(1)),
-      lag_p99_ms: Number(percentile(lags, 99).toFixed(1)),
-      lag_samples: lags.length,
-      lag_samples_capped: lagCapped,
+      lag_p50_ms: lag.p50Ms,
+      lag_p99_ms: lag.p99Ms,
+      lag_samples: lag.samples,
+      lag_samples_capped: lag.capped,
       lag_cap_ms: LAG_CAP_MS,
-      lag_reads_503: lagFailures,
+      lag_reads_503: lag.reads503,
       lag_commands_target_per_s: LAG_COMMANDS_PER_S,
-      lag_commands_per_s: Math.round(loadResult.average),
-      lag_commands_non2xx: loadResult.non2xx,
-      lag_events: Number(endHead - startHead),
+      lag_commands_per_s: lag.commandsPerS,
+      lag_commands_non2xx: lag.commandsNon2xx,
+      lag_events: lag.events,
+      ...(lagIndexed && second
+        ? {
+            lag_indexed_server: second.description,
+            lag_indexed_p50_ms: lagIndexed.p50Ms,
+            lag_indexed_p99_ms: lagIndexed.p99Ms,
+            lag_indexed_samples: lagIndexed.samples,
+            lag_indexed_samples_capped: lagIndexed.capped,
+            lag_indexed_commands_per_s: lagIndexed.commandsPerS,
+            lag_indexed_commands_non2xx: lagIndexed.commandsNon2xx,
+          }
+        : {}),
       check_target_per_s: CHECK_RATE,
-      check_rate_per_s: Math.round(checks.requests.average),
-      check_p50_ms: checks.latency.p50,
-      check_p99_ms: checks.latency.p99,
-      check_non2xx: checks.non2xx,
+      check_rate_per_s: checks.ratePerS,
+      check_p50_ms: checks.p50Ms,
+      check_p99_ms: checks.p99Ms,
+      check_max_ms: checks.maxMs,
+      check_non2xx: checks.non2xx + checks.errors,
       check_connections: CHECK_CONNECTIONS,
+      check_generator_send_delay_p99_ms: checks.sendDelayP99Ms,
       batch_checks_per_request: CHECK_BATCH,
-      batch_checks_per_s: Math.round(batches.requests.average * CHECK_BATCH),
-      batch_request_p50_ms: batches.latency.p50,
-      batch_request_p99_ms: batches.latency.p99,
-      batch_non2xx: batches.non2xx,
-      baseline_health_rate_per_s: Math.round(health.requests.average),
-      baseline_health_p99_ms: health.latency.p99,
+      batch_checks_per_s: batches.ratePerS * CHECK_BATCH,
+      batch_request_p50_ms: batches.p50Ms,
+      batch_request_p99_ms: batches.p99Ms,
+      batch_non2xx: batches.non2xx + batches.errors,
+      baseline_bare_http_rate_per_s: bareLoad.ratePerS,
+      baseline_bare_http_p50_ms: bareLoad.p50Ms,
+      baseline_bare_http_p99_ms: bareLoad.p99Ms,
+      check_p99_over_bare_http: Number((checks.p99Ms / bareLoad.p99Ms).toFixed(2)),
+      baseline_health_rate_per_s: health.ratePerS,
+      baseline_health_p50_ms: health.p50Ms,
+      baseline_health_p99_ms: health.p99Ms,
       check_inprocess_p99_ms: Number(percentile(inProcess, 99).toFixed(4)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      // A graceful stop waits for the projection's batch in flight, which on FerretDB with a backlog takes minutes.
-      const killer = setTimeout(() => child!.kill('SIGKILL'), 10_000);
-      await new Promise((r) => child!.once('exit', r));
-      clearTimeout(killer);
-    }
+    if (service) await stopProcess(service.child, 'SIGTERM', 10_000);
     await servers.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The command load of the lag phase (child process): invitations and profile edits at a fixed rate. */
+function describeLoad(load: PacedLoadResult): string {
+  return `${load.ratePerS}/s (target ${load.targetRatePerS}), p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, max ${load.maxMs} ms, non-2xx ${load.non2xx}, errors ${load.errors}, generator late p99 ${load.sendDelayP99Ms} ms`;
+}
+
+/** The service (API + projections, in-process permission index) over the given read-model database. */
+function startService(dir: string, mongoUrl: string, database: string): Promise<ServiceProcess> {
+  return startServiceProcess({
+    entry: resolve(__dirname, '../apps/roster/src/main.js'),
+    nodeArgs: ['-r', resolve(__dirname, '../../scripts/register-paths.js')],
+    env: { ...process.env, ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: process.env.BENCH_ROSTER_RUN ?? 'api,projections', LOG_LEVEL: 'warn' },
+    timeoutMs: 120_000,
+  });
+}
+
+interface Lag {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly samples: number;
+  readonly capped: number;
+  readonly reads503: number;
+  readonly commandsPerS: number;
+  readonly commandsNon2xx: number;
+  readonly events: number;
+}
+
+/**
+ * Lag under a real command load: a child process drives LAG_COMMANDS_PER_S commands/s,
+ * evenly paced, through the HTTP API (admins inviting new users and editing profiles of
+ * random organizations) while a sampler sends a profile edit every LAG_SAMPLE_MS and times,
+ * from its answer, until a read sent with X-Min-Position = its position answers (a 503 after
+ * 5 s is retried). A sample still waiting after LAG_CAP_MS counts as LAG_CAP_MS.
+ */
+async function measureLag(base: string, loadOrgs: ReadonlyArray<{ id: string; token: string }>): Promise<Lag> {
+  log(`lag: ${LAG_COMMANDS_PER_S} commands/s for ${LAG_SECONDS} s`);
+  const pickOrg = () => loadOrgs[Math.floor(Math.random() * loadOrgs.length)];
+  const headPosition = async () => BigInt(((await (await fetch(`${base}/health`)).json()) as { headPosition: string }).headPosition);
+  const startHead = await headPosition();
+  // The command load runs in a process of its own: an in-process load starved the sampler's timers.
+  const loadChild = spawn(process.execPath, ['-r', resolve(__dirname, '../../scripts/register-paths.js'), __filename], {
+    env: { ...process.env, BENCH_PROJECTIONS_LOAD: JSON.stringify({ base, rate: LAG_COMMANDS_PER_S, seconds: LAG_SECONDS, orgs: loadOrgs.map((o) => ({ id: o.id, token: o.token })) }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let loadOutput = '';
+  loadChild.stdout!.on('data', (chunk: Buffer) => (loadOutput += chunk.toString()));
+  const load = new Promise<PacedLoadResult>((resolveLoad, reject) =>
+    loadChild.once('exit', (code) => (code === 0 ? resolveLoad(JSON.parse(loadOutput) as PacedLoadResult) : reject(new Error(`command load exited with ${code}`)))),
+  );
+  const lags: number[] = [];
+  let reads503 = 0;
+  let capped = 0;
+  const loadEnd = Date.now() + LAG_SECONDS * 1000;
+  const inflight: Promise<void>[] = [];
+  while (Date.now() < loadEnd) {
+    const org = pickOrg();
+    inflight.push(
+      (async () => {
+        const answer = await fetch(`${base}/organizations/${org.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ description: `sample ${randomUUID()}` }) });
+        const body = (await answer.json()) as { position?: string };
+        const answered = performance.now();
+        for (;;) {
+          const left = LAG_CAP_MS - (performance.now() - answered);
+          if (left <= 0) {
+            capped++;
+            lags.push(LAG_CAP_MS);
+            return;
+          }
+          try {
+            const read = await fetch(`${base}/organizations/${org.id}`, { headers: { authorization: `Bearer ${org.token}`, 'x-min-position': String(body.position) }, signal: AbortSignal.timeout(Math.ceil(left)) });
+            await read.text();
+            if (read.ok) {
+              lags.push(performance.now() - answered);
+              return;
+            }
+            reads503++;
+          } catch (error) {
+            // Aborted at the cap: counted on the next turn. Anything else is a bench fault.
+            if (!(error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) throw error;
+          }
+        }
+      })(),
+    );
+    await new Promise((r) => setTimeout(r, LAG_SAMPLE_MS));
+  }
+  const loadResult = await load;
+  await Promise.all(inflight);
+  const events = Number((await headPosition()) - startHead);
+  log(`command load: ${describeLoad(loadResult)}, events ${events}`);
+  log(`lag samples: ${lags.length}, capped at ${LAG_CAP_MS} ms: ${capped}, reads answered 503 after 5 s and retried: ${reads503}`);
+  lags.sort((x, y) => x - y);
+  return {
+    p50Ms: Number(percentile(lags, 50).toFixed(1)),
+    p99Ms: Number(percentile(lags, 99).toFixed(1)),
+    samples: lags.length,
+    capped,
+    reads503,
+    commandsPerS: loadResult.ratePerS,
+    commandsNon2xx: loadResult.non2xx + loadResult.errors,
+    events,
+  };
+}
+
+/** The command load of the lag phase (child process): invitations and profile edits at a fixed, even rate. */
 async function commandLoad(spec: { base: string; rate: number; seconds: number; orgs: Array<{ id: string; token: string }> }): Promise<void> {
   const pick = () => spec.orgs[Math.floor(Math.random() * spec.orgs.length)];
   const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
-  const result = await autocannon({
-    url: spec.base,
-    connections: 32,
-    overallRate: spec.rate,
-    duration: spec.seconds,
-    requests: [
-      {
-        setupRequest: ((request: object) => {
-          const org = pick();
-          return { ...request, method: 'POST', path: `/organizations/${org.id}/invitations`, headers: headers(org.token), body: JSON.stringify({ userId: `bench-${randomUUID()}`, role: 'member' }) };
-        }) as never,
-      },
-      {
-        setupRequest: ((request: object) => {
-          const org = pick();
-          return { ...request, method: 'PATCH', path: `/organizations/${org.id}`, headers: headers(org.token), body: JSON.stringify({ description: `load ${randomUUID()}` }) };
-        }) as never,
-      },
-    ],
+  const requests = Array.from({ length: Math.ceil(spec.rate * spec.seconds) }, (_, i): PacedRequest => {
+    const org = pick();
+    return i % 2 === 0
+      ? { method: 'POST', path: `/organizations/${org.id}/invitations`, headers: headers(org.token), body: JSON.stringify({ userId: `bench-${randomUUID()}`, role: 'member' }) }
+      : { method: 'PATCH', path: `/organizations/${org.id}`, headers: headers(org.token), body: JSON.stringify({ description: `load ${randomUUID()}` }) };
   });
-  process.stdout.write(JSON.stringify({ average: result.requests.average, ok: result['2xx'], non2xx: result.non2xx }));
+  const result = await pacedHttpLoad({ baseUrl: spec.base, connections: 32, ratePerS: spec.rate, durationS: spec.seconds, requests });
+  process.stdout.write(JSON.stringify(result));
 }
 
 const loadSpec = process.env.BENCH_PROJECTIONS_LOAD;
