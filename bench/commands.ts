@@ -10,7 +10,10 @@
  * - Load: concurrent connections over ORGANIZATIONS organizations, each connection cycling
  *   through invite -> revoke -> profile update -> role toggle, commands that always succeed
  *   (a toggle to the role a member already holds is a 2xx no-op).
- * - p99 at half the peak rate: the same load at overallRate = peak / 2.
+ * - p99 at half the peak rate: the same load at overallRate = peak / 2 (autocannon sends each
+ *   second's share in a burst at its start), and again evenly paced (pacedHttpLoad from
+ *   @roster/testing, latency counted from when each request was issued) over the stateless
+ *   part of the cycle: invite, profile update, role change (`p99_at_half_rate_paced_ms`).
  * - Baselines: a no-op POST route on bare Fastify (own child process, same autocannon
  *   settings), and raw appends to a SqliteEventStore with the same durability
  *   (synchronous=FULL, group commit) and the same number of concurrent writers.
@@ -26,7 +29,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { EVENT_SCHEMA_VERSION, organizationStreamId } from '@roster/domain';
 import { GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
-import { freePort, signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
+import { freePort, pacedHttpLoad, signTestToken, startServiceProcess, stopProcess, type PacedRequest, type ServiceProcess } from '@roster/testing';
 import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 
@@ -174,6 +177,23 @@ function commandCycle(organizations: readonly Organization[]): autocannon.Reques
       },
     },
   ];
+}
+
+/** `count` commands of the cycle that need no answer to build the next: invite, profile update, role change. */
+function pacedCommandMix(organizations: readonly Organization[], count: number): PacedRequest[] {
+  const pick = () => organizations[Math.floor(Math.random() * organizations.length)];
+  const json = (org: Organization) => ({ authorization: `Bearer ${org.adminToken}`, 'content-type': 'application/json' });
+  return Array.from({ length: count }, (_, i): PacedRequest => {
+    const org = pick();
+    switch (i % 3) {
+      case 0:
+        return { method: 'POST', path: `/organizations/${org.id}/invitations`, headers: json(org), body: JSON.stringify({ userId: `bench-${randomUUID()}`, role: 'member' }) };
+      case 1:
+        return { method: 'PATCH', path: `/organizations/${org.id}`, headers: json(org), body: JSON.stringify({ description: `profile ${randomUUID()}` }) };
+      default:
+        return { method: 'PUT', path: `/organizations/${org.id}/members/${org.memberId}/role`, headers: json(org), body: JSON.stringify({ role: Math.random() < 0.5 ? 'member' : 'editor' }) };
+    }
+  });
 }
 
 /** Profile updates on one organization only. */
@@ -354,6 +374,11 @@ async function main(): Promise<void> {
     });
 
     await settle(url, organizations[0]);
+    const halfRate = Math.max(1, Math.floor(peak.perSecond / 2));
+    const halfPaced = await pacedHttpLoad({ baseUrl: url, connections: CONNECTIONS, ratePerS: halfRate, durationS: HALF_RATE_S, requests: pacedCommandMix(organizations, halfRate * HALF_RATE_S) });
+    log(`half rate, evenly paced: ${halfPaced.ratePerS}/s, p50 ${halfPaced.p50Ms} ms, p99 ${halfPaced.p99Ms} ms, non-2xx ${halfPaced.non2xx}, errors ${halfPaced.errors}`);
+
+    await settle(url, organizations[0]);
     log('long history vs fresh organization');
     const firstStarted = process.hrtime.bigint();
     await command(url, longOrg.adminToken, 'PATCH', `/organizations/${longOrg.id}`, { description: 'first command after start' });
@@ -399,6 +424,10 @@ async function main(): Promise<void> {
       p99_ms: peak.p99,
       half_rate_per_s: round(half.perSecond, 1),
       p99_at_half_rate_ms: half.p99,
+      half_rate_paced_per_s: halfPaced.ratePerS,
+      p50_at_half_rate_paced_ms: halfPaced.p50Ms,
+      p99_at_half_rate_paced_ms: halfPaced.p99Ms,
+      half_rate_paced_non2xx: halfPaced.non2xx + halfPaced.errors,
       service_cpu_ms_per_command: cpuPerCommandMs === null ? null : round(cpuPerCommandMs, 3),
       baseline_fastify_per_s: round(noop.perSecond, 1),
       baseline_append_per_s: round(appendPerSecond, 1),
