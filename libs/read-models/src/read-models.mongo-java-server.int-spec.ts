@@ -19,3 +19,19 @@ describeProjectionSuite('mongo-java-server (in-memory)', () => {
   if (!server) throw new Error('mongo-java-server did not start (see the beforeAll error)');
   return MongoDocumentStore.connect({ url: server.url, database: `rm-${randomUUID().slice(0, 18)}` });
 });
+
+describe('MongoDocumentStore.find over mongo-java-server', () => {
+  it('returns a collection of 300,000 documents, which this server sends in one batch', async () => {
+    if (!server) throw new Error('mongo-java-server did not start (see the beforeAll error)');
+    const documents = await MongoDocumentStore.connect({ url: server.url, database: `big-${randomUUID().slice(0, 18)}` });
+    try {
+      const docs = Array.from({ length: 300_000 }, (_, i) => ({ _id: `m-${i}`, organizationId: `o-${i % 1000}`, role: 'member' }));
+      await documents.insertMany('memberships', docs);
+      const found = await documents.find('memberships', {});
+      expect(found).toHaveLength(300_000);
+      expect(new Set(found.map((doc) => doc._id)).size).toBe(300_000);
+    } finally {
+      await documents.close();
+    }
+  });
+});

@@ -2,6 +2,9 @@ import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type
 import type { CollectionWrites, Doc, DocumentStore, Filter, FindOptions, IndexSpec, Update, WriteOp } from './document-store.port';
 import { EmbeddedDocumentStore } from './embedded-document-store';
 
+/** Documents per batch of a find. */
+const FIND_BATCH = 10_000;
+
 /** Ids per `{_id: {$in}}` read. */
 const READ_CHUNK = 500;
 
@@ -53,7 +56,12 @@ export class MongoDocumentStore implements DocumentStore {
     let cursor = this.db.collection<Document>(collection).find(filter as Document);
     if (options.sort) cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
     if (options.limit !== undefined && options.limit > 0) cursor = cursor.limit(options.limit);
-    return (await cursor.toArray()) as unknown as Doc[];
+    // Bounded batches, read one document at a time: the driver's toArray spreads a whole
+    // batch into push(), which overflows the stack when a server sends a few hundred
+    // thousand small documents in one batch (mongo-java-server does).
+    const out: Doc[] = [];
+    for await (const doc of cursor.batchSize(FIND_BATCH)) out.push(doc as unknown as Doc);
+    return out;
   }
 
   async findOne(collection: string, filter: Filter): Promise<Doc | null> {
