@@ -243,6 +243,9 @@ async function main(): Promise<void> {
     const lag = await measureLag(base, loadOrgs);
     log(`lag on ${servers.mongo!.description}: ${JSON.stringify(lag)}`);
     await stopProcess(service.child, 'SIGTERM', 10_000);
+    // FerretDB goes on with the scans the killed service left queued: stop it, or it takes a
+    // core from the next leg.
+    await servers.stop();
 
     // The same lag phase with the read models on mongo-java-server, whose in-memory backend
     // has real indexes: FerretDB 1.24 scans the whole collection for every update, even by _id.
