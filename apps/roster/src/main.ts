@@ -55,7 +55,7 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
   mountApiDocs(app, document);
 
   await app.init();
-  // @nestjs/platform-fastify pins its own fastify copy; its instance is the same API as ours.
+  // One fastify copy (package.json overrides the one @nestjs/platform-fastify pins); its types come from the adapter.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   // Command bodies are JSON only: anything else is a 415, not a body to validate.
   fastify.removeContentTypeParser('text/plain');
