@@ -6,6 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 
 import { probeDocker } from './docker';
 import { createRunDir, ManagedProcess, removeRunDir } from './managed-process';
+import { ensureMavenLibs } from './maven-libs';
 import { freePort, harnessPaths, type HarnessOptions, requireTool, runCommand, sleep, tailFile } from './process-util';
 import { type KafkaServer, once } from './server-handle';
 
@@ -64,40 +65,11 @@ async function startKafkaInDocker(): Promise<KafkaServer> {
 }
 
 /** Directory of the broker's jars, fetching them with Maven into .cache when absent. */
-export async function ensureKafkaLibs(options: HarnessOptions = {}): Promise<{ libsDir: string; fetched: boolean }> {
-  const { rootDir, cacheDir } = harnessPaths(options);
-  const home = path.join(cacheDir, `kafka-${KAFKA_VERSION}`);
-  const libsDir = path.join(home, 'libs');
-  if (fs.existsSync(libsDir)) return { libsDir, fetched: false };
-
-  const mvn = requireTool('mvn', `fetch the Kafka ${KAFKA_VERSION} broker jars from Maven Central`);
-  fs.mkdirSync(home, { recursive: true });
-  options.log?.(`[servers] fetching Kafka ${KAFKA_VERSION} jars with ${mvn} (first run only)...`);
-  const tmpDir = path.join(home, `libs.${process.pid}.tmp`);
-  fs.rmSync(tmpDir, { recursive: true, force: true });
-  try {
-    await runCommand(
-      mvn,
-      [
-        '-q',
-        '-B',
-        '-f',
-        path.join(rootDir, 'scripts', 'servers', 'kafka', 'pom.xml'),
-        'dependency:copy-dependencies',
-        `-DoutputDirectory=${tmpDir}`,
-        '-DincludeScope=runtime',
-      ],
-      { cwd: home, what: `fetching Kafka ${KAFKA_VERSION} with Maven` },
-    );
-    if (!fs.readdirSync(tmpDir).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
-      throw new Error(`test harness: Maven finished but ${tmpDir} holds no kafka_2.13-${KAFKA_VERSION} jar`);
-    }
-    // Rename last: a present libs/ is always complete.
-    if (!fs.existsSync(libsDir)) fs.renameSync(tmpDir, libsDir);
-  } finally {
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-  }
-  return { libsDir, fetched: true };
+export function ensureKafkaLibs(options: HarnessOptions = {}): Promise<{ libsDir: string; fetched: boolean }> {
+  return ensureMavenLibs(
+    { what: `Kafka ${KAFKA_VERSION}`, home: `kafka-${KAFKA_VERSION}`, pom: 'kafka/pom.xml', expectedJar: (name) => name.startsWith(`kafka_2.13-${KAFKA_VERSION}`) },
+    options,
+  );
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding (what StorageTool random-uuid prints). */

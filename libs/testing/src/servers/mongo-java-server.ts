@@ -1,10 +1,9 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { MongoClient } from 'mongodb';
-
 import { createRunDir, ManagedProcess, removeRunDir } from './managed-process';
-import { freePort, harnessPaths, type HarnessOptions, requireTool, runCommand, sleep, tailFile } from './process-util';
+import { ensureMavenLibs } from './maven-libs';
+import { waitForMongo } from './mongo';
+import { freePort, harnessPaths, type HarnessOptions, requireTool, tailFile } from './process-util';
 import { type MongoServer, once } from './server-handle';
 
 /** Keep in step with scripts/servers/mongo-java-server/pom.xml. 1.47.0 needs Java 17 (class files v61). */
@@ -17,41 +16,16 @@ export interface MongoJavaServerOptions extends HarnessOptions {
 }
 
 /** Directory of mongo-java-server's jars (core, in-memory backend, netty, slf4j), fetched with Maven into .cache when absent. */
-export async function ensureMongoJavaServerLibs(options: HarnessOptions = {}): Promise<{ libsDir: string; fetched: boolean }> {
-  const { rootDir, cacheDir } = harnessPaths(options);
-  const home = path.join(cacheDir, `mongo-java-server-${MONGO_JAVA_SERVER_VERSION}`);
-  const libsDir = path.join(home, 'libs');
-  if (fs.existsSync(libsDir)) return { libsDir, fetched: false };
-
-  const mvn = requireTool('mvn', `fetch the mongo-java-server ${MONGO_JAVA_SERVER_VERSION} jars from Maven Central`);
-  fs.mkdirSync(home, { recursive: true });
-  options.log?.(`[servers] fetching mongo-java-server ${MONGO_JAVA_SERVER_VERSION} jars with ${mvn} (first run only)...`);
-  const tmpDir = path.join(home, `libs.${process.pid}.tmp`);
-  fs.rmSync(tmpDir, { recursive: true, force: true });
-  try {
-    await runCommand(
-      mvn,
-      [
-        '-q',
-        '-B',
-        '-f',
-        path.join(rootDir, 'scripts', 'servers', 'mongo-java-server', 'pom.xml'),
-        'dependency:copy-dependencies',
-        `-DoutputDirectory=${tmpDir}`,
-        '-DincludeScope=runtime',
-      ],
-      { cwd: home, what: `fetching mongo-java-server ${MONGO_JAVA_SERVER_VERSION} with Maven` },
-    );
-    const expected = `mongo-java-server-memory-backend-${MONGO_JAVA_SERVER_VERSION}.jar`;
-    if (!fs.readdirSync(tmpDir).includes(expected)) {
-      throw new Error(`test harness: Maven finished but ${tmpDir} holds no ${expected}`);
-    }
-    // Rename last: a present libs/ is always complete.
-    if (!fs.existsSync(libsDir)) fs.renameSync(tmpDir, libsDir);
-  } finally {
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-  }
-  return { libsDir, fetched: true };
+export function ensureMongoJavaServerLibs(options: HarnessOptions = {}): Promise<{ libsDir: string; fetched: boolean }> {
+  return ensureMavenLibs(
+    {
+      what: `mongo-java-server ${MONGO_JAVA_SERVER_VERSION}`,
+      home: `mongo-java-server-${MONGO_JAVA_SERVER_VERSION}`,
+      pom: 'mongo-java-server/pom.xml',
+      expectedJar: (name) => name === `mongo-java-server-memory-backend-${MONGO_JAVA_SERVER_VERSION}.jar`,
+    },
+    options,
+  );
 }
 
 /**
@@ -90,7 +64,7 @@ export async function startMongoJavaServer(options: MongoJavaServerOptions = {})
   });
   const url = `mongodb://127.0.0.1:${port}/`;
   try {
-    await waitForPing(url, proc, 60_000);
+    await waitForMongo(url, proc, 60_000);
   } catch (err) {
     const log = tailFile(logFile);
     await stop();
@@ -103,25 +77,4 @@ export async function startMongoJavaServer(options: MongoJavaServerOptions = {})
     description: `mongo-java-server ${MONGO_JAVA_SERVER_VERSION} (in-memory backend, ${fetched ? 'jars fetched now' : 'cached jars'} from Maven Central, local java) on 127.0.0.1:${port}`,
     stop,
   };
-}
-
-async function waitForPing(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (proc.hasExited) throw new Error(`the process ${proc.exitDescription}`);
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
-    try {
-      await client.connect();
-      await client.db('admin').command({ ping: 1 });
-      return;
-    } catch (err) {
-      last = (err as Error).message;
-    } finally {
-      await client.close().catch(() => undefined);
-    }
-    // The launcher compiles its source first (2 to 4 s): no point polling faster.
-    await sleep(250);
-  }
-  throw new Error(`no ping answer within ${timeoutMs} ms (${last})`);
 }

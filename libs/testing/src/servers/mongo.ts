@@ -138,7 +138,8 @@ async function startFerretDb(options: HarnessOptions): Promise<MongoServer> {
   };
 }
 
-async function waitForMongo(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
+/** Resolves once a MongoDB ping answers at `url`; fails early if the server process exits. */
+export async function waitForMongo(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
