@@ -27,5 +27,19 @@ export class DocumentCheckpointStore implements CheckpointStore {
   }
 }
 
+/**
+ * Read-your-writes for a process that does not run the projection's writer: polls the stored
+ * checkpoint `name` until it reaches `position` (true) or `timeoutMs` passes (false).
+ */
+export async function waitForCheckpoint(checkpoints: CheckpointStore, name: string, position: bigint, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stored = await checkpoints.load(name);
+    if (stored !== undefined && stored >= position) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The MongoDB CheckpointStore is this class over a MongoDocumentStore. */
 export { DocumentCheckpointStore as MongoCheckpointStore };

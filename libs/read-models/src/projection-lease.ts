@@ -50,13 +50,20 @@ export class ProjectionLease {
     const startedAt = this.monotonic();
     const now = this.clock();
     const claim = { $set: { holder, expiresAt: now + this.ttlMs, renewedAt: new Date(now).toISOString() } };
-    await documents.write(new Map([[COLLECTIONS.checkpoints, [{ insertOne: { document: { _id: this.id, holder: null, expiresAt: 0 } } }]]]));
-    const held =
-      (await documents.updateOneIf(COLLECTIONS.checkpoints, { _id: this.id, holder }, claim)) ||
-      (await documents.updateOneIf(COLLECTIONS.checkpoints, { _id: this.id, expiresAt: { $lt: now } }, claim));
+    const renew = () => documents.updateOneIf(COLLECTIONS.checkpoints, { _id: this.id, holder }, claim);
+    const take = () => documents.updateOneIf(COLLECTIONS.checkpoints, { _id: this.id, expiresAt: { $lt: now } }, claim);
+    // The lease document is created (free) the first time anyone asks; a renewal is one request.
+    const held = (await renew()) || (await take()) || ((await this.createFree()) && (await take()));
     // A third of the lease is kept as margin for clock drift between the contenders.
     this.heldUntil = held ? startedAt + (this.ttlMs * 2) / 3 : -Infinity;
     return held;
+  }
+
+  /** Inserts the free lease document unless it exists (a concurrent insert by another copy is fine); true. */
+  private async createFree(): Promise<boolean> {
+    const free = { _id: this.id, holder: null, expiresAt: 0 };
+    await this.options.documents.write(new Map([[COLLECTIONS.checkpoints, [{ insertOne: { document: free } }]]]));
+    return true;
   }
 
   /** Gives the lease up at once (a clean stop), so another copy need not wait for it to expire. */

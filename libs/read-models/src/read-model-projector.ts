@@ -8,7 +8,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@roster/event-store';
-import { DocumentCheckpointStore } from './document-checkpoint-store';
+import { DocumentCheckpointStore, waitForCheckpoint } from './document-checkpoint-store';
 import type { CollectionWrites, DocumentStore } from './document-store/document-store.port';
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';
 import { ProjectionLease } from './projection-lease';
@@ -141,23 +141,15 @@ export class ReadModelProjector {
 
   /**
    * Read-your-writes: true once the read models (and the in-process index, if any) reflect
-   * `position`, false after `timeoutMs`. A copy that is not writing polls the checkpoint.
+   * `position`, false after `timeoutMs`. A copy that is not writing polls the checkpoint
+   * (which a copy taking over goes on advancing).
    */
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
     const indexReached = this.indexWorker ? this.indexWorker.waitForPosition(position, timeoutMs) : Promise.resolve(true);
-    for (;;) {
-      if (this.writing) {
-        if (!(await this.writer.waitForPosition(position, Math.max(0, deadline - Date.now())))) return false;
-        break;
-      }
-      const stored = await this.checkpoints.load(READ_MODELS_PROJECTION);
-      if (stored !== undefined && stored > this.lastKnownPosition) this.lastKnownPosition = stored;
-      if (this.lastKnownPosition >= position) break;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return indexReached;
+    const reached = this.writing
+      ? await this.writer.waitForPosition(position, timeoutMs)
+      : await waitForCheckpoint(this.checkpoints, READ_MODELS_PROJECTION, position, timeoutMs);
+    return (await indexReached) && reached;
   }
 
   private async runLeaseLoop(): Promise<void> {

@@ -9,6 +9,8 @@ let server: MongoServer | undefined;
 
 beforeAll(async () => {
   server = await startMongoJavaServer();
+  // Named in the output like the global setup's servers, so a run says what it tested against.
+  process.stderr.write(`[servers] MongoDB, second leg of the read-model suite: ${server.description}\n`);
 }, 180_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import {
-  COLLECTIONS,
+  DocumentCheckpointStore,
   EmbeddedDocumentStore,
   MongoDocumentStore,
   PermissionChecker,
@@ -9,6 +9,7 @@ import {
   ReadModelProjector,
   ReadModelQueries,
   type DocumentStore,
+  waitForCheckpoint,
 } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 
@@ -90,12 +91,6 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.projector) return this.projector.waitForPosition(position, timeoutMs);
     // The projection runs elsewhere: its checkpoint says how far it got.
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const doc = await this.documents.findOne(COLLECTIONS.checkpoints, { _id: READ_MODELS_PROJECTION });
-      if (typeof doc?.position === 'string' && BigInt(doc.position) >= position) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return waitForCheckpoint(new DocumentCheckpointStore(this.documents), READ_MODELS_PROJECTION, position, timeoutMs);
   }
 }
