@@ -14,10 +14,13 @@
  * - check_p99_ms (measured first, with the projection idle): single checks on POST
  *   /authorizations/check at a fixed 5,000/s over CHECK_CONNECTIONS connections (service
  *   token, random members of random organizations); check_rate_per_s says what was reached.
+ *   Baselines, the same requests at the same rate: a bare node:http server answering a
+ *   constant (the floor of this machine's HTTP stack and generator) and a bare Fastify route
+ *   answering from the parsed body (the framework's floor). The three run in
+ *   BENCH_CHECK_ROUNDS (3) interleaved rounds of 10 s; each figure is the median of its
+ *   rounds (*_p99_rounds_ms lists them): this machine's noise comes and goes.
  *   batch_*: the batch form, CHECK_BATCH checks per request at 5,000 checks/s, per-request
- *   latency. Baselines in the same run: a bare node:http server answering the same requests
- *   at the same rate (the floor of this machine's HTTP stack and generator), GET /health of
- *   the service, and the check in process (no HTTP).
+ *   latency. Also GET /health of the service, and the check in process (no HTTP).
  * - Lag under a real command load: a child process drives BENCH_LAG_RATE (default 200)
  *   commands/s, evenly paced, through the HTTP API (invitations and profile edits by the
  *   admins of 500 organizations); meanwhile a sampler sends a profile edit every 100 ms and
@@ -52,6 +55,7 @@ const LAG_CAP_MS = Number(process.env.BENCH_LAG_CAP_MS ?? 20_000);
 const CHECK_RATE = 5000;
 const CHECK_SECONDS = Number(process.env.BENCH_CHECK_SECONDS ?? 10);
 const CHECK_CONNECTIONS = 100;
+const CHECK_ROUNDS = Number(process.env.BENCH_CHECK_ROUNDS ?? 3);
 const CHECK_BATCH = 50;
 const SECRET = `bench-secret-${randomUUID()}`;
 /** The bare HTTP baseline: reads the body, answers a constant permission answer. */
@@ -61,6 +65,14 @@ require('node:http').createServer({ keepAliveTimeout: 120000 }, (request, respon
   request.resume();
   request.on('end', () => response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) }).end(answer));
 }).listen(Number(process.env.PORT), process.env.HOST);
+`;
+
+/** The bare Fastify baseline: our fastify, one route answering a constant-shaped answer from the parsed body. */
+const BARE_FASTIFY_SERVER = `
+const app = require(${JSON.stringify(require.resolve('fastify'))})({ keepAliveTimeout: 120000 });
+app.get('/health', async () => ({ ok: true }));
+app.post('/authorizations/check', async (request) => ({ allowed: true, role: 'admin', reason: 'role admin grants ' + request.body.action }));
+app.listen({ port: Number(process.env.PORT), host: process.env.HOST });
 `;
 
 const log = (line: string) => process.stderr.write(`[bench:projections] ${line}\n`);
@@ -190,20 +202,30 @@ async function main(): Promise<void> {
     const batchRequests = Array.from({ length: 200 }, () => post('/authorizations/check/batch', { checks: Array.from({ length: CHECK_BATCH }, randomCheck) }));
     const paced = (requests: readonly PacedRequest[], ratePerS: number, durationS = CHECK_SECONDS) =>
       pacedLoadInChild(dir, { baseUrl: base, connections: CHECK_CONNECTIONS, ratePerS, durationS, requests });
-    await paced(singles, CHECK_RATE / 2, 3); // warm-up
-    const checks = await paced(singles, CHECK_RATE);
-    log(`checks: ${describeLoad(checks)}`);
+    // The floors, in processes of their own, answering the same requests at the same rate: a
+    // bare node:http server (what this machine's HTTP stack and generator allow) and a bare
+    // Fastify route answering from the parsed body (the framework's own floor).
+    const bare = await startServiceProcess({ entry: '-e', args: [BARE_SERVER], env: { ...process.env }, healthPath: '/' });
+    const bareFastify = await startServiceProcess({ entry: '-e', args: [BARE_FASTIFY_SERVER], env: { ...process.env } });
+    const targets = [base, bare.baseUrl, bareFastify.baseUrl];
+    // Warm-up for all three, then CHECK_ROUNDS interleaved rounds: this machine's noise comes
+    // and goes, so each figure is the median of its rounds, and every round is printed.
+    for (const baseUrl of targets) await pacedLoadInChild(dir, { baseUrl, connections: CHECK_CONNECTIONS, ratePerS: CHECK_RATE / 2, durationS: 3, requests: singles });
+    const rounds: PacedLoadResult[][] = [[], [], []];
+    for (let round = 0; round < CHECK_ROUNDS; round++) {
+      for (const [i, baseUrl] of targets.entries()) {
+        rounds[i].push(await pacedLoadInChild(dir, { baseUrl, connections: CHECK_CONNECTIONS, ratePerS: CHECK_RATE, durationS: CHECK_SECONDS, requests: singles }));
+      }
+      log(`round ${round + 1}/${CHECK_ROUNDS}: checks ${describeLoad(rounds[0][round])}; bare node:http p99 ${rounds[1][round].p99Ms} ms; bare Fastify p99 ${rounds[2][round].p99Ms} ms`);
+    }
+    await stopProcess(bare.child);
+    await stopProcess(bareFastify.child);
+    const [checks, bareLoad, fastifyLoad] = rounds.map(medianOfRounds);
     const batches = await paced(batchRequests, Math.ceil(CHECK_RATE / CHECK_BATCH));
     log(`batch checks (${CHECK_BATCH} per request): ${describeLoad(batches)}`);
     // Context for the HTTP figure: the cheapest route (GET /health) at the same rate.
     const health = await paced([{ method: 'GET', path: '/health' }], CHECK_RATE, 5);
     log(`health baseline: ${describeLoad(health)}`);
-    // The floor: a bare node:http server answering a constant JSON to the same requests at the
-    // same rate, in its own process: what this machine's HTTP stack and generator allow.
-    const bare = await startServiceProcess({ entry: '-e', args: [BARE_SERVER], env: { ...process.env }, healthPath: '/' });
-    const bareLoad = await pacedLoadInChild(dir, { baseUrl: bare.baseUrl, connections: CHECK_CONNECTIONS, ratePerS: CHECK_RATE, durationS: CHECK_SECONDS, requests: singles });
-    await stopProcess(bare.child);
-    log(`bare node:http baseline: ${describeLoad(bareLoad)}`);
 
     const inProcessP99 = await inProcessChecks(mongoUrl, database, singles);
     log(`in-process checks: p99 ${inProcessP99.toFixed(4)} ms`);
@@ -280,9 +302,11 @@ async function main(): Promise<void> {
           }
         : {}),
       check_target_per_s: CHECK_RATE,
+      check_rounds: CHECK_ROUNDS,
       check_rate_per_s: checks.ratePerS,
       check_p50_ms: checks.p50Ms,
       check_p99_ms: checks.p99Ms,
+      check_p99_rounds_ms: checks.p99Rounds,
       check_max_ms: checks.maxMs,
       check_non2xx: checks.non2xx + checks.errors,
       check_connections: CHECK_CONNECTIONS,
@@ -295,7 +319,13 @@ async function main(): Promise<void> {
       baseline_bare_http_rate_per_s: bareLoad.ratePerS,
       baseline_bare_http_p50_ms: bareLoad.p50Ms,
       baseline_bare_http_p99_ms: bareLoad.p99Ms,
+      baseline_bare_http_p99_rounds_ms: bareLoad.p99Rounds,
       check_p99_over_bare_http: Number((checks.p99Ms / bareLoad.p99Ms).toFixed(2)),
+      baseline_fastify_rate_per_s: fastifyLoad.ratePerS,
+      baseline_fastify_p50_ms: fastifyLoad.p50Ms,
+      baseline_fastify_p99_ms: fastifyLoad.p99Ms,
+      baseline_fastify_p99_rounds_ms: fastifyLoad.p99Rounds,
+      check_p99_over_fastify: Number((checks.p99Ms / fastifyLoad.p99Ms).toFixed(2)),
       baseline_health_rate_per_s: health.ratePerS,
       baseline_health_p50_ms: health.p50Ms,
       baseline_health_p99_ms: health.p99Ms,
@@ -356,6 +386,27 @@ async function inProcessChecks(mongoUrl: string, database: string, singles: read
   }
   inProcess.sort((x, y) => x - y);
   return percentile(inProcess, 99);
+}
+
+/** Rounds of one load as one: the median of each figure (max of maxima, sums of failures), and every round's p99. */
+function medianOfRounds(rounds: readonly PacedLoadResult[]): PacedLoadResult & { readonly p99Rounds: number[] } {
+  const median = (pick: (r: PacedLoadResult) => number) => {
+    const values = rounds.map(pick).sort((a, b) => a - b);
+    return values[Math.floor((values.length - 1) / 2)];
+  };
+  return {
+    targetRatePerS: rounds[0].targetRatePerS,
+    ratePerS: median((r) => r.ratePerS),
+    sent: rounds.reduce((sum, r) => sum + r.sent, 0),
+    answered: rounds.reduce((sum, r) => sum + r.answered, 0),
+    non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    p50Ms: median((r) => r.p50Ms),
+    p99Ms: median((r) => r.p99Ms),
+    maxMs: Math.max(...rounds.map((r) => r.maxMs)),
+    sendDelayP99Ms: median((r) => r.sendDelayP99Ms),
+    p99Rounds: rounds.map((r) => r.p99Ms),
+  };
 }
 
 function describeLoad(load: PacedLoadResult): string {
