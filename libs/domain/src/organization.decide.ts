@@ -3,7 +3,7 @@ import { conflict, forbidden, notFound, validation } from './errors';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { checkPermission, type Action } from './permissions';
 import { isRole, type Role } from './roles';
-import { ORGANIZATION_LIMITS as LIMITS, type OrganizationState, type PendingInvitation } from './organization.state';
+import { inviteeKey, ORGANIZATION_LIMITS as LIMITS, type OrganizationState, type PendingInvitation, type PendingJoinRequest } from './organization.state';
 
 type Command<T extends OrganizationCommand['type']> = Extract<OrganizationCommand, { type: T }>;
 type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
@@ -346,27 +346,25 @@ function assertInvitationIdUnused(state: OrganizationState, invitationId: string
   }
 }
 
-function pendingJoinRequestOf(state: OrganizationState, userId: string) {
-  for (const request of state.joinRequests.values()) if (request.userId === userId) return request;
-  return undefined;
+function pendingJoinRequestOf(state: OrganizationState, userId: string): PendingJoinRequest | undefined {
+  const [requestId] = state.pendingJoinRequestsByUser.get(userId) ?? [];
+  return requestId === undefined ? undefined : state.joinRequests.get(requestId);
 }
 
 function pendingInvitationTo(state: OrganizationState, invitee: Invitee): PendingInvitation | undefined {
-  for (const invitation of state.invitations.values()) {
-    const other = invitation.invitee;
-    if (invitee.kind === 'user' && other.kind === 'user' && other.userId === invitee.userId) return invitation;
-    if (invitee.kind === 'email' && other.kind === 'email' && other.email === invitee.email) return invitation;
-  }
-  return undefined;
+  const [invitationId] = state.pendingInvitationsByInvitee.get(inviteeKey(invitee)) ?? [];
+  return invitationId === undefined ? undefined : state.invitations.get(invitationId);
 }
 
-/** A pending, unexpired invitation the actor could accept (by user id or by verified e-mail). */
+/** The actor's own pending, unexpired invitation: to their user id first, then to their e-mail. */
 function openInvitationFor(state: OrganizationState, { actor, now }: CommandContext): PendingInvitation | undefined {
   const email = actor.email?.trim().toLowerCase();
-  for (const invitation of state.invitations.values()) {
-    const { invitee } = invitation;
-    const forActor = invitee.kind === 'user' ? invitee.userId === actor.userId : email !== undefined && invitee.email === email;
-    if (forActor && !isExpired(invitation, now)) return invitation;
+  const invitees: Invitee[] = [{ kind: 'user', userId: actor.userId }, ...(email !== undefined ? [{ kind: 'email' as const, email }] : [])];
+  for (const invitee of invitees) {
+    for (const invitationId of state.pendingInvitationsByInvitee.get(inviteeKey(invitee)) ?? []) {
+      const invitation = state.invitations.get(invitationId);
+      if (invitation && !isExpired(invitation, now)) return invitation;
+    }
   }
   return undefined;
 }

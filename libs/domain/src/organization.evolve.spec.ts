@@ -1,9 +1,28 @@
 import type { OrganizationEvent } from './events';
-import { evolve, foldOrganization, initialState, organizationStateToJson, type OrganizationState } from './organization.state';
+import { evolve, foldOrganization, initialState, inviteeKey, organizationStateToJson, type OrganizationState } from './organization.state';
 import { ROLES } from './roles';
 import { anOrganization, ev, inDays } from './testing/organization.fixtures';
 
 const adminsIn = (state: OrganizationState) => [...state.members.values()].filter((m) => m.role === 'admin').length;
+
+/** The by-invitee and by-user indexes as a scan of the pending invitations and requests finds them. */
+function scannedIndexes(state: OrganizationState) {
+  const group = (pairs: Array<[string, string]>) => {
+    const out: Record<string, string[]> = {};
+    for (const [key, id] of pairs) (out[key] ??= []).push(id);
+    for (const ids of Object.values(out)) ids.sort();
+    return out;
+  };
+  return {
+    invitations: group([...state.invitations.values()].map((i) => [inviteeKey(i.invitee), i.invitationId])),
+    joinRequests: group([...state.joinRequests.values()].map((r) => [r.userId, r.requestId])),
+  };
+}
+
+function keptIndexes(state: OrganizationState) {
+  const sorted = (entries: Iterable<[string, readonly string[]]>) => Object.fromEntries([...entries].map(([key, ids]) => [key, [...ids].sort()]));
+  return { invitations: sorted(state.pendingInvitationsByInvitee), joinRequests: sorted(state.pendingJoinRequestsByUser) };
+}
 
 /** Every event type, with ids drawn from a small pool so that odd orders happen often. */
 function someEvent(org: string, pick: <T>(items: readonly T[]) => T): OrganizationEvent {
@@ -61,9 +80,11 @@ describe('evolve', () => {
       const previous = state;
       const event = someEvent('org', pick);
       expect(() => (state = evolve(previous, event, { occurredAt: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z` }))).not.toThrow();
-      // The input state is never changed, and the admin count stays true to the members.
+      // The input state is never changed, the admin count stays true to the members, and the
+      // indexes decide uses stay true to the pending invitations and requests.
       expect(organizationStateToJson(previous)).toEqual(before);
       expect(state.adminCount).toBe(adminsIn(state));
+      expect(keptIndexes(state)).toEqual(scannedIndexes(state));
     }
   });
 

@@ -59,6 +59,19 @@ export interface OrganizationState {
   readonly joinRequests: PersistentMap<PendingJoinRequest>;
   readonly handledInvitations: PersistentMap<InvitationOutcome>;
   readonly handledJoinRequests: PersistentMap<JoinRequestOutcome>;
+  /**
+   * Ids of the pending invitations by invitee (`inviteeKey`) and of the pending join requests
+   * by user, kept by evolve beside `invitations` and `joinRequests` so that decide finds a
+   * person's pending invitation or request without a scan. Usually one id per key; a list,
+   * so that even an odd history keeps them exact.
+   */
+  readonly pendingInvitationsByInvitee: PersistentMap<readonly string[]>;
+  readonly pendingJoinRequestsByUser: PersistentMap<readonly string[]>;
+}
+
+/** The key of an invitee in `pendingInvitationsByInvitee`. */
+export function inviteeKey(invitee: Invitee): string {
+  return invitee.kind === 'user' ? `user:${invitee.userId}` : `email:${invitee.email}`;
 }
 
 export const initialState: OrganizationState = Object.freeze({
@@ -73,6 +86,8 @@ export const initialState: OrganizationState = Object.freeze({
   joinRequests: PersistentMap.empty<PendingJoinRequest>(),
   handledInvitations: PersistentMap.empty<InvitationOutcome>(),
   handledJoinRequests: PersistentMap.empty<JoinRequestOutcome>(),
+  pendingInvitationsByInvitee: PersistentMap.empty<readonly string[]>(),
+  pendingJoinRequestsByUser: PersistentMap.empty<readonly string[]>(),
 });
 
 export interface EvolveMeta {
@@ -95,7 +110,21 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     joinRequests: changes.joinRequests !== undefined ? changes.joinRequests : state.joinRequests,
     handledInvitations: changes.handledInvitations !== undefined ? changes.handledInvitations : state.handledInvitations,
     handledJoinRequests: changes.handledJoinRequests !== undefined ? changes.handledJoinRequests : state.handledJoinRequests,
+    pendingInvitationsByInvitee:
+      changes.pendingInvitationsByInvitee !== undefined ? changes.pendingInvitationsByInvitee : state.pendingInvitationsByInvitee,
+    pendingJoinRequestsByUser: changes.pendingJoinRequestsByUser !== undefined ? changes.pendingJoinRequestsByUser : state.pendingJoinRequestsByUser,
   };
+}
+
+function withId(index: PersistentMap<readonly string[]>, key: string, id: string): PersistentMap<readonly string[]> {
+  const ids = index.get(key);
+  return ids?.includes(id) ? index : index.set(key, ids ? [...ids, id] : [id]);
+}
+
+function withoutId(index: PersistentMap<readonly string[]>, key: string, id: string): PersistentMap<readonly string[]> {
+  const ids = index.get(key);
+  if (!ids?.includes(id)) return index;
+  return ids.length === 1 ? index.delete(key) : index.set(key, ids.filter((other) => other !== id));
 }
 
 // Members are only ever written through these two, which keep adminCount right.
@@ -115,17 +144,45 @@ function withoutMember(state: OrganizationState, userId: string): OrganizationSt
   });
 }
 
+// Pending invitations and join requests are only ever written through these four, which
+// keep the by-invitee and by-user indexes right.
+function openInvitation(state: OrganizationState, invitation: PendingInvitation): OrganizationState {
+  const { invitationId } = invitation;
+  const before = state.invitations.get(invitationId);
+  const index = before ? withoutId(state.pendingInvitationsByInvitee, inviteeKey(before.invitee), invitationId) : state.pendingInvitationsByInvitee;
+  return next(state, {
+    invitations: state.invitations.set(invitationId, invitation),
+    pendingInvitationsByInvitee: withId(index, inviteeKey(invitation.invitee), invitationId),
+  });
+}
+
 function closeInvitation(state: OrganizationState, invitationId: string, outcome: InvitationOutcome): OrganizationState {
+  const before = state.invitations.get(invitationId);
   return next(state, {
     invitations: state.invitations.delete(invitationId),
     handledInvitations: state.handledInvitations.set(invitationId, outcome),
+    pendingInvitationsByInvitee: before
+      ? withoutId(state.pendingInvitationsByInvitee, inviteeKey(before.invitee), invitationId)
+      : state.pendingInvitationsByInvitee,
+  });
+}
+
+function openJoinRequest(state: OrganizationState, request: PendingJoinRequest): OrganizationState {
+  const { requestId } = request;
+  const before = state.joinRequests.get(requestId);
+  const index = before ? withoutId(state.pendingJoinRequestsByUser, before.userId, requestId) : state.pendingJoinRequestsByUser;
+  return next(state, {
+    joinRequests: state.joinRequests.set(requestId, request),
+    pendingJoinRequestsByUser: withId(index, request.userId, requestId),
   });
 }
 
 function closeJoinRequest(state: OrganizationState, requestId: string, outcome: JoinRequestOutcome): OrganizationState {
+  const before = state.joinRequests.get(requestId);
   return next(state, {
     joinRequests: state.joinRequests.delete(requestId),
     handledJoinRequests: state.handledJoinRequests.set(requestId, outcome),
+    pendingJoinRequestsByUser: before ? withoutId(state.pendingJoinRequestsByUser, before.userId, requestId) : state.pendingJoinRequestsByUser,
   });
 }
 
@@ -168,7 +225,7 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
     case 'JoinRequested': {
       const { requestId, userId, message } = event.data;
       const request: PendingJoinRequest = { requestId, userId, ...(message !== undefined ? { message } : {}), requestedAt: at };
-      return next(state, { joinRequests: state.joinRequests.set(requestId, request) });
+      return openJoinRequest(state, request);
     }
     case 'JoinRequestCancelled':
       return closeJoinRequest(state, event.data.requestId, 'cancelled');
@@ -205,7 +262,7 @@ function invited(state: OrganizationState, event: EventOfType<'MemberInvited'>):
       ? closeInvitation(state, replacesInvitationId, 'replaced')
       : state;
   const invitation: PendingInvitation = { invitationId, invitee, role, invitedBy, expiresAt };
-  return next(base, { invitations: base.invitations.set(invitationId, invitation) });
+  return openInvitation(base, invitation);
 }
 
 /**
