@@ -15,15 +15,11 @@ export class DocumentCheckpointStore implements CheckpointStore {
     return typeof doc?.position === 'string' ? BigInt(doc.position) : undefined;
   }
 
+  /** One update by `_id` once the checkpoint exists (one round trip per batch); the first save creates it. */
   async save(name: string, position: bigint): Promise<void> {
-    await this.documents.write(
-      new Map([
-        [
-          COLLECTIONS.checkpoints,
-          [{ updateOne: { filter: { _id: name }, update: { $set: { position: position.toString(), savedAt: new Date().toISOString() } }, upsert: true } }],
-        ],
-      ]),
-    );
+    const update = { $set: { position: position.toString(), savedAt: new Date().toISOString() } };
+    if (await this.documents.updateOneIf(COLLECTIONS.checkpoints, { _id: name }, update)) return;
+    await this.documents.write(new Map([[COLLECTIONS.checkpoints, [{ updateOne: { filter: { _id: name }, update, upsert: true } }]]]));
   }
 }
 
