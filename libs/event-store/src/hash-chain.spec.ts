@@ -1,31 +1,20 @@
 import { canonicalJson, eventHash, GENESIS_HASH } from './hash-chain';
 
 /**
- * The encoding as first written (Object.entries, a sorting comparator, map and join): every
- * hash already in a store was computed with it, so canonicalJson must stay byte-identical.
+ * The encoding as first written (Object.entries, a sorting comparator, map and join), for the
+ * values generated below: every hash already in a store was computed with it, so
+ * canonicalJson must stay byte-identical.
  */
 function reference(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'bigint':
-      return JSON.stringify(value.toString());
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('non-finite');
-      return JSON.stringify(value);
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'object': {
-      if (value instanceof Date) return JSON.stringify(value.toISOString());
-      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
-    }
-    default:
-      throw new TypeError(typeof value);
-  }
+  if (typeof value === 'bigint') return JSON.stringify(String(value));
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+  if (typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
 }
 
 // A seeded generator (mulberry32): the same values on every run.
