@@ -390,10 +390,7 @@ async function inProcessChecks(mongoUrl: string, database: string, singles: read
 
 /** Rounds of one load as one: the median of each figure (max of maxima, sums of failures), and every round's p99. */
 function medianOfRounds(rounds: readonly PacedLoadResult[]): PacedLoadResult & { readonly p99Rounds: number[] } {
-  const median = (pick: (r: PacedLoadResult) => number) => {
-    const values = rounds.map(pick).sort((a, b) => a - b);
-    return values[Math.floor((values.length - 1) / 2)];
-  };
+  const median = (pick: (r: PacedLoadResult) => number) => percentile(rounds.map(pick).sort((a, b) => a - b), 50);
   return {
     targetRatePerS: rounds[0].targetRatePerS,
     ratePerS: median((r) => r.ratePerS),

@@ -351,22 +351,23 @@ function pendingJoinRequestOf(state: OrganizationState, userId: string): Pending
   return requestId === undefined ? undefined : state.joinRequests.get(requestId);
 }
 
+/** The pending invitations to this invitee, oldest first (one, unless the history is odd), from evolve's index. */
+function pendingInvitationsTo(state: OrganizationState, invitee: Invitee): PendingInvitation[] {
+  return (state.pendingInvitationsByInvitee.get(inviteeKey(invitee)) ?? []).flatMap((id) => state.invitations.get(id) ?? []);
+}
+
 function pendingInvitationTo(state: OrganizationState, invitee: Invitee): PendingInvitation | undefined {
-  const [invitationId] = state.pendingInvitationsByInvitee.get(inviteeKey(invitee)) ?? [];
-  return invitationId === undefined ? undefined : state.invitations.get(invitationId);
+  return pendingInvitationsTo(state, invitee)[0];
 }
 
 /** The actor's own pending, unexpired invitation: to their user id first, then to their e-mail. */
 function openInvitationFor(state: OrganizationState, { actor, now }: CommandContext): PendingInvitation | undefined {
   const email = actor.email?.trim().toLowerCase();
-  const invitees: Invitee[] = [{ kind: 'user', userId: actor.userId }, ...(email !== undefined ? [{ kind: 'email' as const, email }] : [])];
-  for (const invitee of invitees) {
-    for (const invitationId of state.pendingInvitationsByInvitee.get(inviteeKey(invitee)) ?? []) {
-      const invitation = state.invitations.get(invitationId);
-      if (invitation && !isExpired(invitation, now)) return invitation;
-    }
-  }
-  return undefined;
+  const mine = [
+    ...pendingInvitationsTo(state, { kind: 'user', userId: actor.userId }),
+    ...(email === undefined ? [] : pendingInvitationsTo(state, { kind: 'email', email })),
+  ];
+  return mine.find((invitation) => !isExpired(invitation, now));
 }
 
 // ---------------------------------------------------------------------------------------
