@@ -30,6 +30,8 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
     clientErrorHandler: clientErrorAsProblem,
     // Typed against our fastify; the adapter's pinned copy has the same request/reply API.
     frameworkErrors: frameworkErrorAsProblem as never,
+    // No Nest middleware here: without @fastify/middie no request runs its (empty) chain.
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? nestLogLevels(config.logLevel),

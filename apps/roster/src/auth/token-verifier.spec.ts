@@ -53,11 +53,14 @@ describe('TokenVerifier', () => {
     const config = loadRosterConfig({ ROSTER_DATA_DIR: dir, ROSTER_JWT_SECRET: 'x'.repeat(32) });
     const verifier = new TokenVerifier(config);
     const token = await signDevelopmentToken(config, { userId: 'alice', ttl: '60s' });
+    expect(verifier.verifiedActor(token)).toBeUndefined();
     const first = await verifier.verify(token);
     expect(await verifier.verify(token)).toBe(first);
+    expect(verifier.verifiedActor(token)).toBe(first);
     const now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 120_000);
     try {
+      expect(verifier.verifiedActor(token)).toBeUndefined();
       await expect(verifier.verify(token)).rejects.toMatchObject({ status: 401, code: 'AUTH.TOKEN_EXPIRED' });
     } finally {
       clock.mockRestore();

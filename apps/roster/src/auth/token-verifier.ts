@@ -61,10 +61,15 @@ export class TokenVerifier {
   private readonly verified = new LruCache<string, { actor: Actor; expiresAtMs: number }>(10_000);
 
   async verify(token: string): Promise<Actor> {
+    return this.verifiedActor(token) ?? this.verifySignature(token);
+  }
+
+  /** The actor of a token already verified and not expired; undefined when it must be verified first. */
+  verifiedActor(token: string): Actor | undefined {
     const known = this.verified.get(token);
     if (known && known.expiresAtMs > Date.now()) return known.actor;
     if (known) this.verified.delete(token);
-    return this.verifySignature(token);
+    return undefined;
   }
 
   private async verifySignature(token: string): Promise<Actor> {

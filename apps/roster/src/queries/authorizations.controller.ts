@@ -89,31 +89,27 @@ export class CheckFastPath implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
     if (!fastify || typeof fastify.addHook !== 'function') return;
     fastify.addHook('preHandler', (request, reply, done) => {
-      if (request.method !== 'POST' || !CHECK_PATHS.has(request.routeOptions.url ?? '')) return done();
-      this.answer(request, reply).then(
-        (answered) => (answered ? undefined : done()),
-        () => done(),
-      );
+      // The raw target, not routeOptions (a getter that builds an object on every call): a
+      // check sent with a query string or another spelling takes the controller's path.
+      if (request.method !== 'POST' || !CHECK_PATHS.has(request.url) || !this.answer(request, reply)) done();
     });
   }
 
-  /** True when it sent the answer; false to let the controller handle the request. */
-  private async answer(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  /**
+   * True when it sent the answer; false to let the controller handle the request. Synchronous:
+   * a token not verified yet goes the controller's way, which verifies it for the next ones.
+   */
+  private answer(request: FastifyRequest, reply: FastifyReply): boolean {
     const position = this.readModels.indexPosition;
-    if (position === undefined || !this.readModels.checker?.answersInProcess || request.headers['x-min-position'] !== undefined) return false;
+    const checker = this.readModels.checker;
+    if (position === undefined || !checker?.answersInProcess || request.headers['x-min-position'] !== undefined) return false;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
-    if (!match) return false;
-    let actor: Actor;
-    try {
-      actor = await this.verifier.verify(match[1]);
-    } catch {
-      return false;
-    }
+    const actor = match ? this.verifier.verifiedActor(match[1]) : undefined;
+    if (!actor) return false;
     const errors: FieldError[] = [];
-    const checker = this.readModels.checker;
     let result: unknown;
-    if (request.routeOptions.url === '/authorizations/check') {
+    if (request.url === '/authorizations/check') {
       const check = parseCheck(request.body, '', errors);
       if (!check || !allowedToAsk(actor, [check])) return false;
       result = checker.checkInProcess(check.userId, check.organizationId, check.action);
