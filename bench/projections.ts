@@ -33,6 +33,9 @@
  *   Measured twice: on FerretDB (lag_*), whose SQLite backend scans a whole collection for
  *   every update, even by _id, and on mongo-java-server's in-memory backend (lag_indexed_*),
  *   which finds a document by _id through its index (BENCH_SKIP_INDEXED_LEG=1 skips it).
+ *   On that server a second phase runs at BENCH_LAG_HIGH_RATE (default 1000, 0 skips it)
+ *   commands/s (lag_indexed_high_*), nearer the command benchmark's own rates: there the
+ *   service, the server and the loads share this machine's cores.
  * Prints one JSON line on stdout; progress on stderr.
  */
 import { spawn } from 'node:child_process';
@@ -50,6 +53,8 @@ const EVENTS_PER_ORG = 40;
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 30);
 const LAG_WARMUP_SECONDS = Number(process.env.BENCH_LAG_WARMUP_SECONDS ?? 5);
 const LAG_COMMANDS_PER_S = Number(process.env.BENCH_LAG_RATE ?? 200);
+/** The second lag phase on the indexed server: where this machine's two cores run out (0 skips it). */
+const LAG_HIGH_COMMANDS_PER_S = Number(process.env.BENCH_LAG_HIGH_RATE ?? 1000);
 const LAG_SAMPLE_MS = 100;
 const LAG_CAP_MS = Number(process.env.BENCH_LAG_CAP_MS ?? 20_000);
 const CHECK_RATE = 5000;
@@ -231,7 +236,7 @@ async function main(): Promise<void> {
     log(`in-process checks: p99 ${inProcessP99.toFixed(4)} ms`);
 
     const loadOrgs = await Promise.all(seeded.orgs.slice(0, 500).map(async (org) => ({ ...org, token: await sign(org.admin) })));
-    const lag = await measureLag(dir, base, loadOrgs);
+    const lag = await measureLag(dir, base, loadOrgs, LAG_COMMANDS_PER_S);
     log(`lag on ${servers.mongo!.description}: ${JSON.stringify(lag)}`);
     await stopProcess(service.child, 'SIGTERM', 10_000);
     // FerretDB goes on with the scans the killed service left queued: stop it, or it takes a
@@ -242,6 +247,7 @@ async function main(): Promise<void> {
     // has real indexes: FerretDB 1.24 scans the whole collection for every update, even by _id.
     let second: MongoServer | undefined;
     let lagIndexed: Lag | undefined;
+    let lagIndexedHigh: Lag | undefined;
     if (process.env.BENCH_SKIP_INDEXED_LEG !== '1') {
       // 345,000 documents live on its heap: room enough that its collector does not stall the writes.
       second = await startMongoJavaServer({ log, maxHeapMb: 6144 });
@@ -254,8 +260,12 @@ async function main(): Promise<void> {
         await indexedStore.close();
         await indexedDocuments.close();
         service = await startService(dir, second.url, indexedDatabase);
-        lagIndexed = await measureLag(dir, service.baseUrl, loadOrgs);
+        lagIndexed = await measureLag(dir, service.baseUrl, loadOrgs, LAG_COMMANDS_PER_S);
         log(`lag on ${second.description}: ${JSON.stringify(lagIndexed)}`);
+        if (LAG_HIGH_COMMANDS_PER_S > 0) {
+          lagIndexedHigh = await measureLag(dir, service.baseUrl, loadOrgs, LAG_HIGH_COMMANDS_PER_S);
+          log(`lag on ${second.description} at ${LAG_HIGH_COMMANDS_PER_S} commands/s: ${JSON.stringify(lagIndexedHigh)}`);
+        }
         await stopProcess(service.child, 'SIGTERM', 10_000);
       } finally {
         await second.stop();
@@ -299,6 +309,17 @@ async function main(): Promise<void> {
             lag_indexed_warmup_p99_ms: lagIndexed.warmup.p99Ms,
             lag_indexed_commands_per_s: lagIndexed.commandsPerS,
             lag_indexed_commands_non2xx: lagIndexed.commandsNon2xx,
+          }
+        : {}),
+      ...(lagIndexedHigh
+        ? {
+            lag_indexed_high_commands_target_per_s: LAG_HIGH_COMMANDS_PER_S,
+            lag_indexed_high_commands_per_s: lagIndexedHigh.commandsPerS,
+            lag_indexed_high_p50_ms: lagIndexedHigh.p50Ms,
+            lag_indexed_high_p99_ms: lagIndexedHigh.p99Ms,
+            lag_indexed_high_samples: lagIndexedHigh.samples,
+            lag_indexed_high_samples_capped: lagIndexedHigh.capped,
+            lag_indexed_high_commands_non2xx: lagIndexedHigh.commandsNon2xx,
           }
         : {}),
       check_target_per_s: CHECK_RATE,
@@ -414,7 +435,8 @@ function describeLoad(load: PacedLoadResult): string {
 function startService(dir: string, mongoUrl: string, database: string): Promise<ServiceProcess> {
   return startServiceProcess({
     entry: resolve(__dirname, '../apps/roster/src/main.js'),
-    nodeArgs: ['-r', resolve(__dirname, '../../scripts/register-paths.js')],
+    // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `--cpu-prof`), as in bench:commands.
+    nodeArgs: ['-r', resolve(__dirname, '../../scripts/register-paths.js'), ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '')],
     env: { ...process.env, ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: process.env.BENCH_ROSTER_RUN ?? 'api,projections', LOG_LEVEL: 'warn' },
     timeoutMs: 120_000,
   });
@@ -438,13 +460,13 @@ interface Lag {
  * reported apart: the first commands on each organization load its stream, and the code is
  * not compiled yet); then LAG_SECONDS measured.
  */
-async function measureLag(dir: string, base: string, loadOrgs: ReadonlyArray<{ id: string; token: string }>): Promise<Lag> {
+async function measureLag(dir: string, base: string, loadOrgs: ReadonlyArray<{ id: string; token: string }>, ratePerS: number): Promise<Lag> {
   const headPosition = async () => BigInt(((await (await fetch(`${base}/health`)).json()) as { headPosition: string }).headPosition);
-  log(`lag: ${LAG_COMMANDS_PER_S} commands/s, ${LAG_WARMUP_SECONDS} s of warm-up then ${LAG_SECONDS} s measured`);
-  const warmup = await lagPhase(dir, base, loadOrgs, LAG_WARMUP_SECONDS);
+  log(`lag: ${ratePerS} commands/s, ${LAG_WARMUP_SECONDS} s of warm-up then ${LAG_SECONDS} s measured`);
+  const warmup = await lagPhase(dir, base, loadOrgs, ratePerS, LAG_WARMUP_SECONDS);
   log(`lag warm-up: ${JSON.stringify(warmup)}`);
   const startHead = await headPosition();
-  const measured = await lagPhase(dir, base, loadOrgs, LAG_SECONDS);
+  const measured = await lagPhase(dir, base, loadOrgs, ratePerS, LAG_SECONDS);
   const events = Number((await headPosition()) - startHead);
   return {
     ...measured,
@@ -454,23 +476,23 @@ async function measureLag(dir: string, base: string, loadOrgs: ReadonlyArray<{ i
 }
 
 /**
- * One phase: a child process drives LAG_COMMANDS_PER_S commands/s, evenly paced, through the
+ * One phase: a child process drives `ratePerS` commands/s, evenly paced, through the
  * HTTP API (admins inviting new users and editing profiles of random organizations) while a
  * sampler here sends a profile edit every LAG_SAMPLE_MS and times, from its answer, until a
  * read sent with X-Min-Position = its position answers (a 503 after 5 s is retried). A sample
  * still waiting after LAG_CAP_MS counts as LAG_CAP_MS.
  */
-async function lagPhase(dir: string, base: string, loadOrgs: ReadonlyArray<{ id: string; token: string }>, seconds: number): Promise<Omit<Lag, 'events' | 'warmup'>> {
+async function lagPhase(dir: string, base: string, loadOrgs: ReadonlyArray<{ id: string; token: string }>, ratePerS: number, seconds: number): Promise<Omit<Lag, 'events' | 'warmup'>> {
   const pickOrg = () => loadOrgs[Math.floor(Math.random() * loadOrgs.length)];
   const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
-  const commands = Array.from({ length: Math.ceil(LAG_COMMANDS_PER_S * seconds) }, (_, i): PacedRequest => {
+  const commands = Array.from({ length: Math.ceil(ratePerS * seconds) }, (_, i): PacedRequest => {
     const org = pickOrg();
     return i % 2 === 0
       ? { method: 'POST', path: `/organizations/${org.id}/invitations`, headers: headers(org.token), body: JSON.stringify({ userId: `bench-${randomUUID()}`, role: 'member' }) }
       : { method: 'PATCH', path: `/organizations/${org.id}`, headers: headers(org.token), body: JSON.stringify({ description: `load ${randomUUID()}` }) };
   });
   // The command load runs in a process of its own: an in-process load starved the sampler's timers.
-  const load = pacedLoadInChild(dir, { baseUrl: base, connections: 32, ratePerS: LAG_COMMANDS_PER_S, durationS: seconds, requests: commands });
+  const load = pacedLoadInChild(dir, { baseUrl: base, connections: 32, ratePerS, durationS: seconds, requests: commands });
   const lags: number[] = [];
   let reads503 = 0;
   let capped = 0;
