@@ -205,8 +205,8 @@ async function main(): Promise<void> {
     const post = (path: string, body: unknown): PacedRequest => ({ method: 'POST', path, headers: checkHeaders, body: JSON.stringify(body) });
     const singles = Array.from({ length: 2000 }, () => post('/authorizations/check', randomCheck()));
     const batchRequests = Array.from({ length: 200 }, () => post('/authorizations/check/batch', { checks: Array.from({ length: CHECK_BATCH }, randomCheck) }));
-    const paced = (requests: readonly PacedRequest[], ratePerS: number, durationS = CHECK_SECONDS) =>
-      pacedLoadInChild(dir, { baseUrl: base, connections: CHECK_CONNECTIONS, ratePerS, durationS, requests });
+    const paced = (requests: readonly PacedRequest[], ratePerS: number, durationS = CHECK_SECONDS, baseUrl = base) =>
+      pacedLoadInChild(dir, { baseUrl, connections: CHECK_CONNECTIONS, ratePerS, durationS, requests });
     // The floors, in processes of their own, answering the same requests at the same rate: a
     // bare node:http server (what this machine's HTTP stack and generator allow) and a bare
     // Fastify route answering from the parsed body (the framework's own floor).
@@ -215,12 +215,10 @@ async function main(): Promise<void> {
     const targets = [base, bare.baseUrl, bareFastify.baseUrl];
     // Warm-up for all three, then CHECK_ROUNDS interleaved rounds: this machine's noise comes
     // and goes, so each figure is the median of its rounds, and every round is printed.
-    for (const baseUrl of targets) await pacedLoadInChild(dir, { baseUrl, connections: CHECK_CONNECTIONS, ratePerS: CHECK_RATE / 2, durationS: 3, requests: singles });
+    for (const baseUrl of targets) await paced(singles, CHECK_RATE / 2, 3, baseUrl);
     const rounds: PacedLoadResult[][] = [[], [], []];
     for (let round = 0; round < CHECK_ROUNDS; round++) {
-      for (const [i, baseUrl] of targets.entries()) {
-        rounds[i].push(await pacedLoadInChild(dir, { baseUrl, connections: CHECK_CONNECTIONS, ratePerS: CHECK_RATE, durationS: CHECK_SECONDS, requests: singles }));
-      }
+      for (const [i, baseUrl] of targets.entries()) rounds[i].push(await paced(singles, CHECK_RATE, CHECK_SECONDS, baseUrl));
       log(`round ${round + 1}/${CHECK_ROUNDS}: checks ${describeLoad(rounds[0][round])}; bare node:http p99 ${rounds[1][round].p99Ms} ms; bare Fastify p99 ${rounds[2][round].p99Ms} ms`);
     }
     await stopProcess(bare.child);

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../http/problem';
 import { IS_PUBLIC } from './public.decorator';
-import { TokenVerifier } from './token-verifier';
+import { bearerToken, TokenVerifier } from './token-verifier';
 
 /** Global guard: every route needs a valid bearer token unless marked @Public(). */
 @Injectable()
@@ -18,9 +18,8 @@ export class AuthGuard implements CanActivate {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) {
+    const token = bearerToken(request.headers.authorization);
+    if (token === undefined) {
       throw new ProblemException(
         HttpStatus.UNAUTHORIZED,
         'AUTH.MISSING_TOKEN',
@@ -29,7 +28,7 @@ export class AuthGuard implements CanActivate {
         { 'WWW-Authenticate': 'Bearer' },
       );
     }
-    request.actor = await this.verifier.verify(match[1]);
+    request.actor = await this.verifier.verify(token);
     return true;
   }
 }

@@ -6,7 +6,7 @@ import { SignJWT } from 'jose';
 import { loadRosterConfig } from '../config/roster-config';
 import { ProblemException } from '../http/problem';
 import { DEVELOPMENT_SECRET_FILE } from './development-secret';
-import { signDevelopmentToken, TokenVerifier } from './token-verifier';
+import { bearerToken, signDevelopmentToken, TokenVerifier } from './token-verifier';
 
 describe('TokenVerifier', () => {
   let dir: string;
@@ -47,6 +47,12 @@ describe('TokenVerifier', () => {
     const error = await new TokenVerifier(config).verify(await make()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProblemException);
     expect(error).toMatchObject({ status: 401, code });
+  });
+
+  it('reads the token of a Bearer header only', () => {
+    expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerToken('bearer   abc ')).toBe('abc');
+    for (const header of [undefined, '', 'Bearer', 'Bearer a b', 'Basic abc', ['Bearer abc']]) expect(bearerToken(header)).toBeUndefined();
   });
 
   it('remembers a verified token only until it expires', async () => {

@@ -19,6 +19,13 @@ const unauthorized = (code: string, detail: string) =>
     'WWW-Authenticate': `Bearer error="invalid_token"`,
   });
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other header or none. */
+export function bearerToken(header: unknown): string | undefined {
+  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+}
+
 /** The domain's Actor from a verified token's claims. */
 export function actorFromClaims(payload: JWTPayload): Actor {
   if (typeof payload.sub !== 'string' || payload.sub === '' || payload.sub.length > 128) {

@@ -5,7 +5,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ACTIONS, forbidden, isAction, ORGANIZATION_LIMITS, type Action, type Actor } from '@roster/domain';
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { TokenVerifier } from '../auth/token-verifier';
+import { bearerToken, TokenVerifier } from '../auth/token-verifier';
 import { ProblemException, type FieldError } from '../http/problem';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { ReadModelsService } from './read-models.service';
@@ -68,7 +68,6 @@ export class AuthorizationsController {
 }
 
 const CHECK_PATHS = new Set(['/authorizations/check', '/authorizations/check/batch']);
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * The permission check's hot path, ahead of Nest's guard/interceptor/pipe chain (which cost
@@ -103,9 +102,8 @@ export class CheckFastPath implements OnModuleInit {
     const position = this.readModels.indexPosition;
     const checker = this.readModels.checker;
     if (position === undefined || !checker?.answersInProcess || request.headers['x-min-position'] !== undefined) return false;
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? BEARER.exec(header) : null;
-    const actor = match ? this.verifier.verifiedActor(match[1]) : undefined;
+    const token = bearerToken(request.headers.authorization);
+    const actor = token === undefined ? undefined : this.verifier.verifiedActor(token);
     if (!actor) return false;
     const errors: FieldError[] = [];
     let result: unknown;
