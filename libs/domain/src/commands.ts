@@ -3,8 +3,13 @@ import type { PlatformRole, Role } from './roles';
 /** Who sends a command, from the verified token. */
 export interface Actor {
   readonly userId: string;
-  /** Verified e-mail claim, used to accept an e-mail invitation. */
+  /** The token's `email` claim. */
   readonly email?: string;
+  /**
+   * True only when the token said `email_verified: true`: an e-mail nobody verified proves
+   * nothing, so only a verified one answers an e-mail invitation.
+   */
+  readonly emailVerified?: boolean;
   readonly platformRoles: readonly PlatformRole[];
 }
 

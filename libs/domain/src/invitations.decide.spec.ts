@@ -206,6 +206,17 @@ describe('AcceptInvitation', () => {
     given(history).when(command, as(o.outsider)).thenThrows('forbidden', 'INVITATION.NOT_INVITEE');
   });
 
+  test('an e-mail invitation is refused to an unverified e-mail claim, even the invited one', () => {
+    const o = anOrganization();
+    const invitationId = randomUUID();
+    const history = [...o.history, o.invited(invitationId, { kind: 'email', email: 'ada@example.org' }, 'admin')];
+    for (const type of ['AcceptInvitation', 'DeclineInvitation'] as const) {
+      const command = { type, data: { organizationId: o.org, invitationId } };
+      given(history).when(command, as(o.outsider, { email: 'ada@example.org', emailVerified: false })).thenThrows('forbidden', 'INVITATION.EMAIL_NOT_VERIFIED');
+      given(history).when(command, as(o.outsider, { email: 'eve@example.org', emailVerified: false })).thenThrows('forbidden', 'INVITATION.EMAIL_NOT_VERIFIED');
+    }
+  });
+
   test('someone else cannot accept a user invitation, not even an admin or a superadmin', () => {
     const o = anOrganization();
     const invitationId = randomUUID();

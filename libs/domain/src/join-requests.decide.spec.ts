@@ -49,6 +49,17 @@ describe('RequestJoin', () => {
       .thenThrows('conflict', 'INVITATION.PENDING');
   });
 
+  test('an invitation to the e-mail stands in the way only when the e-mail is verified (else it is not theirs to accept)', () => {
+    const o = anOrganization();
+    const requestId = randomUUID();
+    const history = [...o.history, o.invited(randomUUID(), { kind: 'email', email: 'ada@example.org' })];
+    const command = { type: 'RequestJoin' as const, data: { organizationId: o.org, requestId } };
+    given(history).when(command, as(o.outsider, { email: 'ada@example.org' })).thenThrows('conflict', 'INVITATION.PENDING');
+    given(history)
+      .when(command, as(o.outsider, { email: 'ada@example.org', emailVerified: false }))
+      .then([ev('JoinRequested', { organizationId: o.org, requestId, userId: o.outsider })]);
+  });
+
   test('an expired invitation does not stand in the way', () => {
     const o = anOrganization();
     const requestId = randomUUID();

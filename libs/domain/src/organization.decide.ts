@@ -1,4 +1,4 @@
-import type { CommandContext, OrganizationCommand } from './commands';
+import type { Actor, CommandContext, OrganizationCommand } from './commands';
 import { conflict, forbidden, notFound, validation } from './errors';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { checkPermission, type Action } from './permissions';
@@ -322,11 +322,22 @@ function pendingJoinRequest(state: OrganizationState, requestId: string) {
 /** Only the invitee answers: the invited user id, or whoever proves the invited e-mail with a verified claim. */
 function assertIsInvitee(invitation: PendingInvitation, { actor }: CommandContext): void {
   const { invitee } = invitation;
-  const isInvitee =
-    invitee.kind === 'user'
-      ? invitee.userId === actor.userId
-      : actor.email !== undefined && actor.email.trim().toLowerCase() === invitee.email;
-  if (!isInvitee) throw forbidden('INVITATION.NOT_INVITEE', 'Only the invitee may answer this invitation');
+  if (invitee.kind === 'user') {
+    if (invitee.userId !== actor.userId) throw forbidden('INVITATION.NOT_INVITEE', 'Only the invitee may answer this invitation');
+    return;
+  }
+  if (actor.email !== undefined && actor.emailVerified !== true) {
+    throw forbidden(
+      'INVITATION.EMAIL_NOT_VERIFIED',
+      'An e-mail invitation is answered only with a verified e-mail: the token must say `email_verified: true`',
+    );
+  }
+  if (verifiedEmail(actor) !== invitee.email) throw forbidden('INVITATION.NOT_INVITEE', 'Only the invitee may answer this invitation');
+}
+
+/** The actor's e-mail, normalized as invitations store it, when the token vouches for it; else undefined. */
+function verifiedEmail(actor: Actor): string | undefined {
+  return actor.emailVerified === true ? actor.email?.trim().toLowerCase() : undefined;
 }
 
 /** Expiry is judged against the command's time, never the clock. */
@@ -360,9 +371,9 @@ function pendingInvitationTo(state: OrganizationState, invitee: Invitee): Pendin
   return pendingInvitationsTo(state, invitee)[0];
 }
 
-/** The actor's own pending, unexpired invitation: to their user id first, then to their e-mail. */
+/** The actor's own pending, unexpired invitation: to their user id first, then to their verified e-mail. */
 function openInvitationFor(state: OrganizationState, { actor, now }: CommandContext): PendingInvitation | undefined {
-  const email = actor.email?.trim().toLowerCase();
+  const email = verifiedEmail(actor);
   const mine = [
     ...pendingInvitationsTo(state, { kind: 'user', userId: actor.userId }),
     ...(email === undefined ? [] : pendingInvitationsTo(state, { kind: 'email', email })),

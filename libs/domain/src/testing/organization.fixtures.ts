@@ -12,11 +12,12 @@ export const NOW = new Date('2026-03-01T12:00:00.000Z');
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const inDays = (days: number, from: Date = NOW) => new Date(from.getTime() + days * DAY_MS);
 
-export function as(userId: string, options: { email?: string; superadmin?: boolean; now?: Date } = {}): CommandContext {
+/** A command context for `userId`; an `email` is verified (as the portal's identity provider says) unless `emailVerified: false`. */
+export function as(userId: string, options: { email?: string; emailVerified?: boolean; superadmin?: boolean; now?: Date } = {}): CommandContext {
   return {
     actor: {
       userId,
-      ...(options.email !== undefined ? { email: options.email } : {}),
+      ...(options.email !== undefined ? { email: options.email, emailVerified: options.emailVerified ?? true } : {}),
       platformRoles: options.superadmin ? ['superadmin'] : [],
     },
     now: options.now ?? NOW,
