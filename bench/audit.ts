@@ -118,7 +118,7 @@ async function foldFromZero(store: SqliteEventStore, organizationId: string, at:
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roster-bench-audit-'));
   const secret = `bench-audit-${randomUUID()}`;
-  const env = { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api', LOG_LEVEL: 'error' };
+  const env = { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'error' };
   const config = loadRosterConfig(env);
   if (config.eventStore.kind !== 'sqlite') throw new Error('bench:audit runs on the embedded SQLite store');
   const organizationId = randomUUID();

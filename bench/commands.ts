@@ -327,7 +327,7 @@ async function main(): Promise<void> {
   try {
     const secret = `bench-${randomUUID()}-${randomUUID()}`;
     const sign = (sub: string) => signTestToken(secret, sub);
-    const storeConfig = loadRosterConfig({ ROSTER_DATA_DIR: dataDir }).eventStore;
+    const storeConfig = loadRosterConfig({ ROSTER_DATA_DIR: dataDir }, 'tool').eventStore;
     if (storeConfig.kind !== 'sqlite') throw new Error('expected the embedded store');
 
     log(`seeding an organization with ${LONG_HISTORY_EVENTS} events`);
@@ -339,7 +339,7 @@ async function main(): Promise<void> {
     delete env.EVENTSTORE_CONNECTION_STRING;
     delete env.MONGODB_URL;
     delete env.KAFKA_BROKERS;
-    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api', LOG_LEVEL: 'warn' });
+    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn' });
     // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `-r ./profile-hook.js` to profile it).
     const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
     const service = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: [...REGISTER_PATHS, ...serviceArgs], cwd: ROOT, env });

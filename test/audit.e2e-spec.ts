@@ -105,7 +105,7 @@ function tamper(sql: string, ...params: unknown[]): void {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'roster-audit-e2e-'));
-  const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api' });
+  const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections' });
   baseUrl = roster.baseUrl;
   close = roster.close;
   [auditor, superadmin] = await Promise.all([newUser(['auditor']), newUser(['superadmin'])]);

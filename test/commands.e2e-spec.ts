@@ -21,7 +21,7 @@ type Running = RosterInProcess;
 
 /** Starts the service in this process on 127.0.0.1 and a free port, on `dataDir`. */
 const startRoster = (dataDir: string): Promise<Running> =>
-  startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api' });
+  startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections' });
 
 // ---------------------------------------------------------------------------------------
 // Tokens and users

@@ -127,7 +127,7 @@ beforeAll(async () => {
   ({ app, baseUrl } = await startRosterInProcess({
     ROSTER_DATA_DIR: dataDir,
     ROSTER_JWT_SECRET: SECRET,
-    ROSTER_RUN: 'api,publisher',
+    ROSTER_RUN: 'api,projections,publisher',
     KAFKA_BROKERS: kafka.brokers.join(','),
     ROSTER_KAFKA_TOPIC: topic,
   }));

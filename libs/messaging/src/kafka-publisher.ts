@@ -10,6 +10,9 @@ export interface KafkaPublisherOptions {
   /** Default `roster.membership.v1`. */
   readonly topic?: string;
   readonly clientId?: string;
+  /** TLS to the brokers (`true`: the system's CAs) and SASL credentials, as kafkajs takes them. */
+  readonly ssl?: KafkaConfig['ssl'];
+  readonly sasl?: KafkaConfig['sasl'];
   /** CloudEvents `source` (default `/roster`). */
   readonly source?: string;
   /** Partitions when the topic is created here (default 6); an existing topic is left as it is. */
@@ -83,6 +86,8 @@ export class KafkaPublisher {
       ...PUBLISHER_CLIENT_CONFIG,
       clientId: options.clientId ?? 'roster-publisher',
       brokers: [...options.brokers],
+      ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+      ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
       logLevel: logLevel.WARN,
       logCreator:
         () =>

@@ -18,7 +18,7 @@ export class CliFailure extends Error {
  * file that does not exist is an error here: opening it would create an empty store.
  */
 export function openConfiguredStore(): EventStore {
-  const config = loadRosterConfig();
+  const config = loadRosterConfig(process.env, 'tool');
   if (config.eventStore.kind === 'sqlite' && !existsSync(config.eventStore.path)) {
     throw new CliFailure(`No event store at ${config.eventStore.path} (set ROSTER_DATA_DIR to the service's data directory)`);
   }

@@ -23,7 +23,7 @@ export const rebuildCommand: CliCommand = {
     const fromText = flagValue(flags, 'from') ?? '0';
     if (!/^\d{1,20}$/.test(fromText)) throw new UsageError('--from must be a position (a whole number)');
     const from = BigInt(fromText);
-    const config = loadRosterConfig();
+    const config = loadRosterConfig(process.env, 'tool');
 
     return withStore(async (store) => {
       const documents: DocumentStore = config.mongo ? await MongoDocumentStore.connect(config.mongo) : new EmbeddedDocumentStore();

@@ -5,7 +5,7 @@ import { CliCommand, parseArgs, UsageError } from '../cli-command';
 
 const ROLE_FLAGS: readonly PlatformRole[] = ['superadmin', 'auditor', 'service'];
 
-/** Prints a bearer token signed with the service's secret (ROSTER_JWT_SECRET or the development one). */
+/** Prints a bearer token signed with the service's secret (ROSTER_JWT_SECRET, or the development one unless ROSTER_DEV_AUTH=0). */
 export const tokenCommand: CliCommand = {
   name: 'token',
   usage: 'token <userId> [--email e] [--superadmin|--auditor|--service] [--ttl 24h]',
@@ -22,7 +22,9 @@ export const tokenCommand: CliCommand = {
     if (ttl === true) throw new UsageError('--ttl needs a value, e.g. 24h');
     if (ttl !== undefined && !/^\d+\s*(s|m|h|d|w)$/.test(ttl)) throw new UsageError('--ttl is a number and a unit: s, m, h, d or w');
     const roles = ROLE_FLAGS.filter((role) => flags.has(role));
-    const token = await signDevelopmentToken(loadRosterConfig(), { userId, email, roles, ttl });
+    // A tool for development: without ROSTER_JWT_SECRET it signs with the development secret, as `npm start` verifies.
+    const config = loadRosterConfig({ ROSTER_DEV_AUTH: '1', ...process.env }, 'tool');
+    const token = await signDevelopmentToken(config, { userId, email, roles, ttl });
     process.stdout.write(`${token}\n`);
     return 0;
   },

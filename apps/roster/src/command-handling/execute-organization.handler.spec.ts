@@ -66,7 +66,7 @@ describe('ExecuteOrganizationHandler', () => {
   let dir: string;
   let store: SqliteEventStore;
   const config = (retries = 5) =>
-    loadRosterConfig({ ROSTER_DATA_DIR: dir, ROSTER_COMMAND_RETRIES: String(retries), ROSTER_STATE_CACHE_SIZE: '100' });
+    loadRosterConfig({ ROSTER_DATA_DIR: dir, ROSTER_DEV_AUTH: '1', ROSTER_COMMAND_RETRIES: String(retries), ROSTER_STATE_CACHE_SIZE: '100' });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'roster-handler-'));

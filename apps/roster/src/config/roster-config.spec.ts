@@ -1,9 +1,14 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadRosterConfig } from './roster-config';
 
+/** The development secret, chosen explicitly: what every test below needs unless it is about that choice. */
+const DEV = { ROSTER_DEV_AUTH: '1' } as const;
+
 describe('loadRosterConfig', () => {
-  it('gives the documented defaults for an empty environment', () => {
-    const config = loadRosterConfig({});
+  it('gives the documented defaults for an environment that only chose the development secret', () => {
+    const config = loadRosterConfig({ ...DEV });
     expect(config.port).toBe(3000);
     expect(config.host).toBe('127.0.0.1');
     expect(config.dataDir).toBe(resolve('./data'));
@@ -17,7 +22,7 @@ describe('loadRosterConfig', () => {
     expect(config.stateCacheSize).toBe(10000);
     expect(config.commandRetries).toBe(5);
     expect(config.logLevel).toBe('log');
-    expect(config.auth).toEqual({ jwtSecret: undefined, jwksUrl: undefined, issuer: undefined, audience: undefined });
+    expect(config.auth).toEqual({ jwtSecret: undefined, jwksUrl: undefined, developmentSecret: true, issuer: undefined, audience: undefined, maxAgeSeconds: 86400 });
   });
 
   it('reads every setting', () => {
@@ -33,6 +38,8 @@ describe('loadRosterConfig', () => {
       ROSTER_JWT_SECRET: 's'.repeat(32),
       ROSTER_JWT_ISSUER: 'https://id.example.org',
       ROSTER_JWT_AUDIENCE: 'roster',
+      ROSTER_JWT_MAX_AGE_SECONDS: '3600',
+      ROSTER_DEV_AUTH: '1',
       ROSTER_RUN: 'projections,publisher',
       ROSTER_INVITATION_TTL_DAYS: '14',
       ROSTER_STATE_CACHE_SIZE: '0',
@@ -44,7 +51,15 @@ describe('loadRosterConfig', () => {
     expect(config.eventStore).toEqual({ kind: 'eventstoredb', connectionString: 'esdb://127.0.0.1:2113?tls=false' });
     expect(config.mongo).toEqual({ url: 'mongodb://127.0.0.1:27017', database: 'roster_test' });
     expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092', '127.0.0.1:9093'], topic: 'membership.v2' });
-    expect(config.auth).toEqual({ jwtSecret: 's'.repeat(32), jwksUrl: undefined, issuer: 'https://id.example.org', audience: 'roster' });
+    // A configured secret wins over ROSTER_DEV_AUTH=1 (which `npm start` always sets).
+    expect(config.auth).toEqual({
+      jwtSecret: 's'.repeat(32),
+      jwksUrl: undefined,
+      developmentSecret: false,
+      issuer: 'https://id.example.org',
+      audience: 'roster',
+      maxAgeSeconds: 3600,
+    });
     expect([...config.run]).toEqual(['projections', 'publisher']);
     expect(config.invitationTtlDays).toBe(14);
     expect(config.stateCacheSize).toBe(0);
@@ -69,8 +84,15 @@ describe('loadRosterConfig', () => {
     ['ROSTER_STATE_CACHE_SIZE', '1.5'],
     ['ROSTER_COMMAND_RETRIES', 'many'],
     ['LOG_LEVEL', 'loud'],
+    ['ROSTER_DEV_AUTH', 'yes'],
+    ['ROSTER_JWT_MAX_AGE_SECONDS', '0'],
+    ['ROSTER_JWT_MAX_AGE_SECONDS', '1h'],
+    ['KAFKA_SSL', 'true'],
+    ['KAFKA_SSL_CA_FILE', '/nonexistent/ca.pem'],
+    ['KAFKA_SASL_MECHANISM', 'gssapi'],
+    ['KAFKA_SASL_USERNAME', 'roster'],
   ])('refuses a bad %s (%s) with an error naming it', (name, value) => {
-    const load = () => loadRosterConfig({ [name]: value });
+    const load = () => loadRosterConfig({ ...DEV, [name]: value });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(name);
     try {
@@ -84,5 +106,130 @@ describe('loadRosterConfig', () => {
     expect(() => loadRosterConfig({ ROSTER_JWT_SECRET: 's'.repeat(32), ROSTER_JWKS_URL: 'https://id.example.org/jwks' })).toThrow(
       'ROSTER_JWKS_URL',
     );
+  });
+
+  describe('token verification is an explicit choice', () => {
+    it.each([
+      ['nothing', {}],
+      ['ROSTER_DEV_AUTH=0', { ROSTER_DEV_AUTH: '0' }],
+      ['only an issuer and audience', { ROSTER_JWT_ISSUER: 'https://id.example.org', ROSTER_JWT_AUDIENCE: 'roster' }],
+    ])('a process serving the API with %s refuses to start, naming the three settings', (_name, env) => {
+      const load = () => loadRosterConfig(env);
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(/ROSTER_JWT_SECRET.*ROSTER_JWKS_URL.*ROSTER_DEV_AUTH=1/s);
+    });
+
+    it('a secret, a JWKS URL (with issuer and audience) or ROSTER_DEV_AUTH=1 each suffices', () => {
+      expect(loadRosterConfig({ ROSTER_JWT_SECRET: 's'.repeat(32) }).auth.jwtSecret).toBe('s'.repeat(32));
+      const jwks = { ROSTER_JWKS_URL: 'https://id.example.org/jwks', ROSTER_JWT_ISSUER: 'https://id.example.org', ROSTER_JWT_AUDIENCE: 'roster' };
+      expect(loadRosterConfig(jwks).auth).toMatchObject({ jwksUrl: 'https://id.example.org/jwks', developmentSecret: false });
+      expect(loadRosterConfig({ ...jwks, ...DEV }).auth.developmentSecret).toBe(false);
+      expect(loadRosterConfig({ ...DEV }).auth.developmentSecret).toBe(true);
+    });
+
+    it('a process without the API, or a tool, needs no choice', () => {
+      expect(loadRosterConfig({ ROSTER_RUN: 'publisher' }).auth.developmentSecret).toBe(false);
+      expect(loadRosterConfig({}, 'tool').auth).toMatchObject({ jwtSecret: undefined, jwksUrl: undefined, developmentSecret: false });
+    });
+  });
+
+  describe('JWKS', () => {
+    const base = { ROSTER_JWKS_URL: 'https://id.example.org/jwks', ROSTER_JWT_ISSUER: 'https://id.example.org', ROSTER_JWT_AUDIENCE: 'roster' };
+
+    it.each(['ROSTER_JWT_ISSUER', 'ROSTER_JWT_AUDIENCE'])('requires %s', (missing) => {
+      const env: Record<string, string> = { ...base };
+      delete env[missing];
+      const load = () => loadRosterConfig(env, 'tool');
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(`${missing} is required with ROSTER_JWKS_URL`);
+    });
+
+    it.each(['http://id.example.org/jwks', 'http://10.0.0.5/jwks', 'http://localhost.example.org/jwks'])('refuses %s (keys in clear over the network)', (url) => {
+      expect(() => loadRosterConfig({ ...base, ROSTER_JWKS_URL: url })).toThrow('ROSTER_JWKS_URL must use https:');
+    });
+
+    it.each(['http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:9000/jwks', 'https://id.example.org/jwks'])('accepts %s', (url) => {
+      expect(loadRosterConfig({ ...base, ROSTER_JWKS_URL: url }).auth.jwksUrl).toBe(url);
+    });
+  });
+
+  describe('ROSTER_RUN is exact', () => {
+    it.each(['api', 'api,publisher', 'projections', 'projections,publisher'])(
+      'without MONGODB_URL, refuses %s: the embedded read models need api and projections in one process',
+      (run) => {
+        const load = () => loadRosterConfig({ ...DEV, ROSTER_RUN: run });
+        expect(load).toThrow(ConfigError);
+        expect(load).toThrow(/ROSTER_RUN lists .* without MONGODB_URL/);
+      },
+    );
+
+    it.each(['publisher', 'api,projections', 'api,projections,publisher'])('without MONGODB_URL, runs %s as named', (run) => {
+      expect([...loadRosterConfig({ ...DEV, ROSTER_RUN: run }).run].join(',')).toBe(run);
+    });
+
+    it('with MONGODB_URL, splits them freely', () => {
+      expect([...loadRosterConfig({ ...DEV, MONGODB_URL: 'mongodb://127.0.0.1:27017', ROSTER_RUN: 'api' }).run]).toEqual(['api']);
+    });
+  });
+
+  describe('Kafka TLS and SASL', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'roster-config-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const brokers = { ...DEV, KAFKA_BROKERS: 'kafka.example.org:9093' };
+    const PASSWORD = ' s3cret-Pa55 ';
+
+    it('has neither by default', () => {
+      expect(loadRosterConfig(brokers).kafka).toEqual({ brokers: ['kafka.example.org:9093'], topic: 'roster.membership.v1' });
+    });
+
+    it('KAFKA_SSL=1 trusts the system CAs; CA and client certificate files are read once, here', () => {
+      expect(loadRosterConfig({ ...brokers, KAFKA_SSL: '1' }).kafka?.ssl).toBe(true);
+      for (const name of ['ca', 'cert', 'key']) writeFileSync(join(dir, `${name}.pem`), `-----BEGIN ${name}-----\n`);
+      const config = loadRosterConfig({
+        ...brokers,
+        KAFKA_SSL: '1',
+        KAFKA_SSL_CA_FILE: join(dir, 'ca.pem'),
+        KAFKA_SSL_CERT_FILE: join(dir, 'cert.pem'),
+        KAFKA_SSL_KEY_FILE: join(dir, 'key.pem'),
+      });
+      expect(config.kafka?.ssl).toEqual({ ca: '-----BEGIN ca-----\n', cert: '-----BEGIN cert-----\n', key: '-----BEGIN key-----\n' });
+    });
+
+    it('refuses TLS files without KAFKA_SSL=1, and a certificate without its key', () => {
+      writeFileSync(join(dir, 'ca.pem'), 'x');
+      expect(() => loadRosterConfig({ ...brokers, KAFKA_SSL_CA_FILE: join(dir, 'ca.pem') })).toThrow('KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not 1');
+      expect(() => loadRosterConfig({ ...brokers, KAFKA_SSL: '1', KAFKA_SSL_CERT_FILE: join(dir, 'ca.pem') })).toThrow('KAFKA_SSL_KEY_FILE');
+    });
+
+    it.each(['scram-sha-256', 'scram-sha-512', 'SCRAM-SHA-512'])('reads SASL %s with its username and (untrimmed) password', (mechanism) => {
+      const config = loadRosterConfig({ ...brokers, KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: 'roster', KAFKA_SASL_PASSWORD: PASSWORD });
+      expect(config.kafka?.sasl).toEqual({ mechanism: mechanism.toLowerCase(), username: 'roster', password: PASSWORD });
+    });
+
+    it('takes SASL plain only inside TLS', () => {
+      const plain = { ...brokers, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'roster', KAFKA_SASL_PASSWORD: PASSWORD };
+      expect(() => loadRosterConfig(plain)).toThrow('KAFKA_SASL_MECHANISM plain sends the password in clear');
+      expect(loadRosterConfig({ ...plain, KAFKA_SSL: '1' }).kafka).toMatchObject({ ssl: true, sasl: { mechanism: 'plain', username: 'roster' } });
+    });
+
+    it.each([
+      ['a mechanism without a username', { KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_PASSWORD: PASSWORD }, 'KAFKA_SASL_USERNAME'],
+      ['a mechanism without a password', { KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'roster' }, 'KAFKA_SASL_PASSWORD'],
+      ['a password without a mechanism', { KAFKA_SASL_PASSWORD: PASSWORD }, 'KAFKA_SASL_PASSWORD'],
+      ['an unknown mechanism', { KAFKA_SASL_MECHANISM: 'oauthbearer', KAFKA_SASL_USERNAME: 'roster', KAFKA_SASL_PASSWORD: PASSWORD }, 'KAFKA_SASL_MECHANISM'],
+    ])('refuses %s, naming the setting and never the password', (_name, env, setting) => {
+      let error: unknown;
+      try {
+        loadRosterConfig({ ...brokers, ...env });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).setting).toBe(setting);
+      expect((error as ConfigError).message).not.toContain(PASSWORD.trim());
+    });
   });
 });

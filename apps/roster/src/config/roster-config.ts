@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ORGANIZATION_LIMITS } from '@roster/domain';
 
@@ -23,13 +24,24 @@ export interface RosterConfig {
   readonly mongo?: { readonly url: string; readonly database: string };
   /** Database name even without MONGODB_URL, for tools that need one. */
   readonly mongoDatabase: string;
-  readonly kafka?: { readonly brokers: readonly string[]; readonly topic: string };
+  readonly kafka?: {
+    readonly brokers: readonly string[];
+    readonly topic: string;
+    /** TLS to the brokers: `true` trusts the system's CAs; PEM contents otherwise. */
+    readonly ssl?: KafkaTls;
+    readonly sasl?: KafkaSasl;
+  };
   readonly kafkaTopic: string;
   readonly auth: {
     readonly jwtSecret?: string;
     readonly jwksUrl?: string;
+    /** ROSTER_DEV_AUTH=1 and neither of the above: the secret kept in `${dataDir}/dev-jwt-secret`. */
+    readonly developmentSecret: boolean;
+    /** Required `iss` and `aud`; both are set whenever jwksUrl is. */
     readonly issuer?: string;
     readonly audience?: string;
+    /** Tokens older than this (from `iat`) are refused, whatever their `exp`. */
+    readonly maxAgeSeconds: number;
   };
   /** Workers this process runs; the publisher acts only when Kafka is configured. */
   readonly run: ReadonlySet<RosterWorker>;
@@ -39,6 +51,12 @@ export interface RosterConfig {
   readonly commandRetries: number;
   readonly logLevel: LogLevel;
 }
+
+export type KafkaTls = true | { readonly ca?: string; readonly cert?: string; readonly key?: string };
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+/** One per mechanism, as kafkajs types them. The password is never logged, never in an error message. */
+export type KafkaSasl = { [M in KafkaSaslMechanism]: { readonly mechanism: M; readonly username: string; readonly password: string } }[KafkaSaslMechanism];
 
 /** A setting that cannot be used; the message names it, and start-up stops. */
 export class ConfigError extends Error {
@@ -50,6 +68,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** A day: long enough for a working session's token, short enough that a leaked one dies soon. */
+export const DEFAULT_TOKEN_MAX_AGE_SECONDS = 24 * 3600;
 
 /** Injection token for the RosterConfig. */
 export const ROSTER_CONFIG = Symbol('ROSTER_CONFIG');
@@ -93,7 +114,71 @@ function list(env: Env, name: string): string[] | undefined {
   return items;
 }
 
-export function loadRosterConfig(env: Env = process.env): RosterConfig {
+/** An on/off setting: `1` or `0`, unset is off. */
+function flag(env: Env, name: string): boolean {
+  const raw = text(env, name);
+  if (raw === undefined || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ConfigError(name, `must be 1 or 0, got "${raw}"`);
+}
+
+/** The contents of the PEM file a setting names, read once here. */
+function pemFile(env: Env, name: string): string | undefined {
+  const path = text(env, name);
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(resolve(path), 'utf8');
+  } catch (error) {
+    throw new ConfigError(name, `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${path}`);
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function kafkaTls(env: Env): KafkaTls | undefined {
+  const enabled = flag(env, 'KAFKA_SSL');
+  const ca = pemFile(env, 'KAFKA_SSL_CA_FILE');
+  const cert = pemFile(env, 'KAFKA_SSL_CERT_FILE');
+  const key = pemFile(env, 'KAFKA_SSL_KEY_FILE');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(cert === undefined ? 'KAFKA_SSL_CERT_FILE' : 'KAFKA_SSL_KEY_FILE', 'must be set together with its pair (a client certificate and its key)');
+  }
+  if (!enabled) {
+    const stray = ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE'].find((name) => text(env, name) !== undefined);
+    if (stray) throw new ConfigError(stray, 'is set but KAFKA_SSL is not 1');
+    return undefined;
+  }
+  if (ca === undefined && cert === undefined) return true;
+  return { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert, key } : {}) };
+}
+
+function kafkaSasl(env: Env, tls: boolean): KafkaSasl | undefined {
+  const mechanism = text(env, 'KAFKA_SASL_MECHANISM')?.toLowerCase();
+  const username = text(env, 'KAFKA_SASL_USERNAME');
+  // Taken as given (not trimmed): a password may begin or end with a space.
+  const password = env.KAFKA_SASL_PASSWORD === '' ? undefined : env.KAFKA_SASL_PASSWORD;
+  if (mechanism === undefined) {
+    if (username !== undefined) throw new ConfigError('KAFKA_SASL_USERNAME', 'is set but KAFKA_SASL_MECHANISM is not');
+    if (password !== undefined) throw new ConfigError('KAFKA_SASL_PASSWORD', 'is set but KAFKA_SASL_MECHANISM is not');
+    return undefined;
+  }
+  if (!(KAFKA_SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+    throw new ConfigError('KAFKA_SASL_MECHANISM', `must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}; got "${mechanism}"`);
+  }
+  if (username === undefined) throw new ConfigError('KAFKA_SASL_USERNAME', `is required with KAFKA_SASL_MECHANISM=${mechanism}`);
+  if (password === undefined) throw new ConfigError('KAFKA_SASL_PASSWORD', `is required with KAFKA_SASL_MECHANISM=${mechanism}`);
+  // PLAIN sends the password as it is: only inside TLS.
+  if (mechanism === 'plain' && !tls) throw new ConfigError('KAFKA_SASL_MECHANISM', 'plain sends the password in clear: set KAFKA_SSL=1 too');
+  return { mechanism: mechanism as KafkaSaslMechanism, username, password } as KafkaSasl;
+}
+
+/**
+ * What reads the config: the service (which must know how to verify tokens when it serves
+ * the API) or a tool such as the CLI (which serves nothing).
+ */
+export type ConfigPurpose = 'service' | 'tool';
+
+export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose = 'service'): RosterConfig {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = text(env, 'HOST') ?? '127.0.0.1';
   const dataDir = resolve(text(env, 'ROSTER_DATA_DIR') ?? './data');
@@ -126,6 +211,17 @@ export function loadRosterConfig(env: Env = process.env): RosterConfig {
   if (jwtSecret !== undefined && jwksUrl !== undefined) {
     throw new ConfigError('ROSTER_JWKS_URL', 'and ROSTER_JWT_SECRET are both set; choose one');
   }
+  // Keys fetched in clear could be swapped on the way: http only to this machine.
+  if (jwksUrl !== undefined && new URL(jwksUrl).protocol === 'http:' && !LOOPBACK_HOSTS.has(new URL(jwksUrl).hostname)) {
+    throw new ConfigError('ROSTER_JWKS_URL', 'must use https: (http: only for localhost, 127.0.0.1 or [::1])');
+  }
+  const issuer = text(env, 'ROSTER_JWT_ISSUER');
+  const audience = text(env, 'ROSTER_JWT_AUDIENCE');
+  // An identity provider signs tokens for many applications: iss and aud say which are ours.
+  if (jwksUrl !== undefined && issuer === undefined) throw new ConfigError('ROSTER_JWT_ISSUER', 'is required with ROSTER_JWKS_URL');
+  if (jwksUrl !== undefined && audience === undefined) throw new ConfigError('ROSTER_JWT_AUDIENCE', 'is required with ROSTER_JWKS_URL');
+  // The development secret is an explicit choice, and only a fallback: a configured key wins.
+  const developmentSecret = flag(env, 'ROSTER_DEV_AUTH') && jwtSecret === undefined && jwksUrl === undefined;
 
   const workers = list(env, 'ROSTER_RUN') ?? [...ROSTER_WORKERS];
   for (const worker of workers) {
@@ -133,6 +229,26 @@ export function loadRosterConfig(env: Env = process.env): RosterConfig {
       throw new ConfigError('ROSTER_RUN', `must list ${ROSTER_WORKERS.join(', ')}; got "${worker}"`);
     }
   }
+  if (purpose === 'service') {
+    if (workers.includes('api') && jwtSecret === undefined && jwksUrl === undefined && !developmentSecret) {
+      throw new ConfigError(
+        'ROSTER_JWT_SECRET, ROSTER_JWKS_URL or ROSTER_DEV_AUTH',
+        'must be set: ROSTER_JWT_SECRET (HS256 secret) or ROSTER_JWKS_URL (the identity provider\'s keys) in production, ' +
+          'or ROSTER_DEV_AUTH=1 for a development secret kept in the data directory (npm start sets it)',
+      );
+    }
+    // Without MongoDB the read models live in the API process's memory, fed by its own projection.
+    if (mongoUrl === undefined && workers.includes('api') !== workers.includes('projections')) {
+      throw new ConfigError(
+        'ROSTER_RUN',
+        `lists ${workers.includes('api') ? 'api without projections' : 'projections without api'}, but without MONGODB_URL ` +
+          'the read models live in the memory of the API process and only its own projection feeds them: list both, or set MONGODB_URL',
+      );
+    }
+  }
+
+  const kafkaSsl = kafkaTls(env);
+  const kafkaSaslSettings = kafkaSasl(env, kafkaSsl !== undefined);
 
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'log').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -149,13 +265,18 @@ export function loadRosterConfig(env: Env = process.env): RosterConfig {
         : { kind: 'sqlite', path: resolve(dataDir, 'events.sqlite') },
     mongo: mongoUrl !== undefined ? { url: mongoUrl, database: mongoDatabase } : undefined,
     mongoDatabase,
-    kafka: brokers !== undefined ? { brokers, topic: kafkaTopic } : undefined,
+    kafka:
+      brokers !== undefined
+        ? { brokers, topic: kafkaTopic, ...(kafkaSsl !== undefined ? { ssl: kafkaSsl } : {}), ...(kafkaSaslSettings !== undefined ? { sasl: kafkaSaslSettings } : {}) }
+        : undefined,
     kafkaTopic,
     auth: {
       jwtSecret,
       jwksUrl,
-      issuer: text(env, 'ROSTER_JWT_ISSUER'),
-      audience: text(env, 'ROSTER_JWT_AUDIENCE'),
+      developmentSecret,
+      issuer,
+      audience,
+      maxAgeSeconds: integer(env, 'ROSTER_JWT_MAX_AGE_SECONDS', DEFAULT_TOKEN_MAX_AGE_SECONDS, 60, 30 * 24 * 3600),
     },
     run: new Set(workers as RosterWorker[]),
     invitationTtlDays: integer(

@@ -44,13 +44,17 @@ export class PublishingService implements OnApplicationBootstrap, BeforeApplicat
       brokers: kafka.brokers,
       topic: kafka.topic,
       clientId: 'roster-publisher',
+      ssl: kafka.ssl,
+      sasl: kafka.sasl,
       // Every reader of recorded events reads them upcast to the current version.
       upcast: (event) => upcast(event),
       log: (level, message) => (level === 'error' ? this.logger.error(message) : level === 'warn' ? this.logger.warn(message) : this.logger.log(message)),
     });
     this.worker = createPublishingWorker({ store: this.store, checkpoints, publisher: this.publisher, logger: this.logger });
     await this.worker.start();
-    this.logger.log(`Publishing to ${kafka.topic} on ${kafka.brokers.join(',')} from checkpoint ${this.describeCheckpoints()}`);
+    // Names the mechanism and user, never the password.
+    const security = `${kafka.ssl ? 'TLS' : 'plaintext'}${kafka.sasl ? `, SASL ${kafka.sasl.mechanism} as ${kafka.sasl.username}` : ''}`;
+    this.logger.log(`Publishing to ${kafka.topic} on ${kafka.brokers.join(',')} (${security}) from checkpoint ${this.describeCheckpoints()}`);
   }
 
   /**

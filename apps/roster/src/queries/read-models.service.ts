@@ -19,8 +19,9 @@ import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
  * lease lets one write at a time, the others stand by), and then also keeps an in-process
  * index of organizations and memberships, following the event store on its own, that
  * answers the permission check with no round trip; without it here, queries and checks read MongoDB. Without MONGODB_URL: the
- * embedded store, rebuilt from the event store at every start by the same projection, which
- * then always runs in this process (nothing else could feed it).
+ * embedded store, rebuilt from the event store at every start by the same projection; nothing
+ * else could feed it, so the configuration requires `api` and `projections` in one process.
+ * A process whose ROSTER_RUN names neither (a publisher) has no read models at all.
  */
 @Injectable()
 export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -58,7 +59,8 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     const mongo = this.config.mongo;
-    const runsHere = this.config.run.has('projections') || !mongo;
+    // Exactly what ROSTER_RUN names (without MongoDB, config makes api and projections go together).
+    const runsHere = this.config.run.has('projections');
     if (!runsHere && !this.config.run.has('api')) return;
     let index: EmbeddedDocumentStore | undefined;
     if (mongo) {
