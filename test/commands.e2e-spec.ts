@@ -13,6 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
+import { SignJWT } from 'jose';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
 const SECRET = `e2e-secret-${randomUUID()}`;
@@ -33,10 +34,11 @@ interface User {
 
 const sign = (claims: Record<string, unknown>, sub: string, expiresIn: string | number = '1h') => signTestToken(SECRET, sub, claims, expiresIn);
 
-async function newUser(options: { email?: string; roles?: string[] } = {}): Promise<User> {
+/** A user with a fresh id; an `email` is verified (`email_verified: true`) unless `emailVerified: false`. */
+async function newUser(options: { email?: string; emailVerified?: boolean; roles?: string[] } = {}): Promise<User> {
   const id = `user-${randomUUID()}`;
   const claims: Record<string, unknown> = {};
-  if (options.email) claims.email = options.email;
+  if (options.email) Object.assign(claims, { email: options.email, email_verified: options.emailVerified ?? true });
   if (options.roles) claims.roles = options.roles;
   return { id, token: await sign(claims, id) };
 }
@@ -257,6 +259,27 @@ describe('walkthrough', () => {
     expect(accepted.revision).toBe(revision + 1n);
     // Carol is a member (not admin): admin commands are forbidden to her.
     expectProblem(await call('PATCH', org(organizationId), { as: carol, body: { name: 'Mine' } }), 403);
+  });
+
+  it('an unverified e-mail claim answers no e-mail invitation, not even with the invited address (403, nothing appended)', async () => {
+    const alice = await newUser();
+    const victim = newEmail();
+    const { organizationId } = await createOrganization(alice);
+    const { invitationId, revision } = await invite(organizationId, alice, { email: victim }, 'admin');
+    // The attack: an account at the identity provider claiming the victim's address, never verified.
+    for (const emailVerified of [false, 'true']) {
+      const token = await sign({ email: victim, email_verified: emailVerified }, `user-${randomUUID()}`);
+      for (const answer of ['accept', 'decline']) {
+        expectProblem(await call('POST', `${org(organizationId)}/invitations/${invitationId}/${answer}`, { as: token }), 403, 'INVITATION.EMAIL_NOT_VERIFIED');
+      }
+      expectProblem(await call('PATCH', org(organizationId), { as: token, body: { name: 'Taken over' } }), 403);
+    }
+    const unverified = await newUser({ email: victim, emailVerified: false });
+    expectProblem(await call('POST', `${org(organizationId)}/invitations/${invitationId}/accept`, { as: unverified }), 403, 'INVITATION.EMAIL_NOT_VERIFIED');
+    await expectNothingAppended(organizationId, alice, revision);
+    // The owner of the address, verified, still accepts it.
+    const owner = await newUser({ email: victim });
+    expectAccepted(await call('POST', `${org(organizationId)}/invitations/${invitationId}/accept`, { as: owner }));
   });
 
   it('the invitee declines; the declined invitation can no longer be accepted', async () => {
@@ -533,6 +556,20 @@ describe('refusals: 401 without a valid token', () => {
     expect(answer.body.code).toMatch(/^AUTH\./);
     expectProblem(await call('PATCH', org(organizationId), { as, body: { name: 'Nope' } }), 401);
     expectProblem(await call('DELETE', org(organizationId), { as }), 401);
+  });
+
+  it('a token without exp (it would work forever)', async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(alice.id).setIssuedAt().sign(new TextEncoder().encode(SECRET));
+    const answer = await call('POST', '/organizations', { as: token, body: { name: 'Nope' } });
+    expectProblem(answer, 401, 'AUTH.TOKEN_EXP_MISSING');
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    expectProblem(await call('PATCH', org(organizationId), { as: token, body: { name: 'Nope' } }), 401, 'AUTH.TOKEN_EXP_MISSING');
+  });
+
+  it('a token issued longer ago than ROSTER_JWT_MAX_AGE_SECONDS, whatever its exp', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(alice.id).setIssuedAt(now - 2 * 86400).setExpirationTime(now + 86400).sign(new TextEncoder().encode(SECRET));
+    expectProblem(await call('PATCH', org(organizationId), { as: token, body: { name: 'Nope' } }), 401, 'AUTH.TOKEN_TOO_OLD');
   });
 
   it('a token without a subject', async () => {
