@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { PLATFORM_ROLES, type Actor, type PlatformRole } from '@roster/domain';
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { ConfigError, ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { LruCache } from '../command-handling/lru-cache';
 import { ProblemException } from '../http/problem';
 import { loadOrCreateDevelopmentSecret } from './development-secret';
@@ -164,10 +164,10 @@ export interface DevelopmentTokenClaims {
  */
 export async function signDevelopmentToken(config: RosterConfig, claims: DevelopmentTokenClaims): Promise<string> {
   if (config.auth.jwksUrl) {
-    throw new Error('ROSTER_JWKS_URL is set: tokens come from that issuer, not from this tool');
+    throw new ConfigError('ROSTER_JWKS_URL', 'is set: tokens come from that issuer, not from this tool');
   }
   const secret = signingSecret(config);
-  if (secret === undefined) throw new Error('Set ROSTER_JWT_SECRET, or ROSTER_DEV_AUTH=1 for the development secret');
+  if (secret === undefined) throw new ConfigError('ROSTER_JWT_SECRET', 'or ROSTER_DEV_AUTH=1 (the development secret) is needed to sign a token');
   const issuedAt = Math.floor(Date.now() / 1000);
   let jwt = new SignJWT({
     ...(claims.email ? { email: claims.email, email_verified: claims.emailVerified ?? true } : {}),
@@ -182,7 +182,7 @@ export async function signDevelopmentToken(config: RosterConfig, claims: Develop
   const token = await jwt.sign(new TextEncoder().encode(secret));
   const { exp } = decodeJwt(token);
   if (exp! - issuedAt > config.auth.maxAgeSeconds) {
-    throw new Error(`A token may live at most ROSTER_JWT_MAX_AGE_SECONDS (${config.auth.maxAgeSeconds} s): choose a shorter ttl`);
+    throw new ConfigError('ROSTER_JWT_MAX_AGE_SECONDS', `(${config.auth.maxAgeSeconds} s) is shorter than the ttl asked for: choose a shorter ttl`);
   }
   return token;
 }
