@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
-import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandResponse } from '../command-handling/command-response';
+import { CommandAnswer } from '../command-handling/command-answer';
 import { CommandSender } from '../command-handling/command-sender';
+import type { CommandOutcome } from '../command-handling/organization-stream';
 import { newServiceId } from '../command-handling/service-ids';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
 import { ServiceIdPipe } from '../http/id.pipe';
@@ -18,7 +19,7 @@ export class JoinRequestsController {
   constructor(private readonly commands: CommandSender) {}
 
   @Post()
-  @HttpCode(201)
+  @CommandAnswer('created')
   @ApiOperation({ summary: 'Ask to join the organization (any signed-in non-member)' })
   @ApiCreatedResponse({ type: CommandResponse })
   request(
@@ -26,18 +27,16 @@ export class JoinRequestsController {
     @Body() body: RequestJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
+  ): Promise<CommandOutcome> {
     return this.commands.send(
       { type: 'RequestJoin', data: { organizationId, requestId: newServiceId(), message: body.message } },
       actor,
       request,
-      reply,
     );
   }
 
   @Post(':requestId/approve')
-  @HttpCode(200)
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Approve a join request, granting a role (default editor) (admin)' })
   @ApiOkResponse({ type: CommandResponse })
   approve(
@@ -46,13 +45,12 @@ export class JoinRequestsController {
     @Body() body: ApproveJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'ApproveJoin', data: { organizationId, requestId, role: body.role } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'ApproveJoin', data: { organizationId, requestId, role: body.role } }, actor, request);
   }
 
   @Post(':requestId/reject')
-  @HttpCode(200)
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Reject a join request, with an optional reason shown to the requester (admin)' })
   @ApiOkResponse({ type: CommandResponse })
   reject(
@@ -61,12 +59,12 @@ export class JoinRequestsController {
     @Body() body: RejectJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'RejectJoin', data: { organizationId, requestId, reason: body.reason } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'RejectJoin', data: { organizationId, requestId, reason: body.reason } }, actor, request);
   }
 
   @Delete(':requestId')
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Cancel a join request (the requester)' })
   @ApiOkResponse({ type: CommandResponse })
   cancel(
@@ -74,8 +72,7 @@ export class JoinRequestsController {
     @Param('requestId', ServiceIdPipe) requestId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'CancelJoinRequest', data: { organizationId, requestId } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'CancelJoinRequest', data: { organizationId, requestId } }, actor, request);
   }
 }

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Param, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
-import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandResponse } from '../command-handling/command-response';
+import { CommandAnswer } from '../command-handling/command-answer';
 import { CommandSender } from '../command-handling/command-sender';
+import type { CommandOutcome } from '../command-handling/organization-stream';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
 import { ServiceIdPipe, UserIdPipe } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
@@ -17,6 +18,7 @@ export class MembersController {
   constructor(private readonly commands: CommandSender) {}
 
   @Put('role')
+  @CommandAnswer('ok')
   @ApiOperation({ summary: "Change a member's role (admin); the same role again changes nothing" })
   @ApiOkResponse({ type: CommandResponse })
   changeRole(
@@ -25,12 +27,12 @@ export class MembersController {
     @Body() body: ChangeRoleRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role } }, actor, request);
   }
 
   @Delete()
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Remove a member (admin), or leave the organization (the member themself)' })
   @ApiOkResponse({ type: CommandResponse })
   remove(
@@ -38,15 +40,13 @@ export class MembersController {
     @Param('userId', UserIdPipe) userId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
+  ): Promise<CommandOutcome> {
     return this.commands.send(
       userId === actor.userId
         ? { type: 'LeaveOrganization', data: { organizationId } }
         : { type: 'RemoveMember', data: { organizationId, userId } },
       actor,
       request,
-      reply,
     );
   }
 }
