@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable, PipeTransform } from '@nestjs/common';
-import { ORGANIZATION_LIMITS } from '@roster/domain';
+import { fieldRefusal } from '@roster/domain';
 import { ProblemException } from './problem';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,17 +15,12 @@ export class ServiceIdPipe implements PipeTransform<string, string> {
   }
 }
 
-/** User ids come from the identity provider: any non-blank text up to the id limit. */
+/** User ids come from the identity provider: the domain's userId rule (VALIDATION.USER_ID), as in a request body. */
 @Injectable()
 export class UserIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (typeof value !== 'string' || value.trim() === '' || value.length > ORGANIZATION_LIMITS.idMaxLength) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        'VALIDATION.USER_ID',
-        `A user id is 1 to ${ORGANIZATION_LIMITS.idMaxLength} characters`,
-      );
-    }
+    const refusal = fieldRefusal('userId', value);
+    if (refusal) throw refusal;
     return value;
   }
 }
