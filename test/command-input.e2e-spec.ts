@@ -81,6 +81,10 @@ describe('control and format characters', () => {
     expectRefused(await call('POST', `${org(organizationId)}/invitations`, alice, { email: 'a\u0000@example.org', role: 'member' }), 'VALIDATION.EMAIL');
     expectRefused(await call('POST', `${org(organizationId)}/invitations`, alice, { userId: 'user\u202e', role: 'member' }), 'VALIDATION.USER_ID');
     expectRefused(await call('DELETE', `${org(organizationId)}/members/user%00x`, alice), 'VALIDATION.USER_ID');
+    // The permission check judges a user id by the same rule.
+    const service = { id: 'portal', token: await signTestToken(SECRET, 'portal', { roles: ['service'] }, '1h') };
+    const check = await call('POST', '/authorizations/check', service, { userId: 'bob\u202e', organizationId, action: 'dataset.read' });
+    expectRefused(check, 'VALIDATION.USER_ID');
 
     expect(await nextRevision(organizationId, alice)).toBe(before + 1n);
   });
@@ -152,5 +156,20 @@ describe('OpenAPI request bodies', () => {
     const invite = schemas.InviteMemberRequest as { oneOf: unknown; properties: Record<string, { type?: string }> };
     expect(invite.oneOf).toEqual([{ required: ['userId'] }, { required: ['email'] }]);
     expect(invite.properties.expiresInDays.type).toBe('integer');
+  });
+
+  it('give path ids their format: the service ids UUIDs, user ids bounded', async () => {
+    const document = (await requestJson(running.baseUrl, 'GET', '/docs-json')).body;
+    type Parameter = { name: string; in: string; schema: Record<string, unknown> };
+    const parameters = (path: string, method: string) =>
+      Object.fromEntries(((document.paths[path][method].parameters ?? []) as Parameter[]).filter((p) => p.in === 'path').map((p) => [p.name, p.schema]));
+    expect(parameters('/organizations/{orgId}/invitations/{invitationId}/accept', 'post')).toEqual({
+      orgId: { type: 'string', format: 'uuid' },
+      invitationId: { type: 'string', format: 'uuid' },
+    });
+    expect(parameters('/organizations/{orgId}/members/{userId}', 'delete')).toEqual({
+      orgId: { type: 'string', format: 'uuid' },
+      userId: { type: 'string', minLength: 1, maxLength: 128 },
+    });
   });
 });

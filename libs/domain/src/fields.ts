@@ -77,9 +77,11 @@ export function validUserId(value: unknown): string {
   return assertPrintable(value, 'userId', false);
 }
 
-/** An e-mail address, trimmed and lower-cased: the form invitations are matched by. */
+/** An e-mail address as invitations record and match it: trimmed and lower-cased. */
+export const normalizedEmail = (email: string): string => email.trim().toLowerCase();
+
 export function validEmail(value: unknown): string {
-  const email = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  const email = typeof value === 'string' ? normalizedEmail(value) : '';
   if (email.length > LIMITS.emailMaxLength || !EMAIL_SHAPE.test(email) || CONTROL_OR_FORMAT.test(email)) {
     throw refuse('email', 'email must be an e-mail address');
   }

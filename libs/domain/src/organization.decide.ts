@@ -1,6 +1,6 @@
 import type { CommandContext, OrganizationCommand } from './commands';
 import { conflict, forbidden, notFound, validation } from './errors';
-import { assertValidId, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
+import { assertValidId, normalizedEmail, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { checkPermission, type Action } from './permissions';
 import type { Role } from './roles';
@@ -324,7 +324,7 @@ function assertIsInvitee(invitation: PendingInvitation, { actor }: CommandContex
   const isInvitee =
     invitee.kind === 'user'
       ? invitee.userId === actor.userId
-      : actor.email !== undefined && actor.email.trim().toLowerCase() === invitee.email;
+      : actor.email !== undefined && normalizedEmail(actor.email) === invitee.email;
   if (!isInvitee) throw forbidden('INVITATION.NOT_INVITEE', 'Only the invitee may answer this invitation');
 }
 
@@ -361,7 +361,7 @@ function pendingInvitationTo(state: OrganizationState, invitee: Invitee): Pendin
 
 /** The actor's own pending, unexpired invitation: to their user id first, then to their e-mail. */
 function openInvitationFor(state: OrganizationState, { actor, now }: CommandContext): PendingInvitation | undefined {
-  const email = actor.email?.trim().toLowerCase();
+  const email = actor.email === undefined ? undefined : normalizedEmail(actor.email);
   const mine = [
     ...pendingInvitationsTo(state, { kind: 'user', userId: actor.userId }),
     ...(email === undefined ? [] : pendingInvitationsTo(state, { kind: 'email', email })),

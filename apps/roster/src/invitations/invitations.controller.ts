@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Inject, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -9,7 +9,7 @@ import type { CommandOutcome } from '../command-handling/organization-stream';
 import { newServiceId } from '../command-handling/service-ids';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
-import { ServiceIdPipe } from '../http/id.pipe';
+import { ServiceId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { InviteMemberRequest } from './invite-member.request';
 
@@ -27,7 +27,7 @@ export class InvitationsController {
   @ApiOperation({ summary: 'Invite someone by user id or e-mail, with a role (admin)' })
   @ApiCreatedResponse({ type: CommandResponse })
   invite(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @ServiceId('orgId') organizationId: string,
     @Body() body: InviteMemberRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
@@ -58,8 +58,8 @@ export class InvitationsController {
   @ApiOperation({ summary: 'Accept a pending, unexpired invitation (the invitee)' })
   @ApiOkResponse({ type: CommandResponse })
   accept(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('invitationId', ServiceIdPipe) invitationId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('invitationId') invitationId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
@@ -71,8 +71,8 @@ export class InvitationsController {
   @ApiOperation({ summary: 'Decline a pending invitation (the invitee)' })
   @ApiOkResponse({ type: CommandResponse })
   decline(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('invitationId', ServiceIdPipe) invitationId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('invitationId') invitationId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
@@ -84,8 +84,8 @@ export class InvitationsController {
   @ApiOperation({ summary: 'Revoke a pending invitation (admin)' })
   @ApiOkResponse({ type: CommandResponse })
   revoke(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('invitationId', ServiceIdPipe) invitationId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('invitationId') invitationId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {

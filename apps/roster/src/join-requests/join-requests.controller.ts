@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -8,7 +8,7 @@ import { CommandSender } from '../command-handling/command-sender';
 import type { CommandOutcome } from '../command-handling/organization-stream';
 import { newServiceId } from '../command-handling/service-ids';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
-import { ServiceIdPipe } from '../http/id.pipe';
+import { ServiceId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { ApproveJoinRequest, RejectJoinRequest, RequestJoinRequest } from './join-request.requests';
 
@@ -23,7 +23,7 @@ export class JoinRequestsController {
   @ApiOperation({ summary: 'Ask to join the organization (any signed-in non-member)' })
   @ApiCreatedResponse({ type: CommandResponse })
   request(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @ServiceId('orgId') organizationId: string,
     @Body() body: RequestJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
@@ -40,8 +40,8 @@ export class JoinRequestsController {
   @ApiOperation({ summary: 'Approve a join request, granting a role (default editor) (admin)' })
   @ApiOkResponse({ type: CommandResponse })
   approve(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('requestId', ServiceIdPipe) requestId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('requestId') requestId: string,
     @Body() body: ApproveJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
@@ -54,8 +54,8 @@ export class JoinRequestsController {
   @ApiOperation({ summary: 'Reject a join request, with an optional reason shown to the requester (admin)' })
   @ApiOkResponse({ type: CommandResponse })
   reject(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('requestId', ServiceIdPipe) requestId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('requestId') requestId: string,
     @Body() body: RejectJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
@@ -68,8 +68,8 @@ export class JoinRequestsController {
   @ApiOperation({ summary: 'Cancel a join request (the requester)' })
   @ApiOkResponse({ type: CommandResponse })
   cancel(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('requestId', ServiceIdPipe) requestId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('requestId') requestId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {

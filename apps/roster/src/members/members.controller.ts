@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -7,7 +7,7 @@ import { CommandAnswer } from '../command-handling/command-answer';
 import { CommandSender } from '../command-handling/command-sender';
 import type { CommandOutcome } from '../command-handling/organization-stream';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
-import { ServiceIdPipe, UserIdPipe } from '../http/id.pipe';
+import { ServiceId, UserId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { ChangeRoleRequest } from './change-role.request';
 
@@ -22,8 +22,8 @@ export class MembersController {
   @ApiOperation({ summary: "Change a member's role (admin); the same role again changes nothing" })
   @ApiOkResponse({ type: CommandResponse })
   changeRole(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('userId', UserIdPipe) userId: string,
+    @ServiceId('orgId') organizationId: string,
+    @UserId('userId') userId: string,
     @Body() body: ChangeRoleRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
@@ -36,8 +36,8 @@ export class MembersController {
   @ApiOperation({ summary: 'Remove a member (admin), or leave the organization (the member themself)' })
   @ApiOkResponse({ type: CommandResponse })
   remove(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('userId', UserIdPipe) userId: string,
+    @ServiceId('orgId') organizationId: string,
+    @UserId('userId') userId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -8,7 +8,7 @@ import { CommandSender } from '../command-handling/command-sender';
 import type { CommandOutcome } from '../command-handling/organization-stream';
 import { newServiceId, organizationIdForIdempotencyKey } from '../command-handling/service-ids';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
-import { ServiceIdPipe } from '../http/id.pipe';
+import { ServiceId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { CreateOrganizationRequest, UpdateOrganizationProfileRequest } from './organization.requests';
 
@@ -42,7 +42,7 @@ export class OrganizationsController {
   @ApiOperation({ summary: "Update the organization's profile (admin)" })
   @ApiOkResponse({ type: CommandResponse })
   update(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @ServiceId('orgId') organizationId: string,
     @Body() body: UpdateOrganizationProfileRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
@@ -59,7 +59,7 @@ export class OrganizationsController {
   @ApiOperation({ summary: 'Delete the organization (admin); its history stays readable to auditors' })
   @ApiOkResponse({ type: CommandResponse })
   delete(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @ServiceId('orgId') organizationId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
