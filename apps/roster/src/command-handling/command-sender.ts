@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Actor, OrganizationCommand } from '@roster/domain';
-import type { CommandRequest } from '../http/command-request';
+import type { CommandRequest } from './execute-organization.command';
 import { ExecuteOrganizationCommand } from './execute-organization.command';
 import type { CommandOutcome } from './organization-stream';
 

@@ -3,10 +3,10 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandResponse } from '../command-handling/command-response';
-import { CommandAnswer } from '../command-handling/command-answer';
 import { CommandSender } from '../command-handling/command-sender';
 import type { CommandOutcome } from '../command-handling/organization-stream';
 import { newServiceId, organizationIdForIdempotencyKey } from '../command-handling/service-ids';
+import { CommandAnswer } from '../http/command-answer';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
 import { ServiceId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
