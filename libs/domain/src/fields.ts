@@ -1,6 +1,5 @@
 import { DomainError, validation } from './errors';
 import type { Invitee } from './events';
-import { ORGANIZATION_LIMITS as LIMITS } from './organization.state';
 import { isRole, ROLES, type Role } from './roles';
 
 /**
@@ -20,6 +19,21 @@ export const FIELD_CODES = {
 } as const;
 
 export type CommandField = keyof typeof FIELD_CODES;
+
+/** Input limits: the rules below apply them; the HTTP DTOs show them in the OpenAPI document. */
+export const ORGANIZATION_LIMITS = {
+  nameMinLength: 1,
+  nameMaxLength: 200,
+  descriptionMaxLength: 2000,
+  /** Join-request message and rejection reason. */
+  messageMaxLength: 1000,
+  reasonMaxLength: 1000,
+  expiresInDaysMin: 1,
+  expiresInDaysMax: 30,
+  expiresInDaysDefault: 7,
+  emailMaxLength: 254,
+  idMaxLength: 128,
+} as const;
 
 // Control (Cc) and format (Cf: bidi overrides, zero-width characters, ...) characters and
 // lone surrogates: they hide or reorder what a reader sees, or break a log line or a consumer.
@@ -49,30 +63,30 @@ function validText(value: unknown, field: CommandField, max: number): string {
 
 /** Ids the service makes for what a command creates (organizations, invitations, requests). */
 export function assertValidId(id: unknown, field: string): void {
-  if (typeof id !== 'string' || id.trim().length === 0 || id.length > LIMITS.idMaxLength || CONTROL_OR_FORMAT.test(id)) {
-    throw validation('VALIDATION.ID', `${field} must be a non-empty id of at most ${LIMITS.idMaxLength} characters`);
+  if (typeof id !== 'string' || id.trim().length === 0 || id.length > ORGANIZATION_LIMITS.idMaxLength || CONTROL_OR_FORMAT.test(id)) {
+    throw validation('VALIDATION.ID', `${field} must be a non-empty id of at most ${ORGANIZATION_LIMITS.idMaxLength} characters`);
   }
 }
 
 /** An organization's name, trimmed: one line. */
 export function validName(value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
-  if (text.length < LIMITS.nameMinLength || text.length > LIMITS.nameMaxLength) {
-    throw refuse('name', `name must be ${LIMITS.nameMinLength} to ${LIMITS.nameMaxLength} characters, not blank`);
+  if (text.length < ORGANIZATION_LIMITS.nameMinLength || text.length > ORGANIZATION_LIMITS.nameMaxLength) {
+    throw refuse('name', `name must be ${ORGANIZATION_LIMITS.nameMinLength} to ${ORGANIZATION_LIMITS.nameMaxLength} characters, not blank`);
   }
   // The whole value is judged: a line break at either end is refused, not trimmed away.
   assertPrintable(value as string, 'name', false);
   return text;
 }
 
-export const validDescription = (value: unknown): string => validText(value, 'description', LIMITS.descriptionMaxLength);
-export const validMessage = (value: unknown): string => validText(value, 'message', LIMITS.messageMaxLength);
-export const validReason = (value: unknown): string => validText(value, 'reason', LIMITS.reasonMaxLength);
+export const validDescription = (value: unknown): string => validText(value, 'description', ORGANIZATION_LIMITS.descriptionMaxLength);
+export const validMessage = (value: unknown): string => validText(value, 'message', ORGANIZATION_LIMITS.messageMaxLength);
+export const validReason = (value: unknown): string => validText(value, 'reason', ORGANIZATION_LIMITS.reasonMaxLength);
 
 /** A user id of the identity provider: one line, not blank. */
 export function validUserId(value: unknown): string {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > LIMITS.idMaxLength) {
-    throw refuse('userId', `userId must be a non-empty id of at most ${LIMITS.idMaxLength} characters`);
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > ORGANIZATION_LIMITS.idMaxLength) {
+    throw refuse('userId', `userId must be a non-empty id of at most ${ORGANIZATION_LIMITS.idMaxLength} characters`);
   }
   return assertPrintable(value, 'userId', false);
 }
@@ -82,7 +96,7 @@ export const normalizedEmail = (email: string): string => email.trim().toLowerCa
 
 export function validEmail(value: unknown): string {
   const email = typeof value === 'string' ? normalizedEmail(value) : '';
-  if (email.length > LIMITS.emailMaxLength || !EMAIL_SHAPE.test(email) || CONTROL_OR_FORMAT.test(email)) {
+  if (email.length > ORGANIZATION_LIMITS.emailMaxLength || !EMAIL_SHAPE.test(email) || CONTROL_OR_FORMAT.test(email)) {
     throw refuse('email', 'email must be an e-mail address');
   }
   return email;
@@ -94,8 +108,8 @@ export function validRole(value: unknown): Role {
 }
 
 export function validExpiresInDays(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < LIMITS.expiresInDaysMin || value > LIMITS.expiresInDaysMax) {
-    throw refuse('expiresInDays', `expiresInDays must be a whole number from ${LIMITS.expiresInDaysMin} to ${LIMITS.expiresInDaysMax}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < ORGANIZATION_LIMITS.expiresInDaysMin || value > ORGANIZATION_LIMITS.expiresInDaysMax) {
+    throw refuse('expiresInDays', `expiresInDays must be a whole number from ${ORGANIZATION_LIMITS.expiresInDaysMin} to ${ORGANIZATION_LIMITS.expiresInDaysMax}`);
   }
   return value;
 }

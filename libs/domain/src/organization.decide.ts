@@ -1,10 +1,10 @@
 import type { CommandContext, OrganizationCommand } from './commands';
 import { conflict, forbidden, notFound, validation } from './errors';
-import { assertValidId, normalizedEmail, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
+import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { checkPermission, type Action } from './permissions';
 import type { Role } from './roles';
-import { inviteeKey, ORGANIZATION_LIMITS as LIMITS, type OrganizationState, type PendingInvitation, type PendingJoinRequest } from './organization.state';
+import { inviteeKey, type OrganizationState, type PendingInvitation, type PendingJoinRequest } from './organization.state';
 
 type Command<T extends OrganizationCommand['type']> = Extract<OrganizationCommand, { type: T }>;
 type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
