@@ -1,5 +1,4 @@
 export * from './command-handling.module';
-export * from './command-response';
 export * from './command-sender';
 export * from './execute-organization.command';
 export * from './execute-organization.handler';

@@ -1,7 +1,7 @@
 import { applyDecorators, CallHandler, ExecutionContext, HttpCode, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { map, type Observable } from 'rxjs';
-import { toCommandResponse, type CommandResponse } from '../command-handling/command-response';
+import { toCommandResponse, type CommandResponse } from './command-response';
 import type { CommandOutcome } from '../command-handling/organization-stream';
 
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
