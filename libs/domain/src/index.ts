@@ -2,6 +2,7 @@ export * from './roles';
 export * from './events';
 export * from './commands';
 export * from './errors';
+export * from './fields';
 export * from './permissions';
 export * from './persistent-map';
 export * from './organization.state';

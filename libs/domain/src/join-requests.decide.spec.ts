@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ORGANIZATION_LIMITS } from './organization.state';
+import { ORGANIZATION_LIMITS } from './fields';
 import { anOrganization, as, ev, given, id, inDays } from './testing/organization.fixtures';
 
 describe('RequestJoin', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OrganizationCommand } from './commands';
-import { ORGANIZATION_LIMITS } from './organization.state';
+import { ORGANIZATION_LIMITS } from './fields';
 import { anOrganization, as, ev, given, id } from './testing/organization.fixtures';
 
 describe('CreateOrganization', () => {

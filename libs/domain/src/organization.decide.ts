@@ -1,9 +1,10 @@
 import type { Actor, CommandContext, OrganizationCommand } from './commands';
 import { conflict, forbidden, notFound, validation } from './errors';
+import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { checkPermission, type Action } from './permissions';
-import { isRole, type Role } from './roles';
-import { inviteeKey, ORGANIZATION_LIMITS as LIMITS, type OrganizationState, type PendingInvitation, type PendingJoinRequest } from './organization.state';
+import type { Role } from './roles';
+import { inviteeKey, type OrganizationState, type PendingInvitation, type PendingJoinRequest } from './organization.state';
 
 type Command<T extends OrganizationCommand['type']> = Extract<OrganizationCommand, { type: T }>;
 type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
@@ -86,7 +87,7 @@ function inviteMember(data: Data<'InviteMember'>, state: OrganizationState, cont
   assertValidId(data.invitationId, 'invitationId');
   const role = validRole(data.role);
   const invitee = validInvitee(data.invitee);
-  const expiresInDays = validExpiresInDays(data.expiresInDays);
+  const expiresInDays = data.expiresInDays === undefined ? LIMITS.expiresInDaysDefault : validExpiresInDays(data.expiresInDays);
   assertInvitationIdUnused(state, data.invitationId);
   if (invitee.kind === 'user') {
     assertNotAMember(state, invitee.userId);
@@ -156,7 +157,7 @@ function revokeInvitation(data: Data<'RevokeInvitation'>, state: OrganizationSta
 
 function requestJoin(data: Data<'RequestJoin'>, state: OrganizationState, context: CommandContext) {
   assertValidId(data.requestId, 'requestId');
-  const message = data.message === undefined ? undefined : validText(data.message, LIMITS.messageMaxLength, 'VALIDATION.MESSAGE', 'message');
+  const message = data.message === undefined ? undefined : validMessage(data.message);
   const userId = context.actor.userId;
   assertNotAMember(state, userId);
   if (state.joinRequests.has(data.requestId) || state.handledJoinRequests.has(data.requestId)) {
@@ -209,7 +210,7 @@ function approveJoin(data: Data<'ApproveJoin'>, state: OrganizationState, contex
 
 function rejectJoin(data: Data<'RejectJoin'>, state: OrganizationState, context: CommandContext) {
   assertMayAct(state, context, 'membership.reject');
-  const reason = data.reason === undefined ? undefined : validText(data.reason, LIMITS.reasonMaxLength, 'VALIDATION.REASON', 'reason');
+  const reason = data.reason === undefined ? undefined : validReason(data.reason);
   const request = pendingJoinRequest(state, data.requestId);
   return [
     event('JoinRejected', {
@@ -259,8 +260,6 @@ function deleteOrganization(_data: Data<'DeleteOrganization'>, state: Organizati
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_APPROVED_ROLE: Role = 'editor';
-// Shape only (something@domain.tld, no spaces); ownership is proved by the token's claim.
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
 
 function event<T extends OrganizationEvent['type']>(type: T, data: EventOfType<T>['data']): OrganizationEvent {
   return { type, data } as OrganizationEvent;
@@ -337,7 +336,7 @@ function assertIsInvitee(invitation: PendingInvitation, { actor }: CommandContex
 
 /** The actor's e-mail, normalized as invitations store it, when the token vouches for it; else undefined. */
 function verifiedEmail(actor: Actor): string | undefined {
-  return actor.emailVerified === true ? actor.email?.trim().toLowerCase() : undefined;
+  return actor.emailVerified === true && actor.email !== undefined ? normalizedEmail(actor.email) : undefined;
 }
 
 /** Expiry is judged against the command's time, never the clock. */
@@ -379,64 +378,4 @@ function openInvitationFor(state: OrganizationState, { actor, now }: CommandCont
     ...(email === undefined ? [] : pendingInvitationsTo(state, { kind: 'email', email })),
   ];
   return mine.find((invitation) => !isExpired(invitation, now));
-}
-
-// ---------------------------------------------------------------------------------------
-// Validation (kind 'validation', codes VALIDATION.*); the HTTP DTOs use the same limits.
-
-function assertValidId(id: unknown, field: string): void {
-  if (typeof id !== 'string' || id.trim().length === 0 || id.length > LIMITS.idMaxLength) {
-    throw validation('VALIDATION.ID', `${field} must be a non-empty id of at most ${LIMITS.idMaxLength} characters`);
-  }
-}
-
-function validName(name: unknown): string {
-  const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length < LIMITS.nameMinLength || trimmed.length > LIMITS.nameMaxLength) {
-    throw validation('VALIDATION.NAME', `name must be ${LIMITS.nameMinLength} to ${LIMITS.nameMaxLength} characters, not blank`);
-  }
-  return trimmed;
-}
-
-function validDescription(description: unknown): string {
-  return validText(description, LIMITS.descriptionMaxLength, 'VALIDATION.DESCRIPTION', 'description');
-}
-
-function validText(text: unknown, max: number, code: string, field: string): string {
-  if (typeof text !== 'string' || text.length > max) throw validation(code, `${field} must be text of at most ${max} characters`);
-  return text;
-}
-
-function validRole(role: unknown): Role {
-  if (!isRole(role)) throw validation('VALIDATION.ROLE', `role must be one of member, editor, admin`);
-  return role;
-}
-
-function validInvitee(invitee: unknown): Invitee {
-  const given = (invitee ?? {}) as { userId?: unknown; email?: unknown };
-  const hasUser = given.userId !== undefined;
-  const hasEmail = given.email !== undefined;
-  if (hasUser === hasEmail) throw validation('VALIDATION.INVITEE', 'Invite either a userId or an email');
-  if (hasUser) {
-    if (typeof given.userId !== 'string' || given.userId.trim().length === 0 || given.userId.length > LIMITS.idMaxLength) {
-      throw validation('VALIDATION.USER_ID', `userId must be a non-empty id of at most ${LIMITS.idMaxLength} characters`);
-    }
-    return { kind: 'user', userId: given.userId };
-  }
-  const email = typeof given.email === 'string' ? given.email.trim().toLowerCase() : '';
-  if (email.length > LIMITS.emailMaxLength || !EMAIL_SHAPE.test(email)) {
-    throw validation('VALIDATION.EMAIL', 'email must be an e-mail address');
-  }
-  return { kind: 'email', email };
-}
-
-function validExpiresInDays(days: unknown): number {
-  if (days === undefined) return LIMITS.expiresInDaysDefault;
-  if (typeof days !== 'number' || !Number.isInteger(days) || days < LIMITS.expiresInDaysMin || days > LIMITS.expiresInDaysMax) {
-    throw validation(
-      'VALIDATION.EXPIRES_IN_DAYS',
-      `expiresInDays must be a whole number from ${LIMITS.expiresInDaysMin} to ${LIMITS.expiresInDaysMax}`,
-    );
-  }
-  return days;
 }

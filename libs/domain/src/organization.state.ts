@@ -2,21 +2,6 @@ import type { EventOfType, Invitee, MembershipSource, OrganizationEvent } from '
 import { PersistentMap } from './persistent-map';
 import type { Role } from './roles';
 
-/** Input limits shared by decide and the HTTP DTOs. */
-export const ORGANIZATION_LIMITS = {
-  nameMinLength: 1,
-  nameMaxLength: 200,
-  descriptionMaxLength: 2000,
-  /** Join-request message and rejection reason. */
-  messageMaxLength: 1000,
-  reasonMaxLength: 1000,
-  expiresInDaysMin: 1,
-  expiresInDaysMax: 30,
-  expiresInDaysDefault: 7,
-  emailMaxLength: 254,
-  idMaxLength: 128,
-} as const;
-
 export interface Membership {
   readonly role: Role;
   /** ISO time of the event that made the membership, when the fold knew it. */

@@ -1,21 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Actor, OrganizationCommand } from '@roster/domain';
-import type { FastifyReply } from 'fastify';
-import type { CommandRequest } from '../http/command-request';
-import { toCommandResponse, type CommandResponse } from './command-response';
+import type { CommandRequest } from './execute-organization.command';
 import { ExecuteOrganizationCommand } from './execute-organization.command';
+import type { CommandOutcome } from './organization-stream';
 
-/** What the controllers share: send a command on the bus, answer 201/200 with the CommandResponse. */
+/** What the controllers share: send a command on the bus and get its outcome (the route's CommandAnswer turns it into HTTP). */
 @Injectable()
 export class CommandSender {
   constructor(private readonly bus: CommandBus) {}
 
-  async send(command: OrganizationCommand, actor: Actor, request: CommandRequest, reply: FastifyReply): Promise<CommandResponse> {
+  send(command: OrganizationCommand, actor: Actor, request: CommandRequest): Promise<CommandOutcome> {
     // The command's time is taken once, here: a retried decision judges expiry the same way.
-    const outcome = await this.bus.execute(new ExecuteOrganizationCommand(command, { actor, now: new Date() }, request));
-    reply.status(outcome.status);
-    if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-    return toCommandResponse(outcome);
+    return this.bus.execute(new ExecuteOrganizationCommand(command, { actor, now: new Date() }, request));
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION, type CommandContext, type EventMetadata } from '@roster/domain';
 import { eventHash, type EventToAppend } from '@roster/event-store';
-import type { CommandRequest } from '../http/command-request';
+import type { CommandRequest } from './execute-organization.command';
 
 /** Where the events go: the stream, its last revision (-1n: none) and its last event's hash. */
 export interface ChainHead {
@@ -20,7 +20,7 @@ export function buildEventsToAppend(
   events: readonly { type: string; data: unknown }[],
   commandName: string,
   context: CommandContext,
-  request: Pick<CommandRequest, 'commandId' | 'correlationId' | 'idempotencyKey' | 'fingerprint'>,
+  request: CommandRequest,
 ): EventToAppend[] {
   const actor = { userId: context.actor.userId, platformRoles: [...context.actor.platformRoles] };
   const occurredAt = context.now.toISOString();

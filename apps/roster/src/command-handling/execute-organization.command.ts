@@ -1,7 +1,18 @@
 import { Command } from '@nestjs/cqrs';
 import type { CommandContext, OrganizationCommand } from '@roster/domain';
-import type { CommandRequest } from '../http/command-request';
 import type { CommandOutcome } from './organization-stream';
+
+/** What a command carries from its request (HTTP, or a tool's) into the events' metadata. */
+export interface CommandRequest {
+  /** The command's own id: the causation id of the events it appends. */
+  readonly commandId: string;
+  /** X-Correlation-Id when given (and sane), else a new one; echoed in the answer. */
+  readonly correlationId: string;
+  /** Idempotency-Key header, if any. */
+  readonly idempotencyKey?: string;
+  /** With an Idempotency-Key: sha256 of method, path, body and caller, telling a true retry from a reused key. */
+  readonly fingerprint?: string;
+}
 
 /**
  * The one command the bus carries: any organization command, with who sends it and when
@@ -12,7 +23,7 @@ export class ExecuteOrganizationCommand extends Command<CommandOutcome> {
   constructor(
     readonly command: OrganizationCommand,
     readonly context: CommandContext,
-    readonly request: Pick<CommandRequest, 'commandId' | 'correlationId' | 'idempotencyKey' | 'fingerprint'>,
+    readonly request: CommandRequest,
   ) {
     super();
   }

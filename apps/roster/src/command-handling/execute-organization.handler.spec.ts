@@ -12,9 +12,10 @@ import {
   type RecordedEvent,
 } from '@roster/event-store';
 import { loadRosterConfig } from '../config/roster-config';
-import { ProblemException } from '../http/problem';
+import { toProblem } from '../http/problem-details.filter';
 import { ExecuteOrganizationCommand } from './execute-organization.command';
 import { ExecuteOrganizationHandler } from './execute-organization.handler';
+import { IdempotencyKeyReusedError } from './idempotency-key-reused.error';
 import { organizationIdForIdempotencyKey } from './service-ids';
 
 const alice: Actor = { userId: 'alice', email: 'alice@example.org', platformRoles: [] };
@@ -87,13 +88,13 @@ describe('ExecuteOrganizationHandler', () => {
     const organizationId = randomUUID();
     const req = request({ idempotencyKey: 'k-1' });
     const created = await send(handler, { type: 'CreateOrganization', data: { organizationId, name: 'Acme' } }, alice, req);
-    expect(created).toMatchObject({ status: 201, organizationId, revision: 0n, replayed: false });
+    expect(created).toMatchObject({ organizationId, revision: 0n, replayed: false });
     const invitationId = randomUUID();
     const invited = await send(handler, {
       type: 'InviteMember',
       data: { organizationId, invitationId, invitee: { userId: 'bob' }, role: 'editor' },
     });
-    expect(invited).toMatchObject({ status: 201, revision: 1n, invitationId });
+    expect(invited).toMatchObject({ revision: 1n, invitationId });
 
     const [first, second] = await events(store, organizationId);
     expect(created.position).toBe(first.position);
@@ -126,7 +127,7 @@ describe('ExecuteOrganizationHandler', () => {
     );
     const noop = await send(handler, { type: 'ChangeRole', data: { organizationId, userId: 'alice', role: 'admin' } });
     const [created] = await events(store, organizationId);
-    expect(noop).toMatchObject({ status: 200, revision: 0n, position: created.position });
+    expect(noop).toMatchObject({ revision: 0n, position: created.position });
     expect(await events(store, organizationId)).toHaveLength(1);
   });
 
@@ -139,7 +140,7 @@ describe('ExecuteOrganizationHandler', () => {
     const outcome = await send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, name: 'Acme 2' } });
 
     expect(raced.attempts).toEqual([0n, 1n, 2n]);
-    expect(outcome).toMatchObject({ status: 200, revision: 3n });
+    expect(outcome).toMatchObject({ revision: 3n });
     const recorded = await events(store, organizationId);
     expect(recorded.map((e) => e.type)).toEqual([
       'OrganizationCreated',
@@ -224,7 +225,7 @@ describe('ExecuteOrganizationHandler', () => {
       const fresh = new ExecuteOrganizationHandler(store, config());
       const again = await send(fresh, { type: 'CreateOrganization', data: { organizationId, name: 'Acme' } }, alice, req);
       expect(again).toEqual({ ...first, replayed: true });
-      expect(again.status).toBe(201);
+      expect(again.organizationId).toBe(organizationId);
       expect(await events(store, organizationId)).toHaveLength(1);
     });
 
@@ -238,8 +239,8 @@ describe('ExecuteOrganizationHandler', () => {
         alice,
         request({ idempotencyKey: 'k', fingerprint: 'two' }),
       ).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ProblemException);
-      expect(error).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+      expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
+      expect(toProblem(error).problem).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
       expect(await events(store, organizationId)).toHaveLength(2);
     });
 
@@ -258,7 +259,7 @@ describe('ExecuteOrganizationHandler', () => {
       const organizationId = await createOrganization(handler);
       const req = request({ idempotencyKey: 'noop' });
       const noop = await send(handler, { type: 'ChangeRole', data: { organizationId, userId: 'alice', role: 'admin' } }, alice, req);
-      expect(noop).toMatchObject({ status: 200, revision: 0n, replayed: false });
+      expect(noop).toMatchObject({ revision: 0n, replayed: false });
       const again = await send(handler, { type: 'ChangeRole', data: { organizationId, userId: 'alice', role: 'admin' } }, alice, req);
       expect(again.replayed).toBe(false);
     });

@@ -1,11 +1,11 @@
-import { HttpStatus, Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decide, organizationStreamId } from '@roster/domain';
-import { EVENT_STORE, WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@roster/event-store';
+import { decide, organizationStreamId, type OrganizationEvent } from '@roster/domain';
+import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '@roster/event-store';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
-import { ProblemException } from '../http/problem';
 import { buildEventsToAppend } from './event-envelope';
 import { ExecuteOrganizationCommand } from './execute-organization.command';
+import { IdempotencyKeyReusedError } from './idempotency-key-reused.error';
 import { KeyedSerializer } from './keyed-serializer';
 import { LruCache } from './lru-cache';
 import {
@@ -16,14 +16,22 @@ import {
   type CommandOutcome,
   type OrganizationStream,
 } from './organization-stream';
+import { retrying } from './retry';
+
+/** What a command means on one fold of its stream. */
+type Decision =
+  | { readonly kind: 'append'; readonly events: OrganizationEvent[] }
+  /** A no-op or an Idempotency-Key replay: answered without appending. */
+  | { readonly kind: 'answer'; readonly outcome: CommandOutcome }
+  /** A domain refusal, or an Idempotency-Key reused for another request. */
+  | { readonly kind: 'refuse'; readonly error: unknown };
 
 /**
- * The one command path: load the organization (cached fold), decide, append with the
- * expected revision, and on a conflict do it all again, a bounded number of times.
- * A cached fold is trusted for a decision that appends (the expected revision catches
- * anything another process appended since); a refusal, a no-op or an idempotent replay
- * decided on a cached fold is re-checked against the events after it before it is answered.
- * Refusals append nothing; an Idempotency-Key retry gets the first answer back.
+ * The one command path: load the organization, decide, append with the expected revision;
+ * around it, a bounded retry on a version conflict that reads afresh what others appended.
+ * Refusals append nothing; an Idempotency-Key retry gets the first answer back. It throws
+ * only refusals (DomainError, IdempotencyKeyReusedError) and the conflict that outlived
+ * the retries: the HTTP layer maps them, and turns the outcome into an answer.
  */
 @CommandHandler(ExecuteOrganizationCommand)
 export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrganizationCommand, CommandOutcome>, OnApplicationShutdown {
@@ -42,7 +50,20 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
 
   execute(command: ExecuteOrganizationCommand): Promise<CommandOutcome> {
     const streamId = organizationStreamId(command.command.data.organizationId);
-    return this.serializer.run(streamId, () => this.decideAndAppend(streamId, command));
+    return this.serializer.run(streamId, async () => {
+      try {
+        // Only the first attempt may trust the cache: after a conflict, read what others wrote.
+        return await retrying((attempt) => this.handle(streamId, command, attempt === 0), {
+          retries: this.retries,
+          shouldRetry: (error) => error instanceof WrongExpectedRevisionError,
+        });
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) {
+          this.logger.warn(`${command.command.type} on ${streamId}: still conflicting after ${this.retries + 1} attempts`);
+        }
+        throw error;
+      }
+    });
   }
 
   /** Resolves when every command under way has finished (graceful shutdown). */
@@ -66,84 +87,63 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     return stream;
   }
 
-  /** The cached fold without reading the store, or a full load when nothing is cached. */
-  private cachedOrLoad(streamId: string): OrganizationStream | Promise<OrganizationStream> {
-    return this.cache.get(streamId) ?? this.load(streamId);
-  }
-
-  private async decideAndAppend(streamId: string, { command, context, request }: ExecuteOrganizationCommand): Promise<CommandOutcome> {
-    const { organizationId } = command.data;
-    // Only the first attempt may trust the cache; after a conflict, read what others wrote.
-    let verified = false;
-    let fresh: OrganizationStream | undefined;
-    for (let attempt = 0; ; attempt++) {
-      const stream = fresh ?? (verified ? await this.load(streamId) : await this.cachedOrLoad(streamId));
-      fresh = undefined;
-      // An answer that appends nothing must come from an up-to-date fold: true when the
-      // store had more, and the decision is to be taken again on the fresh fold.
-      const recheck = async (): Promise<boolean> => {
-        if (verified) return false;
-        verified = true;
-        const loaded = await this.load(streamId);
-        if (loaded === stream) return false;
-        fresh = loaded;
-        return true;
-      };
-
-      if (request.idempotencyKey !== undefined) {
-        const answered = stream.answers.get(answerKey(context.actor.userId, request.idempotencyKey));
-        if (answered) {
-          if (await recheck()) continue;
-          if (answered.fingerprint !== request.fingerprint) {
-            throw new ProblemException(
-              HttpStatus.UNPROCESSABLE_ENTITY,
-              'IDEMPOTENCY.KEY_REUSED',
-              'This Idempotency-Key was already used for a different request',
-            );
-          }
-          return { ...answered.outcome, replayed: true };
-        }
-      }
-
-      let events: ReturnType<typeof decide>;
-      try {
-        events = decide(command, stream.state, context);
-      } catch (error) {
-        if (await recheck()) continue;
-        throw error;
-      }
-      if (events.length === 0) {
-        if (await recheck()) continue;
-        return outcomeOf(command.type, organizationId, stream.revision, stream.position, command.data, false);
-      }
-
-      const toAppend = buildEventsToAppend(stream, events, command.type, context, request);
-      try {
-        const result = await this.store.append(streamId, toAppend, stream.revision < 0n ? 'no_stream' : stream.revision);
-        const recordedAt = new Date();
-        let next = stream;
-        toAppend.forEach((event, index) => {
-          const recorded: RecordedEvent = {
-            ...event,
-            streamId,
-            revision: stream.revision + 1n + BigInt(index),
-            position: result.position,
-            recordedAt,
-          };
-          next = foldRecorded(next, recorded);
-        });
-        this.cache.set(streamId, next);
-        const ids = Object.assign({}, ...events.map((event) => event.data)) as unknown;
-        return outcomeOf(command.type, organizationId, result.nextExpectedRevision, result.position, ids, true);
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (attempt >= this.retries) {
-          this.logger.warn(`${command.type} on ${streamId}: still conflicting after ${attempt + 1} attempts`);
-          throw error;
-        }
-        // Another process appended since our read: the next load reads what it wrote.
-        verified = true;
+  /**
+   * Load, decide, append. A cached fold is trusted for a decision that appends (the
+   * expected revision catches anything another process appended since); an answer that
+   * appends nothing is only given on a fold brought up to date first.
+   */
+  private async handle(streamId: string, command: ExecuteOrganizationCommand, trustCache: boolean): Promise<CommandOutcome> {
+    const cached = trustCache ? this.cache.get(streamId) : undefined;
+    let stream = cached ?? (await this.load(streamId));
+    let decision = decideOn(stream, command);
+    if (decision.kind !== 'append' && cached !== undefined) {
+      const loaded = await this.load(streamId);
+      if (loaded !== stream) {
+        stream = loaded;
+        decision = decideOn(stream, command);
       }
     }
+    switch (decision.kind) {
+      case 'refuse':
+        throw decision.error;
+      case 'answer':
+        return decision.outcome;
+      case 'append':
+        return this.append(stream, decision.events, command);
+    }
   }
+
+  /** Appends with the stream's revision as the expected one, and folds what it appended into the cache. */
+  private async append(stream: OrganizationStream, events: OrganizationEvent[], { command, context, request }: ExecuteOrganizationCommand): Promise<CommandOutcome> {
+    const toAppend = buildEventsToAppend(stream, events, command.type, context, request);
+    const result = await this.store.append(stream.streamId, toAppend, stream.revision < 0n ? 'no_stream' : stream.revision);
+    const recordedAt = new Date();
+    const next = toAppend.reduce(
+      (folded, event, index) =>
+        foldRecorded(folded, { ...event, streamId: stream.streamId, revision: stream.revision + 1n + BigInt(index), position: result.position, recordedAt }),
+      stream,
+    );
+    this.cache.set(stream.streamId, next);
+    const ids = Object.assign({}, ...events.map((event) => event.data)) as unknown;
+    return outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, ids);
+  }
+}
+
+/** The decision on one fold: an Idempotency-Key replay first, then the domain's decide. */
+function decideOn(stream: OrganizationStream, { command, context, request }: ExecuteOrganizationCommand): Decision {
+  if (request.idempotencyKey !== undefined) {
+    const answered = stream.answers.get(answerKey(context.actor.userId, request.idempotencyKey));
+    if (answered) {
+      if (answered.fingerprint !== request.fingerprint) return { kind: 'refuse', error: new IdempotencyKeyReusedError() };
+      return { kind: 'answer', outcome: { ...answered.outcome, replayed: true } };
+    }
+  }
+  let events: OrganizationEvent[];
+  try {
+    events = decide(command, stream.state, context);
+  } catch (error) {
+    return { kind: 'refuse', error };
+  }
+  if (events.length > 0) return { kind: 'append', events };
+  return { kind: 'answer', outcome: outcomeOf(command.data.organizationId, stream.revision, stream.position, command.data) };
 }

@@ -8,13 +8,11 @@ import {
 } from '@roster/domain';
 import { eventHash, GENESIS_HASH, type RecordedEvent } from '@roster/event-store';
 
-/** Commands whose success creates something: they answer 201. */
-export const CREATION_COMMANDS: ReadonlySet<string> = new Set(['CreateOrganization', 'InviteMember', 'RequestJoin']);
-
-/** A command's answer, as the HTTP layer sends it and as an idempotent retry gets it again. */
+/**
+ * A command's answer, as an idempotent retry gets it again. It says nothing of HTTP: the
+ * command route turns it into a status, headers and a body (command-answer.ts).
+ */
 export interface CommandOutcome {
-  /** 201 when the command created something, else 200 (also for a no-op). */
-  readonly status: 200 | 201;
   readonly organizationId: string;
   /** Revision of the stream after the command (-1n: no stream). */
   readonly revision: bigint;
@@ -70,16 +68,8 @@ function createdIds(data: unknown): { invitationId?: string; requestId?: string 
   };
 }
 
-export function outcomeOf(
-  commandName: string,
-  organizationId: string,
-  revision: bigint,
-  position: bigint | null,
-  data: unknown,
-  appended: boolean,
-): CommandOutcome {
+export function outcomeOf(organizationId: string, revision: bigint, position: bigint | null, data: unknown): CommandOutcome {
   return {
-    status: appended && CREATION_COMMANDS.has(commandName) ? 201 : 200,
     organizationId,
     revision,
     position,
@@ -115,7 +105,7 @@ export function foldRecorded(stream: OrganizationStream, event: RecordedEvent): 
     const organizationId = state.id || String((event.data as { organizationId?: unknown })?.organizationId ?? '');
     const previous = answers.get(answerKey(userId, key));
     const ids = previous?.fingerprint === fingerprint && previous.outcome.revision === event.revision - 1n ? previous.outcome : {};
-    const outcome = outcomeOf(String(metadata.command ?? ''), organizationId, event.revision, event.position, event.data, true);
+    const outcome = outcomeOf(organizationId, event.revision, event.position, event.data);
     answers = answers.set(answerKey(userId, key), { fingerprint, outcome: { ...ids, ...outcome } });
   }
   return {

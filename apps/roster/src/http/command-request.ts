@@ -2,19 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createParamDecorator, ExecutionContext, HttpStatus } from '@nestjs/common';
 import { canonicalJson } from '@roster/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandRequest } from '../command-handling/execute-organization.command';
 import { ProblemException } from './problem';
 
-/** What a command carries from its HTTP request into the events' metadata. */
-export interface CommandRequest {
-  /** The command's own id: the causation id of the events it appends. */
-  readonly commandId: string;
-  /** X-Correlation-Id when given (and sane), else a new one; echoed in the answer. */
-  readonly correlationId: string;
-  /** Idempotency-Key header, if any. */
-  readonly idempotencyKey?: string;
-  /** With an Idempotency-Key: sha256 of method, path, body and caller, telling a true retry from a reused key. */
-  readonly fingerprint?: string;
-}
+export type { CommandRequest };
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const CORRELATION_ID_HEADER = 'x-correlation-id';

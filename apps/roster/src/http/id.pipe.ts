@@ -1,5 +1,7 @@
-import { HttpStatus, Injectable, PipeTransform } from '@nestjs/common';
-import { ORGANIZATION_LIMITS } from '@roster/domain';
+import { HttpStatus, Injectable, Param, PipeTransform, type Type } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { fieldRefusal, ORGANIZATION_LIMITS } from '@roster/domain';
 import { ProblemException } from './problem';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,17 +17,28 @@ export class ServiceIdPipe implements PipeTransform<string, string> {
   }
 }
 
-/** User ids come from the identity provider: any non-blank text up to the id limit. */
+/** User ids come from the identity provider: the domain's userId rule (VALIDATION.USER_ID), as in a request body. */
 @Injectable()
 export class UserIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (typeof value !== 'string' || value.trim() === '' || value.length > ORGANIZATION_LIMITS.idMaxLength) {
-      throw new ProblemException(
-        HttpStatus.BAD_REQUEST,
-        'VALIDATION.USER_ID',
-        `A user id is 1 to ${ORGANIZATION_LIMITS.idMaxLength} characters`,
-      );
-    }
+    const refusal = fieldRefusal('userId', value);
+    if (refusal) throw refusal;
     return value;
   }
+}
+
+/**
+ * A path id, its pipe and its OpenAPI in one: `@ServiceId('orgId')` is a UUID the service
+ * made (400 VALIDATION.ID otherwise), `@UserId('userId')` a user id of the identity provider.
+ */
+export const ServiceId = (name: string): ParameterDecorator => pathId(name, ServiceIdPipe, { type: 'string', format: 'uuid' });
+export const UserId = (name: string): ParameterDecorator =>
+  pathId(name, UserIdPipe, { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength });
+
+function pathId(name: string, pipe: Type<PipeTransform>, schema: SchemaObject): ParameterDecorator {
+  return (target, key, index) => {
+    Param(name, pipe)(target, key, index);
+    // ApiParam describes the route: it goes on the method this parameter belongs to.
+    if (key !== undefined) ApiParam({ name, schema })(target, key, Object.getOwnPropertyDescriptor(target, key)!);
+  };
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptio
 
 export class FieldErrorSchema {
   @ApiProperty({ example: 'name' }) field!: string;
-  @ApiProperty({ example: 'MAXLENGTH' }) code!: string;
+  @ApiProperty({ example: 'VALIDATION.NAME' }) code!: string;
   @ApiProperty() message!: string;
 }
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { DomainError, type DomainErrorKind } from '@roster/domain';
 import { WrongExpectedRevisionError } from '@roster/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IdempotencyKeyReusedError } from '../command-handling/idempotency-key-reused.error';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemException, problemType } from './problem';
 
 const DOMAIN_STATUS: Record<DomainErrorKind, HttpStatus> = {
@@ -78,6 +79,9 @@ export function toProblem(error: unknown, instance?: string): ProblemAnswer {
   }
   if (error instanceof DomainError) {
     return { problem: answer(DOMAIN_STATUS[error.kind], error.code, error.message, instance) };
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return { problem: answer(HttpStatus.UNPROCESSABLE_ENTITY, error.code, error.message, instance) };
   }
   if (error instanceof WrongExpectedRevisionError) {
     return {

@@ -1,20 +1,56 @@
-import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiSchema, type ApiSchemaOptions } from '@nestjs/swagger';
+import { FIELD_CODES, fieldRefusal, type CommandField } from '@roster/domain';
+import { ValidateBy, ValidateIf } from 'class-validator';
 import { FieldError, ProblemException } from './problem';
 
-/** class-validator's constraint names to our per-field codes. */
+const DOMAIN_CODES: ReadonlySet<string> = new Set(Object.values(FIELD_CODES));
+
+/**
+ * A request field checked by the domain's rule for it (type, length, format, characters),
+ * refused with the field's one code: the DTO says which field it is, the domain what is valid.
+ * `optional`: an absent field passes (null does not).
+ */
+export function FieldRule(field: CommandField, { optional = false } = {}): PropertyDecorator {
+  const rule = ValidateBy({
+    name: FIELD_CODES[field],
+    validator: {
+      validate: (value: unknown) => fieldRefusal(field, value) === undefined,
+      defaultMessage: (args) => fieldRefusal(field, args?.value)?.message ?? `${field} is not valid`,
+    },
+  });
+  return optional ? applyDecorators(ValidateIf((_object: object, value: unknown) => value !== undefined), rule) : rule;
+}
+
+/**
+ * A request body class: the validation pipe refuses fields it does not declare, and its
+ * OpenAPI schema says so (additionalProperties: false). `schema` adds to the class's
+ * schema what its properties cannot say (e.g. a oneOf); ApiSchema passes both through.
+ */
+export const RequestBody = (schema: Record<string, unknown> = {}): ClassDecorator =>
+  ApiSchema({ additionalProperties: false, ...schema } as ApiSchemaOptions);
+
+/** class-validator's complaints by field: a domain rule's code as it is, other constraint names upper-cased. */
 function fieldErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
       field,
-      code: constraint === 'whitelistValidation' ? 'UNKNOWN_FIELD' : constraint.toUpperCase(),
+      code: constraint === 'whitelistValidation' ? 'UNKNOWN_FIELD' : DOMAIN_CODES.has(constraint) ? constraint : constraint.toUpperCase(),
       message: constraint === 'whitelistValidation' ? `${field} is not a known field` : message,
     }));
     return [...own, ...fieldErrors(error.children ?? [], field)];
   });
 }
 
-/** Request bodies: unknown fields refused, types checked, and every complaint listed by field. */
+/** The answer's code: the field's own code when every complaint has that one, else VALIDATION.FAILED. */
+function problemCode(errors: readonly FieldError[]): string {
+  const codes = new Set(errors.map((error) => error.code));
+  const [only] = codes;
+  return codes.size === 1 && DOMAIN_CODES.has(only) ? only : 'VALIDATION.FAILED';
+}
+
+/** Request bodies: unknown fields refused, fields checked by their rule, and every complaint listed by field. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
@@ -26,7 +62,7 @@ export function createValidationPipe(): ValidationPipe {
       const list = fieldErrors(errors);
       return new ProblemException(
         HttpStatus.BAD_REQUEST,
-        'VALIDATION.FAILED',
+        problemCode(list),
         list.map((e) => e.message).join('; ') || 'The request is not valid',
         list,
       );

@@ -1,14 +1,15 @@
-import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Inject, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
-import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { CommandResponse } from '../command-handling/command-response';
 import { CommandSender } from '../command-handling/command-sender';
+import type { CommandOutcome } from '../command-handling/organization-stream';
 import { newServiceId } from '../command-handling/service-ids';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { CommandAnswer } from '../http/command-answer';
+import { CommandResponse } from '../http/command-response';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
-import { ServiceIdPipe } from '../http/id.pipe';
+import { ServiceId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { InviteMemberRequest } from './invite-member.request';
 
@@ -22,16 +23,15 @@ export class InvitationsController {
   ) {}
 
   @Post()
-  @HttpCode(201)
+  @CommandAnswer('created')
   @ApiOperation({ summary: 'Invite someone by user id or e-mail, with a role (admin)' })
   @ApiCreatedResponse({ type: CommandResponse })
   invite(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @ServiceId('orgId') organizationId: string,
     @Body() body: InviteMemberRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
+  ): Promise<CommandOutcome> {
     // Both or neither is refused by the domain (VALIDATION.INVITEE): pass on what was given.
     const invitee = {
       ...(body.userId !== undefined ? { userId: body.userId } : {}),
@@ -50,48 +50,45 @@ export class InvitationsController {
       },
       actor,
       request,
-      reply,
     );
   }
 
   @Post(':invitationId/accept')
-  @HttpCode(200)
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Accept a pending, unexpired invitation (the invitee)' })
   @ApiOkResponse({ type: CommandResponse })
   accept(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('invitationId', ServiceIdPipe) invitationId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('invitationId') invitationId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'AcceptInvitation', data: { organizationId, invitationId } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'AcceptInvitation', data: { organizationId, invitationId } }, actor, request);
   }
 
   @Post(':invitationId/decline')
-  @HttpCode(200)
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Decline a pending invitation (the invitee)' })
   @ApiOkResponse({ type: CommandResponse })
   decline(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('invitationId', ServiceIdPipe) invitationId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('invitationId') invitationId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'DeclineInvitation', data: { organizationId, invitationId } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'DeclineInvitation', data: { organizationId, invitationId } }, actor, request);
   }
 
   @Delete(':invitationId')
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Revoke a pending invitation (admin)' })
   @ApiOkResponse({ type: CommandResponse })
   revoke(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('invitationId', ServiceIdPipe) invitationId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('invitationId') invitationId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'RevokeInvitation', data: { organizationId, invitationId } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'RevokeInvitation', data: { organizationId, invitationId } }, actor, request);
   }
 }

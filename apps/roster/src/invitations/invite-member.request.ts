@@ -1,34 +1,40 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ORGANIZATION_LIMITS as LIMITS, ROLES, type Role } from '@roster/domain';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { EMAIL_SHAPE, ORGANIZATION_LIMITS as LIMITS, ROLES, type Role } from '@roster/domain';
+import { FieldRule, RequestBody } from '../http/validation';
 
-/** Invite by user id or by e-mail (exactly one); the invitee proves an e-mail with the token's `email` claim. */
+/**
+ * Invite by user id or by e-mail (exactly one: the domain refuses both or neither with
+ * VALIDATION.INVITEE, and the schema's oneOf says so); the invitee proves an e-mail with
+ * the token's verified `email` claim.
+ */
+@RequestBody({ oneOf: [{ required: ['userId'] }, { required: ['email'] }] })
 export class InviteMemberRequest {
-  @ApiPropertyOptional({ description: 'The invitee, by user id (give this or email)', maxLength: LIMITS.idMaxLength })
-  @IsOptional()
-  @IsString()
-  @Length(1, LIMITS.idMaxLength)
+  @ApiPropertyOptional({
+    description: 'The invitee, by user id (give this or email). One line: no control or format characters',
+    minLength: 1,
+    maxLength: LIMITS.idMaxLength,
+  })
+  @FieldRule('userId', { optional: true })
   userId?: string;
 
-  @ApiPropertyOptional({ description: 'The invitee, by e-mail (give this or userId)', maxLength: LIMITS.emailMaxLength })
-  @IsOptional()
-  @IsString()
-  @MaxLength(LIMITS.emailMaxLength)
-  @IsEmail()
+  @ApiPropertyOptional({
+    description: 'The invitee, by e-mail (give this or userId); compared trimmed and lower-cased',
+    maxLength: LIMITS.emailMaxLength,
+    pattern: EMAIL_SHAPE.source,
+  })
+  @FieldRule('email', { optional: true })
   email?: string;
 
   @ApiProperty({ enum: ROLES })
-  @IsIn(ROLES)
+  @FieldRule('role')
   role!: Role;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Days until the invitation expires (default ROSTER_INVITATION_TTL_DAYS, 7)',
     minimum: LIMITS.expiresInDaysMin,
     maximum: LIMITS.expiresInDaysMax,
   })
-  @IsOptional()
-  @IsInt()
-  @Min(LIMITS.expiresInDaysMin)
-  @Max(LIMITS.expiresInDaysMax)
+  @FieldRule('expiresInDays', { optional: true })
   expiresInDays?: number;
 }

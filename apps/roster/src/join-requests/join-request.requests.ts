@@ -1,26 +1,30 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ORGANIZATION_LIMITS as LIMITS, ROLES, type Role } from '@roster/domain';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { FieldRule, RequestBody } from '../http/validation';
 
+@RequestBody()
 export class RequestJoinRequest {
-  @ApiPropertyOptional({ description: 'Shown to the admins', maxLength: LIMITS.messageMaxLength })
-  @IsOptional()
-  @IsString()
-  @MaxLength(LIMITS.messageMaxLength)
+  @ApiPropertyOptional({
+    description: 'Shown to the admins. Line breaks and tabs allowed; no other control or format characters',
+    maxLength: LIMITS.messageMaxLength,
+  })
+  @FieldRule('message', { optional: true })
   message?: string;
 }
 
+@RequestBody()
 export class ApproveJoinRequest {
   @ApiPropertyOptional({ enum: ROLES, default: 'editor', description: 'The role to grant' })
-  @IsOptional()
-  @IsIn(ROLES)
+  @FieldRule('role', { optional: true })
   role?: Role;
 }
 
+@RequestBody()
 export class RejectJoinRequest {
-  @ApiPropertyOptional({ description: 'Shown to the requester', maxLength: LIMITS.reasonMaxLength })
-  @IsOptional()
-  @IsString()
-  @MaxLength(LIMITS.reasonMaxLength)
+  @ApiPropertyOptional({
+    description: 'Shown to the requester. Line breaks and tabs allowed; no other control or format characters',
+    maxLength: LIMITS.reasonMaxLength,
+  })
+  @FieldRule('reason', { optional: true })
   reason?: string;
 }

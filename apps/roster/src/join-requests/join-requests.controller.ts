@@ -1,13 +1,14 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
-import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { CommandResponse } from '../command-handling/command-response';
 import { CommandSender } from '../command-handling/command-sender';
+import type { CommandOutcome } from '../command-handling/organization-stream';
 import { newServiceId } from '../command-handling/service-ids';
+import { CommandAnswer } from '../http/command-answer';
+import { CommandResponse } from '../http/command-response';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
-import { ServiceIdPipe } from '../http/id.pipe';
+import { ServiceId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { ApproveJoinRequest, RejectJoinRequest, RequestJoinRequest } from './join-request.requests';
 
@@ -18,64 +19,60 @@ export class JoinRequestsController {
   constructor(private readonly commands: CommandSender) {}
 
   @Post()
-  @HttpCode(201)
+  @CommandAnswer('created')
   @ApiOperation({ summary: 'Ask to join the organization (any signed-in non-member)' })
   @ApiCreatedResponse({ type: CommandResponse })
   request(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @ServiceId('orgId') organizationId: string,
     @Body() body: RequestJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
+  ): Promise<CommandOutcome> {
     return this.commands.send(
       { type: 'RequestJoin', data: { organizationId, requestId: newServiceId(), message: body.message } },
       actor,
       request,
-      reply,
     );
   }
 
   @Post(':requestId/approve')
-  @HttpCode(200)
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Approve a join request, granting a role (default editor) (admin)' })
   @ApiOkResponse({ type: CommandResponse })
   approve(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('requestId', ServiceIdPipe) requestId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('requestId') requestId: string,
     @Body() body: ApproveJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'ApproveJoin', data: { organizationId, requestId, role: body.role } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'ApproveJoin', data: { organizationId, requestId, role: body.role } }, actor, request);
   }
 
   @Post(':requestId/reject')
-  @HttpCode(200)
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Reject a join request, with an optional reason shown to the requester (admin)' })
   @ApiOkResponse({ type: CommandResponse })
   reject(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('requestId', ServiceIdPipe) requestId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('requestId') requestId: string,
     @Body() body: RejectJoinRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'RejectJoin', data: { organizationId, requestId, reason: body.reason } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'RejectJoin', data: { organizationId, requestId, reason: body.reason } }, actor, request);
   }
 
   @Delete(':requestId')
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Cancel a join request (the requester)' })
   @ApiOkResponse({ type: CommandResponse })
   cancel(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
-    @Param('requestId', ServiceIdPipe) requestId: string,
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('requestId') requestId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'CancelJoinRequest', data: { organizationId, requestId } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'CancelJoinRequest', data: { organizationId, requestId } }, actor, request);
   }
 }

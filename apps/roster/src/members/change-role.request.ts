@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ROLES, type Role } from '@roster/domain';
-import { IsIn } from 'class-validator';
+import { FieldRule, RequestBody } from '../http/validation';
 
+@RequestBody()
 export class ChangeRoleRequest {
   @ApiProperty({ enum: ROLES, description: 'Promoting an editor to admin is how admins are made' })
-  @IsIn(ROLES)
+  @FieldRule('role')
   role!: Role;
 }

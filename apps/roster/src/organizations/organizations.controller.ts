@@ -1,13 +1,14 @@
-import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
-import type { FastifyReply } from 'fastify';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { CommandResponse } from '../command-handling/command-response';
 import { CommandSender } from '../command-handling/command-sender';
+import type { CommandOutcome } from '../command-handling/organization-stream';
 import { newServiceId, organizationIdForIdempotencyKey } from '../command-handling/service-ids';
+import { CommandAnswer } from '../http/command-answer';
+import { CommandResponse } from '../http/command-response';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
-import { ServiceIdPipe } from '../http/id.pipe';
+import { ServiceId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { CreateOrganizationRequest, UpdateOrganizationProfileRequest } from './organization.requests';
 
@@ -18,15 +19,14 @@ export class OrganizationsController {
   constructor(private readonly commands: CommandSender) {}
 
   @Post()
-  @HttpCode(201)
+  @CommandAnswer('created')
   @ApiOperation({ summary: 'Create an organization; the caller becomes its first admin' })
   @ApiCreatedResponse({ type: CommandResponse })
   create(
     @Body() body: CreateOrganizationRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
+  ): Promise<CommandOutcome> {
     // With an Idempotency-Key the id comes from (caller, key), so a retry finds the first attempt's stream.
     const organizationId =
       request.idempotencyKey !== undefined ? organizationIdForIdempotencyKey(actor.userId, request.idempotencyKey) : newServiceId();
@@ -34,37 +34,35 @@ export class OrganizationsController {
       { type: 'CreateOrganization', data: { organizationId, name: body.name, description: body.description } },
       actor,
       request,
-      reply,
     );
   }
 
   @Patch(':orgId')
+  @CommandAnswer('ok')
   @ApiOperation({ summary: "Update the organization's profile (admin)" })
   @ApiOkResponse({ type: CommandResponse })
   update(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @ServiceId('orgId') organizationId: string,
     @Body() body: UpdateOrganizationProfileRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
+  ): Promise<CommandOutcome> {
     return this.commands.send(
       { type: 'UpdateOrganizationProfile', data: { organizationId, name: body.name, description: body.description } },
       actor,
       request,
-      reply,
     );
   }
 
   @Delete(':orgId')
+  @CommandAnswer('ok')
   @ApiOperation({ summary: 'Delete the organization (admin); its history stays readable to auditors' })
   @ApiOkResponse({ type: CommandResponse })
   delete(
-    @Param('orgId', ServiceIdPipe) organizationId: string,
+    @ServiceId('orgId') organizationId: string,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponse> {
-    return this.commands.send({ type: 'DeleteOrganization', data: { organizationId } }, actor, request, reply);
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'DeleteOrganization', data: { organizationId } }, actor, request);
   }
 }

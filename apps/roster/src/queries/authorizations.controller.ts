@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Injectable, OnModuleInit, Post,
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ACTIONS, forbidden, isAction, ORGANIZATION_LIMITS, type Action, type Actor } from '@roster/domain';
+import { ACTIONS, fieldRefusal, forbidden, isAction, type Action, type Actor } from '@roster/domain';
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
@@ -12,7 +12,6 @@ import { ReadModelsService } from './read-models.service';
 
 export const MAX_BATCH_CHECKS = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const USER_ID_MAX = ORGANIZATION_LIMITS.idMaxLength;
 
 interface Check {
   readonly userId: string;
@@ -135,9 +134,8 @@ function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check
     errors.push({ field: prefix || 'body', code: 'VALIDATION.BODY', message: 'must be an object' });
     return undefined;
   }
-  if (typeof item.userId !== 'string' || item.userId.trim() === '' || item.userId.length > USER_ID_MAX) {
-    errors.push({ field: `${prefix}userId`, code: 'VALIDATION.USER_ID', message: `a user id of 1 to ${USER_ID_MAX} characters` });
-  }
+  const badUserId = fieldRefusal('userId', item.userId);
+  if (badUserId) errors.push({ field: `${prefix}userId`, code: badUserId.code, message: badUserId.message });
   if (typeof item.organizationId !== 'string' || !UUID.test(item.organizationId)) {
     errors.push({ field: `${prefix}organizationId`, code: 'VALIDATION.ID', message: 'an organization id (UUID)' });
   }

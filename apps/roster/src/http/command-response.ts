@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { CommandOutcome } from './organization-stream';
+import type { CommandOutcome } from '../command-handling/organization-stream';
 
 /** What every command route answers. Revisions and positions are 64-bit: decimal strings. */
 export class CommandResponse {

@@ -1,0 +1,104 @@
+import { decide, DomainError, evolve, FIELD_CODES, initialState, type OrganizationCommand } from '@roster/domain';
+import { InviteMemberRequest } from '../invitations/invite-member.request';
+import { ApproveJoinRequest, RejectJoinRequest, RequestJoinRequest } from '../join-requests/join-request.requests';
+import { ChangeRoleRequest } from '../members/change-role.request';
+import { CreateOrganizationRequest, UpdateOrganizationProfileRequest } from '../organizations/organization.requests';
+import { ProblemException } from './problem';
+import { toProblem } from './problem-details.filter';
+import { createValidationPipe } from './validation';
+
+const pipe = createValidationPipe();
+
+async function refusal(metatype: new () => object, body: unknown) {
+  const error = await pipe.transform(body, { type: 'body', metatype }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProblemException);
+  return toProblem(error).problem;
+}
+
+// An organization whose admin is ada: decide then judges the command's fields.
+const acme = evolve(initialState, { type: 'OrganizationCreated', data: { organizationId: 'org', name: 'Acme', description: '', createdBy: 'ada' } });
+
+/** The code decide refuses the command with, sent by ada. */
+function decideCode(command: OrganizationCommand): string {
+  try {
+    decide(command, command.type === 'CreateOrganization' ? initialState : acme, { actor: { userId: 'ada', platformRoles: [] }, now: new Date('2026-03-01T00:00:00Z') });
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  throw new Error('decide accepted it');
+}
+
+describe('request DTOs: one code per field, whichever layer refuses', () => {
+  const valid: Record<string, [new () => object, Record<string, unknown>]> = {
+    name: [CreateOrganizationRequest, { name: 'Acme' }],
+    description: [UpdateOrganizationProfileRequest, { description: 'About us' }],
+    message: [RequestJoinRequest, { message: 'Hello' }],
+    reason: [RejectJoinRequest, { reason: 'Sorry' }],
+    userId: [InviteMemberRequest, { userId: 'user-1', role: 'member' }],
+    email: [InviteMemberRequest, { email: 'ada@example.org', role: 'member' }],
+    role: [ChangeRoleRequest, { role: 'editor' }],
+    expiresInDays: [InviteMemberRequest, { userId: 'user-1', role: 'member', expiresInDays: 7 }],
+  };
+  const wrong: Record<keyof typeof FIELD_CODES, { shape: unknown; rule: unknown }> = {
+    name: { shape: 42, rule: 'n'.repeat(201) },
+    description: { shape: { text: 'x' }, rule: 'd'.repeat(2001) },
+    message: { shape: 7, rule: 'Hello\u202eevil' },
+    reason: { shape: ['r'], rule: 'Sorry\u0000' },
+    userId: { shape: 12, rule: 'u'.repeat(129) },
+    email: { shape: true, rule: 'not an address' },
+    role: { shape: 3, rule: 'owner' },
+    expiresInDays: { shape: '7', rule: 7.5 },
+  };
+
+  test.each(Object.keys(FIELD_CODES) as (keyof typeof FIELD_CODES)[])('%s', async (field) => {
+    const [metatype, body] = valid[field];
+    await expect(pipe.transform(body, { type: 'body', metatype })).resolves.toBeInstanceOf(metatype);
+    for (const value of [wrong[field].shape, wrong[field].rule]) {
+      const problem = await refusal(metatype, { ...body, [field]: value });
+      expect({ value, code: problem.code, errors: problem.errors }).toEqual({
+        value,
+        code: FIELD_CODES[field],
+        errors: [expect.objectContaining({ field, code: FIELD_CODES[field] })],
+      });
+    }
+  });
+
+  test('a bad e-mail is VALIDATION.EMAIL from the DTO and from decide, by the same rule', async () => {
+    for (const email of ['not an address', 'ada@example', 'a\u0000da@example.org', 'ada@exa mple.org']) {
+      const problem = await refusal(InviteMemberRequest, { email, role: 'member' });
+      const fromDecide = decideCode({
+        type: 'InviteMember',
+        data: { organizationId: 'org', invitationId: 'inv', invitee: { email }, role: 'member' },
+      });
+      expect({ email, dto: problem.code, decide: fromDecide }).toEqual({ email, dto: 'VALIDATION.EMAIL', decide: 'VALIDATION.EMAIL' });
+    }
+  });
+
+  test('a name refused by the DTO is refused by decide with the same code', async () => {
+    for (const name of [42, '', '   ', 'n'.repeat(201), 'Acme\u202e', 'Ac\nme']) {
+      expect((await refusal(CreateOrganizationRequest, { name })).code).toBe('VALIDATION.NAME');
+      expect(decideCode({ type: 'CreateOrganization', data: { organizationId: 'org-1', name: name as string } })).toBe('VALIDATION.NAME');
+    }
+  });
+
+  test('an absent optional field passes; null does not', async () => {
+    await expect(pipe.transform({}, { type: 'body', metatype: ApproveJoinRequest })).resolves.toBeInstanceOf(ApproveJoinRequest);
+    expect((await refusal(RequestJoinRequest, { message: null })).code).toBe('VALIDATION.MESSAGE');
+  });
+
+  test('several fields wrong: VALIDATION.FAILED, each field with its own code', async () => {
+    const problem = await refusal(InviteMemberRequest, { userId: 5, role: 'owner', colour: 'red' });
+    expect(problem.code).toBe('VALIDATION.FAILED');
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'userId', code: 'VALIDATION.USER_ID' }),
+        expect.objectContaining({ field: 'role', code: 'VALIDATION.ROLE' }),
+        expect.objectContaining({ field: 'colour', code: 'UNKNOWN_FIELD' }),
+      ]),
+    );
+  });
+});

@@ -1,0 +1,145 @@
+import { DomainError, validation } from './errors';
+import type { Invitee } from './events';
+import { isRole, ROLES, type Role } from './roles';
+
+/**
+ * The rules of every field a command carries, and its one code. decide applies them, and
+ * the HTTP request DTOs run the same rule (FieldRule), so a field is refused with the same
+ * code and the same words whichever layer sees it first.
+ */
+export const FIELD_CODES = {
+  name: 'VALIDATION.NAME',
+  description: 'VALIDATION.DESCRIPTION',
+  message: 'VALIDATION.MESSAGE',
+  reason: 'VALIDATION.REASON',
+  userId: 'VALIDATION.USER_ID',
+  email: 'VALIDATION.EMAIL',
+  role: 'VALIDATION.ROLE',
+  expiresInDays: 'VALIDATION.EXPIRES_IN_DAYS',
+} as const;
+
+export type CommandField = keyof typeof FIELD_CODES;
+
+/** Input limits: the rules below apply them; the HTTP DTOs show them in the OpenAPI document. */
+export const ORGANIZATION_LIMITS = {
+  nameMinLength: 1,
+  nameMaxLength: 200,
+  descriptionMaxLength: 2000,
+  /** Join-request message and rejection reason. */
+  messageMaxLength: 1000,
+  reasonMaxLength: 1000,
+  expiresInDaysMin: 1,
+  expiresInDaysMax: 30,
+  expiresInDaysDefault: 7,
+  emailMaxLength: 254,
+  idMaxLength: 128,
+} as const;
+
+// Control (Cc) and format (Cf: bidi overrides, zero-width characters, ...) characters and
+// lone surrogates: they hide or reorder what a reader sees, or break a log line or a consumer.
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}\p{Cs}]/u;
+// A text written over several lines (a description, a message, a reason) keeps its line
+// breaks and tabs; a name, an id or an e-mail address is one line and keeps none.
+const CONTROL_OR_FORMAT_BUT_LINES = /(?![\n\r\t])[\p{Cc}\p{Cf}\p{Cs}]/u;
+
+/** Shape only (something@domain.tld, no spaces); ownership is proved by the token's claim. */
+export const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
+
+const refuse = (field: CommandField, message: string): DomainError => validation(FIELD_CODES[field], message);
+
+/** Refuses control and format characters (line breaks and tabs too, unless `multiLine`). */
+function assertPrintable(text: string, field: CommandField, multiLine: boolean): string {
+  if ((multiLine ? CONTROL_OR_FORMAT_BUT_LINES : CONTROL_OR_FORMAT).test(text)) {
+    throw refuse(field, `${field} must not contain control or format characters${multiLine ? ' (line breaks and tabs are fine)' : ''}`);
+  }
+  return text;
+}
+
+/** Free text of at most `max` characters, over several lines. */
+function validText(value: unknown, field: CommandField, max: number): string {
+  if (typeof value !== 'string' || value.length > max) throw refuse(field, `${field} must be text of at most ${max} characters`);
+  return assertPrintable(value, field, true);
+}
+
+/** Ids the service makes for what a command creates (organizations, invitations, requests). */
+export function assertValidId(id: unknown, field: string): void {
+  if (typeof id !== 'string' || id.trim().length === 0 || id.length > ORGANIZATION_LIMITS.idMaxLength || CONTROL_OR_FORMAT.test(id)) {
+    throw validation('VALIDATION.ID', `${field} must be a non-empty id of at most ${ORGANIZATION_LIMITS.idMaxLength} characters`);
+  }
+}
+
+/** An organization's name, trimmed: one line. */
+export function validName(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text.length < ORGANIZATION_LIMITS.nameMinLength || text.length > ORGANIZATION_LIMITS.nameMaxLength) {
+    throw refuse('name', `name must be ${ORGANIZATION_LIMITS.nameMinLength} to ${ORGANIZATION_LIMITS.nameMaxLength} characters, not blank`);
+  }
+  // The whole value is judged: a line break at either end is refused, not trimmed away.
+  assertPrintable(value as string, 'name', false);
+  return text;
+}
+
+export const validDescription = (value: unknown): string => validText(value, 'description', ORGANIZATION_LIMITS.descriptionMaxLength);
+export const validMessage = (value: unknown): string => validText(value, 'message', ORGANIZATION_LIMITS.messageMaxLength);
+export const validReason = (value: unknown): string => validText(value, 'reason', ORGANIZATION_LIMITS.reasonMaxLength);
+
+/** A user id of the identity provider: one line, not blank. */
+export function validUserId(value: unknown): string {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > ORGANIZATION_LIMITS.idMaxLength) {
+    throw refuse('userId', `userId must be a non-empty id of at most ${ORGANIZATION_LIMITS.idMaxLength} characters`);
+  }
+  return assertPrintable(value, 'userId', false);
+}
+
+/** An e-mail address as invitations record and match it: trimmed and lower-cased. */
+export const normalizedEmail = (email: string): string => email.trim().toLowerCase();
+
+export function validEmail(value: unknown): string {
+  const email = typeof value === 'string' ? normalizedEmail(value) : '';
+  if (email.length > ORGANIZATION_LIMITS.emailMaxLength || !EMAIL_SHAPE.test(email) || CONTROL_OR_FORMAT.test(email)) {
+    throw refuse('email', 'email must be an e-mail address');
+  }
+  return email;
+}
+
+export function validRole(value: unknown): Role {
+  if (!isRole(value)) throw refuse('role', `role must be one of ${ROLES.join(', ')}`);
+  return value;
+}
+
+export function validExpiresInDays(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < ORGANIZATION_LIMITS.expiresInDaysMin || value > ORGANIZATION_LIMITS.expiresInDaysMax) {
+    throw refuse('expiresInDays', `expiresInDays must be a whole number from ${ORGANIZATION_LIMITS.expiresInDaysMin} to ${ORGANIZATION_LIMITS.expiresInDaysMax}`);
+  }
+  return value;
+}
+
+/** Exactly one of a user id and an e-mail address. */
+export function validInvitee(invitee: unknown): Invitee {
+  const given = (invitee ?? {}) as { userId?: unknown; email?: unknown };
+  const hasUser = given.userId !== undefined;
+  if (hasUser === (given.email !== undefined)) throw validation('VALIDATION.INVITEE', 'Invite either a userId or an email');
+  return hasUser ? { kind: 'user', userId: validUserId(given.userId) } : { kind: 'email', email: validEmail(given.email) };
+}
+
+const FIELD_RULES: Record<CommandField, (value: unknown) => unknown> = {
+  name: validName,
+  description: validDescription,
+  message: validMessage,
+  reason: validReason,
+  userId: validUserId,
+  email: validEmail,
+  role: validRole,
+  expiresInDays: validExpiresInDays,
+};
+
+/** Why `value` is refused for `field` (a validation DomainError with the field's code), or undefined when it passes. */
+export function fieldRefusal(field: CommandField, value: unknown): DomainError | undefined {
+  try {
+    FIELD_RULES[field](value);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+}
