@@ -99,6 +99,14 @@ export class TokenVerifier {
     } catch (error) {
       if (error instanceof ProblemException) throw error;
       if (error instanceof errors.JWTExpired) throw unauthorized('AUTH.TOKEN_EXPIRED', 'The token has expired');
+      // The usual newcomer's mistake: a token made by `npm run token` against another data directory.
+      if (error instanceof errors.JWSSignatureVerificationFailed && this.key.kind === 'secret' && this.key.development) {
+        throw unauthorized(
+          'AUTH.INVALID_TOKEN',
+          `The token is not signed with this service's development secret (${this.config.dataDir}/dev-jwt-secret): ` +
+            'make it with `npm run token` in the directory the service runs from, with the same ROSTER_DATA_DIR',
+        );
+      }
       if (error instanceof errors.JOSEError) throw unauthorized('AUTH.INVALID_TOKEN', 'The token is not valid');
       throw error;
     }
