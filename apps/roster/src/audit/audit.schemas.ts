@@ -1,11 +1,9 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ORGANIZATION_EVENT_TYPES, ROLES } from '@roster/domain';
+import { ORGANIZATION_EVENT_TYPES } from '@roster/domain';
+import { DECIMAL_SCHEMA as DECIMAL, INVITEE_SCHEMA as INVITEE, ROLE_SCHEMA as ROLE, TIME_SCHEMA as TIME, UUID_SCHEMA as UUID } from '../http/openapi';
 
 /** The OpenAPI schemas of the audit answers (history entries, as-of view, chain verification). */
 
-const TIME: SchemaObject = { type: 'string', format: 'date-time' };
-const UUID: SchemaObject = { type: 'string', format: 'uuid' };
-const DECIMAL: SchemaObject = { type: 'string', pattern: '^\\d+$', description: '64-bit integer as a decimal string' };
 const NULLABLE_STRING: SchemaObject = { type: 'string', nullable: true };
 
 export const HISTORY_ENTRY: SchemaObject = {
@@ -38,12 +36,6 @@ export const HISTORY_PAGE: SchemaObject = {
   },
 };
 
-const INVITEE: SchemaObject = {
-  type: 'object',
-  required: ['kind'],
-  properties: { kind: { type: 'string', enum: ['user', 'email'] }, userId: { type: 'string' }, email: { type: 'string' } },
-};
-
 export const AS_OF_VIEW: SchemaObject = {
   type: 'object',
   description: 'Before the organization was created: exists false and createdAt; after: its state at `at`',
@@ -66,7 +58,7 @@ export const AS_OF_VIEW: SchemaObject = {
       items: {
         type: 'object',
         required: ['userId', 'role', 'since', 'via'],
-        properties: { userId: { type: 'string' }, role: { type: 'string', enum: [...ROLES] }, since: { ...TIME, nullable: true }, via: { type: 'string' } },
+        properties: { userId: { type: 'string' }, role: ROLE, since: { ...TIME, nullable: true }, via: { type: 'string' } },
       },
     },
     invitations: {
@@ -75,7 +67,7 @@ export const AS_OF_VIEW: SchemaObject = {
       items: {
         type: 'object',
         required: ['invitationId', 'invitee', 'role', 'invitedBy', 'expiresAt'],
-        properties: { invitationId: UUID, invitee: INVITEE, role: { type: 'string', enum: [...ROLES] }, invitedBy: { type: 'string' }, expiresAt: TIME },
+        properties: { invitationId: UUID, invitee: INVITEE, role: ROLE, invitedBy: { type: 'string' }, expiresAt: TIME },
       },
     },
     joinRequests: {

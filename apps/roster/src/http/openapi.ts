@@ -1,7 +1,18 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
-import type { ParameterObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ORGANIZATION_LIMITS } from '@roster/domain';
+import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
+
+/** Schemas of the values that answers share (query, check and audit answers). */
+export const TIME_SCHEMA: SchemaObject = { type: 'string', format: 'date-time' };
+export const UUID_SCHEMA: SchemaObject = { type: 'string', format: 'uuid' };
+export const DECIMAL_SCHEMA: SchemaObject = { type: 'string', pattern: '^\\d+$', description: '64-bit integer as a decimal string' };
+export const ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...ROLES] };
+export const INVITEE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['kind'],
+  properties: { kind: { type: 'string', enum: ['user', 'email'] }, userId: { type: 'string' }, email: { type: 'string' } },
+};
 
 export class FieldErrorSchema {
   @ApiProperty({ example: 'name' }) field!: string;
@@ -83,7 +94,6 @@ export function QueryRoute(...statuses: number[]) {
   );
 }
 
-const SERVICE_ID = { type: 'string', format: 'uuid' } as const;
 const USER_ID = { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' } as const;
 
 /**
@@ -92,9 +102,9 @@ const USER_ID = { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.i
  * Applied to the whole document, so that no route can forget it.
  */
 const PATH_PARAMETERS: Record<string, { readonly description: string; readonly schema: object }> = {
-  orgId: { description: 'Organization id (a UUID the service made)', schema: SERVICE_ID },
-  invitationId: { description: 'Invitation id (a UUID the service made)', schema: SERVICE_ID },
-  requestId: { description: 'Join request id (a UUID the service made)', schema: SERVICE_ID },
+  orgId: { description: 'Organization id (a UUID the service made)', schema: UUID_SCHEMA },
+  invitationId: { description: 'Invitation id (a UUID the service made)', schema: UUID_SCHEMA },
+  requestId: { description: 'Join request id (a UUID the service made)', schema: UUID_SCHEMA },
   userId: { description: "User id (the token's `sub` of that user)", schema: USER_ID },
 };
 

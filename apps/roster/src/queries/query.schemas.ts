@@ -1,16 +1,12 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ACTIONS, ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
+import { DECIMAL_SCHEMA as DECIMAL, INVITEE_SCHEMA as INVITEE, ROLE_SCHEMA as ROLE, TIME_SCHEMA as TIME, UUID_SCHEMA as UUID } from '../http/openapi';
 
 /**
  * The OpenAPI schemas of the query and permission-check answers, as the read models shape
  * them (libs/read-models/src/queries/read-model.queries.ts). Answers may gain fields: no
  * schema here closes its properties.
  */
-
-const TIME: SchemaObject = { type: 'string', format: 'date-time' };
-const UUID: SchemaObject = { type: 'string', format: 'uuid' };
-const DECIMAL: SchemaObject = { type: 'string', pattern: '^\\d+$', description: '64-bit integer as a decimal string' };
-const ROLE: SchemaObject = { type: 'string', enum: [...ROLES] };
 
 export const MEMBER_COUNTS: SchemaObject = {
   type: 'object',
@@ -54,12 +50,6 @@ export const MEMBERS_PAGE: SchemaObject = {
     items: { type: 'array', items: MEMBER_VIEW },
     nextCursor: { type: 'string', description: 'Pass it back as `cursor` for the next page; absent on the last page' },
   },
-};
-
-const INVITEE: SchemaObject = {
-  type: 'object',
-  required: ['kind'],
-  properties: { kind: { type: 'string', enum: ['user', 'email'] }, userId: { type: 'string' }, email: { type: 'string' } },
 };
 
 export const INVITATION_VIEW: SchemaObject = {
