@@ -17,8 +17,8 @@ import { startRosterInProcess } from './roster-in-process';
 const { ensureSchemathesis } = require('../scripts/schemathesis') as { ensureSchemathesis(log?: (line: string) => void): string };
 
 const SECRET = `e2e-secret-${randomUUID()}`;
-/** Test cases per operation and phase: about a minute of requests on this machine. */
-const MAX_EXAMPLES = 30;
+/** Test cases per operation and phase: about a minute of requests on this machine (some 3,000 cases). */
+const MAX_EXAMPLES = 50;
 const SEED = 20261202;
 
 function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {

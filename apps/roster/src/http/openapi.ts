@@ -41,6 +41,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than 256 KiB',
   415: 'The body is not application/json',
   422: 'The Idempotency-Key was already used for a different request',
+  429: 'Too many commands from this user: retry after Retry-After seconds',
   503: 'The read models did not reach X-Min-Position in time (with Retry-After), or the event store does not answer',
 };
 
