@@ -18,7 +18,7 @@ const bin = path.join(venv, process.platform === 'win32' ? 'Scripts' : 'bin');
 function run(command, args, log) {
   log(`[schemathesis] ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.error) throw new Error(`${command} could not start: ${result.error.message} (Python 3.9+ with venv is needed)`);
+  if (result.error) throw new Error(`${command} could not start: ${result.error.message} (schemathesis needs Python 3.11+ with venv; PYTHON names the interpreter)`);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
