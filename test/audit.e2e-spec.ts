@@ -370,6 +370,24 @@ describe('the CLI on the same store', () => {
     expect(JSON.parse(asOf.stdout)).toEqual(ok(await call('GET', `/organizations/${s.orgId}/as-of?at=${encodeURIComponent(at)}`, auditor)).body);
   });
 
+  it('prints history as a table with the organization id and column headers, also through `npm run roster --`', async () => {
+    // npm echoes the command with anything shaped like a UUID as *** (it redacts old-style npm tokens).
+    const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        process.platform === 'win32' ? 'npm.cmd' : 'npm',
+        ['run', 'roster', '--', 'history', s.orgId],
+        { cwd: ROOT, env: { ...process.env, ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, LOG_LEVEL: 'error' }, timeout: 60_000 },
+        (error, stdout) => resolve({ code: error ? 1 : 0, stdout }),
+      );
+    });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    const header = lines.findIndex((text) => /^\s*REVISION\s+TIME\s+TYPE\s+ACTOR\s+DATA$/.test(text));
+    expect(lines[header - 1]).toBe(`Organization ${s.orgId}`);
+    expect(lines.slice(header + 1).filter((text) => /^\s+\d+\s/.test(text))).toHaveLength(s.events.length);
+    expect(lines[header + 1]).toMatch(/^\s+0\s+\S+\s+OrganizationCreated\s/);
+  });
+
   it('explains bad input in one line, without a stack trace', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['as-of', s.orgId, 'yesterday'], 2, /ISO 8601/],

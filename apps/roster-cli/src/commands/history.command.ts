@@ -8,9 +8,15 @@ import { asUsage, CliFailure, flagValue, organizationIdArg, rejectUnknownFlags, 
 
 const FLAGS = ['from', 'to', 'type', 'actor', 'ndjson'];
 
+const row = (revision: string, time: string, type: string, actor: string, data: string): string =>
+  `${revision.padStart(8)}  ${time.padEnd(24)}  ${type.padEnd(26)}  ${actor}  ${data}`;
+
+/** The table's first line: the columns of `line`. */
+const HISTORY_HEADER = row('REVISION', 'TIME', 'TYPE', 'ACTOR', 'DATA');
+
 function line(entry: HistoryEntry): string {
   const actor = (entry.actor as { userId?: string } | null)?.userId ?? '-';
-  return `${String(entry.revision).padStart(6)}  ${entry.time}  ${entry.type.padEnd(26)}  ${actor}  ${JSON.stringify(entry.data)}`;
+  return row(String(entry.revision), entry.time, entry.type, actor, JSON.stringify(entry.data));
 }
 
 async function hasEvents(store: EventStore, organizationId: string): Promise<boolean> {
@@ -44,6 +50,8 @@ export const historyCommand: CliCommand = {
       process.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') process.exit(0);
       });
+      // The id in words too: `npm run roster -- history <id>` shows it as *** in npm's banner.
+      if (!ndjson) await write(`Organization ${organizationId}\n${HISTORY_HEADER}\n`);
       let count = 0;
       for await (const entry of readHistory(store, organizationId, query.filter)) {
         await write(ndjson ? `${JSON.stringify(entry)}\n` : `${line(entry)}\n`);

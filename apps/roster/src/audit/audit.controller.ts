@@ -4,12 +4,14 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@ne
 import { ORGANIZATION_EVENT_TYPES, validation, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
-import { ProblemResponses } from '../http/openapi';
+import { SecuredRoute } from '../http/openapi';
 import type { AsOfView } from './as-of-view';
 import { HISTORY_MAX_LIMIT, parseHistoryQuery, parseIsoTime } from './audit-query';
+import { AS_OF_VIEW, HISTORY_ENTRY, HISTORY_PAGE, VERIFY_ANSWER } from './audit.schemas';
 import { AuditService, type VerifyAnswer } from './audit.service';
 import type { HistoryEntry, HistoryPage } from './history';
 
+const ISO_TIME_TEXT = 'ISO 8601 date-time, or a date alone (00:00 UTC); without an offset, UTC';
 const HISTORY_PARAMS = new Set(['from', 'to', 'type', 'actor', 'cursor', 'limit']);
 
 /** A misspelt filter would silently widen an audit: unknown query parameters are refused. */
@@ -27,6 +29,7 @@ async function* ndjson(entries: AsyncIterable<HistoryEntry>): AsyncGenerator<str
 }
 
 @ApiTags('audit')
+@SecuredRoute(403, 404, 410)
 @Controller('organizations')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
@@ -40,14 +43,16 @@ export class AuditController {
       'event is streamed, one JSON object per line (limit, when given, still applies).',
   })
   @ApiProduces('application/json', 'application/x-ndjson')
-  @ApiQuery({ name: 'from', required: false })
-  @ApiQuery({ name: 'to', required: false })
+  @ApiQuery({ name: 'from', required: false, description: ISO_TIME_TEXT, schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'to', required: false, description: ISO_TIME_TEXT, schema: { type: 'string', format: 'date-time' } })
   @ApiQuery({ name: 'type', required: false, isArray: true, enum: ORGANIZATION_EVENT_TYPES })
-  @ApiQuery({ name: 'actor', required: false })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false, description: `1 to ${HISTORY_MAX_LIMIT}` })
-  @ApiOkResponse({ description: '{ organizationId, events: [...], nextCursor }' })
-  @ProblemResponses(400, 401, 403, 404, 410)
+  @ApiQuery({ name: 'actor', required: false, description: 'User id of who did it' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: HISTORY_MAX_LIMIT } })
+  @ApiOkResponse({
+    description: 'A page of events, or with Accept: application/x-ndjson one event per line',
+    content: { 'application/json': { schema: HISTORY_PAGE }, 'application/x-ndjson': { schema: HISTORY_ENTRY } },
+  })
   async history(
     @Param('orgId', ServiceIdPipe) organizationId: string,
     @Query() query: Record<string, unknown>,
@@ -70,9 +75,8 @@ export class AuditController {
       '`at`: ISO 8601 (a date alone is 00:00 UTC). Before the organization was created the answer is 200 with ' +
       '`exists: false`. Invitations listed are those pending and unexpired at `at`.',
   })
-  @ApiQuery({ name: 'at', required: true })
-  @ApiOkResponse({ description: '{ organizationId, at, exists, status, revision, profile, members, invitations, joinRequests }' })
-  @ProblemResponses(400, 401, 403, 404, 410)
+  @ApiQuery({ name: 'at', required: true, description: ISO_TIME_TEXT, schema: { type: 'string', format: 'date-time' } })
+  @ApiOkResponse({ schema: AS_OF_VIEW })
   asOf(
     @Param('orgId', ServiceIdPipe) organizationId: string,
     @Query() query: Record<string, unknown>,
@@ -87,8 +91,7 @@ export class AuditController {
   @ApiOperation({
     summary: "Re-computes the organization's hash chain and names the first event that does not match",
   })
-  @ApiOkResponse({ description: '{ organizationId, events, valid, firstInvalid?: { revision, position, id, reason, detail } }' })
-  @ProblemResponses(400, 401, 403, 404, 410)
+  @ApiOkResponse({ schema: VERIFY_ANSWER })
   verify(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor): Promise<VerifyAnswer> {
     return this.audit.verify(organizationId, actor);
   }

@@ -120,6 +120,14 @@ export class TokenVerifier {
       this.verified.set(token, { actor, expiresAtMs: goodUntil * 1000 });
       return actor;
     } catch (error) {
+      // The usual newcomer's mistake: a token made by `npm run token` against another data directory.
+      if (error instanceof errors.JWSSignatureVerificationFailed && this.key.kind === 'secret' && this.key.development) {
+        throw unauthorized(
+          'AUTH.INVALID_TOKEN',
+          `The token is not signed with this service's development secret (${this.config.dataDir}/dev-jwt-secret): ` +
+            'make it with `npm run token` in the directory the service runs from, with the same ROSTER_DATA_DIR',
+        );
+      }
       throw asProblem(error);
     }
   }

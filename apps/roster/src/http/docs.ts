@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { SwaggerModule } from '@nestjs/swagger';
+import { describePathParameters } from './openapi';
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -26,7 +27,7 @@ const PAGE = `<!doctype html>
  * Both are outside the Nest router, hence outside AuthGuard: public.
  */
 export function mountApiDocs(app: NestFastifyApplication, document: OpenAPIObject): void {
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml', swaggerUiEnabled: false });
+  SwaggerModule.setup('docs', app, describePathParameters(document), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml', swaggerUiEnabled: false });
   const dist = join(require.resolve('swagger-ui-dist/package.json'), '..');
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get('/docs', (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE));

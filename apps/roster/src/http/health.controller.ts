@@ -17,7 +17,14 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'Liveness and readiness: 200 when the event store answers' })
-  @ApiOkResponse({ schema: { example: { status: 'ok', eventStore: 'sqlite', headPosition: '42' } } })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['status', 'eventStore', 'headPosition'],
+      properties: { status: { type: 'string', enum: ['ok'] }, eventStore: { type: 'string' }, headPosition: { type: 'string', pattern: '^\\d+$' } },
+      example: { status: 'ok', eventStore: 'sqlite', headPosition: '42' },
+    },
+  })
   @ProblemResponses(503)
   async health(): Promise<{ status: 'ok'; eventStore: string; headPosition: string }> {
     try {

@@ -1,5 +1,18 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
+import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
+
+/** Schemas of the values that answers share (query, check and audit answers). */
+export const TIME_SCHEMA: SchemaObject = { type: 'string', format: 'date-time' };
+export const UUID_SCHEMA: SchemaObject = { type: 'string', format: 'uuid' };
+export const DECIMAL_SCHEMA: SchemaObject = { type: 'string', pattern: '^\\d+$', description: '64-bit integer as a decimal string' };
+export const ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...ROLES] };
+export const INVITEE_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['kind'],
+  properties: { kind: { type: 'string', enum: ['user', 'email'] }, userId: { type: 'string' }, email: { type: 'string' } },
+};
 
 export class FieldErrorSchema {
   @ApiProperty({ example: 'name' }) field!: string;
@@ -19,16 +32,20 @@ export class ProblemSchema {
 }
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed JSON, unknown fields, wrong types, over-long text, bad ids or unknown roles',
+  400: 'Malformed JSON, unknown fields, wrong types, over-long text, bad ids, unknown roles, actions or event types, bad query parameters or headers',
   401: 'No valid bearer token',
   403: "The caller's role does not allow it",
-  404: 'Unknown organization, invitation or request',
+  404: 'Unknown organization, invitation, request or member',
   409: "The organization's state refuses it (already a member, last admin, deleted organization, concurrent change)",
+  410: 'The organization was deleted',
+  413: 'The body is larger than 256 KiB',
   415: 'The body is not application/json',
   422: 'The Idempotency-Key was already used for a different request',
+  429: 'Too many commands from this user: retry after Retry-After seconds',
+  503: 'The read models did not reach X-Min-Position in time (with Retry-After), or the event store does not answer',
 };
 
-/** The error answers of a command route, documented once. */
+/** The error answers of a route, documented once, each as application/problem+json. */
 export function ProblemResponses(...statuses: number[]) {
   return applyDecorators(
     ApiExtraModels(ProblemSchema, FieldErrorSchema),
@@ -42,16 +59,65 @@ export function ProblemResponses(...statuses: number[]) {
   );
 }
 
-/** Headers and auth every command route takes. */
+/** A route behind AuthGuard (every one but @Public()): the bearer token, its 401, and the route's other errors. */
+export function SecuredRoute(...statuses: number[]) {
+  return applyDecorators(ApiBearerAuth(), ProblemResponses(400, 401, ...statuses));
+}
+
+/** Headers, auth and errors every command route takes. */
 export function CommandRoute() {
   return applyDecorators(
-    ApiBearerAuth(),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Retrying with the same key answers as the first request did, without doing it twice (1-200 printable characters)',
+      description: 'Retrying with the same key answers as the first request did, without doing it twice (1-200 printable ASCII characters)',
+      schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x20-\\x7e]+$' },
     }),
-    ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Recorded in the events; echoed in the answer' }),
-    ProblemResponses(400, 401, 403, 404, 409, 422),
+    ApiHeader({
+      name: 'X-Correlation-Id',
+      required: false,
+      description: 'Recorded in the events; echoed in the answer (1-200 printable ASCII characters, else a new one is made)',
+    }),
+    SecuredRoute(403, 404, 409, 413, 415, 422),
   );
+}
+
+/** Query routes read the read models, which may lag the event store: X-Min-Position waits for a command's position. */
+export function QueryRoute(...statuses: number[]) {
+  return applyDecorators(
+    ApiHeader({
+      name: 'X-Min-Position',
+      required: false,
+      description: "Answer only once the read models reflect this position (a command answer's `position`); 503 READ_MODEL.BEHIND after 5 s",
+      schema: { type: 'string', pattern: '^\\s*\\d{1,20}\\s*$' },
+    }),
+    SecuredRoute(503, ...statuses),
+  );
+}
+
+const USER_ID = { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' } as const;
+
+/**
+ * Path parameters by name, as ServiceIdPipe and UserIdPipe check them: ids the service made
+ * (organizations, invitations, requests) are UUIDs, user ids non-blank text up to the id limit.
+ * Applied to the whole document, so that no route can forget it.
+ */
+const PATH_PARAMETERS: Record<string, { readonly description: string; readonly schema: object }> = {
+  orgId: { description: 'Organization id (a UUID the service made)', schema: UUID_SCHEMA },
+  invitationId: { description: 'Invitation id (a UUID the service made)', schema: UUID_SCHEMA },
+  requestId: { description: 'Join request id (a UUID the service made)', schema: UUID_SCHEMA },
+  userId: { description: "User id (the token's `sub` of that user)", schema: USER_ID },
+};
+
+export function describePathParameters(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item)) {
+      const parameters = (operation as { parameters?: ParameterObject[] })?.parameters;
+      for (const parameter of parameters ?? []) {
+        const known = parameter.in === 'path' ? PATH_PARAMETERS[parameter.name] : undefined;
+        if (known) Object.assign(parameter, { description: known.description, schema: { ...known.schema } });
+      }
+    }
+  }
+  return document;
 }

@@ -6,11 +6,14 @@ import { ACTIONS, fieldRefusal, forbidden, isAction, type Action, type Actor } f
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
+import { QueryRoute } from '../http/openapi';
 import { ProblemException, type FieldError } from '../http/problem';
 import { MinPositionInterceptor } from './min-position.interceptor';
+import { batchOf, PERMISSION_ANSWER, PERMISSION_CHECK } from './query.schemas';
 import { ReadModelsService } from './read-models.service';
 
 export const MAX_BATCH_CHECKS = 1000;
+const BATCH = batchOf(MAX_BATCH_CHECKS);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Check {
@@ -27,6 +30,7 @@ interface Check {
  * `service` tokens, superadmins, or a user asking about themself.
  */
 @ApiTags('authorizations')
+@QueryRoute(403, 413, 415)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('authorizations')
 export class AuthorizationsController {
@@ -35,8 +39,8 @@ export class AuthorizationsController {
   @Post('check')
   @HttpCode(200)
   @ApiOperation({ summary: 'May this user do this action in this organization?' })
-  @ApiBody({ schema: { type: 'object', required: ['userId', 'organizationId', 'action'], properties: { userId: { type: 'string' }, organizationId: { type: 'string', format: 'uuid' }, action: { type: 'string', enum: [...ACTIONS] } } } })
-  @ApiOkResponse({ description: '{ allowed, role, reason }' })
+  @ApiBody({ schema: PERMISSION_CHECK })
+  @ApiOkResponse({ schema: PERMISSION_ANSWER })
   async check(@Body() body: unknown, @CurrentActor() actor: Actor): Promise<PermissionAnswer> {
     const errors: FieldError[] = [];
     const check = parseCheck(body, '', errors);
@@ -48,7 +52,8 @@ export class AuthorizationsController {
   @Post('check/batch')
   @HttpCode(200)
   @ApiOperation({ summary: `Up to ${MAX_BATCH_CHECKS} checks at once; results in the order asked` })
-  @ApiBody({ schema: { type: 'object', required: ['checks'], properties: { checks: { type: 'array', maxItems: MAX_BATCH_CHECKS } } } })
+  @ApiBody({ schema: BATCH.request })
+  @ApiOkResponse({ schema: BATCH.answer })
   async batch(@Body() body: unknown, @CurrentActor() actor: Actor) {
     const raw = (body as { checks?: unknown } | null)?.checks;
     if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_BATCH_CHECKS) {

@@ -1,26 +1,22 @@
 import { Controller, Get, HttpStatus, Param, Query, UseInterceptors } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { isRole, type Actor } from '@roster/domain';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { isRole, ROLES, type Actor } from '@roster/domain';
 import { decodeCursor } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
+import { QueryRoute } from '../http/openapi';
 import { ProblemException } from '../http/problem';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { QueryAccess } from './query-access';
+import { DASHBOARD, INVITATION_VIEW, itemsOf, JOIN_REQUEST_VIEW, MEMBERS_PAGE, ORGANIZATION_VIEW } from './query.schemas';
 import { ReadModelsService } from './read-models.service';
-
-const MIN_POSITION_HEADER = {
-  name: 'X-Min-Position',
-  required: false,
-  description: 'Answer only once the read models reflect this position (a command answer\'s `position`); 503 after 5 s',
-};
 
 /** Members listed per role on the dashboard, and recent activity shown. */
 const DASHBOARD_MEMBERS_PER_ROLE = 50;
 const DASHBOARD_ACTIVITY = 20;
 
 @ApiTags('queries')
-@ApiHeader(MIN_POSITION_HEADER)
+@QueryRoute(403, 404, 410)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('organizations')
 export class OrganizationQueriesController {
@@ -31,7 +27,7 @@ export class OrganizationQueriesController {
 
   @Get(':orgId')
   @ApiOperation({ summary: "The organization's profile, status and member counts (members, superadmins, services)" })
-  @ApiOkResponse({ description: 'Organization profile' })
+  @ApiOkResponse({ description: 'Organization profile', schema: ORGANIZATION_VIEW })
   async profile(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
     const { organization } = await this.access.organization(organizationId, actor, 'organization.read', { serviceMay: true });
     return organization;
@@ -39,9 +35,10 @@ export class OrganizationQueriesController {
 
   @Get(':orgId/members')
   @ApiOperation({ summary: 'Active members by user id, with an opaque cursor (members, superadmins, services)' })
-  @ApiQuery({ name: 'role', required: false, enum: ['member', 'editor', 'admin'] })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
+  @ApiQuery({ name: 'role', required: false, enum: ROLES })
+  @ApiQuery({ name: 'limit', required: false, description: 'Page size, default 50', schema: { type: 'integer', minimum: 1, maximum: 200 } })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiOkResponse({ schema: MEMBERS_PAGE })
   async members(
     @Param('orgId', ServiceIdPipe) organizationId: string,
     @CurrentActor() actor: Actor,
@@ -66,6 +63,7 @@ export class OrganizationQueriesController {
    */
   @Get(':orgId/dashboard')
   @ApiOperation({ summary: 'Dashboard: description, members by role, pending requests (editors+) and invitations (admins), activity, counts over time' })
+  @ApiOkResponse({ schema: DASHBOARD })
   async dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
     const access = await this.access.organization(organizationId, actor, 'organization.read', { serviceMay: true });
     const queries = this.readModels.queries;
@@ -95,6 +93,7 @@ export class OrganizationQueriesController {
   @Get(':orgId/join-requests')
   @ApiOperation({ summary: 'Join requests, pending by default (editors, admins, superadmins)' })
   @ApiQuery({ name: 'status', required: false, enum: ['pending', 'all'] })
+  @ApiOkResponse({ schema: itemsOf(JOIN_REQUEST_VIEW) })
   async joinRequests(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor, @Query('status') status?: string) {
     const which = statusFilter(status);
     await this.access.organization(organizationId, actor, 'membership.requests.read', { serviceMay: false });
@@ -104,6 +103,7 @@ export class OrganizationQueriesController {
   @Get(':orgId/invitations')
   @ApiOperation({ summary: 'Invitations, pending by default, with `expired` (admins, superadmins)' })
   @ApiQuery({ name: 'status', required: false, enum: ['pending', 'all'] })
+  @ApiOkResponse({ schema: itemsOf(INVITATION_VIEW) })
   async invitations(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor, @Query('status') status?: string) {
     const which = statusFilter(status);
     await this.access.organization(organizationId, actor, 'membership.invite', { serviceMay: false });

@@ -1,13 +1,15 @@
 import { Controller, Get, Param, UseInterceptors } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { forbidden, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { UserIdPipe } from '../http/id.pipe';
+import { QueryRoute } from '../http/openapi';
 import { MinPositionInterceptor } from './min-position.interceptor';
+import { USER_ORGANIZATIONS } from './query.schemas';
 import { ReadModelsService } from './read-models.service';
 
 @ApiTags('queries')
-@ApiHeader({ name: 'X-Min-Position', required: false })
+@QueryRoute(403)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('users')
 export class UserQueriesController {
@@ -15,6 +17,7 @@ export class UserQueriesController {
 
   @Get(':userId/organizations')
   @ApiOperation({ summary: "A user's organizations and roles; deleted organizations left out (the user, superadmins, services)" })
+  @ApiOkResponse({ schema: USER_ORGANIZATIONS })
   async organizations(@Param('userId', UserIdPipe) userId: string, @CurrentActor() actor: Actor) {
     const privileged = actor.platformRoles.includes('superadmin') || actor.platformRoles.includes('service');
     if (actor.userId !== userId && !privileged) {

@@ -1,0 +1,104 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ORGANIZATION_EVENT_TYPES } from '@roster/domain';
+import { DECIMAL_SCHEMA as DECIMAL, INVITEE_SCHEMA as INVITEE, ROLE_SCHEMA as ROLE, TIME_SCHEMA as TIME, UUID_SCHEMA as UUID } from '../http/openapi';
+
+/** The OpenAPI schemas of the audit answers (history entries, as-of view, chain verification). */
+
+const NULLABLE_STRING: SchemaObject = { type: 'string', nullable: true };
+
+export const HISTORY_ENTRY: SchemaObject = {
+  type: 'object',
+  required: ['position', 'revision', 'id', 'type', 'time', 'actor', 'data', 'correlationId', 'causationId', 'schemaVersion', 'command', 'hash'],
+  properties: {
+    position: DECIMAL,
+    revision: { ...DECIMAL, description: "0-based revision in the organization's stream" },
+    id: UUID,
+    type: { type: 'string', enum: [...ORGANIZATION_EVENT_TYPES] },
+    time: { ...TIME, description: 'When the command that caused the event was handled' },
+    actor: { type: 'object', description: 'Who did it: userId and platformRoles' },
+    data: { type: 'object', description: 'The change, in the current schema version' },
+    correlationId: NULLABLE_STRING,
+    causationId: NULLABLE_STRING,
+    schemaVersion: { type: 'integer', minimum: 1 },
+    recordedSchemaVersion: { type: 'integer', minimum: 1, description: 'Present when recorded under an older version and upcast' },
+    command: { ...NULLABLE_STRING, description: "The command's name, e.g. ApproveJoin" },
+    hash: { ...NULLABLE_STRING, description: "The event's link in the hash chain" },
+  },
+};
+
+export const HISTORY_PAGE: SchemaObject = {
+  type: 'object',
+  required: ['organizationId', 'events', 'nextCursor'],
+  properties: {
+    organizationId: UUID,
+    events: { type: 'array', items: HISTORY_ENTRY },
+    nextCursor: { ...NULLABLE_STRING, description: 'Pass it back as `cursor` for the next page; null on the last page' },
+  },
+};
+
+export const AS_OF_VIEW: SchemaObject = {
+  type: 'object',
+  description: 'Before the organization was created: exists false and createdAt; after: its state at `at`',
+  required: ['organizationId', 'at', 'exists'],
+  properties: {
+    organizationId: UUID,
+    at: TIME,
+    exists: { type: 'boolean' },
+    createdAt: { ...TIME, nullable: true, description: 'When exists is false: when the organization was created' },
+    status: { type: 'string', enum: ['active', 'deleted'] },
+    revision: { ...DECIMAL, description: 'Revision of the last event folded' },
+    lastEventAt: TIME,
+    profile: {
+      type: 'object',
+      required: ['name', 'description', 'createdAt'],
+      properties: { name: { type: 'string' }, description: { type: 'string' }, createdAt: { ...TIME, nullable: true } },
+    },
+    members: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['userId', 'role', 'since', 'via'],
+        properties: { userId: { type: 'string' }, role: ROLE, since: { ...TIME, nullable: true }, via: { type: 'string' } },
+      },
+    },
+    invitations: {
+      type: 'array',
+      description: 'Pending and unexpired at `at`',
+      items: {
+        type: 'object',
+        required: ['invitationId', 'invitee', 'role', 'invitedBy', 'expiresAt'],
+        properties: { invitationId: UUID, invitee: INVITEE, role: ROLE, invitedBy: { type: 'string' }, expiresAt: TIME },
+      },
+    },
+    joinRequests: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['requestId', 'userId'],
+        properties: { requestId: UUID, userId: { type: 'string' }, message: { type: 'string' }, requestedAt: TIME },
+      },
+    },
+  },
+};
+
+export const VERIFY_ANSWER: SchemaObject = {
+  type: 'object',
+  required: ['organizationId', 'events', 'valid'],
+  properties: {
+    organizationId: UUID,
+    events: { type: 'integer', minimum: 0, description: 'Events checked' },
+    valid: { type: 'boolean' },
+    firstInvalid: {
+      type: 'object',
+      description: 'The first event that does not match, when valid is false',
+      required: ['revision', 'position', 'id', 'reason', 'detail'],
+      properties: {
+        revision: DECIMAL,
+        position: DECIMAL,
+        id: { type: 'string' },
+        reason: { type: 'string', enum: ['hash mismatch', 'broken link (event missing or reordered)', 'missing hash', 'revision gap'] },
+        detail: { type: 'string' },
+      },
+    },
+  },
+};

@@ -1,0 +1,190 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ACTIONS, ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
+import { DECIMAL_SCHEMA as DECIMAL, INVITEE_SCHEMA as INVITEE, ROLE_SCHEMA as ROLE, TIME_SCHEMA as TIME, UUID_SCHEMA as UUID } from '../http/openapi';
+
+/**
+ * The OpenAPI schemas of the query and permission-check answers, as the read models shape
+ * them (libs/read-models/src/queries/read-model.queries.ts). Answers may gain fields: no
+ * schema here closes its properties.
+ */
+
+export const MEMBER_COUNTS: SchemaObject = {
+  type: 'object',
+  required: [...ROLES],
+  properties: Object.fromEntries(ROLES.map((role) => [role, { type: 'integer', minimum: 0 }])),
+};
+
+export const ORGANIZATION_VIEW: SchemaObject = {
+  type: 'object',
+  required: ['organizationId', 'name', 'description', 'status', 'memberCounts', 'memberCount', 'createdAt', 'createdBy', 'updatedAt', 'position'],
+  properties: {
+    organizationId: UUID,
+    name: { type: 'string' },
+    description: { type: 'string' },
+    status: { type: 'string', enum: ['active', 'deleted'] },
+    memberCounts: MEMBER_COUNTS,
+    memberCount: { type: 'integer', minimum: 0 },
+    createdAt: TIME,
+    createdBy: { type: 'string' },
+    updatedAt: TIME,
+    deletedAt: TIME,
+    position: { ...DECIMAL, description: 'Position of the last change to this organization' },
+  },
+};
+
+export const MEMBER_VIEW: SchemaObject = {
+  type: 'object',
+  required: ['userId', 'role', 'since', 'via'],
+  properties: {
+    userId: { type: 'string' },
+    role: ROLE,
+    since: TIME,
+    via: { type: 'string', description: 'How the membership began: creation, invitation, join-request' },
+  },
+};
+
+export const MEMBERS_PAGE: SchemaObject = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: { type: 'array', items: MEMBER_VIEW },
+    nextCursor: { type: 'string', description: 'Pass it back as `cursor` for the next page; absent on the last page' },
+  },
+};
+
+export const INVITATION_VIEW: SchemaObject = {
+  type: 'object',
+  required: ['invitationId', 'organizationId', 'invitee', 'role', 'invitedBy', 'invitedAt', 'expiresAt', 'status', 'expired'],
+  properties: {
+    invitationId: UUID,
+    organizationId: UUID,
+    invitee: INVITEE,
+    role: ROLE,
+    invitedBy: { type: 'string' },
+    invitedAt: TIME,
+    expiresAt: TIME,
+    replacesInvitationId: UUID,
+    status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'revoked', 'replaced'] },
+    expired: { type: 'boolean', description: 'Pending, but past expiresAt' },
+    handledAt: TIME,
+    handledBy: { type: 'string' },
+    acceptedBy: { type: 'string' },
+    replacedBy: UUID,
+  },
+};
+
+export const JOIN_REQUEST_VIEW: SchemaObject = {
+  type: 'object',
+  required: ['requestId', 'organizationId', 'userId', 'requestedAt', 'status'],
+  properties: {
+    requestId: UUID,
+    organizationId: UUID,
+    userId: { type: 'string' },
+    message: { type: 'string' },
+    requestedAt: TIME,
+    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled'] },
+    grantedRole: ROLE,
+    reason: { type: 'string' },
+    handledAt: TIME,
+    handledBy: { type: 'string' },
+  },
+};
+
+export const itemsOf = (item: SchemaObject): SchemaObject => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } } });
+
+const ACTIVITY: SchemaObject = {
+  type: 'object',
+  required: ['eventId', 'organizationId', 'position', 'at', 'type', 'actor'],
+  properties: {
+    eventId: UUID,
+    organizationId: UUID,
+    position: DECIMAL,
+    at: TIME,
+    type: { type: 'string', description: 'The event type, e.g. JoinApproved' },
+    actor: { type: 'string', description: 'User id of who did it' },
+    subjectUserId: { type: 'string' },
+    subjectEmail: { type: 'string' },
+    role: ROLE,
+  },
+};
+
+export const DASHBOARD: SchemaObject = {
+  type: 'object',
+  required: ['organizationId', 'name', 'description', 'memberCounts', 'memberCount', 'membersByRole', 'recentActivity', 'memberCountsOverTime', 'position'],
+  properties: {
+    organizationId: UUID,
+    name: { type: 'string' },
+    description: { type: 'string' },
+    memberCounts: MEMBER_COUNTS,
+    memberCount: { type: 'integer', minimum: 0 },
+    membersByRole: {
+      type: 'object',
+      required: [...ROLES],
+      properties: Object.fromEntries(ROLES.map((role) => [role, { type: 'array', items: MEMBER_VIEW, maxItems: 50 }])),
+    },
+    pendingJoinRequests: { type: 'array', items: JOIN_REQUEST_VIEW, description: 'Editors, admins and superadmins only' },
+    pendingInvitations: { type: 'array', items: INVITATION_VIEW, description: 'Admins and superadmins only' },
+    recentActivity: { type: 'array', items: ACTIVITY, maxItems: 20 },
+    memberCountsOverTime: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['day', ...ROLES, 'total'],
+        properties: { day: { type: 'string', format: 'date' }, ...MEMBER_COUNTS.properties, total: { type: 'integer', minimum: 0 } },
+      },
+    },
+    position: DECIMAL,
+  },
+};
+
+export const USER_ORGANIZATIONS: SchemaObject = {
+  type: 'object',
+  required: ['userId', 'items'],
+  properties: {
+    userId: { type: 'string' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['organizationId', 'name', 'role', 'since', 'via'],
+        properties: { organizationId: UUID, name: { type: 'string' }, role: ROLE, since: TIME, via: { type: 'string' } },
+      },
+    },
+  },
+};
+
+/** One permission question, as parseCheck accepts it (fields it does not know are ignored). */
+export const PERMISSION_CHECK: SchemaObject = {
+  type: 'object',
+  required: ['userId', 'organizationId', 'action'],
+  properties: {
+    userId: { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' },
+    organizationId: UUID,
+    action: { type: 'string', enum: [...ACTIONS] },
+  },
+};
+
+export const PERMISSION_ANSWER: SchemaObject = {
+  type: 'object',
+  required: ['allowed', 'role', 'reason'],
+  properties: {
+    allowed: { type: 'boolean' },
+    role: { type: 'string', enum: [...ROLES, null], nullable: true, description: "The user's role in the organization, null when none" },
+    reason: { type: 'string', description: 'Why, in words (unknown or deleted organization, the role that grants or lacks it)' },
+  },
+};
+
+export const batchOf = (max: number): { request: SchemaObject; answer: SchemaObject } => ({
+  request: { type: 'object', required: ['checks'], properties: { checks: { type: 'array', minItems: 1, maxItems: max, items: PERMISSION_CHECK } } },
+  answer: {
+    type: 'object',
+    required: ['results'],
+    properties: {
+      results: {
+        type: 'array',
+        description: 'In the order asked',
+        items: { ...PERMISSION_ANSWER, required: [...PERMISSION_CHECK.required!, ...PERMISSION_ANSWER.required!], properties: { ...PERMISSION_CHECK.properties, ...PERMISSION_ANSWER.properties } },
+      },
+    },
+  },
+});
