@@ -5,10 +5,8 @@ import { ORGANIZATION_EVENT_TYPES, validation, type Actor } from '@roster/domain
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
 import { ProblemResponses } from '../http/openapi';
-import type { AsOfView } from './as-of-view';
-import { HISTORY_MAX_LIMIT, parseHistoryQuery, parseIsoTime } from './audit-query';
+import { HISTORY_MAX_LIMIT, parseHistoryQuery, parseIsoTime, type AsOfView, type HistoryEntry, type HistoryPage } from '@roster/audit';
 import { AuditService, type VerifyAnswer } from './audit.service';
-import type { HistoryEntry, HistoryPage } from './history';
 
 const HISTORY_PARAMS = new Set(['from', 'to', 'type', 'actor', 'cursor', 'limit']);
 

@@ -1,12 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { forbidden, gone, notFound, organizationStreamId, type Actor } from '@roster/domain';
 import { EVENT_STORE, type EventStore } from '@roster/event-store';
-import { AsOfIndex, type FoldedPoint } from './as-of-index';
-import { asOfView, type AsOfView } from './as-of-view';
-import type { HistoryQuery } from './audit-query';
-import { HISTORY_DEFAULT_LIMIT } from './audit-query';
-import { verifyStream, type ChainFailure } from './chain-verifier';
-import { readHistory, readHistoryPage, type HistoryEntry, type HistoryPage } from './history';
+import {
+  AsOfIndex,
+  asOfView,
+  HISTORY_DEFAULT_LIMIT,
+  readHistory,
+  readHistoryPage,
+  verifyStream,
+  type AsOfView,
+  type ChainFailure,
+  type FoldedPoint,
+  type HistoryEntry,
+  type HistoryPage,
+  type HistoryQuery,
+} from '@roster/audit';
 
 export interface VerifyAnswer {
   readonly organizationId: string;

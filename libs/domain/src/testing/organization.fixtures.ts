@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { deciderSpec } from '@roster/testing';
 import type { CommandContext } from '../commands';
 import { organizationDecider } from '../decider';
+import { deciderSpec } from './decider-spec';
 import type { EventOfType, Invitee, OrganizationEvent, OrganizationEventType } from '../events';
 import type { Role } from '../roles';
 
