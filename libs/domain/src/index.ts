@@ -7,4 +7,4 @@ export * from './persistent-map';
 export * from './organization.state';
 export * from './organization.decide';
 export * from './decider';
-export * from './upcast';
+export * from './recorded-event';

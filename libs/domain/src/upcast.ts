@@ -1,10 +1,10 @@
 import { EVENT_SCHEMA_VERSION, type OrganizationEvent } from './events';
 
 /**
- * Upcasting: every reader of recorded events (the command side's fold, history, as-of, the
- * Kafka publisher) goes through `upcast`, so an event recorded under an older schema version is
- * read as the current version and `evolve` only ever sees current shapes. Recorded rows
- * are never rewritten: the hash chain covers them as recorded.
+ * Upcasting: an event recorded under an older schema version is read as the current
+ * version, so `evolve` and every other reader only ever see current shapes. Only the one
+ * reader (readRecordedEvent, recorded-event.ts) calls it. Recorded rows are never
+ * rewritten: the hash chain covers them as recorded.
  */
 
 /** What upcasting needs of a recorded event (a RecordedEvent fits). */
