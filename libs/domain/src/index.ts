@@ -4,6 +4,7 @@ export * from './commands';
 export * from './errors';
 export * from './permissions';
 export * from './persistent-map';
+export * from './invitation-expiry';
 export * from './organization.state';
 export * from './organization.decide';
 export * from './decider';

@@ -1,7 +1,8 @@
 import type { CommandContext, OrganizationCommand } from './commands';
 import { conflict, forbidden, notFound, validation } from './errors';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
-import { checkPermission, type Action } from './permissions';
+import { isExpired } from './invitation-expiry';
+import { checkPermission, platformRoleAllowing, type Action } from './permissions';
 import { isRole, type Role } from './roles';
 import { inviteeKey, ORGANIZATION_LIMITS as LIMITS, type OrganizationState, type PendingInvitation, type PendingJoinRequest } from './organization.state';
 
@@ -274,9 +275,9 @@ function assertOrganizationAcceptsCommands(state: OrganizationState): void {
   if (state.status === 'deleted') throw organizationDeleted();
 }
 
-/** Who may act: the permission table decides from the actor's role; a superadmin may do anything an admin may. */
+/** Who may act: the platform-role policy (a superadmin may do anything an admin may), then the permission table from the actor's role. */
 function assertMayAct(state: OrganizationState, { actor }: CommandContext, action: Action): void {
-  if (actor.platformRoles.includes('superadmin')) return;
+  if (platformRoleAllowing(actor.platformRoles, action)) return;
   const decision = checkPermission(state.members.get(actor.userId)?.role, action);
   if (!decision.allowed) throw forbidden('PERMISSION.DENIED', `Not allowed to ${action}: ${decision.reason}`);
 }
@@ -334,10 +335,6 @@ function assertNotExpired(invitation: PendingInvitation, { now }: CommandContext
   if (isExpired(invitation, now)) {
     throw conflict('INVITATION.EXPIRED', `Invitation ${invitation.invitationId} expired at ${invitation.expiresAt}`);
   }
-}
-
-function isExpired(invitation: PendingInvitation, now: Date): boolean {
-  return now.getTime() > Date.parse(invitation.expiresAt);
 }
 
 function assertInvitationIdUnused(state: OrganizationState, invitationId: string): void {

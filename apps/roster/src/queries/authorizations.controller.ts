@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Injectable, OnModuleInit, Post,
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ACTIONS, forbidden, isAction, ORGANIZATION_LIMITS, type Action, type Actor } from '@roster/domain';
+import { ACTIONS, forbidden, isAction, ORGANIZATION_LIMITS, platformRoleAllowing, type Action, type Actor } from '@roster/domain';
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
@@ -125,7 +125,7 @@ export class CheckFastPath implements OnModuleInit {
 }
 
 function allowedToAsk(actor: Actor, checks: readonly Check[]): boolean {
-  return actor.platformRoles.includes('service') || actor.platformRoles.includes('superadmin') || checks.every((check) => check.userId === actor.userId);
+  return platformRoleAllowing(actor.platformRoles, 'permission.check-any-user') !== undefined || checks.every((check) => check.userId === actor.userId);
 }
 
 function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check | undefined {
