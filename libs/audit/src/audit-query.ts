@@ -30,7 +30,7 @@ export function parseIsoTime(value: unknown, name: string): Date {
 }
 
 /** One or more event types, repeated and/or comma-separated; an unknown or empty type is refused. */
-export function parseEventTypes(value: unknown): Set<string> | undefined {
+function parseEventTypes(value: unknown): Set<string> | undefined {
   if (value === undefined || value === null) return undefined;
   const list = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim());
   if (list.some((type) => type === '')) {

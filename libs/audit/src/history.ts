@@ -54,7 +54,7 @@ export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
   };
 }
 
-export function matchesFilter(entry: HistoryEntry, filter: HistoryFilter): boolean {
+function matchesFilter(entry: HistoryEntry, filter: HistoryFilter): boolean {
   if (filter.types && filter.types.size > 0 && !filter.types.has(entry.type)) return false;
   if (filter.actor !== undefined && entry.actor?.userId !== filter.actor) return false;
   if (filter.from || filter.to) {

@@ -1,7 +1,7 @@
 import type { OrganizationEvent } from './events';
-import { evolve, foldOrganization, initialState, inviteeKey, organizationStateToJson, type OrganizationState } from './organization.state';
+import { evolve, initialState, inviteeKey, type OrganizationState } from './organization.state';
 import { ROLES } from './roles';
-import { anOrganization, ev, inDays } from './testing/organization.fixtures';
+import { anOrganization, ev, foldOrganization, inDays, organizationStateToJson } from './testing/organization.fixtures';
 
 const adminsIn = (state: OrganizationState) => [...state.members.values()].filter((m) => m.role === 'admin').length;
 

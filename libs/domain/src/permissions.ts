@@ -53,11 +53,6 @@ export function isAction(value: unknown): value is Action {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PORTAL_ACTIONS, value);
 }
 
-/** The lowest organization role allowed to do `action`. */
-export function minimumRole(action: Permission): Role {
-  return PERMISSION_TABLE[action];
-}
-
 /** `role` undefined means "not a member": a non-member may do nothing in the organization. */
 export function isAllowed(role: Role | undefined, action: Permission): boolean {
   return role !== undefined && roleAtLeast(role, PERMISSION_TABLE[action]);

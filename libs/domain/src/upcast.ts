@@ -37,7 +37,7 @@ const UPCAST_STEPS: Readonly<Record<string, Readonly<Record<number, UpcastStep>>
 };
 
 /** The recorded schema version: metadata.schemaVersion, or 1 when absent (nothing older was written without it). */
-export function recordedSchemaVersion(metadata: Readonly<Record<string, unknown>>): number {
+function recordedSchemaVersion(metadata: Readonly<Record<string, unknown>>): number {
   const version = metadata.schemaVersion;
   return typeof version === 'number' && Number.isInteger(version) && version >= 0 ? version : 1;
 }

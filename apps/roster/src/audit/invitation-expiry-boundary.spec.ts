@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { asOfView, foldRecorded as foldForAsOf, type FoldedPoint } from '@roster/audit';
-import { decide, DomainError, foldOrganization, initialState, isExpired, organizationStreamId, type OrganizationEvent } from '@roster/domain';
+import { decide, DomainError, initialState, isExpired, organizationStreamId, type OrganizationEvent } from '@roster/domain';
+import { foldOrganization } from '@roster/domain/testing/organization.fixtures';
 import type { RecordedEvent } from '@roster/event-store';
 import { EmbeddedDocumentStore, projectBatch, ReadModelQueries } from '@roster/read-models';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { foldRecorded as foldForAsOf, toHistoryEntry } from '@roster/audit';
-import { initialState, organizationStateToJson, organizationStreamId } from '@roster/domain';
+import { initialState, organizationStreamId } from '@roster/domain';
+import { organizationStateToJson } from '@roster/domain/testing/organization.fixtures';
 import type { RecordedEvent } from '@roster/event-store';
 import { toCloudEvents } from '@roster/messaging';
 import { COLLECTIONS, projectBatch } from '@roster/read-models';
