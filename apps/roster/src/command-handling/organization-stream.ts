@@ -87,16 +87,7 @@ export function foldRecorded(stream: OrganizationStream, event: RecordedEvent): 
   const state = read.event
     ? evolve(stream.state, read.event, { occurredAt: read.occurredAt })
     : stream.state; // a type this version does not know: written by a newer one, skipped
-  const lastHash =
-    read.hash ??
-    eventHash(stream.lastHash, {
-      streamId: event.streamId,
-      revision: event.revision,
-      id: event.id,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-    });
+  const lastHash = read.hash ?? eventHash(stream.lastHash, event);
   let answers = stream.answers;
   const { idempotencyKey: key, requestFingerprint: fingerprint } = read;
   const userId = read.actor?.userId;
