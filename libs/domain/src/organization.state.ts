@@ -91,7 +91,7 @@ export const initialState: OrganizationState = Object.freeze({
 });
 
 export interface EvolveMeta {
-  /** The event's recorded time (EventMetadata.occurredAt); dates memberships and requests. */
+  /** The event's time as readRecordedEvent reads it (occurredAt, else recordedAt); dates memberships and requests. */
   readonly occurredAt?: string;
 }
 
