@@ -2,6 +2,7 @@ export * from './roles';
 export * from './events';
 export * from './commands';
 export * from './errors';
+export * from './ids';
 export * from './permissions';
 export * from './persistent-map';
 export * from './invitation-expiry';

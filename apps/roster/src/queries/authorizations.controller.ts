@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Injectable, OnModuleInit, Post,
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ACTIONS, forbidden, isAction, ORGANIZATION_LIMITS, platformRoleAllowing, type Action, type Actor } from '@roster/domain';
+import { ACTIONS, forbidden, isAction, isServiceId, ORGANIZATION_LIMITS, platformRoleAllowing, type Action, type Actor } from '@roster/domain';
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
@@ -11,7 +11,6 @@ import { MinPositionInterceptor } from './min-position.interceptor';
 import { ReadModelsService } from './read-models.service';
 
 export const MAX_BATCH_CHECKS = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USER_ID_MAX = ORGANIZATION_LIMITS.idMaxLength;
 
 interface Check {
@@ -138,7 +137,7 @@ function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check
   if (typeof item.userId !== 'string' || item.userId.trim() === '' || item.userId.length > USER_ID_MAX) {
     errors.push({ field: `${prefix}userId`, code: 'VALIDATION.USER_ID', message: `a user id of 1 to ${USER_ID_MAX} characters` });
   }
-  if (typeof item.organizationId !== 'string' || !UUID.test(item.organizationId)) {
+  if (!isServiceId(item.organizationId)) {
     errors.push({ field: `${prefix}organizationId`, code: 'VALIDATION.ID', message: 'an organization id (UUID)' });
   }
   if (!isAction(item.action)) {
