@@ -16,8 +16,8 @@ const common = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@roster/(domain|event-store|read-models|messaging|testing)$': '<rootDir>/libs/$1/src',
-    '^@roster/(domain|event-store|read-models|messaging|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@roster/(domain|event-store|read-models|messaging|audit|testing)$': '<rootDir>/libs/$1/src',
+    '^@roster/(domain|event-store|read-models|messaging|audit|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/dist/'],

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decide, initialState, organizationStreamId, type CommandContext, type OrganizationCommand } from '@roster/domain';
 import { SqliteEventStore, type EventToAppend } from '@roster/event-store';
-import { foldRecorded as foldForAsOf, type FoldedPoint } from '../apps/roster/src/audit/as-of-index';
+import { foldRecorded as foldForAsOf, type FoldedPoint } from '@roster/audit';
 import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { emptyOrganizationStream, foldRecorded, type OrganizationStream } from '../apps/roster/src/command-handling/organization-stream';
 import { loadRosterConfig, type RosterConfig } from '../apps/roster/src/config/roster-config';

@@ -217,6 +217,25 @@ describe('GET /organizations/:id/history', () => {
     expect((await call('GET', `/organizations/${s.orgId}/history?type=MemberExploded`, auditor)).body.detail).toContain('MemberExploded');
   });
 
+  it('refuses an empty filter (what an unset shell variable sends) with 400 rather than widen the history', async () => {
+    const codes: Record<string, string> = {
+      'type=': 'VALIDATION.EVENT_TYPE',
+      'actor=': 'VALIDATION.QUERY',
+      'from=': 'VALIDATION.TIME',
+      'to=': 'VALIDATION.TIME',
+      'limit=': 'VALIDATION.LIMIT',
+      'cursor=': 'VALIDATION.CURSOR',
+      'type=JoinApproved&type=': 'VALIDATION.EVENT_TYPE',
+    };
+    for (const [query, code] of Object.entries(codes)) {
+      for (const accept of ['application/json', 'application/x-ndjson']) {
+        const answer = await call('GET', `/organizations/${s.orgId}/history?${query}`, auditor, undefined, { accept });
+        expect({ query, accept, status: answer.status, code: answer.body?.code }).toEqual({ query, accept, status: 400, code });
+        expect(answer.headers.get('content-type')).toContain('application/problem+json');
+      }
+    }
+  });
+
   it('pages with an opaque cursor and a limit, filters included', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

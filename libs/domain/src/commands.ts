@@ -47,5 +47,3 @@ export type OrganizationCommand =
   | { type: 'RemoveMember'; data: { organizationId: string; userId: string } }
   | { type: 'LeaveOrganization'; data: { organizationId: string } }
   | { type: 'DeleteOrganization'; data: { organizationId: string } };
-
-export type OrganizationCommandType = OrganizationCommand['type'];

@@ -2,7 +2,8 @@ import type { Actor, CommandContext, OrganizationCommand } from './commands';
 import { conflict, forbidden, notFound, validation } from './errors';
 import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
-import { checkPermission, type Action } from './permissions';
+import { isExpired } from './invitation-expiry';
+import { checkPermission, platformRoleAllowing, type Action } from './permissions';
 import type { Role } from './roles';
 import { inviteeKey, type OrganizationState, type PendingInvitation, type PendingJoinRequest } from './organization.state';
 
@@ -273,9 +274,9 @@ function assertOrganizationAcceptsCommands(state: OrganizationState): void {
   if (state.status === 'deleted') throw organizationDeleted();
 }
 
-/** Who may act: the permission table decides from the actor's role; a superadmin may do anything an admin may. */
+/** Who may act: the platform-role policy (a superadmin may do anything an admin may), then the permission table from the actor's role. */
 function assertMayAct(state: OrganizationState, { actor }: CommandContext, action: Action): void {
-  if (actor.platformRoles.includes('superadmin')) return;
+  if (platformRoleAllowing(actor.platformRoles, action)) return;
   const decision = checkPermission(state.members.get(actor.userId)?.role, action);
   if (!decision.allowed) throw forbidden('PERMISSION.DENIED', `Not allowed to ${action}: ${decision.reason}`);
 }
@@ -344,10 +345,6 @@ function assertNotExpired(invitation: PendingInvitation, { now }: CommandContext
   if (isExpired(invitation, now)) {
     throw conflict('INVITATION.EXPIRED', `Invitation ${invitation.invitationId} expired at ${invitation.expiresAt}`);
   }
-}
-
-function isExpired(invitation: PendingInvitation, now: Date): boolean {
-  return now.getTime() > Date.parse(invitation.expiresAt);
 }
 
 function assertInvitationIdUnused(state: OrganizationState, invitationId: string): void {

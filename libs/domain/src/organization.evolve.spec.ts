@@ -1,7 +1,7 @@
 import type { OrganizationEvent } from './events';
-import { evolve, foldOrganization, initialState, inviteeKey, organizationStateToJson, type OrganizationState } from './organization.state';
+import { evolve, initialState, inviteeKey, type OrganizationState } from './organization.state';
 import { ROLES } from './roles';
-import { anOrganization, ev, inDays } from './testing/organization.fixtures';
+import { anOrganization, ev, foldOrganization, inDays, organizationStateToJson } from './testing/organization.fixtures';
 
 const adminsIn = (state: OrganizationState) => [...state.members.values()].filter((m) => m.role === 'admin').length;
 
@@ -178,5 +178,79 @@ describe('evolve', () => {
     const o = anOrganization();
     const state = foldOrganization([...o.history, ev('OrganizationDeleted', { organizationId: o.org, deletedBy: o.admin }), o.created]);
     expect(state.status).toBe('deleted');
+  });
+});
+
+describe('evolve keeps every state field through every event type', () => {
+  type Field = keyof OrganizationState;
+  const membership: Field[] = ['members', 'adminCount'];
+  const invitation: Field[] = ['invitations', 'handledInvitations', 'pendingInvitationsByInvitee'];
+  const request: Field[] = ['joinRequests', 'handledJoinRequests', 'pendingJoinRequestsByUser'];
+  /** The fields each event type may change; every other field must come out as it went in. A new type must be added here. */
+  const changes: { [T in OrganizationEvent['type']]: readonly Field[] } = {
+    OrganizationCreated: ['status', 'id', 'name', 'description', 'createdAt', ...membership],
+    OrganizationProfileUpdated: ['name', 'description'],
+    MemberInvited: invitation,
+    InvitationAccepted: [...invitation, ...membership],
+    InvitationDeclined: invitation,
+    InvitationRevoked: invitation,
+    JoinRequested: request,
+    JoinRequestCancelled: request,
+    JoinApproved: [...request, ...membership],
+    JoinRejected: request,
+    MemberRoleChanged: membership,
+    MemberRemoved: membership,
+    MemberLeft: membership,
+    OrganizationDeleted: ['status'],
+  };
+
+  // A state where every field holds something, so that a dropped or reset field shows.
+  const o = anOrganization();
+  const full = foldOrganization(
+    [
+      ...o.history,
+      ev('OrganizationProfileUpdated', { organizationId: o.org, description: 'about' }),
+      o.invited('inv-open', { kind: 'user', userId: 'invitee' }),
+      o.invited('inv-done', { kind: 'email', email: 'done@example.org' }),
+      ev('InvitationDeclined', { organizationId: o.org, invitationId: 'inv-done', userId: 'someone' }),
+      o.requested('req-open', 'requester', 'hello'),
+      o.requested('req-done', 'other'),
+      ev('JoinRejected', { organizationId: o.org, requestId: 'req-done', userId: 'other', rejectedBy: o.admin }),
+    ].map((event) => ({ ...event, metadata: { occurredAt: '2026-01-01T00:00:00.000Z' } })),
+  );
+  const fields = Object.keys(initialState) as Field[];
+
+  const samples: OrganizationEvent[] = [
+    ev('OrganizationCreated', { organizationId: o.org, name: 'again', description: 'd', createdBy: 'late-admin' }),
+    ev('OrganizationProfileUpdated', { organizationId: o.org, name: 'renamed', description: 'new' }),
+    o.invited('inv-new', { kind: 'user', userId: 'new-invitee' }),
+    ev('InvitationAccepted', { organizationId: o.org, invitationId: 'inv-open', userId: 'invitee', role: 'editor' }),
+    ev('InvitationDeclined', { organizationId: o.org, invitationId: 'inv-open', userId: 'invitee' }),
+    ev('InvitationRevoked', { organizationId: o.org, invitationId: 'inv-open', revokedBy: o.admin }),
+    ev('JoinRequested', { organizationId: o.org, requestId: 'req-new', userId: 'newcomer' }),
+    ev('JoinRequestCancelled', { organizationId: o.org, requestId: 'req-open', userId: 'requester' }),
+    ev('JoinApproved', { organizationId: o.org, requestId: 'req-open', userId: 'requester', role: 'member', approvedBy: o.admin }),
+    ev('JoinRejected', { organizationId: o.org, requestId: 'req-open', userId: 'requester', rejectedBy: o.admin }),
+    ev('MemberRoleChanged', { organizationId: o.org, userId: o.member, from: 'member', to: 'admin', changedBy: o.admin }),
+    ev('MemberRemoved', { organizationId: o.org, userId: o.editor, role: 'editor', removedBy: o.admin }),
+    ev('MemberLeft', { organizationId: o.org, userId: o.member, role: 'member' }),
+    ev('OrganizationDeleted', { organizationId: o.org, deletedBy: o.admin }),
+  ];
+
+  test('the samples cover every event type once', () => {
+    expect(samples.map((event) => event.type).sort()).toEqual(Object.keys(changes).sort());
+  });
+
+  test('every field of the state was filled before the samples', () => {
+    const isEmpty = (value: unknown) => value === undefined || value === '' || value === 0 || (value as { size?: number }).size === 0;
+    expect(fields.filter((field) => isEmpty(full[field]))).toEqual([]);
+  });
+
+  test.each(samples.map((event) => [event.type, event] as const))('%s: the same fields, in the same order, and only its own changed', (type, event) => {
+    const after = evolve(full, event, { occurredAt: '2026-02-01T00:00:00.000Z' });
+    expect(Object.keys(after)).toEqual(fields);
+    const changed = fields.filter((field) => after[field] !== full[field]);
+    expect(changed.filter((field) => !changes[type].includes(field))).toEqual([]);
+    expect(changed.length).toBeGreaterThan(0);
   });
 });

@@ -76,7 +76,7 @@ export const initialState: OrganizationState = Object.freeze({
 });
 
 export interface EvolveMeta {
-  /** The event's recorded time (EventMetadata.occurredAt); dates memberships and requests. */
+  /** The event's time as readRecordedEvent reads it (occurredAt, else recordedAt); dates memberships and requests. */
   readonly occurredAt?: string;
 }
 
@@ -248,37 +248,4 @@ function invited(state: OrganizationState, event: EventOfType<'MemberInvited'>):
       : state;
   const invitation: PendingInvitation = { invitationId, invitee, role, invitedBy, expiresAt };
   return openInvitation(base, invitation);
-}
-
-/**
- * Folds a whole history from the initial state. Items may be recorded events (same
- * `type`/`data`) whose `metadata.occurredAt` then dates memberships and requests.
- */
-export function foldOrganization(
-  events: Iterable<OrganizationEvent & { readonly metadata?: { readonly occurredAt?: unknown } }>,
-  from: OrganizationState = initialState,
-): OrganizationState {
-  let state = from;
-  for (const event of events) {
-    const occurredAt = event.metadata?.occurredAt;
-    state = evolve(state, event, typeof occurredAt === 'string' ? { occurredAt } : undefined);
-  }
-  return state;
-}
-
-/** A plain, JSON-friendly copy of the state (members sorted by user id), e.g. for an as-of view. */
-export function organizationStateToJson(state: OrganizationState) {
-  const byKey = <V>(map: PersistentMap<V>) => Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return {
-    status: state.status,
-    id: state.id,
-    name: state.name,
-    description: state.description,
-    createdAt: state.createdAt ?? null,
-    members: byKey(state.members),
-    invitations: byKey(state.invitations),
-    joinRequests: byKey(state.joinRequests),
-    handledInvitations: byKey(state.handledInvitations),
-    handledJoinRequests: byKey(state.handledJoinRequests),
-  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OrganizationCommand } from './commands';
-import { ACTIONS, actionsOf, checkPermission, isAction, isAllowed, minimumRole, type Action } from './permissions';
-import { ROLES, type Role } from './roles';
+import { ACTIONS, actionsOf, checkPermission, isAction, isAllowed, PERMISSION_TABLE, platformRoleAllowing, type Action } from './permissions';
+import { PLATFORM_ROLES, ROLES, type Role } from './roles';
 import { anOrganization, as, given } from './testing/organization.fixtures';
 
 /**
@@ -39,7 +39,7 @@ describe('permission table', () => {
     expect(decision).toEqual({
       allowed: expected,
       role,
-      reason: expected ? `role ${role} grants ${action}` : `role ${role} lacks ${action} (needs ${minimumRole(action)})`,
+      reason: expected ? `role ${role} grants ${action}` : `role ${role} lacks ${action} (needs ${PERMISSION_TABLE[action]})`,
     });
   });
 
@@ -103,5 +103,44 @@ describe('commands read the same table', () => {
   test.each(commandActions)('non-member × %s through decide: refused', (action) => {
     const { when } = run(action, (o) => as(o.outsider));
     when.thenThrows('forbidden', 'PERMISSION.DENIED');
+  });
+});
+
+describe("Roster's own actions and the platform roles", () => {
+  test('audit.read is in the table (admins), but is not a portal action: the check does not answer for it, events do not publish it', () => {
+    expect(PERMISSION_TABLE['audit.read']).toBe('admin');
+    expect(ROLES.filter((role) => isAllowed(role, 'audit.read'))).toEqual(['admin']);
+    expect(checkPermission('editor', 'audit.read')).toMatchObject({ allowed: false, reason: 'role editor lacks audit.read (needs admin)' });
+    expect(isAction('audit.read')).toBe(false);
+    for (const role of ROLES) expect(actionsOf(role)).not.toContain('audit.read');
+  });
+
+  const everything = [...Object.keys(PERMISSION_TABLE), 'user.organizations.read', 'permission.check-any-user'] as const;
+  const granted = (roles: readonly string[]) => everything.filter((action) => platformRoleAllowing(roles, action as never) !== undefined);
+
+  test('a superadmin may do everything, everywhere', () => {
+    expect(granted(['superadmin'])).toEqual(everything);
+    expect(platformRoleAllowing(['service', 'superadmin'], 'membership.invite')).toBe('superadmin');
+  });
+
+  test('an auditor reads every record and nothing else', () => {
+    expect(granted(['auditor'])).toEqual(['audit.read']);
+  });
+
+  test("a service token reads what members read and asks about any user's rights, and nothing else", () => {
+    expect(granted(['service'])).toEqual(['organization.read', 'user.organizations.read', 'permission.check-any-user']);
+  });
+
+  test('no platform role, or an unknown one, grants nothing', () => {
+    expect(granted([])).toEqual([]);
+    expect(granted(['admin', 'root'])).toEqual([]);
+    expect(PLATFORM_ROLES).toEqual(['superadmin', 'auditor', 'service']);
+  });
+
+  test.each(['auditor', 'service'] as const)('%s (not a member) through decide: refused every command', (platformRole) => {
+    const o = anOrganization();
+    given(o.history)
+      .when({ type: 'UpdateOrganizationProfile', data: { organizationId: o.org, name: 'Renamed' } }, { ...as(o.outsider), actor: { userId: o.outsider, platformRoles: [platformRole] } })
+      .thenThrows('forbidden', 'PERMISSION.DENIED');
   });
 });

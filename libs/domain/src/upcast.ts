@@ -1,10 +1,10 @@
 import { EVENT_SCHEMA_VERSION, type OrganizationEvent } from './events';
 
 /**
- * Upcasting: every reader of recorded events (the command side's fold, history, as-of, the
- * Kafka publisher) goes through `upcast`, so an event recorded under an older schema version is
- * read as the current version and `evolve` only ever sees current shapes. Recorded rows
- * are never rewritten: the hash chain covers them as recorded.
+ * Upcasting: an event recorded under an older schema version is read as the current
+ * version, so `evolve` and every other reader only ever see current shapes. Only the one
+ * reader (readRecordedEvent, recorded-event.ts) calls it. Recorded rows are never
+ * rewritten: the hash chain covers them as recorded.
  */
 
 /** What upcasting needs of a recorded event (a RecordedEvent fits). */
@@ -37,7 +37,7 @@ const UPCAST_STEPS: Readonly<Record<string, Readonly<Record<number, UpcastStep>>
 };
 
 /** The recorded schema version: metadata.schemaVersion, or 1 when absent (nothing older was written without it). */
-export function recordedSchemaVersion(metadata: Readonly<Record<string, unknown>>): number {
+function recordedSchemaVersion(metadata: Readonly<Record<string, unknown>>): number {
   const version = metadata.schemaVersion;
   return typeof version === 'number' && Number.isInteger(version) && version >= 0 ? version : 1;
 }

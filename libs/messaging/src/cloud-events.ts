@@ -1,7 +1,7 @@
 import { CloudEvent, Kafka, type KafkaMessage } from 'cloudevents';
 import type { Message } from 'kafkajs';
 import type { RecordedEvent } from '@roster/event-store';
-import { isOrganizationEventType, type EventMetadata, type OrganizationEvent } from '@roster/domain/events';
+import { readRecordedEvent } from '@roster/domain/recorded-event';
 import { toPublicEvents, type PublicEvent } from './public-events';
 
 /** CloudEvents `source` of everything Roster publishes. */
@@ -34,28 +34,26 @@ export class UnmappableEventError extends Error {
   }
 }
 
-/** Reads a recorded event as the current version of its domain event (the app's upcaster). */
-export type Upcaster = (recorded: RecordedEvent) => { readonly type: string; readonly data: unknown };
-
 export interface ToCloudEventsOptions {
   /** CloudEvents `source` (default `/roster`). */
   readonly source?: string;
-  /** Applied before mapping, so older recorded versions publish as the current contract. */
-  readonly upcast?: Upcaster;
 }
 
-/** One recorded domain event as its public CloudEvents (one or two, see toPublicEvents). */
+/**
+ * One recorded domain event as its public CloudEvents (one or two, see toPublicEvents),
+ * read (and upcast) by the domain's one reader, so an older recorded version publishes as
+ * the current contract.
+ */
 export function toCloudEvents(recorded: RecordedEvent, options: ToCloudEventsOptions = {}): RosterCloudEvent[] {
   const source = options.source ?? ROSTER_EVENT_SOURCE;
-  const current = options.upcast ? options.upcast(recorded) : recorded;
-  if (!isOrganizationEventType(current.type)) throw new UnmappableEventError(recorded);
-  const domainEvent = { type: current.type, data: current.data } as OrganizationEvent;
-  const metadata = recorded.metadata as Partial<EventMetadata>;
+  const read = readRecordedEvent(recorded);
+  const domainEvent = read.event;
+  if (!domainEvent) throw new UnmappableEventError(recorded);
   const organizationId = domainEvent.data.organizationId;
   const extensions: RosterCloudEventExtensions = {
-    actor: metadata.actor?.userId ?? 'unknown',
-    correlationid: metadata.correlationId ?? recorded.id,
-    causationid: metadata.causationId ?? recorded.id,
+    actor: read.actorId,
+    correlationid: read.correlationId ?? recorded.id,
+    causationid: read.causationId ?? recorded.id,
     position: recorded.position.toString(),
     streamrevision: recorded.revision.toString(),
     partitionkey: organizationId,
@@ -72,7 +70,7 @@ export function toCloudEvents(recorded: RecordedEvent, options: ToCloudEventsOpt
           source,
           type,
           subject: organizationId,
-          time: metadata.occurredAt ?? recorded.recordedAt.toISOString(),
+          time: read.occurredAt,
           datacontenttype: 'application/json',
           data,
           ...extensions,

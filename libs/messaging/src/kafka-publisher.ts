@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import { ORGANIZATION_STREAM_PREFIX } from '@roster/domain/events';
 import type { RecordedEvent } from '@roster/event-store';
-import { ROSTER_EVENT_SOURCE, toCloudEvents, toKafkaMessage, type ToCloudEventsOptions, type Upcaster } from './cloud-events';
+import { ROSTER_EVENT_SOURCE, toCloudEvents, toKafkaMessage, type ToCloudEventsOptions } from './cloud-events';
 
 export const DEFAULT_ROSTER_TOPIC = 'roster.membership.v1';
 
@@ -26,8 +26,6 @@ export interface KafkaPublisherOptions {
    * again at every retry.
    */
   readonly maxSendBytes?: number;
-  /** Upcaster applied to every recorded event before mapping (the service passes its own). */
-  readonly upcast?: Upcaster;
   /** Where kafkajs log lines go (default: warnings and errors to console.warn/console.error). */
   readonly log?: (level: 'error' | 'warn' | 'info', message: string) => void;
 }
@@ -80,7 +78,7 @@ export class KafkaPublisher {
     this.stopping.catch(() => undefined);
     this.topic = options.topic ?? DEFAULT_ROSTER_TOPIC;
     this.maxSendBytes = options.maxSendBytes ?? 768 * 1024;
-    this.mapping = { source: options.source ?? ROSTER_EVENT_SOURCE, upcast: options.upcast };
+    this.mapping = { source: options.source ?? ROSTER_EVENT_SOURCE };
     const log = options.log ?? defaultLog;
     this.kafka = new Kafka({
       ...PUBLISHER_CLIENT_CONFIG,

@@ -1,4 +1,4 @@
-import { actionsOf, type Action } from '@roster/domain/permissions';
+import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permissions';
 import type { Invitee, OrganizationEvent } from '@roster/domain/events';
 import type { Role } from '@roster/domain/roles';
 
@@ -79,15 +79,16 @@ export interface InvitationRevokedV1 {
 }
 /**
  * For the mailer: a pending request the organization's reviewers should see. Reviewers are
- * the members holding `reviewerRole` (its admins: the members query `?role=admin` or the
- * member.* events give their ids).
+ * the members holding `reviewerRole`, the role the permission table asks for
+ * `membership.approve` (its admins: the members query `?role=admin` or the member.* events
+ * give their ids).
  */
 export interface JoinRequestSubmittedV1 {
   organizationId: string;
   requestId: string;
   userId: string;
   message?: string;
-  reviewerRole: 'admin';
+  reviewerRole: typeof REVIEWER_ROLE;
 }
 export interface JoinRequestCancelledV1 {
   organizationId: string;
@@ -175,6 +176,9 @@ export type MappedPublicEvent = PublicEvent & { idSuffix: string };
 const JOINED_SUFFIX = ':member-joined';
 
 const capabilities = (role: Role): Capability[] => [...actionsOf(role)];
+
+/** Who reviews join requests: whoever may approve them, by the permission table. */
+const REVIEWER_ROLE = PERMISSION_TABLE['membership.approve'];
 
 const invitee = (value: Invitee): PublicInvitee =>
   value.kind === 'user' ? { kind: 'user', userId: value.userId } : { kind: 'email', email: value.email };
@@ -289,7 +293,7 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         organizationId: d.organizationId,
         requestId: d.requestId,
         userId: d.userId,
-        reviewerRole: 'admin',
+        reviewerRole: REVIEWER_ROLE,
       };
       withOptional(data, 'message', d.message);
       return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.joinRequestSubmitted, data }];

@@ -1,4 +1,4 @@
-import { checkPermission, isRole, type Action, type Role } from '@roster/domain';
+import { checkPermission, isRole, type Permission, type Role } from '@roster/domain';
 import type { Doc, DocumentStore } from './document-store/document-store.port';
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';
 import { COLLECTIONS, membershipId } from './projections/read-model.collections';
@@ -23,12 +23,12 @@ export class PermissionChecker {
   }
 
   /** The check with no I/O; only when answersInProcess. */
-  checkInProcess(userId: string, organizationId: string, action: Action): PermissionAnswer {
+  checkInProcess(userId: string, organizationId: string, action: Permission): PermissionAnswer {
     if (!(this.source instanceof EmbeddedDocumentStore)) throw new Error('checkInProcess needs an in-process index');
     return this.checkSync(this.source, userId, organizationId, action);
   }
 
-  async check(userId: string, organizationId: string, action: Action): Promise<PermissionAnswer> {
+  async check(userId: string, organizationId: string, action: Permission): Promise<PermissionAnswer> {
     if (this.source instanceof EmbeddedDocumentStore) return this.checkSync(this.source, userId, organizationId, action);
     const [organization, membership] = await Promise.all([
       this.source.findOne(COLLECTIONS.organizations, { _id: organizationId }),
@@ -37,7 +37,7 @@ export class PermissionChecker {
     return decide(organization, membership, action);
   }
 
-  private checkSync(source: EmbeddedDocumentStore, userId: string, organizationId: string, action: Action): PermissionAnswer {
+  private checkSync(source: EmbeddedDocumentStore, userId: string, organizationId: string, action: Permission): PermissionAnswer {
     return decide(
       source.peek(COLLECTIONS.organizations, organizationId),
       source.peek(COLLECTIONS.memberships, membershipId(organizationId, userId)),
@@ -46,7 +46,7 @@ export class PermissionChecker {
   }
 }
 
-function decide(organization: Readonly<Doc> | null | undefined, membership: Readonly<Doc> | null | undefined, action: Action): PermissionAnswer {
+function decide(organization: Readonly<Doc> | null | undefined, membership: Readonly<Doc> | null | undefined, action: Permission): PermissionAnswer {
   if (!organization) return { allowed: false, role: null, reason: 'unknown organization' };
   if (organization.status === 'deleted') return { allowed: false, role: null, reason: 'organization deleted' };
   const role = membership?.status === 'active' && isRole(membership.role) ? membership.role : undefined;

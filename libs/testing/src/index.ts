@@ -1,4 +1,3 @@
-export * from './decider-spec';
 export * from './servers';
 export * from './service-process';
 export * from './test-tokens';

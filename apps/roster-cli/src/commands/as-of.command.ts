@@ -1,6 +1,4 @@
-import { parseIsoTime } from '../../../roster/src/audit/audit-query';
-import { AsOfIndex } from '../../../roster/src/audit/as-of-index';
-import { asOfView } from '../../../roster/src/audit/as-of-view';
+import { AsOfIndex, asOfView, parseIsoTime } from '@roster/audit';
 import { CliCommand, parseArgs, UsageError } from '../cli-command';
 import { asUsage, CliFailure, organizationIdArg, rejectUnknownFlags, withStore } from './audit-support';
 

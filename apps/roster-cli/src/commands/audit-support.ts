@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
-import { DomainError } from '@roster/domain';
+import { DomainError, serviceId } from '@roster/domain';
 import { createEventStore, type EventStore } from '@roster/event-store';
 import { loadRosterConfig } from '../../../roster/src/config/roster-config';
-import { ServiceIdPipe } from '../../../roster/src/http/id.pipe';
-import { ProblemException } from '../../../roster/src/http/problem';
 import { UsageError } from '../cli-command';
 
 /** What history, as-of and verify share: the service's store, and its input rules as usage errors. */
@@ -28,12 +26,7 @@ export function openConfiguredStore(): EventStore {
 /** The organization id as the HTTP routes accept it (a UUID), else a usage error. */
 export function organizationIdArg(value: string | undefined): string {
   if (value === undefined) throw new UsageError('give an organization id');
-  try {
-    return new ServiceIdPipe().transform(value);
-  } catch (error) {
-    if (error instanceof ProblemException) throw new UsageError(error.message);
-    throw error;
-  }
+  return asUsage(() => serviceId(value));
 }
 
 /** Runs input parsing shared with the HTTP routes; its refusals become usage errors. */

@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { organizationStreamId } from '@roster/domain';
 import type { EventStore } from '@roster/event-store';
-import { parseHistoryQuery } from '../../../roster/src/audit/audit-query';
-import { readHistory, type HistoryEntry } from '../../../roster/src/audit/history';
+import { parseHistoryQuery, readHistory, type HistoryEntry } from '@roster/audit';
 import { CliCommand, parseArgs, UsageError } from '../cli-command';
 import { asUsage, CliFailure, flagValue, organizationIdArg, rejectUnknownFlags, withStore } from './audit-support';
 

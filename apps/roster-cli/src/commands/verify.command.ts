@@ -1,5 +1,5 @@
 import { ORGANIZATION_STREAM_PREFIX, organizationStreamId } from '@roster/domain';
-import { verifyAllStreams, verifyStream, type ChainVerification } from '../../../roster/src/audit/chain-verifier';
+import { verifyAllStreams, verifyStream, type ChainVerification } from '@roster/audit';
 import { CliCommand, parseArgs, UsageError } from '../cli-command';
 import { ProgressBar } from '../progress-bar';
 import { CliFailure, organizationIdArg, rejectUnknownFlags, withStore } from './audit-support';

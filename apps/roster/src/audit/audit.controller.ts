@@ -5,11 +5,9 @@ import { ORGANIZATION_EVENT_TYPES, validation, type Actor } from '@roster/domain
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
 import { SecuredRoute } from '../http/openapi';
-import type { AsOfView } from './as-of-view';
-import { HISTORY_MAX_LIMIT, parseHistoryQuery, parseIsoTime } from './audit-query';
+import { HISTORY_MAX_LIMIT, parseHistoryQuery, parseIsoTime, type AsOfView, type HistoryEntry, type HistoryPage } from '@roster/audit';
 import { AS_OF_VIEW, HISTORY_ENTRY, HISTORY_PAGE, VERIFY_ANSWER } from './audit.schemas';
 import { AuditService, type VerifyAnswer } from './audit.service';
-import type { HistoryEntry, HistoryPage } from './history';
 
 const ISO_TIME_TEXT = 'ISO 8601 date-time, or a date alone (00:00 UTC); without an offset, UTC';
 const HISTORY_PARAMS = new Set(['from', 'to', 'type', 'actor', 'cursor', 'limit']);

@@ -1,11 +1,4 @@
-import {
-  evolve,
-  initialState,
-  isOrganizationEventType,
-  PersistentMap,
-  type OrganizationState,
-  upcast,
-} from '@roster/domain';
+import { evolve, initialState, PersistentMap, readRecordedEvent, type OrganizationState } from '@roster/domain';
 import { eventHash, GENESIS_HASH, type RecordedEvent } from '@roster/event-store';
 
 /**
@@ -80,27 +73,15 @@ export function outcomeOf(organizationId: string, revision: bigint, position: bi
 
 /** Folds one recorded event into the stream: state, revision, position, hash chain and idempotency answers. */
 export function foldRecorded(stream: OrganizationStream, event: RecordedEvent): OrganizationStream {
-  const metadata = event.metadata as Record<string, unknown>;
-  const occurredAt = typeof metadata.occurredAt === 'string' ? metadata.occurredAt : undefined;
-  const state = isOrganizationEventType(event.type)
-    ? evolve(stream.state, upcast(event), occurredAt ? { occurredAt } : undefined)
+  const read = readRecordedEvent(event);
+  const state = read.event
+    ? evolve(stream.state, read.event, { occurredAt: read.occurredAt })
     : stream.state; // a type this version does not know: written by a newer one, skipped
-  const lastHash =
-    typeof metadata.hash === 'string'
-      ? metadata.hash
-      : eventHash(stream.lastHash, {
-          streamId: event.streamId,
-          revision: event.revision,
-          id: event.id,
-          type: event.type,
-          data: event.data,
-          metadata,
-        });
+  const lastHash = read.hash ?? eventHash(stream.lastHash, event);
   let answers = stream.answers;
-  const key = metadata.idempotencyKey;
-  const fingerprint = metadata.requestFingerprint;
-  const userId = (metadata.actor as { userId?: unknown } | undefined)?.userId;
-  if (typeof key === 'string' && typeof fingerprint === 'string' && typeof userId === 'string') {
+  const { idempotencyKey: key, requestFingerprint: fingerprint } = read;
+  const userId = read.actor?.userId;
+  if (key !== null && fingerprint !== null && userId !== undefined) {
     // A command's events are contiguous; the last one's revision and position are its answer.
     const organizationId = state.id || String((event.data as { organizationId?: unknown })?.organizationId ?? '');
     const previous = answers.get(answerKey(userId, key));

@@ -1,19 +1,14 @@
 import { HttpStatus, Injectable, Param, PipeTransform, type Type } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { fieldRefusal, ORGANIZATION_LIMITS } from '@roster/domain';
+import { fieldRefusal, ORGANIZATION_LIMITS, serviceId } from '@roster/domain';
 import { ProblemException } from './problem';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids the service made (organizations, invitations, requests) are UUIDs: anything else is a 400. */
 @Injectable()
 export class ServiceIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (typeof value !== 'string' || !UUID.test(value)) {
-      throw new ProblemException(HttpStatus.BAD_REQUEST, 'VALIDATION.ID', `"${String(value).slice(0, 64)}" is not a valid id`);
-    }
-    return value.toLowerCase();
+    return serviceId(value);
   }
 }
 

@@ -3,7 +3,6 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { CatchUpWorker, EVENT_STORE, SqliteCheckpointStore, type CheckpointStore, type EventStore } from '@roster/event-store';
 import { createPublishingWorker, KafkaPublisher } from '@roster/messaging';
 import { MongoCheckpointStore, MongoDocumentStore } from '@roster/read-models';
-import { upcast } from '@roster/domain';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 
 /**
@@ -46,8 +45,6 @@ export class PublishingService implements OnApplicationBootstrap, BeforeApplicat
       clientId: 'roster-publisher',
       ssl: kafka.ssl,
       sasl: kafka.sasl,
-      // Every reader of recorded events reads them upcast to the current version.
-      upcast: (event) => upcast(event),
       log: (level, message) => (level === 'error' ? this.logger.error(message) : level === 'warn' ? this.logger.warn(message) : this.logger.log(message)),
     });
     this.worker = createPublishingWorker({ store: this.store, checkpoints, publisher: this.publisher, logger: this.logger });

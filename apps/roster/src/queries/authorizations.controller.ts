@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Injectable, OnModuleInit, Post,
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ACTIONS, fieldRefusal, forbidden, isAction, type Action, type Actor } from '@roster/domain';
+import { ACTIONS, fieldRefusal, forbidden, isAction, isServiceId, platformRoleAllowing, type Action, type Actor } from '@roster/domain';
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
@@ -14,7 +14,6 @@ import { ReadModelsService } from './read-models.service';
 
 export const MAX_BATCH_CHECKS = 1000;
 const BATCH = batchOf(MAX_BATCH_CHECKS);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Check {
   readonly userId: string;
@@ -129,7 +128,7 @@ export class CheckFastPath implements OnModuleInit {
 }
 
 function allowedToAsk(actor: Actor, checks: readonly Check[]): boolean {
-  return actor.platformRoles.includes('service') || actor.platformRoles.includes('superadmin') || checks.every((check) => check.userId === actor.userId);
+  return platformRoleAllowing(actor.platformRoles, 'permission.check-any-user') !== undefined || checks.every((check) => check.userId === actor.userId);
 }
 
 function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check | undefined {
@@ -141,7 +140,7 @@ function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check
   }
   const badUserId = fieldRefusal('userId', item.userId);
   if (badUserId) errors.push({ field: `${prefix}userId`, code: badUserId.code, message: badUserId.message });
-  if (typeof item.organizationId !== 'string' || !UUID.test(item.organizationId)) {
+  if (!isServiceId(item.organizationId)) {
     errors.push({ field: `${prefix}organizationId`, code: 'VALIDATION.ID', message: 'an organization id (UUID)' });
   }
   if (!isAction(item.action)) {

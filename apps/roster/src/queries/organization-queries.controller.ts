@@ -29,7 +29,7 @@ export class OrganizationQueriesController {
   @ApiOperation({ summary: "The organization's profile, status and member counts (members, superadmins, services)" })
   @ApiOkResponse({ description: 'Organization profile', schema: ORGANIZATION_VIEW })
   async profile(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
-    const { organization } = await this.access.organization(organizationId, actor, 'organization.read', { serviceMay: true });
+    const { organization } = await this.access.organization(organizationId, actor, 'organization.read');
     return organization;
   }
 
@@ -51,7 +51,7 @@ export class OrganizationQueriesController {
     if (!Number.isInteger(size) || size < 1 || size > 200) throw invalid('VALIDATION.LIMIT', 'limit must be a whole number from 1 to 200');
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && after === undefined) throw invalid('VALIDATION.CURSOR', 'cursor is not one this service made');
-    await this.access.organization(organizationId, actor, 'organization.read', { serviceMay: true });
+    await this.access.organization(organizationId, actor, 'organization.read');
     return this.readModels.queries.members(organizationId, { role: role as never, limit: size, cursor: after });
   }
 
@@ -65,7 +65,7 @@ export class OrganizationQueriesController {
   @ApiOperation({ summary: 'Dashboard: description, members by role, pending requests (editors+) and invitations (admins), activity, counts over time' })
   @ApiOkResponse({ schema: DASHBOARD })
   async dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
-    const access = await this.access.organization(organizationId, actor, 'organization.read', { serviceMay: true });
+    const access = await this.access.organization(organizationId, actor, 'organization.read');
     const queries = this.readModels.queries;
     const [membersByRole, recentActivity, memberCountsOverTime, joinRequests, invitations] = await Promise.all([
       queries.membersByRole(organizationId, DASHBOARD_MEMBERS_PER_ROLE),
@@ -96,7 +96,7 @@ export class OrganizationQueriesController {
   @ApiOkResponse({ schema: itemsOf(JOIN_REQUEST_VIEW) })
   async joinRequests(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor, @Query('status') status?: string) {
     const which = statusFilter(status);
-    await this.access.organization(organizationId, actor, 'membership.requests.read', { serviceMay: false });
+    await this.access.organization(organizationId, actor, 'membership.requests.read');
     return { items: await this.readModels.queries.joinRequests(organizationId, which) };
   }
 
@@ -106,7 +106,7 @@ export class OrganizationQueriesController {
   @ApiOkResponse({ schema: itemsOf(INVITATION_VIEW) })
   async invitations(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor, @Query('status') status?: string) {
     const which = statusFilter(status);
-    await this.access.organization(organizationId, actor, 'membership.invite', { serviceMay: false });
+    await this.access.organization(organizationId, actor, 'membership.invite');
     return { items: await this.readModels.queries.invitations(organizationId, which) };
   }
 }

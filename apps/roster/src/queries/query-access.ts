@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { forbidden, gone, isAllowed, notFound, type Action, type Actor, type Role } from '@roster/domain';
+import { forbidden, gone, isAllowed, notFound, platformRoleAllowing, type Action, type Actor, type PlatformRole, type Role } from '@roster/domain';
 import type { OrganizationView } from '@roster/read-models';
 import { ReadModelsService } from './read-models.service';
 
@@ -7,32 +7,29 @@ export interface OrganizationAccess {
   readonly organization: OrganizationView;
   /** The caller's organization role, if a member. */
   readonly role: Role | undefined;
-  /** A superadmin or a service token, reading without a role. */
-  readonly platform: 'superadmin' | 'service' | undefined;
+  /** The platform role that lets the caller read without an organization role (PLATFORM_ROLE_POLICY). */
+  readonly platform: PlatformRole | undefined;
   /** What the caller may see beyond `action`, by the permission table. */
   can(action: Action): boolean;
 }
 
 /**
- * Who may read what. Order of refusals: unknown organization 404, deleted 410, then 403.
- * Superadmins read everything; `service` tokens read what members read (profile, members,
- * dashboard) but not pending requests or invitations.
+ * Who may read what: the organization role by the permission table, or a platform role by
+ * the domain's PLATFORM_ROLE_POLICY (superadmins read everything; `service` tokens read what
+ * members read, not pending requests or invitations). Order of refusals: unknown
+ * organization 404, deleted 410, then 403.
  */
 @Injectable()
 export class QueryAccess {
   constructor(private readonly readModels: ReadModelsService) {}
 
-  async organization(organizationId: string, actor: Actor, action: Action, options: { serviceMay: boolean }): Promise<OrganizationAccess> {
+  async organization(organizationId: string, actor: Actor, action: Action): Promise<OrganizationAccess> {
     const organization = await this.readModels.queries.organization(organizationId);
     if (!organization) throw notFound('ORGANIZATION.NOT_FOUND', `Organization ${organizationId} does not exist`);
     if (organization.status === 'deleted') throw gone('ORGANIZATION.DELETED', `Organization ${organizationId} was deleted`);
     const decision = await this.readModels.checker.check(actor.userId, organizationId, action);
     const role = decision.role ?? undefined;
-    const platform = actor.platformRoles.includes('superadmin')
-      ? 'superadmin'
-      : actor.platformRoles.includes('service') && options.serviceMay
-        ? 'service'
-        : undefined;
+    const platform = platformRoleAllowing(actor.platformRoles, action);
     if (!decision.allowed && !platform) {
       throw forbidden('PERMISSION.DENIED', `${action} needs a role this caller does not hold in organization ${organizationId}`);
     }
@@ -40,7 +37,7 @@ export class QueryAccess {
       organization,
       role,
       platform,
-      can: (other) => platform === 'superadmin' || isAllowed(role, other),
+      can: (other) => platformRoleAllowing(actor.platformRoles, other) !== undefined || isAllowed(role, other),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { forbidden, type Actor } from '@roster/domain';
+import { forbidden, platformRoleAllowing, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { UserIdPipe } from '../http/id.pipe';
 import { QueryRoute } from '../http/openapi';
@@ -19,8 +19,7 @@ export class UserQueriesController {
   @ApiOperation({ summary: "A user's organizations and roles; deleted organizations left out (the user, superadmins, services)" })
   @ApiOkResponse({ schema: USER_ORGANIZATIONS })
   async organizations(@Param('userId', UserIdPipe) userId: string, @CurrentActor() actor: Actor) {
-    const privileged = actor.platformRoles.includes('superadmin') || actor.platformRoles.includes('service');
-    if (actor.userId !== userId && !privileged) {
+    if (actor.userId !== userId && !platformRoleAllowing(actor.platformRoles, 'user.organizations.read')) {
       throw forbidden('PERMISSION.DENIED', "Only the user themself, a superadmin or a service reads a user's organizations");
     }
     return { userId, items: await this.readModels.queries.userOrganizations(userId) };

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { deciderSpec } from '@roster/testing';
 import type { CommandContext } from '../commands';
 import { organizationDecider } from '../decider';
+import { deciderSpec } from './decider-spec';
 import type { EventOfType, Invitee, OrganizationEvent, OrganizationEventType } from '../events';
+import { initialState, evolve, type OrganizationState } from '../organization.state';
+import type { PersistentMap } from '../persistent-map';
 import type { Role } from '../roles';
 
 /** Shared by the decider specs: fresh ids per scenario, a fixed command time. */
 export const given = deciderSpec(organizationDecider);
 
-export const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2026-03-01T12:00:00.000Z');
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const inDays = (days: number, from: Date = NOW) => new Date(from.getTime() + days * DAY_MS);
 
@@ -56,4 +58,37 @@ export function anOrganization() {
   const history: OrganizationEvent[] = [created, ...joined(editor, 'editor'), ...joined(member, 'member')];
 
   return { org, admin, editor, member, outsider, superadmin, created, history, requested, approved, joined, invited };
+}
+
+/**
+ * Folds a whole history from the initial state. Items may be recorded events (same
+ * `type`/`data`) whose `metadata.occurredAt` then dates memberships and requests.
+ */
+export function foldOrganization(
+  events: Iterable<OrganizationEvent & { readonly metadata?: { readonly occurredAt?: unknown } }>,
+  from: OrganizationState = initialState,
+): OrganizationState {
+  let state = from;
+  for (const event of events) {
+    const occurredAt = event.metadata?.occurredAt;
+    state = evolve(state, event, typeof occurredAt === 'string' ? { occurredAt } : undefined);
+  }
+  return state;
+}
+
+/** A plain, JSON-friendly copy of the state (members sorted by user id), e.g. for an as-of view. */
+export function organizationStateToJson(state: OrganizationState) {
+  const byKey = <V>(map: PersistentMap<V>) => Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    status: state.status,
+    id: state.id,
+    name: state.name,
+    description: state.description,
+    createdAt: state.createdAt ?? null,
+    members: byKey(state.members),
+    invitations: byKey(state.invitations),
+    joinRequests: byKey(state.joinRequests),
+    handledInvitations: byKey(state.handledInvitations),
+    handledJoinRequests: byKey(state.handledJoinRequests),
+  };
 }

@@ -1,4 +1,4 @@
-import { isOrganizationEventType, type OrganizationEvent } from '@roster/domain';
+import { readRecordedEvent, type OrganizationEvent } from '@roster/domain';
 import type { RecordedEvent } from '@roster/event-store';
 import type { CollectionWrites, Doc, Update, WriteOp } from '../document-store/document-store.port';
 
@@ -14,21 +14,11 @@ export interface ProjectedEvent {
   readonly actor: string;
 }
 
-/** Reads a recorded event; anything that is not a well-formed organization event is skipped, never thrown. */
+/** Reads a recorded event (upcast, as every reader does); anything that is not an organization event is skipped, never thrown. */
 export function toProjectedEvent(recorded: RecordedEvent): ProjectedEvent | undefined {
-  if (!isOrganizationEventType(recorded.type)) return undefined;
-  const data = recorded.data as { organizationId?: unknown } | null;
-  if (data === null || typeof data !== 'object' || typeof data.organizationId !== 'string') return undefined;
-  const metadata = recorded.metadata as { occurredAt?: unknown; actor?: { userId?: unknown } };
-  const at = typeof metadata.occurredAt === 'string' ? metadata.occurredAt : recorded.recordedAt.toISOString();
-  const actor = typeof metadata.actor?.userId === 'string' ? metadata.actor.userId : 'unknown';
-  return {
-    id: recorded.id,
-    event: { type: recorded.type, data } as OrganizationEvent,
-    position: Number(recorded.position),
-    at,
-    actor,
-  };
+  const read = readRecordedEvent(recorded);
+  if (!read.event) return undefined;
+  return { id: recorded.id, event: read.event, position: Number(recorded.position), at: read.occurredAt, actor: read.actorId };
 }
 
 /**

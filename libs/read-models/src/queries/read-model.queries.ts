@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '@roster/domain';
+import { isExpired, ROLES, type Role } from '@roster/domain';
 import type { Doc, DocumentStore, Filter } from '../document-store/document-store.port';
 import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
 
@@ -80,7 +80,7 @@ export class ReadModelQueries {
       const view = renameId(doc, 'invitationId');
       delete view.inviteeUserId;
       delete view.inviteeEmail;
-      return { ...view, expired: doc.status === 'pending' && typeof doc.expiresAt === 'string' && doc.expiresAt <= now.toISOString() };
+      return { ...view, expired: doc.status === 'pending' && typeof doc.expiresAt === 'string' && isExpired({ expiresAt: doc.expiresAt }, now) };
     });
   }
 

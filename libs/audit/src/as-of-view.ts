@@ -1,4 +1,4 @@
-import type { OrganizationState, PendingInvitation, PendingJoinRequest, Role } from '@roster/domain';
+import { isExpired, type OrganizationState, type PendingInvitation, type PendingJoinRequest, type Role } from '@roster/domain';
 import type { AsOfAnswer } from './as-of-index';
 
 /**
@@ -36,7 +36,6 @@ export function asOfView(organizationId: string, at: Date, { point, head, member
   if (state.status === 'none') {
     return { organizationId, at: at.toISOString(), exists: false, createdAt: head.state.createdAt ?? null };
   }
-  const atMs = at.getTime();
   return {
     organizationId,
     at: at.toISOString(),
@@ -47,7 +46,7 @@ export function asOfView(organizationId: string, at: Date, { point, head, member
     profile: { name: state.name, description: state.description, createdAt: state.createdAt ?? null },
     members: members.map(([userId, m]) => ({ userId, role: m.role, since: m.since ?? null, via: m.via })),
     invitations: [...state.invitations.values()]
-      .filter((i) => !(Date.parse(i.expiresAt) <= atMs))
+      .filter((i) => !isExpired(i, at))
       .sort(byKey((i) => i.invitationId)),
     joinRequests: [...state.joinRequests.values()].sort(byKey((r) => r.requestId)),
   };

@@ -1,4 +1,4 @@
-import { evolve, initialState, organizationStreamId, upcast, type Membership, type OrganizationState } from '@roster/domain';
+import { evolve, initialState, organizationStreamId, readRecordedEvent, type Membership, type OrganizationState } from '@roster/domain';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
 
 /**
@@ -12,10 +12,10 @@ import type { EventStore, RecordedEvent } from '@roster/event-store';
  * of any other point is merged from it in linear time, so an answer never sorts thousands
  * of members.
  *
- * Time of an event: metadata.occurredAt (recordedAt when absent). Clocks of several API
+ * Time of an event: the reader's `occurredAt` (readRecordedEvent). Clocks of several API
  * instances may disagree slightly, so the time line is the running maximum of those times
  * along the stream: "as of T" is the longest prefix of the stream whose time line is <= T.
- * The fold uses the domain's own `evolve` through `upcast`, as the command handler does.
+ * The fold reads events and runs the domain's `evolve` as the command handler does.
  */
 
 export interface FoldedPoint {
@@ -103,20 +103,13 @@ export function sortedMembers(base: SortedMembers, next: OrganizationState, touc
   return [...members.entries()].sort(([a], [b]) => compareIds(a, b));
 }
 
-export function eventTime(event: RecordedEvent): number {
-  const occurredAt = event.metadata.occurredAt;
-  const ms = typeof occurredAt === 'string' ? Date.parse(occurredAt) : Number.NaN;
-  return Number.isNaN(ms) ? event.recordedAt.getTime() : ms;
-}
-
-/** Folds one recorded event onto a point: upcast, then the service's evolve. */
-export function foldRecorded(point: FoldedPoint, event: RecordedEvent): FoldedPoint {
-  const current = upcast(event);
-  const occurredAt = typeof event.metadata.occurredAt === 'string' ? event.metadata.occurredAt : event.recordedAt.toISOString();
+/** Folds one recorded event onto a point, read as every reader reads it. */
+export function foldRecorded(point: FoldedPoint, recorded: RecordedEvent): FoldedPoint {
+  const read = readRecordedEvent(recorded);
   return {
-    state: evolve(point.state, current, { occurredAt }),
-    revision: Number(event.revision),
-    time: Math.max(point.time, eventTime(event)),
+    state: read.event ? evolve(point.state, read.event, { occurredAt: read.occurredAt }) : point.state,
+    revision: Number(recorded.revision),
+    time: Math.max(point.time, read.time),
   };
 }
 
@@ -166,8 +159,9 @@ export class AsOfIndex {
       maxCount: Math.min(this.snapshotEvery, head.revision - point.revision),
     });
     for await (const event of stream) {
-      if (Math.max(point.time, eventTime(event)) > target) break;
-      point = foldRecorded(point, event);
+      const next = foldRecorded(point, event);
+      if (next.time > target) break;
+      point = next;
       addTouched(touched, event.data);
     }
     return { point, head, members: this.membersAt(snapshots, lo, point.state, touched) };

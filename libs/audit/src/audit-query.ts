@@ -29,11 +29,13 @@ export function parseIsoTime(value: unknown, name: string): Date {
   return new Date(ms);
 }
 
-/** One or more event types, repeated and/or comma-separated; an unknown type is refused. */
-export function parseEventTypes(value: unknown): Set<string> | undefined {
+/** One or more event types, repeated and/or comma-separated; an unknown or empty type is refused. */
+function parseEventTypes(value: unknown): Set<string> | undefined {
   if (value === undefined || value === null) return undefined;
-  const list = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
-  if (list.length === 0) return undefined;
+  const list = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim());
+  if (list.some((type) => type === '')) {
+    throw validation('VALIDATION.EVENT_TYPE', `type must name an event type; known types: ${ORGANIZATION_EVENT_TYPES.join(', ')}`);
+  }
   for (const type of list) {
     if (!isOrganizationEventType(type)) {
       throw validation('VALIDATION.EVENT_TYPE', `Unknown event type ${JSON.stringify(type)}; known types: ${ORGANIZATION_EVENT_TYPES.join(', ')}`);
@@ -61,23 +63,29 @@ export interface HistoryQuery {
 export const HISTORY_DEFAULT_LIMIT = 100;
 export const HISTORY_MAX_LIMIT = 1000;
 
-const single = (value: unknown, name: string): string | undefined => {
-  if (value === undefined || value === null || value === '') return undefined;
+/**
+ * A parameter given at most once. Given empty (what an unset shell variable sends), it is
+ * refused with the parameter's own code: ignoring it would widen the audit to everything.
+ */
+const single = (value: unknown, name: string, code: string): string | undefined => {
+  if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) throw validation('VALIDATION.QUERY', `${name} may be given only once`);
-  return String(value);
+  const text = String(value);
+  if (text.trim() === '') throw validation(code, `${name} is empty; leave it out to not filter by it`);
+  return text;
 };
 
 export function parseHistoryQuery(input: HistoryQueryInput): HistoryQuery {
-  const fromText = single(input.from, 'from');
-  const toText = single(input.to, 'to');
+  const fromText = single(input.from, 'from', 'VALIDATION.TIME');
+  const toText = single(input.to, 'to', 'VALIDATION.TIME');
   const from = fromText === undefined ? undefined : parseIsoTime(fromText, 'from');
   const to = toText === undefined ? undefined : parseIsoTime(toText, 'to');
   if (from && to && from.getTime() > to.getTime()) throw validation('VALIDATION.TIME_RANGE', '`from` must not be after `to`');
-  const actor = single(input.actor, 'actor');
-  const cursorText = single(input.cursor, 'cursor');
+  const actor = single(input.actor, 'actor', 'VALIDATION.QUERY');
+  const cursorText = single(input.cursor, 'cursor', 'VALIDATION.CURSOR');
   const fromRevision = cursorText === undefined ? 0n : decodeCursor(cursorText);
   if (fromRevision === undefined) throw validation('VALIDATION.CURSOR', 'cursor is not one this service returned');
-  const limitText = single(input.limit, 'limit');
+  const limitText = single(input.limit, 'limit', 'VALIDATION.LIMIT');
   let limit: number | undefined;
   if (limitText !== undefined) {
     limit = /^\d{1,7}$/.test(limitText) ? Number(limitText) : Number.NaN;

@@ -1,4 +1,5 @@
-import { DomainError, type Decider, type DomainErrorKind } from '@roster/domain';
+import type { Decider } from '../decider';
+import { DomainError, type DomainErrorKind } from '../errors';
 
 /**
  * Given/when/then for deciders (Emmett style):

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { foldOrganization, organizationStreamId, type OrganizationEvent, type Role } from '@roster/domain';
+import { organizationStreamId, type OrganizationEvent, type Role } from '@roster/domain';
+import { foldOrganization } from '@roster/domain/testing/organization.fixtures';
 import { SqliteEventStore, type EventStore } from '@roster/event-store';
 import { AsOfIndex, sortedMembers } from './as-of-index';
 import { asOfView } from './as-of-view';

@@ -1,4 +1,4 @@
-import { organizationStreamId, upcast } from '@roster/domain';
+import { organizationStreamId, readRecordedEvent, type EventMetadata } from '@roster/domain';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
 
 /** One event as auditors read it: who did what, when and why. */
@@ -9,9 +9,9 @@ export interface HistoryEntry {
   readonly revision: string;
   readonly id: string;
   readonly type: string;
-  /** metadata.occurredAt: when the command that caused the event was handled. */
+  /** metadata.occurredAt: when the command that caused the event was handled (recordedAt when absent). */
   readonly time: string;
-  readonly actor: unknown;
+  readonly actor: EventMetadata['actor'] | null;
   /** The data of the change, upcast to the current schema version. */
   readonly data: unknown;
   readonly correlationId: string | null;
@@ -35,31 +35,28 @@ export interface HistoryFilter {
   readonly actor?: string;
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-
 export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
-  const event = upcast(recorded);
-  const m = recorded.metadata;
+  const read = readRecordedEvent(recorded);
   return {
     position: recorded.position.toString(),
     revision: recorded.revision.toString(),
     id: recorded.id,
     type: recorded.type,
-    time: str(m.occurredAt) ?? recorded.recordedAt.toISOString(),
-    actor: m.actor ?? null,
-    data: event.data,
-    correlationId: str(m.correlationId),
-    causationId: str(m.causationId),
-    schemaVersion: event.schemaVersion,
-    ...(event.recordedSchemaVersion !== event.schemaVersion ? { recordedSchemaVersion: event.recordedSchemaVersion } : {}),
-    command: str(m.command),
-    hash: str(m.hash),
+    time: read.occurredAt,
+    actor: read.actor,
+    data: read.data,
+    correlationId: read.correlationId,
+    causationId: read.causationId,
+    schemaVersion: read.schemaVersion,
+    ...(read.recordedSchemaVersion !== read.schemaVersion ? { recordedSchemaVersion: read.recordedSchemaVersion } : {}),
+    command: read.command,
+    hash: read.hash,
   };
 }
 
-export function matchesFilter(entry: HistoryEntry, filter: HistoryFilter): boolean {
+function matchesFilter(entry: HistoryEntry, filter: HistoryFilter): boolean {
   if (filter.types && filter.types.size > 0 && !filter.types.has(entry.type)) return false;
-  if (filter.actor !== undefined && (entry.actor as { userId?: unknown } | null)?.userId !== filter.actor) return false;
+  if (filter.actor !== undefined && entry.actor?.userId !== filter.actor) return false;
   if (filter.from || filter.to) {
     const time = Date.parse(entry.time);
     if (filter.from && !(time >= filter.from.getTime())) return false;

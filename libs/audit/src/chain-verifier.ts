@@ -59,14 +59,7 @@ export class StreamChainVerifier {
         `metadata.previousHash ${String(previousHash)} is not the previous event's hash ${this.previousHash}`,
       );
     }
-    const computed = eventHash(this.previousHash, {
-      streamId: event.streamId,
-      revision: event.revision,
-      id: event.id,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-    });
+    const computed = eventHash(this.previousHash, event);
     if (computed !== hash) return fail('hash mismatch', `recorded hash ${hash}, computed ${computed}`);
     this.previousHash = hash;
     this.expectedRevision += 1n;

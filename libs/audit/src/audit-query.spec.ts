@@ -37,6 +37,22 @@ describe('audit input parsing', () => {
     expect(refusal(() => parseHistoryQuery({ from: '2026-02-01', to: '2026-01-01' })).code).toBe('VALIDATION.TIME_RANGE');
   });
 
+  it.each([
+    ['from', 'VALIDATION.TIME'],
+    ['to', 'VALIDATION.TIME'],
+    ['type', 'VALIDATION.EVENT_TYPE'],
+    ['actor', 'VALIDATION.QUERY'],
+    ['cursor', 'VALIDATION.CURSOR'],
+    ['limit', 'VALIDATION.LIMIT'],
+  ])('refuses an empty %s (it would widen the history) with %s', (name, code) => {
+    for (const empty of ['', ' ']) expect(refusal(() => parseHistoryQuery({ [name]: empty })).code).toBe(code);
+  });
+
+  it('refuses an empty type among others', () => {
+    expect(refusal(() => parseHistoryQuery({ type: ['JoinApproved', ''] })).code).toBe('VALIDATION.EVENT_TYPE');
+    expect(refusal(() => parseHistoryQuery({ type: 'JoinApproved,' })).code).toBe('VALIDATION.EVENT_TYPE');
+  });
+
   it('round-trips cursors', () => {
     expect(decodeCursor(encodeCursor(123n))).toBe(123n);
     expect(parseHistoryQuery({ cursor: encodeCursor(5n) }).fromRevision).toBe(5n);
