@@ -129,15 +129,24 @@ describe('evolve', () => {
       description: '',
       createdAt: '2026-02-01T10:00:00.000Z',
       members: {
-        [o.admin]: { role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation' },
-        ada: { role: 'admin', since: '2026-02-03T10:00:00.000Z', via: 'invitation' },
+        [o.admin]: { role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation', departmentId: null, defaultDatasetRole: 'manager' },
+        ada: { role: 'admin', since: '2026-02-03T10:00:00.000Z', via: 'invitation', departmentId: null, defaultDatasetRole: 'manager' },
       },
       invitations: {
-        'inv-2': { invitationId: 'inv-2', invitee: { kind: 'user', userId: 'carl' }, role: 'editor', invitedBy: o.admin, expiresAt: inDays(7).toISOString() },
+        'inv-2': {
+          invitationId: 'inv-2',
+          invitee: { kind: 'user', userId: 'carl' },
+          role: 'editor',
+          invitedBy: o.admin,
+          expiresAt: inDays(7).toISOString(),
+          departmentId: null,
+          defaultDatasetRole: 'contributor',
+        },
       },
       joinRequests: { 'req-1': { requestId: 'req-1', userId: 'bob', message: 'hello', requestedAt: '2026-02-04T10:00:00.000Z' } },
       handledInvitations: { 'inv-1': 'accepted' },
       handledJoinRequests: { 'req-2': 'rejected' },
+      departments: {},
     });
     expect(state.adminCount).toBe(2);
   });
@@ -146,7 +155,7 @@ describe('evolve', () => {
     const o = anOrganization();
     const state = foldOrganization([{ ...o.created, metadata: { occurredAt: '2026-02-01T10:00:00.000Z' } }]);
     expect(state.createdAt).toBe('2026-02-01T10:00:00.000Z');
-    expect(state.members.get(o.admin)).toEqual({ role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation' });
+    expect(state.members.get(o.admin)).toEqual({ role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation', departmentId: null, defaultDatasetRole: 'manager' });
   });
 
   test('a replacement closes the replaced invitation', () => {
