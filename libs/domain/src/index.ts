@@ -3,6 +3,8 @@ export * from './events';
 export * from './commands';
 export * from './errors';
 export * from './permissions';
+export * from './dataset-roles';
+export * from './departments';
 export * from './persistent-map';
 export * from './organization.state';
 export * from './organization.decide';

@@ -1,6 +1,6 @@
 import type { CommandContext, OrganizationCommand } from './commands';
 import { defaultDatasetRoleFor, isDatasetRole, type DatasetRole } from './dataset-roles';
-import { departmentRefusal, isDepartmentId } from './departments';
+import { DEPARTMENT_SCOPES, departmentRefusal, isDepartmentId } from './departments';
 import { conflict, forbidden, notFound, validation } from './errors';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { checkPermission, type Action } from './permissions';
@@ -376,16 +376,20 @@ function assertOrganizationAcceptsCommands(state: OrganizationState): void {
 }
 
 /**
- * Who may act: the permission table decides from the actor's role, then the department rule
- * (departments.ts) from the actor's department; a superadmin may do anything an admin may.
+ * Who may act: the permission table decides from the actor's role; a superadmin may do
+ * anything an admin may. A department admin is also refused the actions that need an
+ * organization-wide role (departments.ts); which people they manage is judged once the
+ * person is known (assertManagesPeopleOf).
  */
 function assertMayAct(state: OrganizationState, { actor }: CommandContext, action: Action): void {
   if (actor.platformRoles.includes('superadmin')) return;
   const member = state.members.get(actor.userId);
   const decision = checkPermission(member?.role, action);
   if (!decision.allowed) throw forbidden('PERMISSION.DENIED', `Not allowed to ${action}: ${decision.reason}`);
-  const refusal = departmentRefusal(member?.departmentId ?? null, action);
-  if (refusal !== undefined) throw forbidden('PERMISSION.DEPARTMENT', `Not allowed to ${action}: ${refusal}`);
+  if (DEPARTMENT_SCOPES[action] === 'organization') {
+    const refusal = departmentRefusal(member?.departmentId ?? null, action);
+    if (refusal !== undefined) throw forbidden('PERMISSION.DEPARTMENT', `Not allowed to ${action}: ${refusal}`);
+  }
 }
 
 /** The actor's department: null when organization-wide (a superadmin acts as an organization-wide admin). */
