@@ -9,6 +9,7 @@ import {
   inviteeKey,
   ORGANIZATION_LIMITS as LIMITS,
   type Department,
+  type Membership,
   type OrganizationState,
   type PendingInvitation,
   type PendingJoinRequest,
@@ -337,9 +338,8 @@ function changeMemberDepartment(data: Data<'ChangeMemberDepartment'>, state: Org
   assertMayAct(state, context, 'membership.change-role');
   assertOrganizationWide(state, context, 'move members between departments');
   const to = data.departmentId === null ? null : validDepartmentId(data.departmentId);
-  memberRole(state, data.userId);
+  const from = membershipOf(state, data.userId).departmentId;
   if (to !== null) department(state, to);
-  const from = state.members.get(data.userId)!.departmentId;
   if (from === to) return [];
   if (to !== null) assertKeepsAnAdmin(state, data.userId, 'restrict');
   return [event('MemberDepartmentChanged', { organizationId: state.id, userId: data.userId, from, to, changedBy: context.actor.userId })];
@@ -348,9 +348,8 @@ function changeMemberDepartment(data: Data<'ChangeMemberDepartment'>, state: Org
 function changeDefaultDatasetRole(data: Data<'ChangeDefaultDatasetRole'>, state: OrganizationState, context: CommandContext) {
   assertMayAct(state, context, 'membership.change-role');
   const to = validDatasetRole(data.defaultDatasetRole);
-  memberRole(state, data.userId);
+  const from = membershipOf(state, data.userId).defaultDatasetRole;
   assertManagesMember(state, context, data.userId);
-  const from = state.members.get(data.userId)!.defaultDatasetRole;
   if (from === to) return [];
   return [event('DefaultDatasetRoleChanged', { organizationId: state.id, userId: data.userId, from, to, changedBy: context.actor.userId })];
 }
@@ -460,9 +459,13 @@ function assertNotAMember(state: OrganizationState, userId: string): void {
 }
 
 function memberRole(state: OrganizationState, userId: string): Role {
+  return membershipOf(state, userId).role;
+}
+
+function membershipOf(state: OrganizationState, userId: string): Membership {
   const member = state.members.get(userId);
   if (!member) throw notFound('MEMBERSHIP.NOT_FOUND', `User ${userId} is not a member`);
-  return member.role;
+  return member;
 }
 
 function pendingInvitation(state: OrganizationState, invitationId: string): PendingInvitation {
