@@ -4,6 +4,7 @@ import { evolve, foldOrganization, initialState, type DepartmentHeadcount, type 
 import { ROLES } from './roles';
 import { anOrganizationWithDepartments } from './testing/department.fixtures';
 import { anOrganization, as, ev, given } from './testing/organization.fixtures';
+import { seeded } from './testing/seeded';
 
 describe('AddDepartment', () => {
   test('an organization-wide admin adds a department with a slug id and a name', () => {
@@ -359,19 +360,6 @@ describe('the last-admin rule counts organization-wide admins only', () => {
     expect(state.members.get(o.waterEditor)).toMatchObject({ role: 'admin', departmentId: 'water' });
   });
 });
-
-// A seeded generator (mulberry32): the same odd sequences on every run.
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-}
 
 /** The counts evolve keeps, as a scan of the members and pending invitations finds them. */
 function scannedCounts(state: OrganizationState) {

@@ -2,6 +2,7 @@ import type { OrganizationEvent } from './events';
 import { evolve, foldOrganization, initialState, inviteeKey, organizationStateToJson, type OrganizationState } from './organization.state';
 import { ROLES } from './roles';
 import { anOrganization, ev, inDays } from './testing/organization.fixtures';
+import { seeded } from './testing/seeded';
 
 const adminsIn = (state: OrganizationState) => [...state.members.values()].filter((m) => m.role === 'admin').length;
 
@@ -56,19 +57,6 @@ function someEvent(org: string, pick: <T>(items: readonly T[]) => T): Organizati
     ev('OrganizationDeleted', { organizationId, deletedBy: 'u1' }),
   ];
   return pick(events);
-}
-
-// A seeded generator (mulberry32): the same odd sequences on every run.
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 }
 
 describe('evolve', () => {
