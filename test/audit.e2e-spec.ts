@@ -185,7 +185,7 @@ describe('GET /organizations/:id/history', () => {
       type: 'JoinApproved',
       actor: { userId: s.admin.id },
       data: { organizationId: s.orgId, userId: s.member.id, role: 'member', approvedBy: s.admin.id },
-      schemaVersion: 1,
+      schemaVersion: 2,
       command: 'ApproveJoin',
     });
     expect(approved.position).toMatch(/^\d+$/);

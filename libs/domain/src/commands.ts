@@ -1,3 +1,4 @@
+import type { DatasetRole } from './dataset-roles';
 import type { PlatformRole, Role } from './roles';
 
 /** Who sends a command, from the verified token. */
@@ -34,6 +35,10 @@ export type OrganizationCommand =
         role: Role;
         /** Default 7 days. */
         expiresInDays?: number;
+        /** Absent: a department admin's own department, else organization-wide (null). */
+        departmentId?: string | null;
+        /** Absent: follows `role` (member -> reader, editor -> contributor, admin -> manager). */
+        defaultDatasetRole?: DatasetRole;
       };
     }
   | { type: 'AcceptInvitation'; data: { organizationId: string; invitationId: string } }
@@ -41,9 +46,19 @@ export type OrganizationCommand =
   | { type: 'RevokeInvitation'; data: { organizationId: string; invitationId: string } }
   | { type: 'RequestJoin'; data: { organizationId: string; requestId: string; message?: string } }
   | { type: 'CancelJoinRequest'; data: { organizationId: string; requestId: string } }
-  | { type: 'ApproveJoin'; data: { organizationId: string; requestId: string; role?: Role } }
+  | {
+      type: 'ApproveJoin';
+      /** departmentId and defaultDatasetRole as for InviteMember. */
+      data: { organizationId: string; requestId: string; role?: Role; departmentId?: string | null; defaultDatasetRole?: DatasetRole };
+    }
   | { type: 'RejectJoin'; data: { organizationId: string; requestId: string; reason?: string } }
   | { type: 'ChangeRole'; data: { organizationId: string; userId: string; role: Role } }
   | { type: 'RemoveMember'; data: { organizationId: string; userId: string } }
   | { type: 'LeaveOrganization'; data: { organizationId: string } }
-  | { type: 'DeleteOrganization'; data: { organizationId: string } };
+  | { type: 'DeleteOrganization'; data: { organizationId: string } }
+  | { type: 'AddDepartment'; data: { organizationId: string; departmentId: string; name: string } }
+  | { type: 'RenameDepartment'; data: { organizationId: string; departmentId: string; name: string } }
+  | { type: 'RemoveDepartment'; data: { organizationId: string; departmentId: string } }
+  /** departmentId null: back to organization-wide. */
+  | { type: 'ChangeMemberDepartment'; data: { organizationId: string; userId: string; departmentId: string | null } }
+  | { type: 'ChangeDefaultDatasetRole'; data: { organizationId: string; userId: string; defaultDatasetRole: DatasetRole } };

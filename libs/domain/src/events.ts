@@ -1,3 +1,4 @@
+import type { DatasetRole } from './dataset-roles';
 import type { Role } from './roles';
 
 /**
@@ -12,10 +13,27 @@ export type Invitee = { readonly kind: 'user'; readonly userId: string } | { rea
 /** How a membership came to be. */
 export type MembershipSource = 'creation' | 'invitation' | 'join-request';
 
+/**
+ * Where a membership or an invitation is placed (schema version 2 of the events that make
+ * them): its department (null: organization-wide) and its default dataset role. Optional in
+ * the types because version-1 events lack them; `upcast` fills them with DESIGN.md's defaults.
+ */
+export interface Placement {
+  departmentId?: string | null;
+  defaultDatasetRole?: DatasetRole;
+}
+
 export type OrganizationEvent =
   | {
       type: 'OrganizationCreated';
-      data: { organizationId: string; name: string; description: string; createdBy: string };
+      data: {
+        organizationId: string;
+        name: string;
+        description: string;
+        createdBy: string;
+        /** The creator's (an organization-wide admin's) default dataset role; since version 2. */
+        creatorDefaultDatasetRole?: DatasetRole;
+      };
     }
   | {
       type: 'OrganizationProfileUpdated';
@@ -33,11 +51,11 @@ export type OrganizationEvent =
         expiresAt: string;
         /** A pending invitation to the same person that this one replaces. */
         replacesInvitationId?: string;
-      };
+      } & Placement;
     }
   | {
       type: 'InvitationAccepted';
-      data: { organizationId: string; invitationId: string; userId: string; role: Role };
+      data: { organizationId: string; invitationId: string; userId: string; role: Role } & Placement;
     }
   | {
       type: 'InvitationDeclined';
@@ -57,7 +75,7 @@ export type OrganizationEvent =
     }
   | {
       type: 'JoinApproved';
-      data: { organizationId: string; requestId: string; userId: string; role: Role; approvedBy: string };
+      data: { organizationId: string; requestId: string; userId: string; role: Role; approvedBy: string } & Placement;
     }
   | {
       type: 'JoinRejected';
@@ -78,6 +96,27 @@ export type OrganizationEvent =
   | {
       type: 'OrganizationDeleted';
       data: { organizationId: string; deletedBy: string };
+    }
+  | {
+      type: 'DepartmentAdded';
+      data: { organizationId: string; departmentId: string; name: string; addedBy: string };
+    }
+  | {
+      type: 'DepartmentRenamed';
+      data: { organizationId: string; departmentId: string; from: string; to: string; renamedBy: string };
+    }
+  | {
+      type: 'DepartmentRemoved';
+      data: { organizationId: string; departmentId: string; removedBy: string };
+    }
+  | {
+      /** `from`/`to` null: organization-wide. */
+      type: 'MemberDepartmentChanged';
+      data: { organizationId: string; userId: string; from: string | null; to: string | null; changedBy: string };
+    }
+  | {
+      type: 'DefaultDatasetRoleChanged';
+      data: { organizationId: string; userId: string; from: DatasetRole; to: DatasetRole; changedBy: string };
     };
 
 export type OrganizationEventType = OrganizationEvent['type'];
@@ -98,14 +137,22 @@ export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
   'MemberRemoved',
   'MemberLeft',
   'OrganizationDeleted',
+  'DepartmentAdded',
+  'DepartmentRenamed',
+  'DepartmentRemoved',
+  'MemberDepartmentChanged',
+  'DefaultDatasetRoleChanged',
 ];
 
 export function isOrganizationEventType(value: unknown): value is OrganizationEventType {
   return typeof value === 'string' && (ORGANIZATION_EVENT_TYPES as readonly string[]).includes(value);
 }
 
-/** Current schema version of every event type's data. */
-export const EVENT_SCHEMA_VERSION = 1;
+/**
+ * Current schema version of every event type's data. 2: departments and the default dataset
+ * role (the Placement fields, OrganizationCreated's creatorDefaultDatasetRole).
+ */
+export const EVENT_SCHEMA_VERSION = 2;
 
 /** Metadata recorded with every event. */
 export interface EventMetadata {

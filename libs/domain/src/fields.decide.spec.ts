@@ -76,7 +76,7 @@ describe('control and format characters in free text', () => {
     const name = 'Région Sud · Ελλάδα · 東京 · مرحبا · 🚌 · e\u0301';
     given([])
       .when({ type: 'CreateOrganization', data: { organizationId, name, description: 'Line one\nLine two' } }, as(creator))
-      .then([ev('OrganizationCreated', { organizationId, name, description: 'Line one\nLine two', createdBy: creator })]);
+      .then([ev('OrganizationCreated', { organizationId, name, description: 'Line one\nLine two', createdBy: creator, creatorDefaultDatasetRole: 'manager' })]);
   });
 });
 

@@ -1,5 +1,7 @@
 import { DomainError, validation } from './errors';
 import type { Invitee } from './events';
+import { DATASET_ROLES, isDatasetRole, type DatasetRole } from './dataset-roles';
+import { isDepartmentId } from './departments';
 import { isRole, ROLES, type Role } from './roles';
 
 /**
@@ -16,6 +18,8 @@ export const FIELD_CODES = {
   email: 'VALIDATION.EMAIL',
   role: 'VALIDATION.ROLE',
   expiresInDays: 'VALIDATION.EXPIRES_IN_DAYS',
+  departmentId: 'VALIDATION.DEPARTMENT_ID',
+  defaultDatasetRole: 'VALIDATION.DEFAULT_DATASET_ROLE',
 } as const;
 
 export type CommandField = keyof typeof FIELD_CODES;
@@ -114,6 +118,17 @@ export function validExpiresInDays(value: unknown): number {
   return value;
 }
 
+/** A department id: a slug the portal's other services store on their resources. */
+export function validDepartmentId(value: unknown): string {
+  if (!isDepartmentId(value)) throw refuse('departmentId', 'departmentId must be a slug: a-z, 0-9 and -, 1 to 64 characters, not starting with -');
+  return value;
+}
+
+export function validDatasetRole(value: unknown): DatasetRole {
+  if (!isDatasetRole(value)) throw refuse('defaultDatasetRole', `defaultDatasetRole must be one of ${DATASET_ROLES.join(', ')}`);
+  return value;
+}
+
 /** Exactly one of a user id and an e-mail address. */
 export function validInvitee(invitee: unknown): Invitee {
   const given = (invitee ?? {}) as { userId?: unknown; email?: unknown };
@@ -131,6 +146,8 @@ const FIELD_RULES: Record<CommandField, (value: unknown) => unknown> = {
   email: validEmail,
   role: validRole,
   expiresInDays: validExpiresInDays,
+  departmentId: validDepartmentId,
+  defaultDatasetRole: validDatasetRole,
 };
 
 /** Why `value` is refused for `field` (a validation DomainError with the field's code), or undefined when it passes. */

@@ -5,6 +5,8 @@ export * from './errors';
 export * from './fields';
 export * from './ids';
 export * from './permissions';
+export * from './dataset-roles';
+export * from './departments';
 export * from './persistent-map';
 export * from './invitation-expiry';
 export * from './organization.state';

@@ -16,6 +16,8 @@ describe('InviteMember', () => {
           role: 'editor',
           invitedBy: o.admin,
           expiresAt: inDays(7).toISOString(),
+          departmentId: null,
+          defaultDatasetRole: 'contributor',
         }),
       ]);
   });
@@ -39,6 +41,8 @@ describe('InviteMember', () => {
           role: 'member',
           invitedBy: o.admin,
           expiresAt: inDays(30).toISOString(),
+          departmentId: null,
+          defaultDatasetRole: 'reader',
         }),
       ]);
   });
@@ -56,6 +60,8 @@ describe('InviteMember', () => {
           role: 'admin',
           invitedBy: o.superadmin,
           expiresAt: inDays(7).toISOString(),
+          departmentId: null,
+          defaultDatasetRole: 'manager',
         }),
       ]);
   });
@@ -88,6 +94,8 @@ describe('InviteMember', () => {
           role: 'editor',
           invitedBy: o.admin,
           expiresAt: inDays(7).toISOString(),
+          departmentId: null,
+          defaultDatasetRole: 'contributor',
           replacesInvitationId: first,
         }),
       ]);
@@ -107,6 +115,8 @@ describe('InviteMember', () => {
           role: 'editor',
           invitedBy: o.admin,
           expiresAt: inDays(7).toISOString(),
+          departmentId: null,
+          defaultDatasetRole: 'contributor',
           replacesInvitationId: first,
         }),
       ]);
@@ -134,7 +144,7 @@ describe('InviteMember', () => {
       .thenThrows('conflict', 'INVITATION.NOT_PENDING');
     given(history)
       .when({ type: 'AcceptInvitation', data: { organizationId: o.org, invitationId: second } }, as(o.outsider))
-      .then([ev('InvitationAccepted', { organizationId: o.org, invitationId: second, userId: o.outsider, role: 'editor' })]);
+      .then([ev('InvitationAccepted', { organizationId: o.org, invitationId: second, userId: o.outsider, role: 'editor', departmentId: null, defaultDatasetRole: 'contributor' })]);
   });
 
   test('a user with a pending join request is not invited: approve the request instead', () => {
@@ -186,7 +196,7 @@ describe('AcceptInvitation', () => {
     const invitationId = randomUUID();
     given([...o.history, o.invited(invitationId, { kind: 'user', userId: o.outsider }, 'admin')])
       .when({ type: 'AcceptInvitation', data: { organizationId: o.org, invitationId } }, as(o.outsider))
-      .then([ev('InvitationAccepted', { organizationId: o.org, invitationId, userId: o.outsider, role: 'admin' })]);
+      .then([ev('InvitationAccepted', { organizationId: o.org, invitationId, userId: o.outsider, role: 'admin', departmentId: null, defaultDatasetRole: 'manager' })]);
   });
 
   test('an e-mail invitation is accepted by whoever proves that e-mail, in any case', () => {
@@ -194,7 +204,7 @@ describe('AcceptInvitation', () => {
     const invitationId = randomUUID();
     given([...o.history, o.invited(invitationId, { kind: 'email', email: 'ada@example.org' })])
       .when({ type: 'AcceptInvitation', data: { organizationId: o.org, invitationId } }, as(o.outsider, { email: 'Ada@Example.org' }))
-      .then([ev('InvitationAccepted', { organizationId: o.org, invitationId, userId: o.outsider, role: 'editor' })]);
+      .then([ev('InvitationAccepted', { organizationId: o.org, invitationId, userId: o.outsider, role: 'editor', departmentId: null, defaultDatasetRole: 'contributor' })]);
   });
 
   test('an e-mail invitation is refused to a user whose verified e-mail differs, or who has none', () => {
@@ -233,7 +243,7 @@ describe('AcceptInvitation', () => {
     const expiresAt = inDays(7);
     given([...o.history, o.invited(invitationId, { kind: 'user', userId: o.outsider }, 'member', expiresAt.toISOString())])
       .when({ type: 'AcceptInvitation', data: { organizationId: o.org, invitationId } }, as(o.outsider, { now: expiresAt }))
-      .then([ev('InvitationAccepted', { organizationId: o.org, invitationId, userId: o.outsider, role: 'member' })]);
+      .then([ev('InvitationAccepted', { organizationId: o.org, invitationId, userId: o.outsider, role: 'member', departmentId: null, defaultDatasetRole: 'reader' })]);
   });
 
   test('an expired invitation is refused', () => {
@@ -285,7 +295,7 @@ describe('AcceptInvitation', () => {
     given([...o.history, o.requested(requestId, o.outsider), o.invited(invitationId, { kind: 'email', email: 'ada@example.org' })])
       .when({ type: 'AcceptInvitation', data: { organizationId: o.org, invitationId } }, as(o.outsider, { email: 'ada@example.org' }))
       .then([
-        ev('InvitationAccepted', { organizationId: o.org, invitationId, userId: o.outsider, role: 'editor' }),
+        ev('InvitationAccepted', { organizationId: o.org, invitationId, userId: o.outsider, role: 'editor', departmentId: null, defaultDatasetRole: 'contributor' }),
         ev('JoinRequestCancelled', { organizationId: o.org, requestId, userId: o.outsider }),
       ]);
   });

@@ -126,7 +126,7 @@ describe('ApproveJoin', () => {
     const requestId = randomUUID();
     given([...o.history, o.requested(requestId, o.outsider)])
       .when({ type: 'ApproveJoin', data: { organizationId: o.org, requestId } }, as(o.admin))
-      .then([ev('JoinApproved', { organizationId: o.org, requestId, userId: o.outsider, role: 'editor', approvedBy: o.admin })]);
+      .then([ev('JoinApproved', { organizationId: o.org, requestId, userId: o.outsider, role: 'editor', approvedBy: o.admin, departmentId: null, defaultDatasetRole: 'contributor' })]);
   });
 
   test('an admin approves with a chosen role', () => {
@@ -134,7 +134,7 @@ describe('ApproveJoin', () => {
     const requestId = randomUUID();
     given([...o.history, o.requested(requestId, o.outsider)])
       .when({ type: 'ApproveJoin', data: { organizationId: o.org, requestId, role: 'member' } }, as(o.admin))
-      .then([ev('JoinApproved', { organizationId: o.org, requestId, userId: o.outsider, role: 'member', approvedBy: o.admin })]);
+      .then([ev('JoinApproved', { organizationId: o.org, requestId, userId: o.outsider, role: 'member', approvedBy: o.admin, departmentId: null, defaultDatasetRole: 'reader' })]);
   });
 
   test('a superadmin who is not a member approves', () => {
@@ -142,7 +142,7 @@ describe('ApproveJoin', () => {
     const requestId = randomUUID();
     given([...o.history, o.requested(requestId, o.outsider)])
       .when({ type: 'ApproveJoin', data: { organizationId: o.org, requestId, role: 'admin' } }, as(o.superadmin, { superadmin: true }))
-      .then([ev('JoinApproved', { organizationId: o.org, requestId, userId: o.outsider, role: 'admin', approvedBy: o.superadmin })]);
+      .then([ev('JoinApproved', { organizationId: o.org, requestId, userId: o.outsider, role: 'admin', approvedBy: o.superadmin, departmentId: null, defaultDatasetRole: 'manager' })]);
   });
 
   test.each(['editor', 'member', 'outsider'] as const)('an %s may not approve', (who) => {

@@ -9,7 +9,7 @@ describe('CreateOrganization', () => {
     const creator = id('user');
     given([])
       .when({ type: 'CreateOrganization', data: { organizationId: org, name: '  Open Data Sud ', description: 'Région Sud' } }, as(creator))
-      .then([ev('OrganizationCreated', { organizationId: org, name: 'Open Data Sud', description: 'Région Sud', createdBy: creator })]);
+      .then([ev('OrganizationCreated', { organizationId: org, name: 'Open Data Sud', description: 'Région Sud', createdBy: creator, creatorDefaultDatasetRole: 'manager' })]);
   });
 
   test('an existing organization cannot be created again', () => {
@@ -34,7 +34,7 @@ describe('CreateOrganization', () => {
     const name = 'x'.repeat(ORGANIZATION_LIMITS.nameMaxLength);
     given([])
       .when({ type: 'CreateOrganization', data: { organizationId: org, name } }, as(creator))
-      .then([ev('OrganizationCreated', { organizationId: org, name, description: '', createdBy: creator })]);
+      .then([ev('OrganizationCreated', { organizationId: org, name, description: '', createdBy: creator, creatorDefaultDatasetRole: 'manager' })]);
   });
 
   test('an over-long description is refused', () => {

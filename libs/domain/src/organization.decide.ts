@@ -1,11 +1,20 @@
 import type { Actor, CommandContext, OrganizationCommand } from './commands';
+import { defaultDatasetRoleFor, type DatasetRole } from './dataset-roles';
+import { DEPARTMENT_SCOPES, departmentRefusal } from './departments';
 import { conflict, forbidden, notFound, validation } from './errors';
-import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
+import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDatasetRole, validDepartmentId, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { isExpired } from './invitation-expiry';
 import { checkPermission, platformRoleAllowing, type Action } from './permissions';
 import type { Role } from './roles';
-import { inviteeKey, type OrganizationState, type PendingInvitation, type PendingJoinRequest } from './organization.state';
+import {
+  inviteeKey,
+  type Department,
+  type Membership,
+  type OrganizationState,
+  type PendingInvitation,
+  type PendingJoinRequest,
+} from './organization.state';
 
 type Command<T extends OrganizationCommand['type']> = Extract<OrganizationCommand, { type: T }>;
 type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
@@ -45,6 +54,16 @@ export function decide(command: OrganizationCommand, state: OrganizationState, c
       return leaveOrganization(command.data, state, context);
     case 'DeleteOrganization':
       return deleteOrganization(command.data, state, context);
+    case 'AddDepartment':
+      return addDepartment(command.data, state, context);
+    case 'RenameDepartment':
+      return renameDepartment(command.data, state, context);
+    case 'RemoveDepartment':
+      return removeDepartment(command.data, state, context);
+    case 'ChangeMemberDepartment':
+      return changeMemberDepartment(command.data, state, context);
+    case 'ChangeDefaultDatasetRole':
+      return changeDefaultDatasetRole(command.data, state, context);
     default: {
       const unhandled: never = command;
       throw validation('VALIDATION.COMMAND', `Unknown command ${(unhandled as { type?: unknown }).type}`);
@@ -64,7 +83,13 @@ function createOrganization(data: Data<'CreateOrganization'>, state: Organizatio
     throw conflict('ORGANIZATION.ALREADY_EXISTS', `Organization ${data.organizationId} already exists`);
   }
   return [
-    event('OrganizationCreated', { organizationId: data.organizationId, name, description, createdBy: actor.userId }),
+    event('OrganizationCreated', {
+      organizationId: data.organizationId,
+      name,
+      description,
+      createdBy: actor.userId,
+      creatorDefaultDatasetRole: defaultDatasetRoleFor('admin'),
+    }),
   ];
 }
 
@@ -89,6 +114,8 @@ function inviteMember(data: Data<'InviteMember'>, state: OrganizationState, cont
   const role = validRole(data.role);
   const invitee = validInvitee(data.invitee);
   const expiresInDays = data.expiresInDays === undefined ? LIMITS.expiresInDaysDefault : validExpiresInDays(data.expiresInDays);
+  const defaultDatasetRole = validDefaultDatasetRole(data.defaultDatasetRole, role);
+  const departmentId = placementOf(state, context, data.departmentId);
   assertInvitationIdUnused(state, data.invitationId);
   if (invitee.kind === 'user') {
     assertNotAMember(state, invitee.userId);
@@ -102,6 +129,7 @@ function inviteMember(data: Data<'InviteMember'>, state: OrganizationState, cont
   }
   // A second invitation to the same person replaces the pending one: never two open.
   const replaced = pendingInvitationTo(state, invitee);
+  if (replaced) assertManagesPeopleOf(state, context, replaced.departmentId, `replace invitation ${replaced.invitationId}`);
   const expiresAt = new Date(context.now.getTime() + expiresInDays * DAY_MS).toISOString();
   return [
     event('MemberInvited', {
@@ -111,6 +139,8 @@ function inviteMember(data: Data<'InviteMember'>, state: OrganizationState, cont
       role,
       invitedBy: context.actor.userId,
       expiresAt,
+      departmentId,
+      defaultDatasetRole,
       ...(replaced ? { replacesInvitationId: replaced.invitationId } : {}),
     }),
   ];
@@ -123,7 +153,14 @@ function acceptInvitation(data: Data<'AcceptInvitation'>, state: OrganizationSta
   const userId = context.actor.userId;
   assertNotAMember(state, userId);
   const events: OrganizationEvent[] = [
-    event('InvitationAccepted', { organizationId: state.id, invitationId: invitation.invitationId, userId, role: invitation.role }),
+    event('InvitationAccepted', {
+      organizationId: state.id,
+      invitationId: invitation.invitationId,
+      userId,
+      role: invitation.role,
+      departmentId: invitation.departmentId,
+      defaultDatasetRole: invitation.defaultDatasetRole,
+    }),
   ];
   // Joining closes the user's other path in: no join request is left open for a member.
   const request = pendingJoinRequestOf(state, userId);
@@ -147,6 +184,7 @@ function declineInvitation(data: Data<'DeclineInvitation'>, state: OrganizationS
 function revokeInvitation(data: Data<'RevokeInvitation'>, state: OrganizationState, context: CommandContext) {
   assertMayAct(state, context, 'membership.invite');
   const invitation = pendingInvitation(state, data.invitationId);
+  assertManagesPeopleOf(state, context, invitation.departmentId, `revoke invitation ${invitation.invitationId}`);
   return [
     event('InvitationRevoked', {
       organizationId: state.id,
@@ -196,6 +234,8 @@ function cancelJoinRequest(data: Data<'CancelJoinRequest'>, state: OrganizationS
 function approveJoin(data: Data<'ApproveJoin'>, state: OrganizationState, context: CommandContext) {
   assertMayAct(state, context, 'membership.approve');
   const role = validRole(data.role ?? DEFAULT_APPROVED_ROLE);
+  const defaultDatasetRole = validDefaultDatasetRole(data.defaultDatasetRole, role);
+  const departmentId = placementOf(state, context, data.departmentId);
   const request = pendingJoinRequest(state, data.requestId);
   assertNotAMember(state, request.userId);
   return [
@@ -205,6 +245,8 @@ function approveJoin(data: Data<'ApproveJoin'>, state: OrganizationState, contex
       userId: request.userId,
       role,
       approvedBy: context.actor.userId,
+      departmentId,
+      defaultDatasetRole,
     }),
   ];
 }
@@ -228,6 +270,7 @@ function changeRole(data: Data<'ChangeRole'>, state: OrganizationState, context:
   assertMayAct(state, context, 'membership.change-role');
   const to = validRole(data.role);
   const from = memberRole(state, data.userId);
+  assertManagesMember(state, context, data.userId);
   // Giving a member the role they hold is a no-op: 2xx, nothing recorded.
   if (from === to) return [];
   if (from === 'admin') assertKeepsAnAdmin(state, data.userId, 'demote');
@@ -239,6 +282,7 @@ function changeRole(data: Data<'ChangeRole'>, state: OrganizationState, context:
 function removeMember(data: Data<'RemoveMember'>, state: OrganizationState, context: CommandContext) {
   assertMayAct(state, context, 'membership.remove');
   const role = memberRole(state, data.userId);
+  assertManagesMember(state, context, data.userId);
   if (role === 'admin') assertKeepsAnAdmin(state, data.userId, 'remove');
   // Ends the membership only: the user's account belongs to the portal, not to Roster.
   return [event('MemberRemoved', { organizationId: state.id, userId: data.userId, role, removedBy: context.actor.userId })];
@@ -254,6 +298,61 @@ function leaveOrganization(_data: Data<'LeaveOrganization'>, state: Organization
 function deleteOrganization(_data: Data<'DeleteOrganization'>, state: OrganizationState, context: CommandContext) {
   assertMayAct(state, context, 'organization.delete');
   return [event('OrganizationDeleted', { organizationId: state.id, deletedBy: context.actor.userId })];
+}
+
+// Departments are the organization's settings: organization.update, which a department admin
+// never holds (departments.ts), so only organization-wide admins define them.
+
+function addDepartment(data: Data<'AddDepartment'>, state: OrganizationState, context: CommandContext) {
+  assertMayAct(state, context, 'organization.update');
+  const departmentId = validDepartmentId(data.departmentId);
+  const name = validName(data.name);
+  if (state.departments.has(departmentId)) throw conflict('DEPARTMENT.ALREADY_EXISTS', `Department ${departmentId} already exists`);
+  return [event('DepartmentAdded', { organizationId: state.id, departmentId, name, addedBy: context.actor.userId })];
+}
+
+function renameDepartment(data: Data<'RenameDepartment'>, state: OrganizationState, context: CommandContext) {
+  assertMayAct(state, context, 'organization.update');
+  const departmentId = validDepartmentId(data.departmentId);
+  const name = validName(data.name);
+  const before = department(state, departmentId);
+  // The id stays (other services store it); the same name again is a no-op.
+  if (before.name === name) return [];
+  return [event('DepartmentRenamed', { organizationId: state.id, departmentId, from: before.name, to: name, renamedBy: context.actor.userId })];
+}
+
+function removeDepartment(data: Data<'RemoveDepartment'>, state: OrganizationState, context: CommandContext) {
+  assertMayAct(state, context, 'organization.update');
+  const departmentId = validDepartmentId(data.departmentId);
+  department(state, departmentId);
+  const headcount = state.headcountByDepartment.get(departmentId);
+  if (headcount) {
+    throw conflict(
+      'DEPARTMENT.NOT_EMPTY',
+      `Department ${departmentId} still has ${headcount.members} member(s) and ${headcount.pendingInvitations} pending invitation(s), expired ones included: move the members and revoke the invitations first`,
+    );
+  }
+  return [event('DepartmentRemoved', { organizationId: state.id, departmentId, removedBy: context.actor.userId })];
+}
+
+function changeMemberDepartment(data: Data<'ChangeMemberDepartment'>, state: OrganizationState, context: CommandContext) {
+  assertMayAct(state, context, 'membership.change-role');
+  assertOrganizationWide(state, context, 'move members between departments');
+  const to = data.departmentId === null ? null : validDepartmentId(data.departmentId);
+  const from = membershipOf(state, data.userId).departmentId;
+  if (to !== null) department(state, to);
+  if (from === to) return [];
+  if (to !== null) assertKeepsAnAdmin(state, data.userId, 'restrict');
+  return [event('MemberDepartmentChanged', { organizationId: state.id, userId: data.userId, from, to, changedBy: context.actor.userId })];
+}
+
+function changeDefaultDatasetRole(data: Data<'ChangeDefaultDatasetRole'>, state: OrganizationState, context: CommandContext) {
+  assertMayAct(state, context, 'membership.change-role');
+  const to = validDatasetRole(data.defaultDatasetRole);
+  const from = membershipOf(state, data.userId).defaultDatasetRole;
+  assertManagesMember(state, context, data.userId);
+  if (from === to) return [];
+  return [event('DefaultDatasetRoleChanged', { organizationId: state.id, userId: data.userId, from, to, changedBy: context.actor.userId })];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -274,20 +373,82 @@ function assertOrganizationAcceptsCommands(state: OrganizationState): void {
   if (state.status === 'deleted') throw organizationDeleted();
 }
 
-/** Who may act: the platform-role policy (a superadmin may do anything an admin may), then the permission table from the actor's role. */
+/**
+ * Who may act: the platform-role policy (a superadmin may do anything an admin may), then
+ * the permission table from the actor's role. A department admin is also refused the actions that need an
+ * organization-wide role (departments.ts); which people they manage is judged once the
+ * person is known (assertManagesPeopleOf).
+ */
 function assertMayAct(state: OrganizationState, { actor }: CommandContext, action: Action): void {
   if (platformRoleAllowing(actor.platformRoles, action)) return;
-  const decision = checkPermission(state.members.get(actor.userId)?.role, action);
+  const member = state.members.get(actor.userId);
+  const decision = checkPermission(member?.role, action);
   if (!decision.allowed) throw forbidden('PERMISSION.DENIED', `Not allowed to ${action}: ${decision.reason}`);
+  if (DEPARTMENT_SCOPES[action] === 'organization') {
+    const refusal = departmentRefusal(member?.departmentId ?? null, action);
+    if (refusal !== undefined) throw forbidden('PERMISSION.DEPARTMENT', `Not allowed to ${action}: ${refusal}`);
+  }
 }
 
-/** An organization always keeps at least one admin. */
-function assertKeepsAnAdmin(state: OrganizationState, userId: string, change: 'demote' | 'remove' | 'leave'): void {
-  if (state.members.get(userId)?.role === 'admin' && state.adminCount <= 1) {
-    const what = { demote: 'demote', remove: 'remove', leave: 'leave as' }[change];
+/** The actor's department: null when organization-wide (a superadmin acts as an organization-wide admin). */
+function actorDepartment(state: OrganizationState, { actor }: CommandContext): string | null {
+  // A platform role that manages every organization's members (superadmin) acts organization-wide.
+  if (platformRoleAllowing(actor.platformRoles, 'membership.change-role')) return null;
+  return state.members.get(actor.userId)?.departmentId ?? null;
+}
+
+/**
+ * A department admin manages the people of their department only: its members and the
+ * invitations into it. Organization-wide people (null) stay with organization-wide admins.
+ */
+function assertManagesPeopleOf(state: OrganizationState, context: CommandContext, departmentId: string | null, what: string): void {
+  const own = actorDepartment(state, context);
+  if (own === null || own === departmentId) return;
+  const theirs = departmentId === null ? 'organization-wide' : `in department ${departmentId}`;
+  throw forbidden('PERMISSION.DEPARTMENT', `Not allowed to ${what}: restricted to department ${own}, and that is ${theirs}`);
+}
+
+function assertManagesMember(state: OrganizationState, context: CommandContext, userId: string): void {
+  const member = state.members.get(userId);
+  if (member) assertManagesPeopleOf(state, context, member.departmentId, `manage member ${userId}`);
+}
+
+function assertOrganizationWide(state: OrganizationState, context: CommandContext, what: string): void {
+  const own = actorDepartment(state, context);
+  if (own !== null) {
+    throw forbidden('PERMISSION.DEPARTMENT', `Not allowed to ${what}: restricted to department ${own}, it needs an organization-wide admin`);
+  }
+}
+
+/**
+ * Where an invitation or an approval places the person: the department named (null:
+ * organization-wide), else a department admin's own department, else organization-wide.
+ */
+function placementOf(state: OrganizationState, context: CommandContext, requested: unknown): string | null {
+  if (requested === undefined) return actorDepartment(state, context);
+  const departmentId = requested === null ? null : validDepartmentId(requested);
+  assertManagesPeopleOf(state, context, departmentId, departmentId === null ? 'place someone organization-wide' : `place someone in department ${departmentId}`);
+  if (departmentId !== null) department(state, departmentId);
+  return departmentId;
+}
+
+function department(state: OrganizationState, departmentId: string): Department {
+  const found = state.departments.get(departmentId);
+  if (!found) throw notFound('DEPARTMENT.NOT_FOUND', `No department ${departmentId}`);
+  return found;
+}
+
+/**
+ * An organization always keeps at least one organization-wide admin: a department admin
+ * never keeps it alive alone.
+ */
+function assertKeepsAnAdmin(state: OrganizationState, userId: string, change: 'demote' | 'remove' | 'leave' | 'restrict'): void {
+  const member = state.members.get(userId);
+  if (member?.role === 'admin' && member.departmentId === null && state.organizationWideAdminCount <= 1) {
+    const what = { demote: 'demote', remove: 'remove', leave: 'leave as', restrict: 'restrict to a department' }[change];
     throw conflict(
       'MEMBERSHIP.LAST_ADMIN',
-      `Cannot ${what} the last admin: the organization must keep at least one admin (promote another member to admin first)`,
+      `Cannot ${what} the last organization-wide admin: the organization must keep at least one admin not restricted to a department (promote another member to organization-wide admin first)`,
     );
   }
 }
@@ -298,9 +459,13 @@ function assertNotAMember(state: OrganizationState, userId: string): void {
 }
 
 function memberRole(state: OrganizationState, userId: string): Role {
+  return membershipOf(state, userId).role;
+}
+
+function membershipOf(state: OrganizationState, userId: string): Membership {
   const member = state.members.get(userId);
   if (!member) throw notFound('MEMBERSHIP.NOT_FOUND', `User ${userId} is not a member`);
-  return member.role;
+  return member;
 }
 
 function pendingInvitation(state: OrganizationState, invitationId: string): PendingInvitation {
@@ -375,4 +540,9 @@ function openInvitationFor(state: OrganizationState, { actor, now }: CommandCont
     ...(email === undefined ? [] : pendingInvitationsTo(state, { kind: 'email', email })),
   ];
   return mine.find((invitation) => !isExpired(invitation, now));
+}
+
+/** Given, or following the organization role at that moment, recorded as such. */
+function validDefaultDatasetRole(datasetRole: unknown, role: Role): DatasetRole {
+  return datasetRole === undefined ? defaultDatasetRoleFor(role) : validDatasetRole(datasetRole);
 }

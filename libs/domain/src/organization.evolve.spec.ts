@@ -2,6 +2,7 @@ import type { OrganizationEvent } from './events';
 import { evolve, initialState, inviteeKey, type OrganizationState } from './organization.state';
 import { ROLES } from './roles';
 import { anOrganization, ev, foldOrganization, inDays, organizationStateToJson } from './testing/organization.fixtures';
+import { seeded } from './testing/seeded';
 
 const adminsIn = (state: OrganizationState) => [...state.members.values()].filter((m) => m.role === 'admin').length;
 
@@ -56,19 +57,6 @@ function someEvent(org: string, pick: <T>(items: readonly T[]) => T): Organizati
     ev('OrganizationDeleted', { organizationId, deletedBy: 'u1' }),
   ];
   return pick(events);
-}
-
-// A seeded generator (mulberry32): the same odd sequences on every run.
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 }
 
 describe('evolve', () => {
@@ -129,15 +117,24 @@ describe('evolve', () => {
       description: '',
       createdAt: '2026-02-01T10:00:00.000Z',
       members: {
-        [o.admin]: { role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation' },
-        ada: { role: 'admin', since: '2026-02-03T10:00:00.000Z', via: 'invitation' },
+        [o.admin]: { role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation', departmentId: null, defaultDatasetRole: 'manager' },
+        ada: { role: 'admin', since: '2026-02-03T10:00:00.000Z', via: 'invitation', departmentId: null, defaultDatasetRole: 'manager' },
       },
       invitations: {
-        'inv-2': { invitationId: 'inv-2', invitee: { kind: 'user', userId: 'carl' }, role: 'editor', invitedBy: o.admin, expiresAt: inDays(7).toISOString() },
+        'inv-2': {
+          invitationId: 'inv-2',
+          invitee: { kind: 'user', userId: 'carl' },
+          role: 'editor',
+          invitedBy: o.admin,
+          expiresAt: inDays(7).toISOString(),
+          departmentId: null,
+          defaultDatasetRole: 'contributor',
+        },
       },
       joinRequests: { 'req-1': { requestId: 'req-1', userId: 'bob', message: 'hello', requestedAt: '2026-02-04T10:00:00.000Z' } },
       handledInvitations: { 'inv-1': 'accepted' },
       handledJoinRequests: { 'req-2': 'rejected' },
+      departments: {},
     });
     expect(state.adminCount).toBe(2);
   });
@@ -146,7 +143,7 @@ describe('evolve', () => {
     const o = anOrganization();
     const state = foldOrganization([{ ...o.created, metadata: { occurredAt: '2026-02-01T10:00:00.000Z' } }]);
     expect(state.createdAt).toBe('2026-02-01T10:00:00.000Z');
-    expect(state.members.get(o.admin)).toEqual({ role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation' });
+    expect(state.members.get(o.admin)).toEqual({ role: 'admin', since: '2026-02-01T10:00:00.000Z', via: 'creation', departmentId: null, defaultDatasetRole: 'manager' });
   });
 
   test('a replacement closes the replaced invitation', () => {
@@ -183,8 +180,8 @@ describe('evolve', () => {
 
 describe('evolve keeps every state field through every event type', () => {
   type Field = keyof OrganizationState;
-  const membership: Field[] = ['members', 'adminCount'];
-  const invitation: Field[] = ['invitations', 'handledInvitations', 'pendingInvitationsByInvitee'];
+  const membership: Field[] = ['members', 'adminCount', 'organizationWideAdminCount', 'headcountByDepartment'];
+  const invitation: Field[] = ['invitations', 'handledInvitations', 'pendingInvitationsByInvitee', 'headcountByDepartment'];
   const request: Field[] = ['joinRequests', 'handledJoinRequests', 'pendingJoinRequestsByUser'];
   /** The fields each event type may change; every other field must come out as it went in. A new type must be added here. */
   const changes: { [T in OrganizationEvent['type']]: readonly Field[] } = {
@@ -202,6 +199,11 @@ describe('evolve keeps every state field through every event type', () => {
     MemberRemoved: membership,
     MemberLeft: membership,
     OrganizationDeleted: ['status'],
+    DepartmentAdded: ['departments'],
+    DepartmentRenamed: ['departments'],
+    DepartmentRemoved: ['departments'],
+    MemberDepartmentChanged: membership,
+    DefaultDatasetRoleChanged: ['members'],
   };
 
   // A state where every field holds something, so that a dropped or reset field shows.
@@ -210,6 +212,9 @@ describe('evolve keeps every state field through every event type', () => {
     [
       ...o.history,
       ev('OrganizationProfileUpdated', { organizationId: o.org, description: 'about' }),
+      ev('DepartmentAdded', { organizationId: o.org, departmentId: 'water', name: 'Water', addedBy: o.admin }),
+      ev('DepartmentAdded', { organizationId: o.org, departmentId: 'roads', name: 'Roads', addedBy: o.admin }),
+      ev('MemberDepartmentChanged', { organizationId: o.org, userId: o.editor, from: null, to: 'water', changedBy: o.admin }),
       o.invited('inv-open', { kind: 'user', userId: 'invitee' }),
       o.invited('inv-done', { kind: 'email', email: 'done@example.org' }),
       ev('InvitationDeclined', { organizationId: o.org, invitationId: 'inv-done', userId: 'someone' }),
@@ -235,6 +240,11 @@ describe('evolve keeps every state field through every event type', () => {
     ev('MemberRemoved', { organizationId: o.org, userId: o.editor, role: 'editor', removedBy: o.admin }),
     ev('MemberLeft', { organizationId: o.org, userId: o.member, role: 'member' }),
     ev('OrganizationDeleted', { organizationId: o.org, deletedBy: o.admin }),
+    ev('DepartmentAdded', { organizationId: o.org, departmentId: 'parks', name: 'Parks', addedBy: o.admin }),
+    ev('DepartmentRenamed', { organizationId: o.org, departmentId: 'water', from: 'Water', to: 'Water and sewers', renamedBy: o.admin }),
+    ev('DepartmentRemoved', { organizationId: o.org, departmentId: 'roads', removedBy: o.admin }),
+    ev('MemberDepartmentChanged', { organizationId: o.org, userId: o.member, from: null, to: 'water', changedBy: o.admin }),
+    ev('DefaultDatasetRoleChanged', { organizationId: o.org, userId: o.member, from: 'reader', to: 'manager', changedBy: o.admin }),
   ];
 
   test('the samples cover every event type once', () => {

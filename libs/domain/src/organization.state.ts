@@ -1,4 +1,5 @@
-import type { EventOfType, Invitee, MembershipSource, OrganizationEvent } from './events';
+import { defaultDatasetRoleFor, type DatasetRole } from './dataset-roles';
+import type { EventOfType, Invitee, MembershipSource, OrganizationEvent, Placement } from './events';
 import { PersistentMap } from './persistent-map';
 import type { Role } from './roles';
 
@@ -7,6 +8,9 @@ export interface Membership {
   /** ISO time of the event that made the membership, when the fold knew it. */
   readonly since?: string;
   readonly via: MembershipSource;
+  /** null: organization-wide. */
+  readonly departmentId: string | null;
+  readonly defaultDatasetRole: DatasetRole;
 }
 
 export interface PendingInvitation {
@@ -15,6 +19,20 @@ export interface PendingInvitation {
   readonly role: Role;
   readonly invitedBy: string;
   readonly expiresAt: string;
+  /** Where the invitee will be placed on acceptance; null: organization-wide. */
+  readonly departmentId: string | null;
+  readonly defaultDatasetRole: DatasetRole;
+}
+
+export interface Department {
+  readonly departmentId: string;
+  readonly name: string;
+}
+
+/** Who is in a department: what keeps it from being removed. */
+export interface DepartmentHeadcount {
+  readonly members: number;
+  readonly pendingInvitations: number;
 }
 
 export interface PendingJoinRequest {
@@ -52,6 +70,14 @@ export interface OrganizationState {
    */
   readonly pendingInvitationsByInvitee: PersistentMap<readonly string[]>;
   readonly pendingJoinRequestsByUser: PersistentMap<readonly string[]>;
+  readonly departments: PersistentMap<Department>;
+  /**
+   * Admins who are not restricted to a department: the last-admin rule counts these only (a
+   * department admin never keeps an organization alive alone). Kept by withMember/withoutMember.
+   */
+  readonly organizationWideAdminCount: number;
+  /** Members and pending invitations by department id, kept beside them so a removal check costs nothing. */
+  readonly headcountByDepartment: PersistentMap<DepartmentHeadcount>;
 }
 
 /** The key of an invitee in `pendingInvitationsByInvitee`. */
@@ -73,6 +99,9 @@ export const initialState: OrganizationState = Object.freeze({
   handledJoinRequests: PersistentMap.empty<JoinRequestOutcome>(),
   pendingInvitationsByInvitee: PersistentMap.empty<readonly string[]>(),
   pendingJoinRequestsByUser: PersistentMap.empty<readonly string[]>(),
+  departments: PersistentMap.empty<Department>(),
+  organizationWideAdminCount: 0,
+  headcountByDepartment: PersistentMap.empty<DepartmentHeadcount>(),
 });
 
 export interface EvolveMeta {
@@ -98,6 +127,10 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     pendingInvitationsByInvitee:
       changes.pendingInvitationsByInvitee !== undefined ? changes.pendingInvitationsByInvitee : state.pendingInvitationsByInvitee,
     pendingJoinRequestsByUser: changes.pendingJoinRequestsByUser !== undefined ? changes.pendingJoinRequestsByUser : state.pendingJoinRequestsByUser,
+    departments: changes.departments !== undefined ? changes.departments : state.departments,
+    organizationWideAdminCount:
+      changes.organizationWideAdminCount !== undefined ? changes.organizationWideAdminCount : state.organizationWideAdminCount,
+    headcountByDepartment: changes.headcountByDepartment !== undefined ? changes.headcountByDepartment : state.headcountByDepartment,
   };
 }
 
@@ -112,12 +145,31 @@ function withoutId(index: PersistentMap<readonly string[]>, key: string, id: str
   return ids.length === 1 ? index.delete(key) : index.set(key, ids.filter((other) => other !== id));
 }
 
-// Members are only ever written through these two, which keep adminCount right.
+const isOrganizationWideAdmin = (membership: Membership | undefined) => membership?.role === 'admin' && membership.departmentId === null;
+
+/** Adds `delta` members or pending invitations to a department's headcount (none: organization-wide). */
+function counted(
+  headcounts: PersistentMap<DepartmentHeadcount>,
+  departmentId: string | null | undefined,
+  field: keyof DepartmentHeadcount,
+  delta: number,
+): PersistentMap<DepartmentHeadcount> {
+  if (departmentId === null || departmentId === undefined || delta === 0) return headcounts;
+  const before = headcounts.get(departmentId) ?? { members: 0, pendingInvitations: 0 };
+  const after = { ...before, [field]: before[field] + delta };
+  return after.members === 0 && after.pendingInvitations === 0 ? headcounts.delete(departmentId) : headcounts.set(departmentId, after);
+}
+
+// Members are only ever written through these two, which keep adminCount,
+// organizationWideAdminCount and the departments' headcounts right.
 function withMember(state: OrganizationState, userId: string, membership: Membership): OrganizationState {
   const before = state.members.get(userId);
   const adminCount =
     state.adminCount - (before?.role === 'admin' ? 1 : 0) + (membership.role === 'admin' ? 1 : 0);
-  return next(state, { members: state.members.set(userId, membership), adminCount });
+  const organizationWideAdminCount =
+    state.organizationWideAdminCount - (isOrganizationWideAdmin(before) ? 1 : 0) + (isOrganizationWideAdmin(membership) ? 1 : 0);
+  const headcountByDepartment = counted(counted(state.headcountByDepartment, before?.departmentId, 'members', -1), membership.departmentId, 'members', 1);
+  return next(state, { members: state.members.set(userId, membership), adminCount, organizationWideAdminCount, headcountByDepartment });
 }
 
 function withoutMember(state: OrganizationState, userId: string): OrganizationState {
@@ -126,6 +178,8 @@ function withoutMember(state: OrganizationState, userId: string): OrganizationSt
   return next(state, {
     members: state.members.delete(userId),
     adminCount: state.adminCount - (before.role === 'admin' ? 1 : 0),
+    organizationWideAdminCount: state.organizationWideAdminCount - (isOrganizationWideAdmin(before) ? 1 : 0),
+    headcountByDepartment: counted(state.headcountByDepartment, before.departmentId, 'members', -1),
   });
 }
 
@@ -135,9 +189,11 @@ function openInvitation(state: OrganizationState, invitation: PendingInvitation)
   const { invitationId } = invitation;
   const before = state.invitations.get(invitationId);
   const index = before ? withoutId(state.pendingInvitationsByInvitee, inviteeKey(before.invitee), invitationId) : state.pendingInvitationsByInvitee;
+  const headcounts = counted(state.headcountByDepartment, before?.departmentId, 'pendingInvitations', -1);
   return next(state, {
     invitations: state.invitations.set(invitationId, invitation),
     pendingInvitationsByInvitee: withId(index, inviteeKey(invitation.invitee), invitationId),
+    headcountByDepartment: counted(headcounts, invitation.departmentId, 'pendingInvitations', 1),
   });
 }
 
@@ -149,6 +205,7 @@ function closeInvitation(state: OrganizationState, invitationId: string, outcome
     pendingInvitationsByInvitee: before
       ? withoutId(state.pendingInvitationsByInvitee, inviteeKey(before.invitee), invitationId)
       : state.pendingInvitationsByInvitee,
+    headcountByDepartment: counted(state.headcountByDepartment, before?.departmentId, 'pendingInvitations', -1),
   });
 }
 
@@ -188,7 +245,8 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
         description: description ?? '',
         createdAt: at ?? state.createdAt,
       });
-      return withMember(created, createdBy, { role: 'admin', since: at, via: 'creation' });
+      const defaultDatasetRole = event.data.creatorDefaultDatasetRole ?? defaultDatasetRoleFor('admin');
+      return withMember(created, createdBy, { role: 'admin', since: at, via: 'creation', departmentId: null, defaultDatasetRole });
     }
     case 'OrganizationProfileUpdated': {
       const { name, description } = event.data;
@@ -201,7 +259,8 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
       return invited(state, event);
     case 'InvitationAccepted': {
       const { invitationId, userId, role } = event.data;
-      return withMember(closeInvitation(state, invitationId, 'accepted'), userId, { role, since: at, via: 'invitation' });
+      const membership: Membership = { role, since: at, via: 'invitation', ...placed(event.data, role) };
+      return withMember(closeInvitation(state, invitationId, 'accepted'), userId, membership);
     }
     case 'InvitationDeclined':
       return closeInvitation(state, event.data.invitationId, 'declined');
@@ -216,7 +275,8 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
       return closeJoinRequest(state, event.data.requestId, 'cancelled');
     case 'JoinApproved': {
       const { requestId, userId, role } = event.data;
-      return withMember(closeJoinRequest(state, requestId, 'approved'), userId, { role, since: at, via: 'join-request' });
+      const membership: Membership = { role, since: at, via: 'join-request', ...placed(event.data, role) };
+      return withMember(closeJoinRequest(state, requestId, 'approved'), userId, membership);
     }
     case 'JoinRejected':
       return closeJoinRequest(state, event.data.requestId, 'rejected');
@@ -231,6 +291,24 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
       return withoutMember(state, event.data.userId);
     case 'OrganizationDeleted':
       return next(state, { status: 'deleted' });
+    case 'DepartmentAdded':
+    case 'DepartmentRenamed': {
+      const { departmentId } = event.data;
+      const name = event.type === 'DepartmentAdded' ? event.data.name : event.data.to;
+      return next(state, { departments: state.departments.set(departmentId, { departmentId, name }) });
+    }
+    case 'DepartmentRemoved':
+      return next(state, { departments: state.departments.delete(event.data.departmentId) });
+    case 'MemberDepartmentChanged': {
+      const { userId, to } = event.data;
+      const member = state.members.get(userId);
+      return member ? withMember(state, userId, { ...member, departmentId: to ?? null }) : state;
+    }
+    case 'DefaultDatasetRoleChanged': {
+      const { userId, to } = event.data;
+      const member = state.members.get(userId);
+      return member ? withMember(state, userId, { ...member, defaultDatasetRole: to }) : state;
+    }
     default: {
       // An event type this version does not know (written by a newer one) is skipped.
       const unknown: never = event;
@@ -246,6 +324,12 @@ function invited(state: OrganizationState, event: EventOfType<'MemberInvited'>):
     replacesInvitationId !== undefined && replacesInvitationId !== invitationId
       ? closeInvitation(state, replacesInvitationId, 'replaced')
       : state;
-  const invitation: PendingInvitation = { invitationId, invitee, role, invitedBy, expiresAt };
+  const invitation: PendingInvitation = { invitationId, invitee, role, invitedBy, expiresAt, ...placed(event.data, role) };
   return openInvitation(base, invitation);
 }
+
+/** The placement an event records; version-1 events given without upcast read with the same defaults as upcast gives them. */
+function placed(data: Placement, role: Role): { departmentId: string | null; defaultDatasetRole: DatasetRole } {
+  return { departmentId: data.departmentId ?? null, defaultDatasetRole: data.defaultDatasetRole ?? defaultDatasetRoleFor(role) };
+}
+

@@ -3,11 +3,11 @@ import { evolve, initialState } from './organization.state';
 import { upcast } from './upcast';
 
 describe('upcast', () => {
-  it('reads a current (v1) event as it is, without copying its data', () => {
-    const data = { organizationId: 'o1', name: 'Org', description: 'd', createdBy: 'u1' };
-    const event = upcast({ type: 'OrganizationCreated', data, metadata: { schemaVersion: 1 } });
+  it('reads a current event as it is, without copying its data', () => {
+    const data = { organizationId: 'o1', name: 'Org', description: 'd', createdBy: 'u1', creatorDefaultDatasetRole: 'manager' };
+    const event = upcast({ type: 'OrganizationCreated', data, metadata: { schemaVersion: EVENT_SCHEMA_VERSION } });
     expect(event.data).toBe(data);
-    expect(event).toMatchObject({ schemaVersion: EVENT_SCHEMA_VERSION, recordedSchemaVersion: 1 });
+    expect(event).toMatchObject({ schemaVersion: EVENT_SCHEMA_VERSION, recordedSchemaVersion: EVENT_SCHEMA_VERSION });
   });
 
   it('treats an event without a recorded version as v1', () => {
@@ -17,7 +17,7 @@ describe('upcast', () => {
   it('upcasts a v0 OrganizationCreated (no description) to v1, which evolve then reads', () => {
     const v0 = { type: 'OrganizationCreated', data: { organizationId: 'o1', name: 'Org', createdBy: 'u1' }, metadata: { schemaVersion: 0 } };
     const event = upcast(v0);
-    expect(event).toMatchObject({ schemaVersion: 1, recordedSchemaVersion: 0, data: { organizationId: 'o1', name: 'Org', description: '', createdBy: 'u1' } });
+    expect(event).toMatchObject({ schemaVersion: EVENT_SCHEMA_VERSION, recordedSchemaVersion: 0, data: { organizationId: 'o1', name: 'Org', description: '', createdBy: 'u1' } });
     expect(v0.data).not.toHaveProperty('description');
     const state = evolve(initialState, event);
     expect(state).toMatchObject({ status: 'active', description: '' });

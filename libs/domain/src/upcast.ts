@@ -1,4 +1,6 @@
+import { defaultDatasetRoleFor } from './dataset-roles';
 import { EVENT_SCHEMA_VERSION, type OrganizationEvent } from './events';
+import { isRole } from './roles';
 
 /**
  * Upcasting: an event recorded under an older schema version is read as the current
@@ -25,6 +27,15 @@ export type Upcasted<T extends StoredEventLike> = Omit<T, 'type' | 'data'> &
 /** One step: data of `type` at version v -> data at version v + 1. */
 type UpcastStep = (data: Record<string, unknown>) => Record<string, unknown>;
 
+function placedAsBeforeDepartments(data: Record<string, unknown>): Record<string, unknown> {
+  const role = isRole(data.role) ? data.role : undefined;
+  return {
+    ...data,
+    departmentId: null,
+    ...(role !== undefined ? { defaultDatasetRole: defaultDatasetRoleFor(role) } : {}),
+  };
+}
+
 /**
  * Steps by event type and the version they upgrade from. Version 1 is the first version
  * ever recorded by Roster; the version-0 OrganizationCreated step is the worked example
@@ -33,7 +44,13 @@ type UpcastStep = (data: Record<string, unknown>) => Record<string, unknown>;
 const UPCAST_STEPS: Readonly<Record<string, Readonly<Record<number, UpcastStep>>>> = {
   OrganizationCreated: {
     0: (data) => ({ ...data, description: typeof data.description === 'string' ? data.description : '' }),
+    1: (data) => ({ ...data, creatorDefaultDatasetRole: defaultDatasetRoleFor('admin') }),
   },
+  // Version 2 places memberships and invitations: before departments everyone was
+  // organization-wide, and the default dataset role followed the role of that moment.
+  MemberInvited: { 1: placedAsBeforeDepartments },
+  InvitationAccepted: { 1: placedAsBeforeDepartments },
+  JoinApproved: { 1: placedAsBeforeDepartments },
 };
 
 /** The recorded schema version: metadata.schemaVersion, or 1 when absent (nothing older was written without it). */

@@ -38,7 +38,22 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
   MemberRemoved: { type: 'MemberRemoved', data: { organizationId: org, userId: bob, role: 'editor', removedBy: alice } },
   MemberLeft: { type: 'MemberLeft', data: { organizationId: org, userId: bob, role: 'admin' } },
   OrganizationDeleted: { type: 'OrganizationDeleted', data: { organizationId: org, deletedBy: alice } },
+  DepartmentAdded: { type: 'DepartmentAdded', data: { organizationId: org, departmentId: 'water', name: 'Water', addedBy: alice } },
+  DepartmentRenamed: { type: 'DepartmentRenamed', data: { organizationId: org, departmentId: 'water', from: 'Water', to: 'Eau', renamedBy: alice } },
+  DepartmentRemoved: { type: 'DepartmentRemoved', data: { organizationId: org, departmentId: 'water', removedBy: alice } },
+  MemberDepartmentChanged: { type: 'MemberDepartmentChanged', data: { organizationId: org, userId: bob, from: null, to: 'water', changedBy: alice } },
+  DefaultDatasetRoleChanged: { type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: bob, from: 'reader', to: 'manager', changedBy: alice } },
 };
+
+/** Recorded by the domain, not published yet (issue 13's Kafka slice maps them). */
+const NOT_PUBLISHED_YET: ReadonlySet<OrganizationEventType> = new Set([
+  'DepartmentAdded',
+  'DepartmentRenamed',
+  'DepartmentRemoved',
+  'MemberDepartmentChanged',
+  'DefaultDatasetRoleChanged',
+]);
+const PUBLISHED_TYPES = ORGANIZATION_EVENT_TYPES.filter((type) => !NOT_PUBLISHED_YET.has(type));
 
 function recorded(type: OrganizationEventType, position = 7n): RecordedEvent {
   return {
@@ -65,7 +80,7 @@ describe('public event contract', () => {
 
   it('maps every domain event type to at least one documented public event', () => {
     const documented = messageSchemas(asyncapi);
-    for (const type of ORGANIZATION_EVENT_TYPES) {
+    for (const type of PUBLISHED_TYPES) {
       const mapped = toPublicEvents(samples[type]);
       expect(mapped.length).toBeGreaterThan(0);
       expect(mapped[0].idSuffix).toBe('');
@@ -73,11 +88,15 @@ describe('public event contract', () => {
     }
   });
 
+  it.each([...NOT_PUBLISHED_YET])('%s: recorded, not published yet', (type) => {
+    expect(toPublicEvents(samples[type])).toEqual([]);
+  });
+
   it('documents exactly the published types', () => {
     expect([...messageSchemas(asyncapi).keys()].sort()).toEqual(Object.values(PUBLIC_EVENT_TYPES).sort());
   });
 
-  it.each(ORGANIZATION_EVENT_TYPES)('%s: the produced CloudEvents conform to asyncapi.json', (type) => {
+  it.each(PUBLISHED_TYPES)('%s: the produced CloudEvents conform to asyncapi.json', (type) => {
     for (const event of toCloudEvents(recorded(type))) {
       expect(event.validate()).toBe(true);
       const wire = JSON.parse(toKafkaMessage(event).value as string);

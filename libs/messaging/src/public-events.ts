@@ -394,6 +394,14 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         },
       ];
     }
+    // Departments and the default dataset role (issue 13): recorded by the domain, not published
+    // yet; their public events and asyncapi.json come with the Kafka slice of that issue.
+    case 'DepartmentAdded':
+    case 'DepartmentRenamed':
+    case 'DepartmentRemoved':
+    case 'MemberDepartmentChanged':
+    case 'DefaultDatasetRoleChanged':
+      return [];
     default: {
       const unhandled: never = event;
       throw new Error(`No public mapping for domain event ${(unhandled as { type: string }).type}`);

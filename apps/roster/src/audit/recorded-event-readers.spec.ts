@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { foldRecorded as foldForAsOf, toHistoryEntry } from '@roster/audit';
-import { initialState, organizationStreamId } from '@roster/domain';
+import { EVENT_SCHEMA_VERSION, initialState, organizationStreamId } from '@roster/domain';
 import { organizationStateToJson } from '@roster/domain/testing/organization.fixtures';
 import type { RecordedEvent } from '@roster/event-store';
 import { toCloudEvents } from '@roster/messaging';
@@ -35,7 +35,7 @@ describe('every reader of a recorded event reads it the same way', () => {
     const asOf = foldForAsOf({ state: initialState, revision: -1, time: Number.NEGATIVE_INFINITY }, v0);
     expect(organizationStateToJson(command)).toEqual(organizationStateToJson(asOf.state));
     expect(command).toMatchObject({ status: 'active', description: '', createdAt: time });
-    expect(command.members.get(creator)).toEqual({ role: 'admin', since: time, via: 'creation' });
+    expect(command.members.get(creator)).toEqual({ role: 'admin', since: time, via: 'creation', departmentId: null, defaultDatasetRole: 'manager' });
     expect(asOf.time).toBe(recordedAt.getTime());
   });
 
@@ -58,7 +58,7 @@ describe('every reader of a recorded event reads it the same way', () => {
       time,
       data: current,
       actor: { userId: creator },
-      schemaVersion: 1,
+      schemaVersion: EVENT_SCHEMA_VERSION,
       recordedSchemaVersion: 0,
       command: 'CreateOrganization',
     });

@@ -104,7 +104,7 @@ describe('ExecuteOrganizationHandler', () => {
       occurredAt: '2026-01-10T10:00:00.000Z',
       correlationId: req.correlationId,
       causationId: req.commandId,
-      schemaVersion: 1,
+      schemaVersion: 2,
       command: 'CreateOrganization',
       idempotencyKey: 'k-1',
       requestFingerprint: req.fingerprint,

@@ -90,5 +90,6 @@ export function organizationStateToJson(state: OrganizationState) {
     joinRequests: byKey(state.joinRequests),
     handledInvitations: byKey(state.handledInvitations),
     handledJoinRequests: byKey(state.handledJoinRequests),
+    departments: byKey(state.departments),
   };
 }
