@@ -52,7 +52,7 @@ async function nextRevision(organizationId: string, admin: User): Promise<bigint
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'roster-e2e-input-'));
-  running = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api' });
+  running = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections' });
 });
 
 afterAll(async () => {
