@@ -6,6 +6,10 @@
 export interface CheckpointStore {
   /** The last saved position for `name`, or undefined if none was ever saved. */
   load(name: string): Promise<bigint | undefined>;
+  /**
+   * Records `position` unless the stored one is already at or past it: a checkpoint never
+   * moves back (a late save of a stale copy, or of a copy that lost its lease, changes nothing).
+   */
   save(name: string, position: bigint): Promise<void>;
 }
 
@@ -21,6 +25,6 @@ export class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   async save(name: string, position: bigint): Promise<void> {
-    this.positions.set(name, position);
+    if (position > (this.positions.get(name) ?? -1n)) this.positions.set(name, position);
   }
 }

@@ -8,6 +8,9 @@ import { COLLECTIONS } from './projections/read-model.collections';
  * The position is stored as a decimal string: bigint-safe on every store.
  */
 export class DocumentCheckpointStore implements CheckpointStore {
+  /** The position this copy last saved or read, per name. */
+  private readonly lastSeen = new Map<string, bigint>();
+
   constructor(private readonly documents: DocumentStore) {}
 
   async load(name: string): Promise<bigint | undefined> {
@@ -15,11 +18,28 @@ export class DocumentCheckpointStore implements CheckpointStore {
     return typeof doc?.position === 'string' ? BigInt(doc.position) : undefined;
   }
 
-  /** One update by `_id` once the checkpoint exists (one round trip per batch); the first save creates it. */
+  /**
+   * Never moves a checkpoint back: a compare-and-set on the stored position (a decimal string
+   * does not compare as a number on the server), against the one this copy last saw. That is
+   * one update per batch while this copy is the only writer; after a miss it reads the stored
+   * position and tries again only if it is still behind.
+   */
   async save(name: string, position: bigint): Promise<void> {
-    const update = { $set: { position: position.toString(), savedAt: new Date().toISOString() } };
-    if (await this.documents.updateOneIf(COLLECTIONS.checkpoints, { _id: name }, update)) return;
-    await this.documents.write(new Map([[COLLECTIONS.checkpoints, [{ updateOne: { filter: { _id: name }, update, upsert: true } }]]]));
+    let stored = this.lastSeen.get(name) ?? (await this.load(name));
+    for (;;) {
+      if (stored !== undefined && stored >= position) return;
+      const update = { $set: { position: position.toString(), savedAt: new Date().toISOString() } };
+      if (stored === undefined) {
+        // Inserts unless another copy got there first; the loop then reads who won.
+        const document = { _id: name, ...update.$set };
+        await this.documents.write(new Map([[COLLECTIONS.checkpoints, [{ insertOne: { document } }]]]));
+      } else if (await this.documents.updateOneIf(COLLECTIONS.checkpoints, { _id: name, position: stored.toString() }, update)) {
+        this.lastSeen.set(name, position);
+        return;
+      }
+      stored = await this.load(name);
+      if (stored !== undefined) this.lastSeen.set(name, stored);
+    }
   }
 }
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   CatchUpWorker,
-  InMemoryCheckpointStore,
   type CatchUpWorkerLogger,
   type CheckpointStore,
   type EventStore,
@@ -46,7 +45,8 @@ export interface ReadModelProjectorOptions {
 export class ReadModelProjector {
   private readonly writer: CatchUpWorker;
   private readonly indexWorker: CatchUpWorker | undefined;
-  private readonly indexCheckpoints = new InMemoryCheckpointStore();
+  /** The in-process index's position: it lives only here, and start() sets it to the snapshot it loads. */
+  private indexFrom = 0n;
   private readonly checkpoints: CheckpointStore;
   private readonly lease: ProjectionLease;
   private readonly renewEveryMs: number;
@@ -80,8 +80,12 @@ export class ReadModelProjector {
       this.indexWorker = new CatchUpWorker({
         name: `${READ_MODELS_PROJECTION}:index`,
         store: options.store,
-        // Primed in start() with the checkpoint the index's snapshot was loaded at.
-        checkpoints: this.indexCheckpoints,
+        checkpoints: {
+          load: async () => this.indexFrom,
+          save: async (_name, position) => {
+            this.indexFrom = position;
+          },
+        },
         handle: async (batch) => index.writeSync(only(projectBatch(batch), INDEXED_COLLECTIONS)),
         maxBatchSize: options.maxBatchSize ?? 1000,
         logger: options.logger,
@@ -106,7 +110,7 @@ export class ReadModelProjector {
         await index.insertMany(collection, await this.options.documents.find(collection, {}));
       }
       await ensureReadModelIndexes(index);
-      await this.indexCheckpoints.save(`${READ_MODELS_PROJECTION}:index`, from);
+      this.indexFrom = from;
       await this.indexWorker.start();
     }
     // The first attempt is awaited, so a lone copy is writing when start() resolves.

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { CheckpointStore } from '../checkpoint-store.port';
+import { openSqlite } from './sqlite-connection';
 
 export interface SqliteCheckpointStoreOptions {
   /** Database file (may be the event store's own file: the table is separate). */
@@ -17,22 +16,18 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   constructor(options: SqliteCheckpointStoreOptions | string) {
     const opts = typeof options === 'string' ? { path: options } : options;
-    if (opts.path !== ':memory:' && !opts.path.startsWith('file:')) {
-      mkdirSync(dirname(opts.path), { recursive: true });
-    }
-    this.db = new Database(opts.path, { timeout: opts.busyTimeoutMs ?? 5000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.defaultSafeIntegers(true);
+    this.db = openSqlite(opts.path, opts.busyTimeoutMs);
     this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
       name       TEXT PRIMARY KEY,
       position   INTEGER NOT NULL,
       updated_at TEXT NOT NULL
     )`);
     this.selectStatement = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?');
+    // Decided inside SQLite, so two writers racing cannot move it back either.
     this.upsertStatement = this.db.prepare(
       `INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+       WHERE excluded.position > checkpoints.position`,
     );
   }
 
