@@ -13,8 +13,18 @@ export interface CheckpointStore {
   save(name: string, position: bigint): Promise<void>;
 }
 
-/** Injection token for the configured CheckpointStore. */
-export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
+/**
+ * Leases beside the checkpoints, so that of several copies of a subscriber (projection,
+ * publisher) one runs at a time. Each call is one atomic step decided by the store itself.
+ */
+export interface LeaseStore {
+  /** Gives lease `name` to `holder` until `expiresAt` (epoch ms) if `holder` holds it already, or it is free or expired at `now`; true when it did. */
+  claim(name: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Frees the lease if `holder` holds it; changes nothing otherwise. */
+  release(name: string, holder: string): Promise<void>;
+  /** Who holds the lease at `now`, if anyone. */
+  holder(name: string, now: number): Promise<string | null>;
+}
 
 /** For tests and for read models that are rebuilt from the start at every boot. */
 export class InMemoryCheckpointStore implements CheckpointStore {
