@@ -8,10 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { EVENT_STORE, SqliteEventStore } from '@roster/event-store';
-import { requestJson, signTestToken } from '@roster/testing';
+import { killSqliteWriter, requestJson, signTestToken } from '@roster/testing';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
 const SECRET = `store-failures-${randomUUID()}`;
@@ -36,19 +35,11 @@ async function createOrganization(roster: RosterInProcess) {
   return requestJson(roster.baseUrl, 'POST', '/organizations', { token: await signTestToken(SECRET, user), body: { name: 'Store failures' } });
 }
 
-/** Ends the store's writer thread as a crash would, and resolves once it has exited. */
-async function killWriter(store: SqliteEventStore): Promise<void> {
-  const worker = (store as unknown as { writer: { worker: Worker } }).writer.worker;
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  await worker.terminate();
-  await exited;
-}
-
 describe('the embedded store failing under the service', () => {
   it('restarts a writer thread that died: commands are recorded again and /health is 200', async () => {
     const { roster, store } = await start();
     expect((await createOrganization(roster)).status).toBe(201);
-    await killWriter(store);
+    await killSqliteWriter(store);
     expect((await createOrganization(roster)).status).toBe(201);
     const health = await requestJson(roster.baseUrl, 'GET', '/health');
     expect(health.status).toBe(200);
@@ -56,7 +47,7 @@ describe('the embedded store failing under the service', () => {
 
   it('answers 503 STORE.WRITER_FAILED to commands and /health once the writer thread keeps dying', async () => {
     const { roster, store } = await start();
-    for (let i = 0; i < 4; i++) await killWriter(store);
+    for (let i = 0; i < 4; i++) await killSqliteWriter(store);
     const health = await requestJson(roster.baseUrl, 'GET', '/health');
     expect(health.status).toBe(503);
     expect(health.headers.get('content-type')).toContain('application/problem+json');

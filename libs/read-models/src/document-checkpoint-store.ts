@@ -81,6 +81,3 @@ export async function waitForCheckpoint(checkpoints: CheckpointStore, name: stri
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-/** The MongoDB CheckpointStore is this class over a MongoDocumentStore. */
-export { DocumentCheckpointStore as MongoCheckpointStore };

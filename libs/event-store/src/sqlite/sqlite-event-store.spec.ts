@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEventStoreContract } from '../event-store.contract';
-import { EventStore, RecordedEvent } from '../event-store.port';
 import Database from 'better-sqlite3';
-import type { Worker } from 'node:worker_threads';
-import { EventStoreUnavailableError } from '../event-store.port';
+import { killSqliteWriter } from '@roster/testing';
+import { describeEventStoreContract } from '../event-store.contract';
+import { EventStore, EventStoreUnavailableError, RecordedEvent } from '../event-store.port';
 import { SqliteEventStore, sqliteFailure } from './sqlite-event-store';
 
 const dirs: string[] = [];
@@ -243,20 +242,12 @@ describe('SqliteEventStore when the file stays locked or the disk is full', () =
   });
 });
 
-/** Ends the store's writer thread as a crash would, and resolves once it has exited. */
-async function killWriter(store: SqliteEventStore): Promise<void> {
-  const worker = (store as unknown as { writer: { worker: Worker } }).writer.worker;
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  await worker.terminate();
-  await exited;
-}
-
 describe('SqliteEventStore when its writer thread dies', () => {
   it('restarts it: the store stays writable, and health says so', async () => {
     const store = new SqliteEventStore({ path: tempFile() });
     const stream = `s-${randomUUID()}`;
     await store.append(stream, [event('A')], 'no_stream');
-    await killWriter(store);
+    await killSqliteWriter(store);
     await store.append(stream, [event('B')], 0n);
     expect(store.health()).toEqual({ writable: true });
     expect((await readAllOf(store)).map((e) => e.type)).toEqual(['A', 'B']);
@@ -274,7 +265,7 @@ describe('SqliteEventStore when its writer thread dies', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.race(pending);
-    await killWriter(store);
+    await killSqliteWriter(store);
     const results = await Promise.allSettled(pending);
     for (const r of results) {
       if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'STORE.WRITER_STOPPED' });
@@ -286,7 +277,7 @@ describe('SqliteEventStore when its writer thread dies', () => {
 
   it('after too many deaths in a row stops restarting it: appends and health say STORE.WRITER_FAILED', async () => {
     const store = new SqliteEventStore({ path: tempFile(), maxWriterRestarts: 2 });
-    for (let i = 0; i < 3; i++) await killWriter(store);
+    for (let i = 0; i < 3; i++) await killSqliteWriter(store);
     expect(store.health()).toMatchObject({ writable: false, code: 'STORE.WRITER_FAILED' });
     const error = await store.append(`s-${randomUUID()}`, [event('A')], 'no_stream').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EventStoreUnavailableError);
