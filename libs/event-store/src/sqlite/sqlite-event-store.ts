@@ -235,7 +235,7 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     const health = this.writer.health;
-    if (!health.writable && health.code === 'STORE.WRITER_FAILED') {
+    if (this.writer.gaveUp && !health.writable) {
       for (const item of batch) item.reject(new EventStoreUnavailableError(health.code, health.detail, 60));
       return;
     }

@@ -52,6 +52,11 @@ export class SqliteWriterThread {
     }
   }
 
+  /** True once the thread died too often to be started again. */
+  get gaveUp(): boolean {
+    return this.state === 'failed';
+  }
+
   /** Hands appends to the thread (a restarting thread takes them once it runs). */
   send(items: readonly WriterAppend[]): void {
     for (const item of items) this.unanswered.set(item.seq, item);
