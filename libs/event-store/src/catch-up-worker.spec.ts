@@ -18,7 +18,7 @@ describe('CatchUpWorker', () => {
 
   function worker(
     handle: (batch: readonly RecordedEvent[]) => Promise<void>,
-    extra: { maxBatchSize?: number; logger?: CatchUpWorkerLogger } = {},
+    extra: { maxBatchSize?: number; logger?: CatchUpWorkerLogger; holdsLease?: () => boolean } = {},
   ): CatchUpWorker {
     const w = new CatchUpWorker({
       name: 'test',
@@ -57,6 +57,20 @@ describe('CatchUpWorker', () => {
     expect(handled).toEqual(['A', 'B', 'C']);
     expect(w.position).toBe(position);
     expect(await checkpoints.load('test')).toBe(position);
+  });
+
+  it('handles nothing while its lease is not held, and everything from the checkpoint once it is', async () => {
+    const { position } = await store.append('s-1', [event('A'), event('B')], 'no_stream');
+    let held = false;
+    const handled: string[] = [];
+    const w = worker(async (batch) => void handled.push(...batch.map((e) => e.type)), { holdsLease: () => held });
+    await w.start();
+    expect(await w.waitForPosition(position, 200)).toBe(false);
+    expect(handled).toEqual([]);
+    expect(await checkpoints.load('test')).toBeUndefined();
+    held = true;
+    expect(await w.waitForPosition(position, 5_000)).toBe(true);
+    expect(handled).toEqual(['A', 'B']);
   });
 
   it('resumes after the saved checkpoint', async () => {

@@ -17,6 +17,11 @@ export interface CatchUpWorkerOptions {
   handle(batch: readonly RecordedEvent[]): Promise<void>;
   readonly maxBatchSize?: number;
   readonly logger?: CatchUpWorkerLogger;
+  /**
+   * For a worker that may run only while it holds a lease (one copy at a time): checked before
+   * each batch is handled; when false the batch is not handled and the worker backs off.
+   */
+  readonly holdsLease?: () => boolean;
   /** Backoff after a failure: doubles from initialDelayMs up to maxDelayMs (defaults 100 ms, 30 s). */
   readonly retry?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
@@ -108,6 +113,8 @@ export class CatchUpWorker {
           signal: controller.signal,
         })) {
           if (batch.length === 0) continue;
+          // Another copy may be handling these events now: never without the lease.
+          if (this.options.holdsLease && !this.options.holdsLease()) throw new Error('the lease is not held; not handling');
           await handle(batch);
           const last = batch[batch.length - 1].position;
           await checkpoints.save(name, last);

@@ -6,11 +6,25 @@
 export interface CheckpointStore {
   /** The last saved position for `name`, or undefined if none was ever saved. */
   load(name: string): Promise<bigint | undefined>;
+  /**
+   * Records `position` unless the stored one is already at or past it: a checkpoint never
+   * moves back (a late save of a stale copy, or of a copy that lost its lease, changes nothing).
+   */
   save(name: string, position: bigint): Promise<void>;
 }
 
-/** Injection token for the configured CheckpointStore. */
-export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
+/**
+ * Leases beside the checkpoints, so that of several copies of a subscriber (projection,
+ * publisher) one runs at a time. Each call is one atomic step decided by the store itself.
+ */
+export interface LeaseStore {
+  /** Gives lease `name` to `holder` until `expiresAt` (epoch ms) if `holder` holds it already, or it is free or expired at `now`; true when it did. */
+  claim(name: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Frees the lease if `holder` holds it; changes nothing otherwise. */
+  release(name: string, holder: string): Promise<void>;
+  /** Who holds the lease at `now`, if anyone. */
+  holder(name: string, now: number): Promise<string | null>;
+}
 
 /** For tests and for read models that are rebuilt from the start at every boot. */
 export class InMemoryCheckpointStore implements CheckpointStore {
@@ -21,6 +35,6 @@ export class InMemoryCheckpointStore implements CheckpointStore {
   }
 
   async save(name: string, position: bigint): Promise<void> {
-    this.positions.set(name, position);
+    if (position > (this.positions.get(name) ?? -1n)) this.positions.set(name, position);
   }
 }

@@ -222,6 +222,13 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('health', () => {
+      it('says it can take appends while it can', async () => {
+        await store.append(newStreamId(), [event('A')], 'no_stream');
+        expect(store.health()).toEqual({ writable: true });
+      });
+    });
+
     describe('durability', () => {
       it('keeps appended events across close and reopen', async () => {
         if (!fixture.reopen) return;

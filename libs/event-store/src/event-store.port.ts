@@ -71,8 +71,12 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeToAllOptions): AsyncIterable<readonly RecordedEvent[]>;
   /** Position of the last event in the store (0n when empty). */
   headPosition(): Promise<bigint>;
+  /** Whether the store can take appends now; when not, a stable code and a sentence why. */
+  health(): StoreHealth;
   close(): Promise<void>;
 }
+
+export type StoreHealth = { readonly writable: true } | { readonly writable: false; readonly code: string; readonly detail: string };
 
 export class WrongExpectedRevisionError extends Error {
   constructor(
@@ -82,6 +86,22 @@ export class WrongExpectedRevisionError extends Error {
   ) {
     super(`Stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
     this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/**
+ * The store could not take an append for a while (locked by another process, disk full, an
+ * I/O error, its writer restarting): nothing of it was written, and the same append may be
+ * retried after `retryAfterSeconds`. `code` is stable (STORE.BUSY, STORE.FULL, ...).
+ */
+export class EventStoreUnavailableError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'EventStoreUnavailableError';
   }
 }
 

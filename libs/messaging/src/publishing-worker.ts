@@ -13,6 +13,8 @@ export interface PublishingWorkerOptions {
   readonly name?: string;
   readonly maxBatchSize?: number;
   readonly logger?: CatchUpWorkerLogger;
+  /** When several processes may publish: publish only while this returns true (the publisher's lease). */
+  readonly holdsLease?: () => boolean;
   /** Backoff after a failed batch (defaults 200 ms doubling to 5 s, so publishing resumes soon after Kafka returns). */
   readonly retry?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
@@ -30,6 +32,7 @@ export function createPublishingWorker(options: PublishingWorkerOptions): CatchU
     handle: (batch) => options.publisher.handle(batch),
     maxBatchSize: options.maxBatchSize ?? 500,
     logger: options.logger,
+    holdsLease: options.holdsLease,
     retry: { initialDelayMs: options.retry?.initialDelayMs ?? 200, maxDelayMs: options.retry?.maxDelayMs ?? 5_000 },
   });
 }

@@ -9,3 +9,5 @@ export * from './read-model-projector';
 export * from './permission-checker';
 export * from './queries/read-model.queries';
 export * from './rebuild-read-models';
+export * from './projection-lease';
+export * from './leased-worker';

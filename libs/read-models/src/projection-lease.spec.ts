@@ -1,11 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteCheckpointStore, type LeaseStore } from '@roster/event-store';
+import { DocumentCheckpointStore } from './document-checkpoint-store';
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';
 import { ProjectionLease } from './projection-lease';
 
-describe('ProjectionLease', () => {
+const dirs: string[] = [];
+const sqlite: SqliteCheckpointStore[] = [];
+afterAll(async () => {
+  for (const store of sqlite) await store.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The lease's two stores: beside the read models (documents), and beside the SQLite checkpoints. */
+const leaseStores: [string, () => LeaseStore][] = [
+  ['documents', () => new DocumentCheckpointStore(new EmbeddedDocumentStore())],
+  [
+    'the SQLite checkpoints file',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'roster-lease-'));
+      dirs.push(dir);
+      const store = new SqliteCheckpointStore(join(dir, 'checkpoints.sqlite'));
+      sqlite.push(store);
+      return store;
+    },
+  ],
+];
+
+describe.each(leaseStores)('ProjectionLease in %s', (_label, newLeaseStore) => {
   let wall = 1_000_000;
   let mono = 0;
-  const lease = (documents: EmbeddedDocumentStore, holder: string) =>
-    new ProjectionLease({ documents, name: 'read-models', holder, ttlMs: 900, clock: () => wall, monotonic: () => mono });
+  const lease = (leases: LeaseStore, holder: string) =>
+    new ProjectionLease({ leases, name: 'read-models', holder, ttlMs: 900, clock: () => wall, monotonic: () => mono });
 
   beforeEach(() => {
     wall = 1_000_000;
@@ -13,7 +40,7 @@ describe('ProjectionLease', () => {
   });
 
   it('lets one holder at a time take it; the holder renews it', async () => {
-    const documents = new EmbeddedDocumentStore();
+    const documents = newLeaseStore();
     const a = lease(documents, 'a');
     const b = lease(documents, 'b');
     expect(await a.acquire()).toBe(true);
@@ -29,7 +56,7 @@ describe('ProjectionLease', () => {
   });
 
   it('goes to another holder once expired, and the old holder stops counting it as held before that', async () => {
-    const documents = new EmbeddedDocumentStore();
+    const documents = newLeaseStore();
     const a = lease(documents, 'a');
     const b = lease(documents, 'b');
     expect(await a.acquire()).toBe(true);
@@ -42,7 +69,7 @@ describe('ProjectionLease', () => {
   });
 
   it('is free at once after a release', async () => {
-    const documents = new EmbeddedDocumentStore();
+    const documents = newLeaseStore();
     const a = lease(documents, 'a');
     const b = lease(documents, 'b');
     expect(await a.acquire()).toBe(true);

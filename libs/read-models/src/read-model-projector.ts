@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   CatchUpWorker,
-  InMemoryCheckpointStore,
   type CatchUpWorkerLogger,
   type CheckpointStore,
   type EventStore,
-  type RecordedEvent,
 } from '@roster/event-store';
 import { DocumentCheckpointStore, waitForCheckpoint } from './document-checkpoint-store';
 import type { CollectionWrites, DocumentStore } from './document-store/document-store.port';
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';
+import { LeasedWorker } from './leased-worker';
 import { ProjectionLease } from './projection-lease';
 import { COLLECTIONS, READ_MODEL_INDEXES, READ_MODELS_PROJECTION } from './projections/read-model.collections';
 import { projectBatch } from './projections/read-models.projection';
@@ -46,23 +45,18 @@ export interface ReadModelProjectorOptions {
 export class ReadModelProjector {
   private readonly writer: CatchUpWorker;
   private readonly indexWorker: CatchUpWorker | undefined;
-  private readonly indexCheckpoints = new InMemoryCheckpointStore();
+  /** The in-process index's position: it lives only here, and start() sets it to the snapshot it loads. */
+  private indexFrom = 0n;
   private readonly checkpoints: CheckpointStore;
-  private readonly lease: ProjectionLease;
-  private readonly renewEveryMs: number;
-  private readonly retryEveryMs: number;
-  private leaseLoop: Promise<void> | undefined;
-  private stopping = false;
-  private wakeLeaseLoop: (() => void) | undefined;
+  private readonly leased: LeasedWorker;
   private lastKnownPosition = 0n;
 
   constructor(private readonly options: ReadModelProjectorOptions) {
     this.checkpoints = options.checkpoints ?? new DocumentCheckpointStore(options.documents);
     const ttlMs = options.lease?.ttlMs ?? 15_000;
-    this.renewEveryMs = ttlMs / 5;
-    this.retryEveryMs = options.lease?.retryMs ?? ttlMs / 5;
-    this.lease = new ProjectionLease({
-      documents: options.documents,
+    const lease = new ProjectionLease({
+      // Beside the read models, whatever stores the checkpoints: the lease guards the documents.
+      leases: new DocumentCheckpointStore(options.documents),
       name: READ_MODELS_PROJECTION,
       holder: options.lease?.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       ttlMs,
@@ -71,17 +65,35 @@ export class ReadModelProjector {
       name: READ_MODELS_PROJECTION,
       store: options.store,
       checkpoints: this.checkpoints,
-      handle: (batch) => this.write(batch),
+      handle: async (batch) => this.options.documents.write(projectBatch(batch)),
       maxBatchSize: options.maxBatchSize ?? 1000,
       logger: options.logger,
+      holdsLease: () => lease.holds(),
+    });
+    this.leased = new LeasedWorker({
+      worker: this.writer,
+      lease,
+      label: 'Read-model projection',
+      ttlMs,
+      retryMs: options.lease?.retryMs,
+      logger: options.logger,
+      // A copy standing by follows the writer's progress through the checkpoint.
+      standingBy: async () => {
+        const stored = await this.checkpoints.load(READ_MODELS_PROJECTION);
+        if (stored !== undefined && stored > this.lastKnownPosition) this.lastKnownPosition = stored;
+      },
     });
     const index = options.index;
     if (index) {
       this.indexWorker = new CatchUpWorker({
         name: `${READ_MODELS_PROJECTION}:index`,
         store: options.store,
-        // Primed in start() with the checkpoint the index's snapshot was loaded at.
-        checkpoints: this.indexCheckpoints,
+        checkpoints: {
+          load: async () => this.indexFrom,
+          save: async (_name, position) => {
+            this.indexFrom = position;
+          },
+        },
         handle: async (batch) => index.writeSync(only(projectBatch(batch), INDEXED_COLLECTIONS)),
         maxBatchSize: options.maxBatchSize ?? 1000,
         logger: options.logger,
@@ -94,7 +106,6 @@ export class ReadModelProjector {
    * background: the index follows the store at once; the writer starts once the lease is held.
    */
   async start(): Promise<void> {
-    this.stopping = false;
     await ensureReadModelIndexes(this.options.documents);
     const index = this.options.index;
     if (index && this.indexWorker) {
@@ -106,21 +117,16 @@ export class ReadModelProjector {
         await index.insertMany(collection, await this.options.documents.find(collection, {}));
       }
       await ensureReadModelIndexes(index);
-      await this.indexCheckpoints.save(`${READ_MODELS_PROJECTION}:index`, from);
+      this.indexFrom = from;
       await this.indexWorker.start();
     }
-    // The first attempt is awaited, so a lone copy is writing when start() resolves.
-    await this.tryLease();
-    this.leaseLoop = this.runLeaseLoop();
+    // A lone copy is writing when start() resolves.
+    await this.leased.start();
   }
 
   /** Stops the writer after its batch in progress, gives the lease up, stops the index. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wakeLeaseLoop?.();
-    await this.leaseLoop;
-    await this.writer.stop();
-    if (this.lease.holds()) await this.lease.release().catch(() => undefined);
+    await this.leased.stop();
     await this.indexWorker?.stop();
   }
 
@@ -150,46 +156,6 @@ export class ReadModelProjector {
       ? await this.writer.waitForPosition(position, timeoutMs)
       : await waitForCheckpoint(this.checkpoints, READ_MODELS_PROJECTION, position, timeoutMs);
     return (await indexReached) && reached;
-  }
-
-  private async runLeaseLoop(): Promise<void> {
-    while (!this.stopping) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.writing ? this.renewEveryMs : this.retryEveryMs);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wakeLeaseLoop = done;
-      });
-      this.wakeLeaseLoop = undefined;
-      if (!this.stopping) await this.tryLease();
-    }
-  }
-
-  private async tryLease(): Promise<void> {
-    let held = false;
-    try {
-      held = await this.lease.acquire();
-    } catch (error) {
-      this.options.logger?.warn?.(`Read-model lease: ${(error as Error).message}`);
-    }
-    if (held && !this.writing && !this.stopping) {
-      this.options.logger?.log?.('Read-model projection: this copy holds the lease and writes');
-      await this.writer.start();
-    } else if (!held && this.writing) {
-      this.options.logger?.warn?.('Read-model projection: the lease was lost; this copy stops writing');
-      await this.writer.stop();
-    } else if (!held) {
-      const stored = await this.checkpoints.load(READ_MODELS_PROJECTION).catch(() => undefined);
-      if (stored !== undefined && stored > this.lastKnownPosition) this.lastKnownPosition = stored;
-    }
-  }
-
-  private async write(batch: readonly RecordedEvent[]): Promise<void> {
-    // Never write without the lease: another copy may be writing. The worker retries later.
-    if (!this.lease.holds()) throw new Error('the read-model lease is not held; not writing');
-    await this.options.documents.write(projectBatch(batch));
   }
 }
 

@@ -47,7 +47,7 @@ export interface RebuildResult {
  * while a worker holds it, the rebuild refuses to start (ProjectionRunningError).
  */
 export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildResult> {
-  const lease = new ProjectionLease({ documents: options.documents, name: READ_MODELS_PROJECTION, holder: `rebuild:${hostname()}:${process.pid}` });
+  const lease = new ProjectionLease({ leases: new DocumentCheckpointStore(options.documents), name: READ_MODELS_PROJECTION, holder: `rebuild:${hostname()}:${process.pid}` });
   if (!(await lease.acquire())) throw new ProjectionRunningError(await lease.currentHolder());
   const renewal = setInterval(() => void lease.acquire().catch(() => undefined), 3000);
   try {

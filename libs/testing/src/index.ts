@@ -4,3 +4,4 @@ export * from './test-tokens';
 export * from './http-client';
 export * from './percentile';
 export * from './paced-load';
+export * from './sqlite-writer-fault';

@@ -16,7 +16,7 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness and readiness: 200 when the event store answers' })
+  @ApiOperation({ summary: 'Liveness and readiness: 200 when the event store answers and can record commands' })
   @ApiOkResponse({
     schema: {
       type: 'object',
@@ -27,11 +27,15 @@ export class HealthController {
   })
   @ProblemResponses(503)
   async health(): Promise<{ status: 'ok'; eventStore: string; headPosition: string }> {
+    let head: bigint;
     try {
-      const head = await this.store.headPosition();
-      return { status: 'ok', eventStore: this.config.eventStore.kind, headPosition: head.toString() };
+      head = await this.store.headPosition();
     } catch {
       throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'HEALTH.STORE_UNREACHABLE', 'The event store does not answer');
     }
+    // Reads may still work while appends cannot (the embedded store's writer thread stopped).
+    const health = this.store.health();
+    if (!health.writable) throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, health.code, health.detail);
+    return { status: 'ok', eventStore: this.config.eventStore.kind, headPosition: head.toString() };
   }
 }

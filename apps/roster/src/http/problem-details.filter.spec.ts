@@ -1,6 +1,6 @@
 import { BadRequestException, HttpStatus, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import { conflict, forbidden, gone, notFound, validation } from '@roster/domain';
-import { WrongExpectedRevisionError } from '@roster/event-store';
+import { EventStoreUnavailableError, WrongExpectedRevisionError } from '@roster/event-store';
 import { ProblemException } from './problem';
 import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 import { createValidationPipe } from './validation';
@@ -29,6 +29,16 @@ describe('toProblem', () => {
   it('maps a conflict that outlived the retries to 409 CONCURRENCY.CONFLICT', () => {
     const { problem } = toProblem(new WrongExpectedRevisionError('organization-1', 3n, 4n));
     expect(problem).toMatchObject({ status: 409, code: 'CONCURRENCY.CONFLICT' });
+  });
+
+  it('maps a store that cannot write to 503 with its code and Retry-After, and leaks nothing of SQLite', () => {
+    const { problem, headers, unexpected } = toProblem(
+      new EventStoreUnavailableError('STORE.FULL', 'database or disk is full at /data/events.sqlite', 60),
+    );
+    expect(problem).toMatchObject({ status: 503, code: 'STORE.FULL' });
+    expect(problem.detail).not.toContain('/data');
+    expect(headers).toEqual({ 'retry-after': '60' });
+    expect(unexpected).toBeFalsy();
   });
 
   it('keeps a ProblemException as it is, with its field errors and headers', () => {

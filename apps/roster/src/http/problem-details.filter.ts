@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { DomainError, type DomainErrorKind } from '@roster/domain';
-import { WrongExpectedRevisionError } from '@roster/event-store';
+import { EventStoreUnavailableError, WrongExpectedRevisionError } from '@roster/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyKeyReusedError } from '../command-handling/idempotency-key-reused.error';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemException, problemType } from './problem';
@@ -69,6 +69,20 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: str
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'REQUEST.BODY_TOO_LARGE', detail: 'The body is too large' },
 };
 
+/** What a client is told when the store cannot write (SQLite's own message stays in the log). */
+function storeUnavailableDetail(code: string): string {
+  switch (code) {
+    case 'STORE.BUSY':
+      return 'The event store is locked by another writer; nothing was recorded, try again';
+    case 'STORE.FULL':
+      return "The event store's disk is full; nothing was recorded";
+    case 'STORE.IO_ERROR':
+      return 'The event store could not write to its disk; nothing was recorded';
+    default:
+      return 'The event store cannot record commands right now; nothing was recorded, try again';
+  }
+}
+
 /** The one mapping from anything thrown while serving a request to its problem answer. */
 export function toProblem(error: unknown, instance?: string): ProblemAnswer {
   if (error instanceof ProblemException) {
@@ -91,6 +105,13 @@ export function toProblem(error: unknown, instance?: string): ProblemAnswer {
         'The organization kept changing while this command was decided; try again',
         instance,
       ),
+    };
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    // Nothing was written: the client may send the same command again (with its Idempotency-Key).
+    return {
+      problem: answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, storeUnavailableDetail(error.code), instance),
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
     };
   }
   if (error instanceof HttpException) {

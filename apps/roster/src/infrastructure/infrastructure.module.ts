@@ -1,6 +1,28 @@
+import { join } from 'node:path';
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { createEventStore, EVENT_STORE, type EventStore } from '@roster/event-store';
+import {
+  createEventStore,
+  EVENT_STORE,
+  SqliteCheckpointStore,
+  type CheckpointStore,
+  type EventStore,
+  type LeaseStore,
+} from '@roster/event-store';
+import { KafkaPublisher } from '@roster/messaging';
+import { DocumentCheckpointStore, EmbeddedDocumentStore, MongoDocumentStore, type DocumentStore } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+
+/** The read models' documents: MongoDB with MONGODB_URL (this process's one connection), else the embedded store. */
+export const READ_MODEL_DOCUMENTS = Symbol('READ_MODEL_DOCUMENTS');
+/** The Kafka publisher's adapters (PublishingAdapters), or null when it does not run in this process. */
+export const PUBLISHING_ADAPTERS = Symbol('PUBLISHING_ADAPTERS');
+
+export interface PublishingAdapters {
+  readonly publisher: KafkaPublisher;
+  /** Its checkpoint and lease: beside the read models in MongoDB (shared by every instance), else in the data directory. */
+  readonly checkpoints: CheckpointStore & LeaseStore;
+  readonly checkpointsDescription: string;
+}
 
 /** Opens the configured event store: EventStoreDB when a connection string is set, else the SQLite file. */
 export function openEventStore(config: RosterConfig): EventStore {
@@ -13,21 +35,51 @@ export function describeEventStore(config: RosterConfig): string {
     : `embedded SQLite (${config.eventStore.path})`;
 }
 
-/** Closes the store last, after the HTTP server has drained and the workers have stopped. */
+async function openReadModelDocuments(config: RosterConfig): Promise<DocumentStore> {
+  return config.mongo ? MongoDocumentStore.connect(config.mongo) : new EmbeddedDocumentStore();
+}
+
+/** Start-up never waits for Kafka: the publisher connects in the background and retries. */
+function openPublishing(config: RosterConfig, documents: DocumentStore): PublishingAdapters | null {
+  const kafka = config.kafka;
+  if (!kafka || !config.run.has('publisher')) return null;
+  const logger = new Logger('KafkaPublisher');
+  const publisher = new KafkaPublisher({
+    brokers: kafka.brokers,
+    topic: kafka.topic,
+    clientId: 'roster-publisher',
+    ssl: kafka.ssl,
+    sasl: kafka.sasl,
+    log: (level, message) => (level === 'error' ? logger.error(message) : level === 'warn' ? logger.warn(message) : logger.log(message)),
+  });
+  if (config.mongo) {
+    return { publisher, checkpoints: new DocumentCheckpointStore(documents), checkpointsDescription: `MongoDB (${config.mongo.database}.checkpoints)` };
+  }
+  const path = join(config.dataDir, 'checkpoints.sqlite');
+  return { publisher, checkpoints: new SqliteCheckpointStore({ path }), checkpointsDescription: path };
+}
+
+/** Closes the adapters last, after the HTTP server has drained and the workers have stopped: the event store last of all. */
 @Injectable()
-class EventStoreCloser implements OnApplicationShutdown {
+class AdapterCloser implements OnApplicationShutdown {
   private readonly logger = new Logger('EventStore');
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_DOCUMENTS) private readonly documents: DocumentStore,
+    @Inject(PUBLISHING_ADAPTERS) private readonly publishing: PublishingAdapters | null,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.publishing?.checkpoints instanceof SqliteCheckpointStore) await this.publishing.checkpoints.close();
+    await this.documents.close();
     await this.store.close();
     this.logger.log('Event store closed');
   }
 }
 
 /**
- * The only place that wires adapters from configuration: ROSTER_CONFIG and EVENT_STORE,
- * available to every module.
+ * The only place that wires adapters from configuration: ROSTER_CONFIG, EVENT_STORE, the read
+ * models' documents and the Kafka publisher's adapters, available to every module.
  */
 @Global()
 @Module({})
@@ -38,9 +90,11 @@ export class InfrastructureModule {
       providers: [
         { provide: ROSTER_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
-        EventStoreCloser,
+        { provide: READ_MODEL_DOCUMENTS, useFactory: () => openReadModelDocuments(config) },
+        { provide: PUBLISHING_ADAPTERS, useFactory: (documents: DocumentStore) => openPublishing(config, documents), inject: [READ_MODEL_DOCUMENTS] },
+        AdapterCloser,
       ],
-      exports: [ROSTER_CONFIG, EVENT_STORE],
+      exports: [ROSTER_CONFIG, EVENT_STORE, READ_MODEL_DOCUMENTS, PUBLISHING_ADAPTERS],
     };
   }
 }

@@ -1,31 +1,34 @@
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { CatchUpWorker, EVENT_STORE, SqliteCheckpointStore, type CheckpointStore, type EventStore } from '@roster/event-store';
-import { createPublishingWorker, KafkaPublisher } from '@roster/messaging';
-import { MongoCheckpointStore, MongoDocumentStore } from '@roster/read-models';
+import { CatchUpWorker, EVENT_STORE, type EventStore } from '@roster/event-store';
+import { createPublishingWorker, KAFKA_PUBLISHER_CHECKPOINT } from '@roster/messaging';
+import { LeasedWorker, ProjectionLease } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { PUBLISHING_ADAPTERS, type PublishingAdapters } from '../infrastructure/infrastructure.module';
 
 /**
  * Runs the Kafka publisher when KAFKA_BROKERS is set and ROSTER_RUN includes `publisher`
- * (in the API process or alone). Start-up never waits for Kafka: the worker connects in
- * the background and retries, so a broker outage delays publishing and nothing else.
- * Checkpoint: beside the read models in MongoDB when MONGODB_URL is set (shared by every
- * instance), else `${ROSTER_DATA_DIR}/checkpoints.sqlite`.
+ * (in the API process or alone). Of several such processes, the one holding the publisher's
+ * lease publishes, and another takes over within the lease's time to live when it stops.
+ * Start-up never waits for Kafka, so a broker outage delays publishing and nothing else.
  */
 const STOP_GRACE_MS = 5_000;
+const LEASE_TTL_MS = 15_000;
 
 @Injectable()
 export class PublishingService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('KafkaPublisher');
   private worker: CatchUpWorker | undefined;
-  private publisher: KafkaPublisher | undefined;
-  private closeCheckpoints: (() => Promise<void>) | undefined;
+  private leased: LeasedWorker | undefined;
 
   constructor(
     @Inject(ROSTER_CONFIG) private readonly config: RosterConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PUBLISHING_ADAPTERS) private readonly adapters: PublishingAdapters | null,
   ) {}
 
+  /** True while this process holds the publisher's lease and publishes. */
   get isRunning(): boolean {
     return this.worker?.isRunning ?? false;
   }
@@ -36,22 +39,23 @@ export class PublishingService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const kafka = this.config.kafka;
-    if (!kafka || !this.config.run.has('publisher')) return;
-    const checkpoints = await this.openCheckpoints();
-    this.publisher = new KafkaPublisher({
-      brokers: kafka.brokers,
-      topic: kafka.topic,
-      clientId: 'roster-publisher',
-      ssl: kafka.ssl,
-      sasl: kafka.sasl,
-      log: (level, message) => (level === 'error' ? this.logger.error(message) : level === 'warn' ? this.logger.warn(message) : this.logger.log(message)),
+    if (!this.adapters) return;
+    const { publisher, checkpoints, checkpointsDescription } = this.adapters;
+    const lease = new ProjectionLease({
+      leases: checkpoints,
+      name: KAFKA_PUBLISHER_CHECKPOINT,
+      holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      ttlMs: LEASE_TTL_MS,
     });
-    this.worker = createPublishingWorker({ store: this.store, checkpoints, publisher: this.publisher, logger: this.logger });
-    await this.worker.start();
+    this.worker = createPublishingWorker({ store: this.store, checkpoints, publisher, logger: this.logger, holdsLease: () => lease.holds() });
+    this.leased = new LeasedWorker({ worker: this.worker, lease, label: 'Kafka publisher', ttlMs: LEASE_TTL_MS, logger: this.logger });
+    await this.leased.start();
+    const kafka = this.config.kafka!;
     // Names the mechanism and user, never the password.
     const security = `${kafka.ssl ? 'TLS' : 'plaintext'}${kafka.sasl ? `, SASL ${kafka.sasl.mechanism} as ${kafka.sasl.username}` : ''}`;
-    this.logger.log(`Publishing to ${kafka.topic} on ${kafka.brokers.join(',')} (${security}) from checkpoint ${this.describeCheckpoints()}`);
+    this.logger.log(
+      `Publishing to ${kafka.topic} on ${kafka.brokers.join(',')} (${security}) ${this.isRunning ? 'from' : 'when the lease is free, with'} checkpoint ${checkpointsDescription}`,
+    );
   }
 
   /**
@@ -60,29 +64,14 @@ export class PublishingService implements OnApplicationBootstrap, BeforeApplicat
    * wait out the producer's retries (that batch is republished on the next start).
    */
   async beforeApplicationShutdown(): Promise<void> {
-    const abandon = setTimeout(() => void this.publisher?.stop(), STOP_GRACE_MS);
+    const publisher = this.adapters?.publisher;
+    const abandon = setTimeout(() => void publisher?.stop(), STOP_GRACE_MS);
     try {
-      await this.worker?.stop();
+      await this.leased?.stop();
     } finally {
       clearTimeout(abandon);
     }
-    await this.publisher?.stop();
-    await this.closeCheckpoints?.();
+    await publisher?.stop();
     this.worker = undefined;
-  }
-
-  private async openCheckpoints(): Promise<CheckpointStore> {
-    if (this.config.mongo) {
-      const documents = await MongoDocumentStore.connect(this.config.mongo);
-      this.closeCheckpoints = () => documents.close();
-      return new MongoCheckpointStore(documents);
-    }
-    const sqlite = new SqliteCheckpointStore({ path: join(this.config.dataDir, 'checkpoints.sqlite') });
-    this.closeCheckpoints = () => sqlite.close();
-    return sqlite;
-  }
-
-  private describeCheckpoints(): string {
-    return this.config.mongo ? `MongoDB (${this.config.mongo.database}.checkpoints)` : join(this.config.dataDir, 'checkpoints.sqlite');
   }
 }

@@ -3,7 +3,6 @@ import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import {
   DocumentCheckpointStore,
   EmbeddedDocumentStore,
-  MongoDocumentStore,
   PermissionChecker,
   READ_MODELS_PROJECTION,
   ReadModelProjector,
@@ -12,6 +11,7 @@ import {
   waitForCheckpoint,
 } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { READ_MODEL_DOCUMENTS } from '../infrastructure/infrastructure.module';
 
 /**
  * Wires the read models from configuration. With MONGODB_URL: documents in MongoDB; the
@@ -26,7 +26,6 @@ import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 @Injectable()
 export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ReadModels');
-  private documents!: DocumentStore;
   private projector: ReadModelProjector | undefined;
   private queriesImpl!: ReadModelQueries;
   private checkerImpl!: PermissionChecker;
@@ -34,6 +33,7 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     @Inject(ROSTER_CONFIG) private readonly config: RosterConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_DOCUMENTS) private readonly documents: DocumentStore,
   ) {}
 
   get queries(): ReadModelQueries {
@@ -62,13 +62,8 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     // Exactly what ROSTER_RUN names (without MongoDB, config makes api and projections go together).
     const runsHere = this.config.run.has('projections');
     if (!runsHere && !this.config.run.has('api')) return;
-    let index: EmbeddedDocumentStore | undefined;
-    if (mongo) {
-      this.documents = await MongoDocumentStore.connect(mongo);
-      if (runsHere && this.config.run.has('api')) index = new EmbeddedDocumentStore();
-    } else {
-      this.documents = new EmbeddedDocumentStore();
-    }
+    // Beside MongoDB, the API's permission check answers from an in-process index of it.
+    const index = mongo && runsHere && this.config.run.has('api') ? new EmbeddedDocumentStore() : undefined;
     this.queriesImpl = new ReadModelQueries(this.documents);
     this.checkerImpl = new PermissionChecker(index ?? this.documents);
     if (runsHere) {
@@ -80,9 +75,9 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     );
   }
 
+  /** The documents themselves are closed by the infrastructure, after the HTTP server. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.projector?.stop();
-    await this.documents?.close();
   }
 
   /**

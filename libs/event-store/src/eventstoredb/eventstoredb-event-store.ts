@@ -22,6 +22,7 @@ import {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoreHealth,
   SubscribeToAllOptions,
   WrongExpectedRevisionError,
 } from '../event-store.port';
@@ -182,6 +183,11 @@ export class EventStoreDbEventStore implements EventStore {
       await subscription.unsubscribe().catch(() => undefined);
       subscription.destroy();
     }
+  }
+
+  /** The client reconnects by itself; whether the server answers is what headPosition tells. */
+  health(): StoreHealth {
+    return { writable: true };
   }
 
   async headPosition(): Promise<bigint> {

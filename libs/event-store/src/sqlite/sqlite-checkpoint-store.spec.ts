@@ -23,6 +23,22 @@ describe('SqliteCheckpointStore', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('never moves a checkpoint back: a save with a lower position changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roster-cp-'));
+    try {
+      const store = new SqliteCheckpointStore(join(dir, 'checkpoints.sqlite'));
+      await store.save('publisher', 10n);
+      await store.save('publisher', 4n);
+      expect(await store.load('publisher')).toBe(10n);
+      await store.save('publisher', 10n);
+      await store.save('publisher', 11n);
+      expect(await store.load('publisher')).toBe(11n);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('InMemoryCheckpointStore', () => {
@@ -31,6 +47,8 @@ describe('InMemoryCheckpointStore', () => {
     expect(await store.load('a')).toBeUndefined();
     await store.save('a', 3n);
     await store.save('a', 4n);
+    expect(await store.load('a')).toBe(4n);
+    await store.save('a', 2n);
     expect(await store.load('a')).toBe(4n);
     expect(await store.load('b')).toBeUndefined();
   });

@@ -14,17 +14,8 @@ import { SqliteEventStore } from './sqlite-event-store';
 const WRITES_PER_PROCESS = 40;
 const STREAMS = ['s-0', 's-1', 's-2'];
 
-// The child compiles the adapter's TypeScript with the compiler's transpileModule through a require hook.
+// The child loads the adapter's TypeScript through scripts/register-ts.js (see runWriter).
 const writer = `
-const fs = require('node:fs');
-const ts = require('typescript');
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(outputText, filename);
-};
 const { randomUUID } = require('node:crypto');
 const { SqliteEventStore } = require(process.env.ADAPTER);
 const { WrongExpectedRevisionError } = require(process.env.PORT);
@@ -54,8 +45,9 @@ const { WrongExpectedRevisionError } = require(process.env.PORT);
 
 function runWriter(db: string): Promise<{ conflicts: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', writer], {
-      cwd: join(__dirname, '..', '..', '..', '..'),
+    const root = join(__dirname, '..', '..', '..', '..');
+    const child = spawn(process.execPath, ['--require', join(root, 'scripts', 'register-ts.js'), '-e', writer], {
+      cwd: root,
       env: {
         ...process.env,
         DB: db,

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { killSqliteWriter } from '@roster/testing';
 import { describeEventStoreContract } from '../event-store.contract';
-import { EventStore, RecordedEvent } from '../event-store.port';
-import { SqliteEventStore } from './sqlite-event-store';
+import { EventStore, EventStoreUnavailableError, RecordedEvent } from '../event-store.port';
+import { SqliteEventStore, sqliteFailure } from './sqlite-event-store';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -33,6 +35,12 @@ describeEventStoreContract('SqliteEventStore', async () => {
       return store;
     },
   };
+});
+
+// The throwaway store tests use: the same writer thread, on a private temporary file.
+describeEventStoreContract('SqliteEventStore (:memory:)', async () => {
+  const store = new SqliteEventStore({ path: ':memory:', pollIntervalMs: 20 });
+  return { store, dispose: () => store.close() };
 });
 
 const event = (type: string) => ({ id: randomUUID(), type, data: {}, metadata: {} });
@@ -152,5 +160,128 @@ describe('SqliteEventStore group commit and lifecycle', () => {
     expect(await store.headPosition()).toBe(0n);
     await store.close();
     await expect(store.append('x', [event('A')], 'any')).rejects.toThrow(/closed/);
+  });
+});
+
+async function readAllOf(store: EventStore): Promise<RecordedEvent[]> {
+  const read: RecordedEvent[] = [];
+  for await (const e of store.readAll()) read.push(e);
+  return read;
+}
+
+/** Every append reported done is in the file, and every append reported failed is not. */
+async function expectOutcomesMatchFile(store: EventStore, appended: readonly { id: string }[][], results: PromiseSettledResult<unknown>[]) {
+  const stored = new Set((await readAllOf(store)).map((e) => e.id));
+  results.forEach((result, i) => {
+    for (const e of appended[i]) expect([i, stored.has(e.id)]).toEqual([i, result.status === 'fulfilled']);
+  });
+}
+
+describe('SqliteEventStore when SQLite fails part of a group commit', () => {
+  it('fails the whole group, reported as failed, when SQLite rolls the transaction back itself', async () => {
+    const path = tempFile();
+    const store = new SqliteEventStore({ path });
+    await store.append(`s-${randomUUID()}`, [event('A')], 'no_stream');
+    // A fault SQLite itself raises mid-group: RAISE(ROLLBACK) ends the whole transaction, as an I/O error or SQLITE_FULL may.
+    const other = new Database(path);
+    other.exec("CREATE TRIGGER fault BEFORE INSERT ON events WHEN NEW.type = 'Poison' BEGIN SELECT RAISE(ROLLBACK, 'injected fault'); END");
+    other.close();
+    const appended = [[event('B')], [event('Poison')], [event('C')]];
+    const results = await Promise.allSettled(appended.map((events) => store.append(`s-${randomUUID()}`, events, 'no_stream')));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    await expectOutcomesMatchFile(store, appended, results);
+    // The writer goes on: the next group commits.
+    await store.append(`s-${randomUUID()}`, [event('D')], 'no_stream');
+    expect((await readAllOf(store)).map((e) => e.type)).toEqual(['A', 'D']);
+    await store.close();
+  });
+
+  it('fails only the append a statement-level fault hits; the rest of its group commits', async () => {
+    const path = tempFile();
+    const store = new SqliteEventStore({ path });
+    const other = new Database(path);
+    other.exec("CREATE TRIGGER fault BEFORE INSERT ON events WHEN NEW.type = 'Poison' BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
+    other.close();
+    const appended = [[event('B')], [event('X'), event('Poison')], [event('C')]];
+    const results = await Promise.allSettled(appended.map((events) => store.append(`s-${randomUUID()}`, events, 'no_stream')));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    await expectOutcomesMatchFile(store, appended, results);
+    await store.close();
+  });
+});
+
+describe('SqliteEventStore when the file stays locked or the disk is full', () => {
+  it('fails an append with STORE.BUSY (nothing written) while another process holds the lock past the busy timeout', async () => {
+    const path = tempFile();
+    const store = new SqliteEventStore({ path, busyTimeoutMs: 50 });
+    const stream = `s-${randomUUID()}`;
+    await store.append(stream, [event('A')], 'no_stream');
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const error = await store.append(stream, [event('B')], 0n).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventStoreUnavailableError);
+    expect(error).toMatchObject({ code: 'STORE.BUSY', retryAfterSeconds: 1 });
+    other.exec('ROLLBACK');
+    other.close();
+    await store.append(stream, [event('B')], 0n);
+    await store.close();
+  });
+
+  it('maps SQLite codes to store codes: busy, full and I/O errors are unavailability, the rest stay errors', () => {
+    expect(sqliteFailure('m', 'SQLITE_BUSY')).toMatchObject({ code: 'STORE.BUSY' });
+    expect(sqliteFailure('m', 'SQLITE_BUSY_SNAPSHOT')).toMatchObject({ code: 'STORE.BUSY' });
+    expect(sqliteFailure('m', 'SQLITE_FULL')).toMatchObject({ code: 'STORE.FULL', retryAfterSeconds: 60 });
+    expect(sqliteFailure('m', 'SQLITE_IOERR_FSYNC')).toMatchObject({ code: 'STORE.IO_ERROR' });
+    expect(sqliteFailure('m', 'SQLITE_READONLY')).toMatchObject({ code: 'STORE.IO_ERROR' });
+    for (const code of ['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_IOERR_WRITE']) {
+      expect(sqliteFailure('m', code)).toBeInstanceOf(EventStoreUnavailableError);
+    }
+    const other = sqliteFailure('UNIQUE constraint failed', 'SQLITE_CONSTRAINT_UNIQUE');
+    expect(other).not.toBeInstanceOf(EventStoreUnavailableError);
+    expect(other).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+  });
+});
+
+describe('SqliteEventStore when its writer thread dies', () => {
+  it('restarts it: the store stays writable, and health says so', async () => {
+    const store = new SqliteEventStore({ path: tempFile() });
+    const stream = `s-${randomUUID()}`;
+    await store.append(stream, [event('A')], 'no_stream');
+    await killSqliteWriter(store);
+    await store.append(stream, [event('B')], 0n);
+    expect(store.health()).toEqual({ writable: true });
+    expect((await readAllOf(store)).map((e) => e.type)).toEqual(['A', 'B']);
+    await store.close();
+  });
+
+  it('settles the appends in flight by what the file holds: none reported failed was written, none reported done is missing', async () => {
+    const store = new SqliteEventStore({ path: tempFile() });
+    await store.append(`s-${randomUUID()}`, [event('Warm-up')], 'no_stream');
+    const appended = Array.from({ length: 400 }, (_, i) => [event(`E${i}`), event(`F${i}`)]);
+    const pending: Promise<unknown>[] = [];
+    // Sent over several ticks, so they go in several groups; the thread dies once the first is answered.
+    for (let i = 0; i < appended.length; i += 20) {
+      for (const events of appended.slice(i, i + 20)) pending.push(store.append(`s-${randomUUID()}`, events, 'no_stream'));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.race(pending);
+    await killSqliteWriter(store);
+    const results = await Promise.allSettled(pending);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'STORE.WRITER_STOPPED' });
+    }
+    await expectOutcomesMatchFile(store, appended, results);
+    await store.append(`s-${randomUUID()}`, [event('After')], 'no_stream');
+    await store.close();
+  });
+
+  it('after too many deaths in a row stops restarting it: appends and health say STORE.WRITER_FAILED', async () => {
+    const store = new SqliteEventStore({ path: tempFile(), maxWriterRestarts: 2 });
+    for (let i = 0; i < 3; i++) await killSqliteWriter(store);
+    expect(store.health()).toMatchObject({ writable: false, code: 'STORE.WRITER_FAILED' });
+    const error = await store.append(`s-${randomUUID()}`, [event('A')], 'no_stream').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventStoreUnavailableError);
+    expect(error).toMatchObject({ code: 'STORE.WRITER_FAILED' });
+    await store.close();
   });
 });

@@ -1,22 +1,29 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import {
   AppendResult,
   EventStore,
+  EventStoreUnavailableError,
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoreHealth,
   SubscribeToAllOptions,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { SQLITE_WRITER_SOURCE, type WriterAppend, type WriterData, type WriterMessage, type WriterResult } from './sqlite-writer';
+import { DEFAULT_BUSY_TIMEOUT_MS, openSqlite } from './sqlite-connection';
+import type { WriterAppend, WriterResult } from './sqlite-writer';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
-  /** Database file; its directory is created if missing. `:memory:` works for one instance. */
+  /**
+   * Database file; its directory is created if missing. `:memory:` is a throwaway store for
+   * tests: a private temporary file, deleted on close (the writer thread needs a file).
+   */
   readonly path: string;
   /** How often a live subscription looks for appends made by other processes (default 50 ms). */
   readonly pollIntervalMs?: number;
@@ -24,6 +31,8 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Rows per page when reading streams and the log (default 500). */
   readonly pageSize?: number;
+  /** Writer thread deaths in a row (no commit in between) after which it is not restarted (default 3). */
+  readonly maxWriterRestarts?: number;
 }
 
 interface EventRow {
@@ -48,8 +57,6 @@ interface PendingAppend {
 /** How many of its latest appended rows an instance keeps for its live subscriptions. */
 const RECENT_ROWS = 4096;
 
-type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position    INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -67,34 +74,33 @@ CREATE TABLE IF NOT EXISTS events (
  * Embedded event store in one SQLite file, shareable by several processes (WAL + busy
  * timeout). An append's promise resolves only after its transaction is committed and
  * fsynced (synchronous=FULL). Commits run in a worker thread with its own connection
- * (sqlite-writer.ts), so the fsync does not block the event loop; appends made while a
+ * (sqlite-writer.worker.ts), so the fsync does not block the event loop; appends made while a
  * commit is under way are grouped into the next transaction (one fsync); each is checked
  * against its own expected revision inside a savepoint, so a conflicting append fails alone.
  * Reads and subscriptions use this thread's connection (a WAL reader): an append has
- * committed before its promise resolves, so the next read sees it. A `:memory:` database
- * cannot be shared with a thread: it commits on this thread instead.
+ * committed before its promise resolves, so the next read sees it.
  * SQLite serialises writers, so positions become visible in increasing order: a reader
  * never sees position n+1 committed before n.
+ * SQLite's refusals that pass (locked past the busy timeout, disk full, I/O error, the writer
+ * thread restarting) fail the append with EventStoreUnavailableError: nothing of it was written.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly statements: {
-    readonly lastRevision: Database.Statement<[string]>;
-    readonly insert: Database.Statement<[string, bigint, string, string, string, string, string]>;
     readonly readStream: Database.Statement<[string, bigint, number]>;
     readonly readAll: Database.Statement<[bigint, number]>;
     readonly head: Database.Statement<[]>;
+    readonly byEventId: Database.Statement<[string], Pick<EventRow, 'stream_id' | 'revision' | 'position'>>;
   };
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
   /** Live subscriptions waiting for new events; woken by local appends and close(). */
   private readonly waiters = new Set<(local: boolean) => void>();
-  private readonly appendAll?: (batch: readonly PendingAppend[]) => Outcome[];
-  /** The writer thread (file databases); appends it has not answered yet, by sequence number. */
-  private readonly writer?: Worker;
+  private readonly writer: SqliteWriterThread;
+  /** Appends the writer has not answered yet, by sequence number. */
   private readonly inFlight = new Map<number, { readonly item: PendingAppend; readonly sent: WriterAppend }>();
   /**
    * The rows this instance appended lately, in position order, as the writer stored them:
@@ -103,74 +109,37 @@ export class SqliteEventStore implements EventStore {
    */
   private recent: EventRow[] = [];
   private nextSeq = 0;
-  private writerClosed?: Promise<void>;
-  private writerFailure?: Error;
+  /** The private directory of a `:memory:` store, removed on close. */
+  private readonly throwawayDir: string | undefined;
 
   constructor(options: SqliteEventStoreOptions | string) {
     const opts = typeof options === 'string' ? { path: options } : options;
     this.pollIntervalMs = opts.pollIntervalMs ?? 50;
     this.pageSize = opts.pageSize ?? 500;
-    if (opts.path !== ':memory:' && !opts.path.startsWith('file:')) {
-      mkdirSync(dirname(opts.path), { recursive: true });
+    let path = opts.path;
+    if (path === ':memory:') {
+      this.throwawayDir = mkdtempSync(join(tmpdir(), 'roster-events-'));
+      path = join(this.throwawayDir, 'events.sqlite');
     }
-    this.db = new Database(opts.path, { timeout: opts.busyTimeoutMs ?? 5000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.defaultSafeIntegers(true);
+    const busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.db = openSqlite(path, busyTimeoutMs);
     this.db.exec(SCHEMA);
 
     this.statements = {
-      lastRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
-      insert: this.db.prepare(
-        `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
       readStream: this.db.prepare(
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
       ),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS position FROM events'),
+      byEventId: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
     };
-
-    const inMemory = opts.path === ':memory:' || opts.path.includes('mode=memory');
-    if (!inMemory) {
-      const workerData: WriterData = {
-        path: opts.path,
-        busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
-        sqliteModule: require.resolve('better-sqlite3'),
-      };
-      const writer = new Worker(SQLITE_WRITER_SOURCE, { eval: true, workerData });
-      this.writer = writer;
-      this.writerClosed = new Promise<void>((resolve) => {
-        writer.on('message', (message: WriterMessage) => {
-          if (message.kind === 'results') this.settle(message.results);
-          else if (message.kind === 'closed') resolve();
-          else this.failWriter(new Error(`SQLite writer: ${message.message}`));
-        });
-        writer.on('error', (error) => this.failWriter(error));
-        writer.on('exit', () => {
-          this.failWriter(new Error('SQLite writer thread exited'));
-          resolve();
-        });
-      });
-      // An idle writer does not keep the process alive; one with appends under way does.
-      writer.unref();
-      return;
-    }
-
-    // A nested better-sqlite3 transaction runs as a SAVEPOINT: a failing append rolls back
-    // only its own rows, and the outer (IMMEDIATE) transaction commits the others.
-    const appendOne = this.db.transaction((item: PendingAppend) => this.appendInTransaction(item));
-    const appendAll = this.db.transaction((batch: readonly PendingAppend[]): Outcome[] =>
-      batch.map((item) => {
-        try {
-          return { ok: true, result: appendOne(item) };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      }),
-    );
-    this.appendAll = (batch) => appendAll.immediate(batch);
+    this.writer = new SqliteWriterThread({
+      path,
+      busyTimeoutMs,
+      maxRestarts: opts.maxWriterRestarts,
+      onResults: (results) => this.settle(results),
+      onDeath: (unanswered, reason) => this.settleFromFile(unanswered, reason),
+    });
   }
 
   append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -237,19 +206,19 @@ export class SqliteEventStore implements EventStore {
     return row.position;
   }
 
+  health(): StoreHealth {
+    return this.writer.health;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     // Appends already accepted are written before the file closes.
     if (this.queue.length > 0) this.flush();
     this.closed = true;
     this.wakeAll();
-    if (this.writer) {
-      this.writer.ref();
-      if (!this.writerFailure) this.writer.postMessage({ kind: 'close' });
-      await this.writerClosed;
-      await this.writer.terminate();
-    }
+    await this.writer.close();
     this.db.close();
+    if (this.throwawayDir) rmSync(this.throwawayDir, { recursive: true, force: true });
   }
 
   private readPage(from: bigint, limit: number): EventRow[] {
@@ -265,29 +234,9 @@ export class SqliteEventStore implements EventStore {
       for (const item of batch) item.reject(new Error('SqliteEventStore is closed'));
       return;
     }
-    if (this.writer) {
-      this.sendToWriter(batch);
-      return;
-    }
-    let outcomes: Outcome[];
-    try {
-      outcomes = this.appendAll!(batch);
-    } catch (error) {
-      // The commit itself failed (e.g. the file stayed locked past the busy timeout): nothing was written.
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i];
-      if (outcome.ok) item.resolve(outcome.result);
-      else item.reject(outcome.error);
-    });
-    if (outcomes.some((o) => o.ok)) this.wakeAll();
-  }
-
-  private sendToWriter(batch: readonly PendingAppend[]): void {
-    if (this.writerFailure) {
-      for (const item of batch) item.reject(this.writerFailure);
+    const health = this.writer.health;
+    if (this.writer.gaveUp && !health.writable) {
+      for (const item of batch) item.reject(new EventStoreUnavailableError(health.code, health.detail, 60));
       return;
     }
     const items: WriterAppend[] = [];
@@ -307,8 +256,7 @@ export class SqliteEventStore implements EventStore {
       this.inFlight.set(seq, { item, sent });
       items.push(sent);
     }
-    if (this.inFlight.size === items.length) this.writer!.ref();
-    this.writer!.postMessage({ kind: 'append', items });
+    this.writer.send(items);
   }
 
   /** The writer's answers for one commit: resolve or reject each append, then wake subscriptions. */
@@ -326,11 +274,32 @@ export class SqliteEventStore implements EventStore {
       } else if (result.conflict) {
         item.reject(new WrongExpectedRevisionError(item.streamId, item.expected, result.conflict.actual));
       } else {
-        item.reject(Object.assign(new Error(result.message), result.code ? { code: result.code } : {}));
+        item.reject(sqliteFailure(result.message, result.code));
       }
     }
-    if (this.inFlight.size === 0) this.writer!.unref();
     if (appended) this.wakeAll(true);
+  }
+
+  /**
+   * The writer thread died before answering these appends: each is settled by what the file
+   * holds. An append is atomic, so its last event's row tells whether all of it was committed.
+   */
+  private settleFromFile(unanswered: readonly WriterAppend[], reason: string): void {
+    let appended = false;
+    for (const sent of unanswered) {
+      const pending = this.inFlight.get(sent.seq);
+      if (!pending) continue;
+      this.inFlight.delete(sent.seq);
+      const last = sent.events[sent.events.length - 1];
+      const row = last ? this.statements.byEventId.get(last.id) : undefined;
+      if (row && row.stream_id === sent.streamId) {
+        appended = true;
+        pending.item.resolve({ nextExpectedRevision: row.revision, position: row.position });
+      } else {
+        pending.item.reject(new EventStoreUnavailableError('STORE.WRITER_STOPPED', `Not written: ${reason}`, 1));
+      }
+    }
+    if (appended) this.wakeAll();
   }
 
   private remember(sent: WriterAppend, lastRevision: bigint, lastPosition: bigint, recordedAt: string): void {
@@ -369,44 +338,6 @@ export class SqliteEventStore implements EventStore {
     return rows;
   }
 
-  /** The writer thread is gone: what it had not answered fails, and so does every later append. */
-  private failWriter(error: Error): void {
-    this.writerFailure ??= error;
-    for (const { item } of this.inFlight.values()) item.reject(error);
-    this.inFlight.clear();
-  }
-
-  private appendInTransaction(item: PendingAppend): AppendResult {
-    const { streamId, events, expected } = item;
-    const row = this.statements.lastRevision.get(streamId) as { revision: bigint | null };
-    const current = row.revision;
-    if (expected === 'no_stream' ? current !== null : expected !== 'any' && current !== expected) {
-      throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
-    }
-    let revision = current ?? -1n;
-    if (events.length === 0) {
-      // Nothing to write: report where the stream and the log stand.
-      const head = this.statements.head.get() as { position: bigint };
-      return { nextExpectedRevision: revision, position: head.position };
-    }
-    const recordedAt = new Date().toISOString();
-    let position = 0n;
-    for (const event of events) {
-      revision += 1n;
-      const info = this.statements.insert.run(
-        streamId,
-        revision,
-        event.id,
-        event.type,
-        JSON.stringify(event.data ?? null),
-        JSON.stringify(event.metadata ?? {}),
-        recordedAt,
-      );
-      position = BigInt(info.lastInsertRowid);
-    }
-    return { nextExpectedRevision: revision, position };
-  }
-
   /** Resolves on a local append, after the poll interval (appends by other processes), on abort or on close. */
   private waitForChange(signal: AbortSignal | undefined): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
@@ -440,4 +371,22 @@ function toRecorded(row: EventRow): RecordedEvent {
     position: BigInt(row.position),
     recordedAt: new Date(row.recorded_at),
   };
+}
+
+/** SQLite's refusals that pass map to EventStoreUnavailableError (nothing written, retry later); others stay errors. */
+export function sqliteFailure(message: string, code: string | undefined): Error {
+  // Extended codes (SQLITE_IOERR_FSYNC, SQLITE_BUSY_SNAPSHOT, ...) count as their primary code.
+  const primary = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY)(?:_|$)/.exec(code ?? '')?.[1];
+  switch (primary) {
+    case 'BUSY':
+    case 'LOCKED':
+      return new EventStoreUnavailableError('STORE.BUSY', `The event store file is locked by another writer: ${message}`, 1);
+    case 'FULL':
+      return new EventStoreUnavailableError('STORE.FULL', `The event store's disk is full: ${message}`, 60);
+    case 'IOERR':
+    case 'READONLY':
+      return new EventStoreUnavailableError('STORE.IO_ERROR', `The event store could not write its file: ${message}`, 5);
+    default:
+      return Object.assign(new Error(message), code ? { code } : {});
+  }
 }

@@ -127,14 +127,3 @@ export function orderProblems(records: readonly ConsumedRecord[]): string[] {
   }
   return problems;
 }
-
-/** Distinct domain events (by position) per organization key, from the records read. */
-export function distinctPositionsByKey(records: readonly ConsumedRecord[]): Map<string, Set<string>> {
-  const byKey = new Map<string, Set<string>>();
-  for (const { key, event } of records) {
-    let positions = byKey.get(key);
-    if (!positions) byKey.set(key, (positions = new Set()));
-    positions.add(event.position);
-  }
-  return byKey;
-}

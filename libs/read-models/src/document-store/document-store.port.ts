@@ -69,6 +69,3 @@ export interface DocumentStore {
   drop(collection: string): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Injection token for the read models' DocumentStore. */
-export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');

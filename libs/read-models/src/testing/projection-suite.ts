@@ -1,5 +1,6 @@
 import { SqliteEventStore, type RecordedEvent } from '@roster/event-store';
 import { InMemoryCheckpointStore } from '@roster/event-store';
+import { DocumentCheckpointStore } from '../document-checkpoint-store';
 import type { DocumentStore } from '../document-store/document-store.port';
 import { EmbeddedDocumentStore } from '../document-store/embedded-document-store';
 import { PermissionChecker } from '../permission-checker';
@@ -190,6 +191,19 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       } finally {
         await store.close();
       }
+    });
+
+    it('never moves a checkpoint back, whichever copy saves late', async () => {
+      const documents = await fresh();
+      const [first, second] = [new DocumentCheckpointStore(documents), new DocumentCheckpointStore(documents)];
+      await first.save('publisher', 5n);
+      await second.save('publisher', 12n);
+      await first.save('publisher', 7n); // a late save of a copy that was behind
+      expect(await second.load('publisher')).toBe(12n);
+      await second.save('publisher', 3n);
+      expect(await first.load('publisher')).toBe(12n);
+      await first.save('publisher', 13n);
+      expect(await second.load('publisher')).toBe(13n);
     });
 
     it('lets one of two copies write at a time; the other takes over when it stops, to the same documents', async () => {

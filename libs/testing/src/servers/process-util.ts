@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -101,11 +101,6 @@ export function runCommand(
       );
     });
   });
-}
-
-export function runSync(command: string, args: string[], options: SpawnSyncOptions = {}): string | undefined {
-  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000, ...options });
-  return r.status === 0 ? String(r.stdout) : undefined;
 }
 
 export function tail(text: string, lines: number): string {
