@@ -169,7 +169,7 @@ describe('OpenAPI request bodies', () => {
     });
     expect(parameters('/organizations/{orgId}/members/{userId}', 'delete')).toEqual({
       orgId: { type: 'string', format: 'uuid' },
-      userId: { type: 'string', minLength: 1, maxLength: 128 },
+      userId: { type: 'string', minLength: 1, maxLength: 128, pattern: '\\S' },
     });
   });
 });

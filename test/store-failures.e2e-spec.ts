@@ -20,7 +20,7 @@ const running: RosterInProcess[] = [];
 async function start(): Promise<{ roster: RosterInProcess; dataDir: string; store: SqliteEventStore }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roster-store-failures-'));
   dirs.push(dataDir);
-  const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api' });
+  const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections' });
   running.push(roster);
   return { roster, dataDir, store: roster.app.get(EVENT_STORE) };
 }

@@ -1,8 +1,8 @@
-import { HttpStatus, Injectable, Param, PipeTransform, type Type } from '@nestjs/common';
+import { Injectable, Param, PipeTransform, type Type } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { fieldRefusal, ORGANIZATION_LIMITS, serviceId } from '@roster/domain';
-import { ProblemException } from './problem';
+import { fieldRefusal, serviceId } from '@roster/domain';
+import { USER_ID_SCHEMA, UUID_SCHEMA } from './openapi';
 
 /** Ids the service made (organizations, invitations, requests) are UUIDs: anything else is a 400. */
 @Injectable()
@@ -26,9 +26,8 @@ export class UserIdPipe implements PipeTransform<string, string> {
  * A path id, its pipe and its OpenAPI in one: `@ServiceId('orgId')` is a UUID the service
  * made (400 VALIDATION.ID otherwise), `@UserId('userId')` a user id of the identity provider.
  */
-export const ServiceId = (name: string): ParameterDecorator => pathId(name, ServiceIdPipe, { type: 'string', format: 'uuid' });
-export const UserId = (name: string): ParameterDecorator =>
-  pathId(name, UserIdPipe, { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength });
+export const ServiceId = (name: string): ParameterDecorator => pathId(name, ServiceIdPipe, UUID_SCHEMA);
+export const UserId = (name: string): ParameterDecorator => pathId(name, UserIdPipe, USER_ID_SCHEMA);
 
 function pathId(name: string, pipe: Type<PipeTransform>, schema: SchemaObject): ParameterDecorator {
   return (target, key, index) => {

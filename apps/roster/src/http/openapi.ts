@@ -95,7 +95,7 @@ export function QueryRoute(...statuses: number[]) {
   );
 }
 
-const USER_ID = { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' } as const;
+export const USER_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' };
 
 /**
  * Path parameters by name, as ServiceIdPipe and UserIdPipe check them: ids the service made
@@ -106,7 +106,7 @@ const PATH_PARAMETERS: Record<string, { readonly description: string; readonly s
   orgId: { description: 'Organization id (a UUID the service made)', schema: UUID_SCHEMA },
   invitationId: { description: 'Invitation id (a UUID the service made)', schema: UUID_SCHEMA },
   requestId: { description: 'Join request id (a UUID the service made)', schema: UUID_SCHEMA },
-  userId: { description: "User id (the token's `sub` of that user)", schema: USER_ID },
+  userId: { description: "User id (the token's `sub` of that user)", schema: USER_ID_SCHEMA },
 };
 
 export function describePathParameters(document: OpenAPIObject): OpenAPIObject {
