@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import {
   DocumentCheckpointStore,
@@ -23,7 +23,7 @@ import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
  * then always runs in this process (nothing else could feed it).
  */
 @Injectable()
-export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ReadModelsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReadModels');
   private documents!: DocumentStore;
   private projector: ReadModelProjector | undefined;
@@ -78,7 +78,8 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     );
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** After the HTTP server has stopped answering (queries read these until then), before the store closes. */
+  async onApplicationShutdown(): Promise<void> {
     await this.projector?.stop();
     await this.documents?.close();
   }
