@@ -8,3 +8,4 @@ export * from './organization.state';
 export * from './organization.decide';
 export * from './decider';
 export * from './upcast';
+export * from './activity';

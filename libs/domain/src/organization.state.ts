@@ -15,6 +15,12 @@ export const ORGANIZATION_LIMITS = {
   expiresInDaysDefault: 7,
   emailMaxLength: 254,
   idMaxLength: 128,
+  /**
+   * Pending invitations one person (an admin, a superadmin) may have sent in one organization
+   * and not seen answered, revoked or replaced: what one account can leave pending there.
+   * Several admins together may have more (a portal importing 10,000 invitees).
+   */
+  pendingInvitationsPerInviterMax: 1000,
 } as const;
 
 export interface Membership {
@@ -67,6 +73,8 @@ export interface OrganizationState {
    */
   readonly pendingInvitationsByInvitee: PersistentMap<readonly string[]>;
   readonly pendingJoinRequestsByUser: PersistentMap<readonly string[]>;
+  /** How many pending invitations each inviter has sent (for the per-inviter cap). */
+  readonly pendingInvitationCountByInviter: PersistentMap<number>;
 }
 
 /** The key of an invitee in `pendingInvitationsByInvitee`. */
@@ -88,6 +96,7 @@ export const initialState: OrganizationState = Object.freeze({
   handledJoinRequests: PersistentMap.empty<JoinRequestOutcome>(),
   pendingInvitationsByInvitee: PersistentMap.empty<readonly string[]>(),
   pendingJoinRequestsByUser: PersistentMap.empty<readonly string[]>(),
+  pendingInvitationCountByInviter: PersistentMap.empty<number>(),
 });
 
 export interface EvolveMeta {
@@ -113,6 +122,8 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     pendingInvitationsByInvitee:
       changes.pendingInvitationsByInvitee !== undefined ? changes.pendingInvitationsByInvitee : state.pendingInvitationsByInvitee,
     pendingJoinRequestsByUser: changes.pendingJoinRequestsByUser !== undefined ? changes.pendingJoinRequestsByUser : state.pendingJoinRequestsByUser,
+    pendingInvitationCountByInviter:
+      changes.pendingInvitationCountByInviter !== undefined ? changes.pendingInvitationCountByInviter : state.pendingInvitationCountByInviter,
   };
 }
 
@@ -125,6 +136,11 @@ function withoutId(index: PersistentMap<readonly string[]>, key: string, id: str
   const ids = index.get(key);
   if (!ids?.includes(id)) return index;
   return ids.length === 1 ? index.delete(key) : index.set(key, ids.filter((other) => other !== id));
+}
+
+function counted(counts: PersistentMap<number>, key: string, delta: number): PersistentMap<number> {
+  const count = (counts.get(key) ?? 0) + delta;
+  return count > 0 ? counts.set(key, count) : counts.delete(key);
 }
 
 // Members are only ever written through these two, which keep adminCount right.
@@ -145,14 +161,16 @@ function withoutMember(state: OrganizationState, userId: string): OrganizationSt
 }
 
 // Pending invitations and join requests are only ever written through these four, which
-// keep the by-invitee and by-user indexes right.
+// keep the by-invitee and by-user indexes (and the count by inviter) right.
 function openInvitation(state: OrganizationState, invitation: PendingInvitation): OrganizationState {
   const { invitationId } = invitation;
   const before = state.invitations.get(invitationId);
   const index = before ? withoutId(state.pendingInvitationsByInvitee, inviteeKey(before.invitee), invitationId) : state.pendingInvitationsByInvitee;
+  const counts = before ? counted(state.pendingInvitationCountByInviter, before.invitedBy, -1) : state.pendingInvitationCountByInviter;
   return next(state, {
     invitations: state.invitations.set(invitationId, invitation),
     pendingInvitationsByInvitee: withId(index, inviteeKey(invitation.invitee), invitationId),
+    pendingInvitationCountByInviter: counted(counts, invitation.invitedBy, 1),
   });
 }
 
@@ -164,6 +182,9 @@ function closeInvitation(state: OrganizationState, invitationId: string, outcome
     pendingInvitationsByInvitee: before
       ? withoutId(state.pendingInvitationsByInvitee, inviteeKey(before.invitee), invitationId)
       : state.pendingInvitationsByInvitee,
+    pendingInvitationCountByInviter: before
+      ? counted(state.pendingInvitationCountByInviter, before.invitedBy, -1)
+      : state.pendingInvitationCountByInviter,
   });
 }
 

@@ -40,7 +40,8 @@ export class QueryAccess {
       organization,
       role,
       platform,
-      can: (other) => platform === 'superadmin' || isAllowed(role, other),
+      // `action` itself: the caller was let in for it (a service token holds no role).
+      can: (other) => other === action || platform === 'superadmin' || isAllowed(role, other),
     };
   }
 }
