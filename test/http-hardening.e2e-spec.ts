@@ -204,6 +204,12 @@ describe('per-user command rate (ROSTER_COMMAND_RATE=1, ROSTER_COMMAND_BURST=3)'
     }
   });
 
+  it('documents the 429 on command operations only', async () => {
+    const document = (await requestJson(roster.baseUrl, 'GET', '/docs-json')).body;
+    expect(document.paths['/organizations'].post.responses['429']).toBeDefined();
+    expect(document.paths['/authorizations/check'].post.responses['429']).toBeUndefined();
+  });
+
   it('limits requests without a valid token by client address', async () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => call(roster.baseUrl, 'POST', '/organizations', null, { name: 'Anonymous' })));
     expect(answers.filter((answer) => answer.status === 401).length).toBeGreaterThanOrEqual(3);

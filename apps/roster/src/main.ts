@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
 import { ConfigError, loadRosterConfig, nestLogLevels, type RosterConfig } from './config/roster-config';
 import { clientErrorAsProblem, frameworkErrorAsProblem, MAX_PATH_PARAM_LENGTH } from './http/client-errors';
-import { limitCommandRate } from './http/command-rate-limit';
+import { documentCommandRate, limitCommandRate } from './http/command-rate-limit';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { mountApiDocs } from './http/docs';
 import { useJsonBodies } from './http/json-body';
@@ -68,6 +68,7 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
+  documentCommandRate(document);
   mountApiDocs(app, document);
 
   await app.init();

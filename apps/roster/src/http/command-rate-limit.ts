@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import rateLimit from '@fastify/rate-limit';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
 import { LruCache } from '../command-handling/lru-cache';
@@ -95,4 +96,17 @@ export async function limitCommandRate(
       );
     },
   });
+}
+
+/** Every command operation of the OpenAPI document may answer 429 (ROSTER_COMMAND_RATE). */
+export function documentCommandRate(document: OpenAPIObject): void {
+  for (const [path, operations] of Object.entries(document.paths)) {
+    for (const method of ['post', 'put', 'patch', 'delete'] as const) {
+      const operation = operations[method];
+      if (!operation || !isCommandRoute(method.toUpperCase(), path)) continue;
+      operation.responses['429'] ??= {
+        description: 'RATE_LIMIT.EXCEEDED: more commands than this user may send (ROSTER_COMMAND_RATE); Retry-After says when to retry',
+      };
+    }
+  }
 }
