@@ -339,7 +339,8 @@ async function main(): Promise<void> {
     delete env.EVENTSTORE_CONNECTION_STRING;
     delete env.MONGODB_URL;
     delete env.KAFKA_BROKERS;
-    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn' });
+    // The load comes from a few admins: no per-user command rate.
+    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' });
     // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `-r ./profile-hook.js` to profile it).
     const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
     const service = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: [...REGISTER_PATHS, ...serviceArgs], cwd: ROOT, env });

@@ -435,7 +435,7 @@ function startService(dir: string, mongoUrl: string, database: string): Promise<
     entry: resolve(__dirname, '../apps/roster/src/main.js'),
     // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `--cpu-prof`), as in bench:commands.
     nodeArgs: ['-r', resolve(__dirname, '../../scripts/register-paths.js'), ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '')],
-    env: { ...process.env, ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: process.env.BENCH_ROSTER_RUN ?? 'api,projections', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: process.env.BENCH_ROSTER_RUN ?? 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' },
     timeoutMs: 120_000,
   });
 }

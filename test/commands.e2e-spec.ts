@@ -9,10 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
+import { rawExchange, requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { SignJWT } from 'jose';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
@@ -89,21 +88,6 @@ function expectProblem(answer: Answer, status: number, code?: string): void {
   expect(answer.body).toEqual(expect.objectContaining({ status, title: expect.any(String), type: expect.any(String) }));
   expect(typeof answer.body.code).toBe('string');
   if (code) expect(answer.body.code).toBe(code);
-}
-
-/** Sends `request` as raw bytes (what fetch refuses to send) and reads the answer until the server closes. */
-function rawExchange(baseUrl: string, request: string): Promise<{ head: string; body: string }> {
-  const { hostname, port } = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(request));
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const split = received.indexOf('\r\n\r\n');
-      resolve({ head: received.slice(0, split), body: received.slice(split + 4) });
-    });
-  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

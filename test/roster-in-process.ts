@@ -11,11 +11,12 @@ export interface RosterInProcess {
 
 /**
  * The service in the test's own process, on 127.0.0.1 and a free port, configured from
- * `env` as from the environment (PORT, HOST and LOG_LEVEL=error unless given), without
- * Nest's logger.
+ * `env` as from the environment (PORT, HOST and LOG_LEVEL=error unless given; no per-user
+ * command rate unless ROSTER_COMMAND_RATE is given: suites send many commands as one user),
+ * without Nest's logger.
  */
 export async function startRosterInProcess(env: Record<string, string>): Promise<RosterInProcess> {
-  const config = loadRosterConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', ...env });
+  const config = loadRosterConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', ROSTER_COMMAND_RATE: '0', ...env });
   const app = await createApp(config, { logger: false });
   const server = app.getHttpServer();
   if (!server.listening) await app.listen(0, '127.0.0.1');

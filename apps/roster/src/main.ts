@@ -1,15 +1,18 @@
 import 'reflect-metadata';
-import { HttpStatus, INestApplicationContext, Logger, LoggerService, LogLevel } from '@nestjs/common';
+import { INestApplicationContext, Logger, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
 import { ConfigError, loadRosterConfig, nestLogLevels, type RosterConfig } from './config/roster-config';
-import { clientErrorAsProblem, frameworkErrorAsProblem } from './http/client-errors';
-import { ProblemException } from './http/problem';
+import { clientErrorAsProblem, frameworkErrorAsProblem, MAX_PATH_PARAM_LENGTH } from './http/client-errors';
+import { documentCommandRate, limitCommandRate } from './http/command-rate-limit';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { mountApiDocs } from './http/docs';
+import { useJsonBodies } from './http/json-body';
+import { RouteMethods } from './http/route-methods';
+import { cutOffAtShutdownDeadline } from './http/shutdown-deadline';
 import { createValidationPipe } from './http/validation';
 import { describeEventStore } from './infrastructure/infrastructure.module';
 
@@ -23,9 +26,18 @@ export interface CreateAppOptions {
  * e2e tests and benchmarks start it in-process with their own config.
  */
 export async function createApp(config: RosterConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const limits = config.http;
   const adapter = new FastifyAdapter({
     return503OnClosing: true,
     bodyLimit: 256 * 1024,
+    // A slow or stalled client is cut off (408), and cannot hold the service or its shutdown.
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the request and header deadlines on this interval (30 s by default).
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
+    // Every id fits in a path segment, up to the longest user id; longer is a 414.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // Errors raised below Nest (HTTP parser, Fastify's router) are problem+json too.
     clientErrorHandler: clientErrorAsProblem,
     // Typed against our fastify; the adapter's pinned copy has the same request/reply API.
@@ -38,7 +50,9 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
     // No form parser: command bodies are JSON, anything else answers 415.
     bodyParser: false,
   });
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  app.useGlobalFilters(new ProblemDetailsFilter(RouteMethods.recordedOn(fastify)));
+  if (limits.commandRate) await limitCommandRate(app, limits.commandRate);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
@@ -54,23 +68,12 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
+  documentCommandRate(document);
   mountApiDocs(app, document);
 
   await app.init();
-  // One fastify copy (package.json overrides the one @nestjs/platform-fastify pins); its types come from the adapter.
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  // Command bodies are JSON only: anything else is a 415, not a body to validate.
-  fastify.removeContentTypeParser('text/plain');
-  // An empty body sent as JSON (DELETE or accept from a client that always sets the header) is no body.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    // Nest would strip Fastify's parse error of its code: hand it a ProblemException instead.
-    parseJson(request, body as string, (error, value) =>
-      error ? done(new ProblemException(HttpStatus.BAD_REQUEST, 'REQUEST.MALFORMED_JSON', 'The body is not valid JSON'), undefined) : done(null, value),
-    );
-  });
+  // One fastify copy (package.json overrides the one @nestjs/platform-fastify pins).
+  useJsonBodies(fastify);
   return app;
 }
 
@@ -102,11 +105,13 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
   }
   if (!config.run.has('api')) {
     const context = await createWorkerContext(config);
+    cutOffAtShutdownDeadline(undefined, config.http.shutdownTimeoutMs, logger);
     logger.log(`Roster running without HTTP API; ${summary}`);
     return context;
   }
   const app = await createApp(config);
   await app.listen(config.port, config.host);
+  cutOffAtShutdownDeadline(app.getHttpServer(), config.http.shutdownTimeoutMs, logger);
   logger.log(`Roster listening on http://${config.host}:${config.port} (docs at /docs); ${summary}`);
   return app;
 }

@@ -37,6 +37,12 @@ export const ORGANIZATION_LIMITS = {
   expiresInDaysDefault: 7,
   emailMaxLength: 254,
   idMaxLength: 128,
+  /**
+   * Pending invitations one person (an admin, a superadmin) may have sent in one organization
+   * and not seen answered, revoked or replaced: what one account can leave pending there.
+   * Several admins together may have more (a portal importing 10,000 invitees).
+   */
+  pendingInvitationsPerInviterMax: 1000,
 } as const;
 
 // Control (Cc) and format (Cf: bidi overrides, zero-width characters, ...) characters and

@@ -13,3 +13,4 @@ export * from './organization.state';
 export * from './organization.decide';
 export * from './decider';
 export * from './recorded-event';
+export * from './activity';

@@ -398,3 +398,39 @@ describe('RevokeInvitation', () => {
       .thenThrows('not_found', 'INVITATION.NOT_FOUND');
   });
 });
+
+describe('InviteMember: pending invitations per inviter', () => {
+  const MAX = ORGANIZATION_LIMITS.pendingInvitationsPerInviterMax;
+  const invite = (org: string, email: string) =>
+    ({ type: 'InviteMember', data: { organizationId: org, invitationId: randomUUID(), invitee: { email }, role: 'member' } }) as const;
+  /** The organization with MAX pending e-mail invitations sent by its admin. */
+  const full = () => {
+    const o = anOrganization();
+    const sent = Array.from({ length: MAX }, (_, i) => o.invited(randomUUID(), { kind: 'email', email: `p${i}@example.org` }));
+    return { o, history: [...o.history, ...sent] };
+  };
+
+  test(`an admin with ${MAX} pending invitations in the organization may not leave another one pending (409)`, () => {
+    const { o, history } = full();
+    given(history).when(invite(o.org, 'one-more@example.org'), as(o.admin)).thenThrows('conflict', 'INVITATION.TOO_MANY_PENDING');
+  });
+
+  test('an answered or revoked invitation no longer counts', () => {
+    const { o, history } = full();
+    const [first] = history.slice(o.history.length) as Array<{ data: { invitationId: string } }>;
+    const revoked = ev('InvitationRevoked', { organizationId: o.org, invitationId: first.data.invitationId, revokedBy: o.admin });
+    given([...history, revoked]).when(invite(o.org, 'one-more@example.org'), as(o.admin)).then([expect.objectContaining({ type: 'MemberInvited' }) as never]);
+  });
+
+  test('replacing one of his own pending invitations leaves the count as it is, so it is allowed', () => {
+    const { o, history } = full();
+    given(history).when(invite(o.org, 'p0@example.org'), as(o.admin)).then([expect.objectContaining({ type: 'MemberInvited' }) as never]);
+  });
+
+  test('the cap is per inviter: another admin of the same organization may still invite', () => {
+    const { o, history } = full();
+    const other = id('admin');
+    const promoted = [...o.joined(other, 'admin')];
+    given([...history, ...promoted]).when(invite(o.org, 'one-more@example.org'), as(other)).then([expect.objectContaining({ type: 'MemberInvited' }) as never]);
+  });
+});

@@ -130,6 +130,7 @@ function inviteMember(data: Data<'InviteMember'>, state: OrganizationState, cont
   // A second invitation to the same person replaces the pending one: never two open.
   const replaced = pendingInvitationTo(state, invitee);
   if (replaced) assertManagesPeopleOf(state, context, replaced.departmentId, `replace invitation ${replaced.invitationId}`);
+  if (replaced?.invitedBy !== context.actor.userId) assertMayLeaveAnotherInvitationPending(state, context);
   const expiresAt = new Date(context.now.getTime() + expiresInDays * DAY_MS).toISOString();
   return [
     event('MemberInvited', {
@@ -454,6 +455,16 @@ function assertKeepsAnAdmin(state: OrganizationState, userId: string, change: 'd
 }
 
 /** No one holds two memberships in one organization. */
+function assertMayLeaveAnotherInvitationPending(state: OrganizationState, { actor }: CommandContext): void {
+  const pending = state.pendingInvitationCountByInviter.get(actor.userId) ?? 0;
+  if (pending >= LIMITS.pendingInvitationsPerInviterMax) {
+    throw conflict(
+      'INVITATION.TOO_MANY_PENDING',
+      `${pending} invitations you sent in this organization are still pending (at most ${LIMITS.pendingInvitationsPerInviterMax}): revoke some, or wait for answers`,
+    );
+  }
+}
+
 function assertNotAMember(state: OrganizationState, userId: string): void {
   if (state.members.has(userId)) throw conflict('MEMBERSHIP.ALREADY_MEMBER', `User ${userId} is already a member`);
 }

@@ -181,7 +181,7 @@ describe('evolve', () => {
 describe('evolve keeps every state field through every event type', () => {
   type Field = keyof OrganizationState;
   const membership: Field[] = ['members', 'adminCount', 'organizationWideAdminCount', 'headcountByDepartment'];
-  const invitation: Field[] = ['invitations', 'handledInvitations', 'pendingInvitationsByInvitee', 'headcountByDepartment'];
+  const invitation: Field[] = ['invitations', 'handledInvitations', 'pendingInvitationsByInvitee', 'headcountByDepartment', 'pendingInvitationCountByInviter'];
   const request: Field[] = ['joinRequests', 'handledJoinRequests', 'pendingJoinRequestsByUser'];
   /** The fields each event type may change; every other field must come out as it went in. A new type must be added here. */
   const changes: { [T in OrganizationEvent['type']]: readonly Field[] } = {

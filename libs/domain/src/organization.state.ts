@@ -78,6 +78,8 @@ export interface OrganizationState {
   readonly organizationWideAdminCount: number;
   /** Members and pending invitations by department id, kept beside them so a removal check costs nothing. */
   readonly headcountByDepartment: PersistentMap<DepartmentHeadcount>;
+  /** How many pending invitations each inviter has sent (for the per-inviter cap). */
+  readonly pendingInvitationCountByInviter: PersistentMap<number>;
 }
 
 /** The key of an invitee in `pendingInvitationsByInvitee`. */
@@ -102,6 +104,7 @@ export const initialState: OrganizationState = Object.freeze({
   departments: PersistentMap.empty<Department>(),
   organizationWideAdminCount: 0,
   headcountByDepartment: PersistentMap.empty<DepartmentHeadcount>(),
+  pendingInvitationCountByInviter: PersistentMap.empty<number>(),
 });
 
 export interface EvolveMeta {
@@ -131,6 +134,8 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     organizationWideAdminCount:
       changes.organizationWideAdminCount !== undefined ? changes.organizationWideAdminCount : state.organizationWideAdminCount,
     headcountByDepartment: changes.headcountByDepartment !== undefined ? changes.headcountByDepartment : state.headcountByDepartment,
+    pendingInvitationCountByInviter:
+      changes.pendingInvitationCountByInviter !== undefined ? changes.pendingInvitationCountByInviter : state.pendingInvitationCountByInviter,
   };
 }
 
@@ -162,6 +167,11 @@ function counted(
 
 // Members are only ever written through these two, which keep adminCount,
 // organizationWideAdminCount and the departments' headcounts right.
+
+function countedBy(counts: PersistentMap<number>, key: string, delta: number): PersistentMap<number> {
+  const count = (counts.get(key) ?? 0) + delta;
+  return count > 0 ? counts.set(key, count) : counts.delete(key);
+}
 function withMember(state: OrganizationState, userId: string, membership: Membership): OrganizationState {
   const before = state.members.get(userId);
   const adminCount =
@@ -184,16 +194,18 @@ function withoutMember(state: OrganizationState, userId: string): OrganizationSt
 }
 
 // Pending invitations and join requests are only ever written through these four, which
-// keep the by-invitee and by-user indexes right.
+// keep the by-invitee and by-user indexes (and the count by inviter) right.
 function openInvitation(state: OrganizationState, invitation: PendingInvitation): OrganizationState {
   const { invitationId } = invitation;
   const before = state.invitations.get(invitationId);
   const index = before ? withoutId(state.pendingInvitationsByInvitee, inviteeKey(before.invitee), invitationId) : state.pendingInvitationsByInvitee;
   const headcounts = counted(state.headcountByDepartment, before?.departmentId, 'pendingInvitations', -1);
+  const counts = before ? countedBy(state.pendingInvitationCountByInviter, before.invitedBy, -1) : state.pendingInvitationCountByInviter;
   return next(state, {
     invitations: state.invitations.set(invitationId, invitation),
     pendingInvitationsByInvitee: withId(index, inviteeKey(invitation.invitee), invitationId),
     headcountByDepartment: counted(headcounts, invitation.departmentId, 'pendingInvitations', 1),
+    pendingInvitationCountByInviter: countedBy(counts, invitation.invitedBy, 1),
   });
 }
 
@@ -206,6 +218,9 @@ function closeInvitation(state: OrganizationState, invitationId: string, outcome
       ? withoutId(state.pendingInvitationsByInvitee, inviteeKey(before.invitee), invitationId)
       : state.pendingInvitationsByInvitee,
     headcountByDepartment: counted(state.headcountByDepartment, before?.departmentId, 'pendingInvitations', -1),
+    pendingInvitationCountByInviter: before
+      ? countedBy(state.pendingInvitationCountByInviter, before.invitedBy, -1)
+      : state.pendingInvitationCountByInviter,
   });
 }
 

@@ -233,3 +233,28 @@ describe('loadRosterConfig', () => {
     });
   });
 });
+
+describe('loadRosterConfig: HTTP limits', () => {
+  const auth = { ROSTER_DEV_AUTH: '1' };
+  it('gives the documented defaults', () => {
+    expect(loadRosterConfig(auth).http).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 72_000,
+      connectionTimeoutMs: 60_000,
+      shutdownTimeoutMs: 10_000,
+      commandRate: { perSecond: 5, burst: 30 },
+      minPositionWaiters: 1000,
+    });
+  });
+
+  it('turns the command rate off with 0, and keeps the headers deadline within the request deadline', () => {
+    const http = loadRosterConfig({ ...auth, ROSTER_COMMAND_RATE: '0', ROSTER_HTTP_REQUEST_TIMEOUT_MS: '2000', ROSTER_HTTP_HEADERS_TIMEOUT_MS: '5000' }).http;
+    expect(http.commandRate).toBeUndefined();
+    expect(http.headersTimeoutMs).toBe(2000);
+  });
+
+  it.each(['ROSTER_HTTP_REQUEST_TIMEOUT_MS', 'ROSTER_SHUTDOWN_TIMEOUT_MS', 'ROSTER_COMMAND_BURST'])('refuses 0 for %s, naming it', (name) => {
+    expect(() => loadRosterConfig({ ...auth, [name]: '0' })).toThrow(name);
+  });
+});

@@ -50,6 +50,24 @@ export interface RosterConfig {
   /** Extra attempts after a concurrency conflict before answering 409. */
   readonly commandRetries: number;
   readonly logLevel: LogLevel;
+  /** What a client may hold and send: timeouts, the command rate per user, read-your-writes waiters. */
+  readonly http: HttpLimits;
+}
+
+export interface HttpLimits {
+  /** The whole request (headers and body) must arrive within this; then 408 and the connection closes. */
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** A connection with no traffic either way for this long is closed. */
+  readonly connectionTimeoutMs: number;
+  /** SIGTERM: connections still open after this are cut, and the process exits. */
+  readonly shutdownTimeoutMs: number;
+  /** Commands per second per user (token bucket refill), `undefined`: no limit. */
+  readonly commandRate?: { readonly perSecond: number; readonly burst: number };
+  /** Queries waiting for X-Min-Position at once; more answer 503. */
+  readonly minPositionWaiters: number;
 }
 
 export type KafkaTls = true | { readonly ca?: string; readonly cert?: string; readonly key?: string };
@@ -289,6 +307,22 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
     stateCacheSize: integer(env, 'ROSTER_STATE_CACHE_SIZE', 10000, 0, 10_000_000),
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
     logLevel: logLevel as LogLevel,
+    http: httpLimits(env),
+  };
+}
+
+function httpLimits(env: Env): HttpLimits {
+  const requestTimeoutMs = integer(env, 'ROSTER_HTTP_REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000);
+  const perSecond = integer(env, 'ROSTER_COMMAND_RATE', 5, 0, 1_000_000);
+  return {
+    requestTimeoutMs,
+    // Node requires the headers' deadline to be at most the request's.
+    headersTimeoutMs: Math.min(integer(env, 'ROSTER_HTTP_HEADERS_TIMEOUT_MS', 10_000, 1, 3_600_000), requestTimeoutMs),
+    keepAliveTimeoutMs: integer(env, 'ROSTER_HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 3_600_000),
+    connectionTimeoutMs: integer(env, 'ROSTER_HTTP_CONNECTION_TIMEOUT_MS', 60_000, 1, 3_600_000),
+    shutdownTimeoutMs: integer(env, 'ROSTER_SHUTDOWN_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    commandRate: perSecond === 0 ? undefined : { perSecond, burst: integer(env, 'ROSTER_COMMAND_BURST', 30, 1, 1_000_000) },
+    minPositionWaiters: integer(env, 'ROSTER_MIN_POSITION_WAITERS', 1000, 0, 1_000_000),
   };
 }
 

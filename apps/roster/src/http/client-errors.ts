@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ORGANIZATION_LIMITS } from '@roster/domain';
 import { PROBLEM_CONTENT_TYPE, problemType, type Problem } from './problem';
 import { toProblem } from './problem-details.filter';
 
@@ -34,13 +35,22 @@ export function clientErrorAsProblem(error: Error & { code?: string }, socket: D
 }
 
 /**
+ * Longest path parameter the router takes: the longest id (a user id from the identity
+ * provider, after percent-decoding). Longer ones answer 414 before any route runs.
+ */
+export const MAX_PATH_PARAM_LENGTH = ORGANIZATION_LIMITS.idMaxLength;
+
+/**
  * Fastify `frameworkErrors`: errors Fastify raises while routing, before Nest sees the
- * request (a path that does not percent-decode), answered as problem+json.
+ * request (a path that does not percent-decode, a path segment longer than any id),
+ * answered as problem+json.
  */
 export function frameworkErrorAsProblem(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
   const answer =
     error.code === 'FST_ERR_BAD_URL'
       ? problem(400, 'REQUEST.MALFORMED_URL', 'The path is not valid percent-encoding', request.url)
-      : toProblem(error, request.url).problem;
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? problem(414, 'REQUEST.PATH_SEGMENT_TOO_LONG', `A path segment (an id) is longer than ${MAX_PATH_PARAM_LENGTH} characters`)
+        : toProblem(error, request.url).problem;
   void reply.code(answer.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(answer));
 }

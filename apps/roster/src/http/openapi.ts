@@ -42,7 +42,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not application/json',
   422: 'The Idempotency-Key was already used for a different request',
   429: 'Too many commands from this user: retry after Retry-After seconds',
-  503: 'The read models did not reach X-Min-Position in time (with Retry-After), or the event store does not answer',
+  503: 'The read models did not reach X-Min-Position in time or too many queries wait (with Retry-After), or the event store does not answer',
 };
 
 /** The error answers of a route, documented once, each as application/problem+json. */
@@ -88,7 +88,9 @@ export function QueryRoute(...statuses: number[]) {
     ApiHeader({
       name: 'X-Min-Position',
       required: false,
-      description: "Answer only once the read models reflect this position (a command answer's `position`); 503 READ_MODEL.BEHIND after 5 s",
+      description:
+        "Answer only once the read models reflect this position (a command answer's `position`): 503 READ_MODEL.BEHIND after 5 s, " +
+        "503 READ_MODEL.BUSY when too many queries wait, 400 VALIDATION.MIN_POSITION beyond the store's last position",
       schema: { type: 'string', pattern: '^\\s*\\d{1,20}\\s*$' },
     }),
     SecuredRoute(503, ...statuses),

@@ -1,9 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import { DomainError, type DomainErrorKind } from '@roster/domain';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '@roster/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyKeyReusedError } from '../command-handling/idempotency-key-reused.error';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemException, problemType } from './problem';
+import type { RouteMethods } from './route-methods';
 
 const DOMAIN_STATUS: Record<DomainErrorKind, HttpStatus> = {
   validation: HttpStatus.BAD_REQUEST,
@@ -19,9 +20,11 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   410: 'Gone',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -155,12 +158,19 @@ export function toProblem(error: unknown, instance?: string): ProblemAnswer {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
+  /** `routes`: when given, a path that exists under another method answers 405 instead of 404. */
+  constructor(private readonly routes?: RouteMethods) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { problem, headers, unexpected } = toProblem(error, request?.url);
+    // No route matched (Fastify may still have failed on the body first, as for QUERY): a 405 when
+    // the path exists under other methods, else a 404.
+    const unrouted = request !== undefined && (error instanceof NotFoundException || request.is404 === true);
+    const answered = unrouted ? (this.routes?.methodNotAllowed(request.method, request.url) ?? new NotFoundException()) : error;
+    const { problem, headers, unexpected } = toProblem(answered, request?.url);
     if (unexpected) {
       this.logger.error(
         `${request?.method} ${request?.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

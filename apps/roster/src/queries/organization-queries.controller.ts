@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { isRole, ROLES, type Actor } from '@roster/domain';
+import { isRole, ROLES, visibleActivityTypes, type Actor } from '@roster/domain';
 import { decodeCursor } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
@@ -59,7 +59,8 @@ export class OrganizationQueriesController {
    * Everyone who may read the organization sees its description, members by role, recent
    * activity and member counts over time. Pending join requests appear only for those with
    * membership.requests.read (editors, admins), pending invitations only for those with
-   * membership.invite (admins); superadmins see both, service tokens neither.
+   * membership.invite (admins); superadmins see both, service tokens neither. The activity
+   * is filtered the same way (ACTIVITY_VISIBILITY): invitations for admins, requests for editors+.
    */
   @Get(':orgId/dashboard')
   @ApiOperation({ summary: 'Dashboard: description, members by role, pending requests (editors+) and invitations (admins), activity, counts over time' })
@@ -69,7 +70,7 @@ export class OrganizationQueriesController {
     const queries = this.readModels.queries;
     const [membersByRole, recentActivity, memberCountsOverTime, joinRequests, invitations] = await Promise.all([
       queries.membersByRole(organizationId, DASHBOARD_MEMBERS_PER_ROLE),
-      queries.recentActivity(organizationId, DASHBOARD_ACTIVITY),
+      queries.recentActivity(organizationId, DASHBOARD_ACTIVITY, visibleActivityTypes(access.can)),
       queries.memberCountsOverTime(organizationId),
       access.can('membership.requests.read') ? queries.joinRequests(organizationId) : undefined,
       access.can('membership.invite') ? queries.invitations(organizationId) : undefined,

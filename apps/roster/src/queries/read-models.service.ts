@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import {
   DocumentCheckpointStore,
@@ -24,7 +24,7 @@ import { READ_MODEL_DOCUMENTS } from '../infrastructure/infrastructure.module';
  * A process whose ROSTER_RUN names neither (a publisher) has no read models at all.
  */
 @Injectable()
-export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ReadModelsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReadModels');
   private projector: ReadModelProjector | undefined;
   private queriesImpl!: ReadModelQueries;
@@ -75,8 +75,8 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     );
   }
 
-  /** The documents themselves are closed by the infrastructure, after the HTTP server. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /** After the HTTP server has stopped answering (queries read these until then); the infrastructure then closes the documents. */
+  async onApplicationShutdown(): Promise<void> {
     await this.projector?.stop();
   }
 

@@ -105,9 +105,10 @@ export class ReadModelQueries {
     }));
   }
 
-  /** Who did what, when: the organization's last `limit` events, newest first. */
-  async recentActivity(organizationId: string, limit: number): Promise<Array<Record<string, unknown>>> {
-    const docs = await this.documents.find(COLLECTIONS.activity, { organizationId }, { sort: { position: -1 }, limit });
+  /** Who did what, when: the organization's last `limit` events of `types` (default: all), newest first. */
+  async recentActivity(organizationId: string, limit: number, types?: readonly string[]): Promise<Array<Record<string, unknown>>> {
+    const filter = types === undefined ? { organizationId } : { organizationId, type: { $in: types } };
+    const docs = await this.documents.find(COLLECTIONS.activity, filter, { sort: { position: -1 }, limit });
     return docs.map((doc) => {
       const view = renameId(doc, 'eventId');
       view.position = String(doc.position);

@@ -1,0 +1,35 @@
+import type { OrganizationEventType } from './events';
+import type { Action } from './permissions';
+
+/**
+ * Who may see an event in an organization's recent activity: the action of the permission
+ * table a reader needs. Pending invitations (their e-mail addresses) are for those who may
+ * invite, join requests for those who may read them; what ends in a membership is as
+ * visible as the member list.
+ */
+export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>> = {
+  OrganizationCreated: 'organization.read',
+  OrganizationProfileUpdated: 'organization.read',
+  MemberInvited: 'membership.invite',
+  InvitationAccepted: 'organization.read',
+  InvitationDeclined: 'membership.invite',
+  InvitationRevoked: 'membership.invite',
+  JoinRequested: 'membership.requests.read',
+  JoinRequestCancelled: 'membership.requests.read',
+  JoinApproved: 'organization.read',
+  JoinRejected: 'membership.requests.read',
+  MemberRoleChanged: 'organization.read',
+  MemberRemoved: 'organization.read',
+  MemberLeft: 'organization.read',
+  OrganizationDeleted: 'organization.read',
+  DepartmentAdded: 'organization.read',
+  DepartmentRenamed: 'organization.read',
+  DepartmentRemoved: 'organization.read',
+  MemberDepartmentChanged: 'organization.read',
+  DefaultDatasetRoleChanged: 'organization.read',
+};
+
+/** The event types a reader who may do what `may` says sees in the activity. */
+export function visibleActivityTypes(may: (action: Action) => boolean): OrganizationEventType[] {
+  return (Object.keys(ACTIVITY_VISIBILITY) as OrganizationEventType[]).filter((type) => may(ACTIVITY_VISIBILITY[type]));
+}
