@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { evolve, initialState, organizationStreamId, readRecordedEvent, type OrganizationCommand, type OrganizationState } from '@roster/domain';
+import { defaultDatasetRoleFor, evolve, initialState, organizationStreamId, readRecordedEvent, type OrganizationCommand, type OrganizationState } from '@roster/domain';
 import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import { loadAsyncApi, PUBLIC_EVENT_TYPES, toCloudEvents, type PublicEvent, validateCloudEvent } from '@roster/messaging';
 import { allIdsRead, consumeUntil, orderProblems, requireKafkaBrokers, type ConsumedRecord } from '@roster/messaging/testing/kafka-test-kit';
@@ -43,7 +43,7 @@ function catalogueFold(records: readonly ConsumedRecord[], organizationId: strin
     switch (event.type) {
       case PUBLIC_EVENT_TYPES.memberJoined:
         // Events published before contract 1.1.0 lack both: organization-wide, the role's default.
-        view.members.set(data.userId, { departmentId: event.data.departmentId ?? null, defaultDatasetRole: event.data.defaultDatasetRole ?? '?' });
+        view.members.set(data.userId, { departmentId: event.data.departmentId ?? null, defaultDatasetRole: event.data.defaultDatasetRole ?? defaultDatasetRoleFor(event.data.role) });
         break;
       case PUBLIC_EVENT_TYPES.memberDepartmentChanged:
         view.members.set(data.userId, { ...view.members.get(data.userId)!, departmentId: event.data.departmentId });

@@ -41,7 +41,7 @@ export type Capability = Action;
 /**
  * Where a membership (or an invitation) is placed: its department (null: organization-wide)
  * and its default dataset role. Added to the member events in contract 1.1.0 as optional
- * fields; Roster 1.1.0 and later always send them, events published before lack them (read
+ * fields; always sent since then, while events published before lack them (read
  * those as organization-wide, with the role's default: member reader, editor contributor,
  * admin manager).
  */
