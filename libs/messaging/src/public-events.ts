@@ -235,6 +235,11 @@ export type MappedPublicEvent = PublicEvent & { idSuffix: string };
 
 const JOINED_SUFFIX = ':member-joined';
 
+/** One public event of `type`, the fact's primary one unless `idSuffix` is given. */
+function published<T extends PublicEventType>(type: T, data: Extract<PublicEvent, { type: T }>['data'], idSuffix = ''): MappedPublicEvent {
+  return { idSuffix, type, data } as MappedPublicEvent;
+}
+
 const capabilities = (role: Role): Capability[] => [...actionsOf(role)];
 
 /** Who reviews join requests: whoever may approve them, by the permission table. */
@@ -258,23 +263,20 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
     case 'OrganizationCreated': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.organizationCreated,
-          data: { organizationId: d.organizationId, name: d.name, description: d.description, createdBy: d.createdBy },
-        },
-        {
-          idSuffix: JOINED_SUFFIX,
-          type: PUBLIC_EVENT_TYPES.memberJoined,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.createdBy,
-            role: 'admin',
-            capabilities: capabilities('admin'),
-            via: 'creation',
-            ...placed({ departmentId: null, defaultDatasetRole: d.creatorDefaultDatasetRole }, 'admin'),
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.organizationCreated, {
+          organizationId: d.organizationId,
+          name: d.name,
+          description: d.description,
+          createdBy: d.createdBy,
+        }),
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.createdBy,
+          role: 'admin',
+          capabilities: capabilities('admin'),
+          via: 'creation',
+          ...placed({ departmentId: null, defaultDatasetRole: d.creatorDefaultDatasetRole }, 'admin'),
+        }, JOINED_SUFFIX),
       ];
     }
     case 'OrganizationProfileUpdated': {
@@ -282,16 +284,10 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
       const data: OrganizationUpdatedV1 = { organizationId: d.organizationId };
       withOptional(data, 'name', d.name);
       withOptional(data, 'description', d.description);
-      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.organizationUpdated, data }];
+      return [published(PUBLIC_EVENT_TYPES.organizationUpdated, data)];
     }
     case 'OrganizationDeleted':
-      return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.organizationDeleted,
-          data: { organizationId: event.data.organizationId, deletedBy: event.data.deletedBy },
-        },
-      ];
+      return [published(PUBLIC_EVENT_TYPES.organizationDeleted, { organizationId: event.data.organizationId, deletedBy: event.data.deletedBy })];
     case 'MemberInvited': {
       const d = event.data;
       const data: MemberInvitedV1 = {
@@ -305,50 +301,42 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         ...placed(d, d.role),
       };
       withOptional(data, 'replacesInvitationId', d.replacesInvitationId);
-      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.memberInvited, data }];
+      return [published(PUBLIC_EVENT_TYPES.memberInvited, data)];
     }
     case 'InvitationAccepted': {
       const d = event.data;
       const placement = placed(d, d.role);
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.invitationAccepted,
-          data: { organizationId: d.organizationId, invitationId: d.invitationId, userId: d.userId, role: d.role, ...placement },
-        },
-        {
-          idSuffix: JOINED_SUFFIX,
-          type: PUBLIC_EVENT_TYPES.memberJoined,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.userId,
-            role: d.role,
-            capabilities: capabilities(d.role),
-            via: 'invitation',
-            invitationId: d.invitationId,
-            ...placement,
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.invitationAccepted, {
+          organizationId: d.organizationId,
+          invitationId: d.invitationId,
+          userId: d.userId,
+          role: d.role,
+          ...placement,
+        }),
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilities: capabilities(d.role),
+          via: 'invitation',
+          invitationId: d.invitationId,
+          ...placement,
+        }, JOINED_SUFFIX),
       ];
     }
     case 'InvitationDeclined': {
       const d = event.data;
-      return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.invitationDeclined,
-          data: { organizationId: d.organizationId, invitationId: d.invitationId, userId: d.userId },
-        },
-      ];
+      return [published(PUBLIC_EVENT_TYPES.invitationDeclined, { organizationId: d.organizationId, invitationId: d.invitationId, userId: d.userId })];
     }
     case 'InvitationRevoked': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.invitationRevoked,
-          data: { organizationId: d.organizationId, invitationId: d.invitationId, revokedBy: d.revokedBy },
-        },
+        published(PUBLIC_EVENT_TYPES.invitationRevoked, {
+          organizationId: d.organizationId,
+          invitationId: d.invitationId,
+          revokedBy: d.revokedBy,
+        }),
       ];
     }
     case 'JoinRequested': {
@@ -360,47 +348,33 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         reviewerRole: REVIEWER_ROLE,
       };
       withOptional(data, 'message', d.message);
-      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.joinRequestSubmitted, data }];
+      return [published(PUBLIC_EVENT_TYPES.joinRequestSubmitted, data)];
     }
     case 'JoinRequestCancelled': {
       const d = event.data;
-      return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.joinRequestCancelled,
-          data: { organizationId: d.organizationId, requestId: d.requestId, userId: d.userId },
-        },
-      ];
+      return [published(PUBLIC_EVENT_TYPES.joinRequestCancelled, { organizationId: d.organizationId, requestId: d.requestId, userId: d.userId })];
     }
     case 'JoinApproved': {
       const d = event.data;
       const placement = placed(d, d.role);
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.joinRequestApproved,
-          data: {
-            organizationId: d.organizationId,
-            requestId: d.requestId,
-            userId: d.userId,
-            role: d.role,
-            approvedBy: d.approvedBy,
-            ...placement,
-          },
-        },
-        {
-          idSuffix: JOINED_SUFFIX,
-          type: PUBLIC_EVENT_TYPES.memberJoined,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.userId,
-            role: d.role,
-            capabilities: capabilities(d.role),
-            via: 'join-request',
-            requestId: d.requestId,
-            ...placement,
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.joinRequestApproved, {
+          organizationId: d.organizationId,
+          requestId: d.requestId,
+          userId: d.userId,
+          role: d.role,
+          approvedBy: d.approvedBy,
+          ...placement,
+        }),
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilities: capabilities(d.role),
+          via: 'join-request',
+          requestId: d.requestId,
+          ...placement,
+        }, JOINED_SUFFIX),
       ];
     }
     case 'JoinRejected': {
@@ -412,103 +386,103 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         rejectedBy: d.rejectedBy,
       };
       withOptional(data, 'reason', d.reason);
-      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.joinRequestRejected, data }];
+      return [published(PUBLIC_EVENT_TYPES.joinRequestRejected, data)];
     }
     case 'MemberRoleChanged': {
       const d = event.data;
       const before = new Set<Capability>(actionsOf(d.from));
       const after = new Set<Capability>(actionsOf(d.to));
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.memberRoleChanged,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.userId,
-            from: d.from,
-            to: d.to,
-            capabilities: capabilities(d.to),
-            capabilitiesGranted: [...after].filter((action) => !before.has(action)),
-            capabilitiesRevoked: [...before].filter((action) => !after.has(action)),
-            changedBy: d.changedBy,
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.memberRoleChanged, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          from: d.from,
+          to: d.to,
+          capabilities: capabilities(d.to),
+          capabilitiesGranted: [...after].filter((action) => !before.has(action)),
+          capabilitiesRevoked: [...before].filter((action) => !after.has(action)),
+          changedBy: d.changedBy,
+        }),
       ];
     }
     case 'MemberRemoved': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.memberRemoved,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.userId,
-            role: d.role,
-            capabilitiesRevoked: capabilities(d.role),
-            removedBy: d.removedBy,
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.memberRemoved, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilitiesRevoked: capabilities(d.role),
+          removedBy: d.removedBy,
+        }),
       ];
     }
     case 'MemberLeft': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.memberLeft,
-          data: { organizationId: d.organizationId, userId: d.userId, role: d.role, capabilitiesRevoked: capabilities(d.role) },
-        },
+        published(PUBLIC_EVENT_TYPES.memberLeft, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilitiesRevoked: capabilities(d.role),
+        }),
       ];
     }
     case 'MemberDepartmentChanged': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.memberDepartmentChanged,
-          data: { organizationId: d.organizationId, userId: d.userId, departmentId: d.to, previousDepartmentId: d.from, changedBy: d.changedBy },
-        },
+        published(PUBLIC_EVENT_TYPES.memberDepartmentChanged, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          departmentId: d.to,
+          previousDepartmentId: d.from,
+          changedBy: d.changedBy,
+        }),
       ];
     }
     case 'DefaultDatasetRoleChanged': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.memberDefaultDatasetRoleChanged,
-          data: { organizationId: d.organizationId, userId: d.userId, defaultDatasetRole: d.to, previousDefaultDatasetRole: d.from, changedBy: d.changedBy },
-        },
+        published(PUBLIC_EVENT_TYPES.memberDefaultDatasetRoleChanged, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          defaultDatasetRole: d.to,
+          previousDefaultDatasetRole: d.from,
+          changedBy: d.changedBy,
+        }),
       ];
     }
     case 'DepartmentAdded': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.departmentAdded,
-          data: { organizationId: d.organizationId, departmentId: d.departmentId, name: d.name, addedBy: d.addedBy },
-        },
+        published(PUBLIC_EVENT_TYPES.departmentAdded, {
+          organizationId: d.organizationId,
+          departmentId: d.departmentId,
+          name: d.name,
+          addedBy: d.addedBy,
+        }),
       ];
     }
     case 'DepartmentRenamed': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.departmentRenamed,
-          data: { organizationId: d.organizationId, departmentId: d.departmentId, name: d.to, previousName: d.from, renamedBy: d.renamedBy },
-        },
+        published(PUBLIC_EVENT_TYPES.departmentRenamed, {
+          organizationId: d.organizationId,
+          departmentId: d.departmentId,
+          name: d.to,
+          previousName: d.from,
+          renamedBy: d.renamedBy,
+        }),
       ];
     }
     case 'DepartmentRemoved': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.departmentRemoved,
-          data: { organizationId: d.organizationId, departmentId: d.departmentId, removedBy: d.removedBy },
-        },
+        published(PUBLIC_EVENT_TYPES.departmentRemoved, {
+          organizationId: d.organizationId,
+          departmentId: d.departmentId,
+          removedBy: d.removedBy,
+        }),
       ];
     }
     default: {
