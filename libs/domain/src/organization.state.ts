@@ -344,7 +344,7 @@ function invited(state: OrganizationState, event: EventOfType<'MemberInvited'>):
 }
 
 /** The placement an event records; version-1 events given without upcast read with the same defaults as upcast gives them. */
-function placed(data: Placement, role: Role): { departmentId: string | null; defaultDatasetRole: DatasetRole } {
+export function placed(data: Placement, role: Role): { departmentId: string | null; defaultDatasetRole: DatasetRole } {
   return { departmentId: data.departmentId ?? null, defaultDatasetRole: data.defaultDatasetRole ?? defaultDatasetRoleFor(role) };
 }
 

@@ -45,16 +45,6 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
   DefaultDatasetRoleChanged: { type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: bob, from: 'reader', to: 'manager', changedBy: alice } },
 };
 
-/** Recorded by the domain, not published yet (issue 13's Kafka slice maps them). */
-const NOT_PUBLISHED_YET: ReadonlySet<OrganizationEventType> = new Set([
-  'DepartmentAdded',
-  'DepartmentRenamed',
-  'DepartmentRemoved',
-  'MemberDepartmentChanged',
-  'DefaultDatasetRoleChanged',
-]);
-const PUBLISHED_TYPES = ORGANIZATION_EVENT_TYPES.filter((type) => !NOT_PUBLISHED_YET.has(type));
-
 function recorded(type: OrganizationEventType, position = 7n): RecordedEvent {
   return {
     id: randomUUID(),
@@ -80,7 +70,7 @@ describe('public event contract', () => {
 
   it('maps every domain event type to at least one documented public event', () => {
     const documented = messageSchemas(asyncapi);
-    for (const type of PUBLISHED_TYPES) {
+    for (const type of ORGANIZATION_EVENT_TYPES) {
       const mapped = toPublicEvents(samples[type]);
       expect(mapped.length).toBeGreaterThan(0);
       expect(mapped[0].idSuffix).toBe('');
@@ -88,19 +78,37 @@ describe('public event contract', () => {
     }
   });
 
-  it.each([...NOT_PUBLISHED_YET])('%s: recorded, not published yet', (type) => {
-    expect(toPublicEvents(samples[type])).toEqual([]);
-  });
-
   it('documents exactly the published types', () => {
     expect([...messageSchemas(asyncapi).keys()].sort()).toEqual(Object.values(PUBLIC_EVENT_TYPES).sort());
   });
 
-  it.each(PUBLISHED_TYPES)('%s: the produced CloudEvents conform to asyncapi.json', (type) => {
+  it.each(ORGANIZATION_EVENT_TYPES)('%s: the produced CloudEvents conform to asyncapi.json', (type) => {
     for (const event of toCloudEvents(recorded(type))) {
       expect(event.validate()).toBe(true);
       const wire = JSON.parse(toKafkaMessage(event).value as string);
       expect(validateCloudEvent(asyncapi, wire)).toEqual([]);
+    }
+  });
+
+  it('every example of asyncapi.json conforms to its message', () => {
+    const examples = Object.values(asyncapi.components.messages).flatMap((message) =>
+      ((message as { examples?: { name: string; payload: { type: string } }[] }).examples ?? []).map((example) => ({ message: message.name, example })),
+    );
+    expect(examples.length).toBeGreaterThan(0);
+    for (const { message, example } of examples) {
+      expect(example.payload.type).toBe(message);
+      expect({ example: example.name, errors: validateCloudEvent(asyncapi, example.payload) }).toEqual({ example: example.name, errors: [] });
+    }
+  });
+
+  it('every message carrying a department or a default dataset role shows it in an example', () => {
+    for (const message of Object.values(asyncapi.components.messages)) {
+      const ref = JSON.stringify(message.payload).match(/#\/components\/schemas\/(\w+V\d+)/)![1];
+      const fields = Object.keys((asyncapi.components.schemas[ref] as { properties: object }).properties).filter((name) =>
+        /departmentId|defaultDatasetRole/i.test(name),
+      );
+      const examples = (message as { examples?: { payload: { data: object } }[] }).examples ?? [];
+      for (const field of fields) expect({ message: message.name, field, shown: examples.some((e) => field in e.payload.data) }).toEqual({ message: message.name, field, shown: true });
     }
   });
 
@@ -124,7 +132,7 @@ describe('public event contract', () => {
     expect(toPublicEvents(samples.OrganizationCreated)[1]).toEqual({
       idSuffix: ':member-joined',
       type: 'org.roster.member.joined.v1',
-      data: { organizationId: org, userId: alice, role: 'admin', capabilities: [...actionsOf('admin')], via: 'creation' },
+      data: { organizationId: org, userId: alice, role: 'admin', capabilities: [...actionsOf('admin')], via: 'creation', departmentId: null, defaultDatasetRole: 'manager' },
     });
     expect(toPublicEvents(samples.InvitationAccepted).map((e) => e.type)).toEqual([
       'org.roster.invitation.accepted.v1',
@@ -132,6 +140,68 @@ describe('public event contract', () => {
     ]);
     expect(toPublicEvents(samples.InvitationAccepted)[1].data).toMatchObject({ via: 'invitation', invitationId: 'inv-1', role: 'editor', capabilities: [...actionsOf('editor')] });
     expect(toPublicEvents(samples.JoinApproved)[1].data).toMatchObject({ via: 'join-request', requestId: 'req-1', role: 'member', capabilities: [...actionsOf('member')] });
+  });
+
+  it('every event that creates a membership carries its department and default dataset role', () => {
+    const placed = { type: 'InvitationAccepted' as const, data: { ...samples.InvitationAccepted.data, departmentId: 'water', defaultDatasetRole: 'manager' as const } };
+    expect(toPublicEvents(placed).map((e) => e.data)).toEqual([
+      expect.objectContaining({ departmentId: 'water', defaultDatasetRole: 'manager' }),
+      expect.objectContaining({ via: 'invitation', departmentId: 'water', defaultDatasetRole: 'manager' }),
+    ]);
+    const approved = { type: 'JoinApproved' as const, data: { ...samples.JoinApproved.data, departmentId: 'roads', defaultDatasetRole: 'none' as const } };
+    expect(toPublicEvents(approved).map((e) => e.data)).toEqual([
+      expect.objectContaining({ departmentId: 'roads', defaultDatasetRole: 'none' }),
+      expect.objectContaining({ via: 'join-request', departmentId: 'roads', defaultDatasetRole: 'none' }),
+    ]);
+    const invited = { type: 'MemberInvited' as const, data: { ...samples.MemberInvited.data, departmentId: 'water', defaultDatasetRole: 'reader' as const } };
+    expect(toPublicEvents(invited)[0].data).toMatchObject({ departmentId: 'water', defaultDatasetRole: 'reader' });
+    const created = { type: 'OrganizationCreated' as const, data: { ...samples.OrganizationCreated.data, creatorDefaultDatasetRole: 'contributor' as const } };
+    expect(toPublicEvents(created)[1].data).toMatchObject({ via: 'creation', departmentId: null, defaultDatasetRole: 'contributor' });
+  });
+
+  it('an event recorded before departments publishes as organization-wide, with the default dataset role of its role', () => {
+    for (const type of ['MemberInvited', 'InvitationAccepted', 'JoinApproved', 'OrganizationCreated'] as const) {
+      const source = recorded(type);
+      const derived = toCloudEvents({ ...source, metadata: { ...source.metadata, schemaVersion: 1 } });
+      const role = type === 'OrganizationCreated' ? 'admin' : (samples[type].data as { role: string }).role;
+      const expected = { member: 'reader', editor: 'contributor', admin: 'manager' }[role];
+      for (const event of derived.filter((e) => e.type !== PUBLIC_EVENT_TYPES.organizationCreated)) {
+        expect(event.data).toMatchObject({ departmentId: null, defaultDatasetRole: expected });
+      }
+    }
+  });
+
+  it('department moves, default dataset role changes and the departments themselves are published with their new value', () => {
+    expect(toPublicEvents(samples.MemberDepartmentChanged)).toEqual([
+      {
+        idSuffix: '',
+        type: 'org.roster.member.department-changed.v1',
+        data: { organizationId: org, userId: bob, departmentId: 'water', previousDepartmentId: null, changedBy: alice },
+      },
+    ]);
+    expect(toPublicEvents({ type: 'MemberDepartmentChanged', data: { organizationId: org, userId: bob, from: 'water', to: null, changedBy: alice } })[0].data).toMatchObject({
+      departmentId: null,
+      previousDepartmentId: 'water',
+    });
+    expect(toPublicEvents(samples.DefaultDatasetRoleChanged)[0]).toEqual({
+      idSuffix: '',
+      type: 'org.roster.member.default-dataset-role-changed.v1',
+      data: { organizationId: org, userId: bob, defaultDatasetRole: 'manager', previousDefaultDatasetRole: 'reader', changedBy: alice },
+    });
+    expect(toPublicEvents(samples.DepartmentAdded)[0].data).toEqual({ organizationId: org, departmentId: 'water', name: 'Water', addedBy: alice });
+    expect(toPublicEvents(samples.DepartmentRenamed)[0].data).toEqual({ organizationId: org, departmentId: 'water', name: 'Eau', previousName: 'Water', renamedBy: alice });
+    expect(toPublicEvents(samples.DepartmentRemoved)[0]).toEqual({
+      idSuffix: '',
+      type: 'org.roster.department.removed.v1',
+      data: { organizationId: org, departmentId: 'water', removedBy: alice },
+    });
+  });
+
+  it('a department id that is not a slug breaks the contract', () => {
+    const [event] = toCloudEvents(recorded('MemberDepartmentChanged'));
+    const wire = JSON.parse(toKafkaMessage(event).value as string);
+    wire.data.departmentId = 'Water Dept';
+    expect(validateCloudEvent(asyncapi, wire)).toEqual(expect.arrayContaining([expect.stringContaining('$.data.departmentId')]));
   });
 
   it('a role change carries the capabilities granted and revoked', () => {

@@ -1,5 +1,7 @@
 import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permissions';
+import type { DatasetRole } from '@roster/domain/dataset-roles';
 import type { Invitee, OrganizationEvent } from '@roster/domain/events';
+import { placed } from '@roster/domain/organization.state';
 import type { Role } from '@roster/domain/roles';
 
 /**
@@ -24,12 +26,29 @@ export const PUBLIC_EVENT_TYPES = {
   memberRoleChanged: 'org.roster.member.role-changed.v1',
   memberRemoved: 'org.roster.member.removed.v1',
   memberLeft: 'org.roster.member.left.v1',
+  memberDepartmentChanged: 'org.roster.member.department-changed.v1',
+  memberDefaultDatasetRoleChanged: 'org.roster.member.default-dataset-role-changed.v1',
+  departmentAdded: 'org.roster.department.added.v1',
+  departmentRenamed: 'org.roster.department.renamed.v1',
+  departmentRemoved: 'org.roster.department.removed.v1',
 } as const;
 
 export type PublicEventType = (typeof PUBLIC_EVENT_TYPES)[keyof typeof PUBLIC_EVENT_TYPES];
 
 /** An organization action a role grants by default (the DESIGN.md permission table). */
 export type Capability = Action;
+
+/**
+ * Where a membership (or an invitation) is placed: its department (null: organization-wide)
+ * and its default dataset role. Added to the member events in contract 1.1.0 as optional
+ * fields; always sent since then, while events published before lack them (read
+ * those as organization-wide, with the role's default: member reader, editor contributor,
+ * admin manager).
+ */
+export interface PublicPlacement {
+  departmentId?: string | null;
+  defaultDatasetRole?: DatasetRole;
+}
 
 export type PublicInvitee = { kind: 'user'; userId: string } | { kind: 'email'; email: string };
 
@@ -51,7 +70,7 @@ export interface OrganizationDeletedV1 {
   deletedBy: string;
 }
 /** For the mailer: whom to tell (a user id or an e-mail address), with which role, until when. */
-export interface MemberInvitedV1 {
+export interface MemberInvitedV1 extends PublicPlacement {
   organizationId: string;
   invitationId: string;
   invitee: PublicInvitee;
@@ -61,7 +80,7 @@ export interface MemberInvitedV1 {
   expiresAt: string;
   replacesInvitationId?: string;
 }
-export interface InvitationAcceptedV1 {
+export interface InvitationAcceptedV1 extends PublicPlacement {
   organizationId: string;
   invitationId: string;
   userId: string;
@@ -95,7 +114,7 @@ export interface JoinRequestCancelledV1 {
   requestId: string;
   userId: string;
 }
-export interface JoinRequestApprovedV1 {
+export interface JoinRequestApprovedV1 extends PublicPlacement {
   organizationId: string;
   requestId: string;
   userId: string;
@@ -113,7 +132,7 @@ export interface JoinRequestRejectedV1 {
  * A membership begins, however it came to be (creation, accepted invitation, approved
  * request): the one event a dataset service needs to grant access.
  */
-export interface MemberJoinedV1 {
+export interface MemberJoinedV1 extends PublicPlacement {
   organizationId: string;
   userId: string;
   role: Role;
@@ -147,6 +166,42 @@ export interface MemberLeftV1 {
   role: Role;
   capabilitiesRevoked: Capability[];
 }
+/** A member moved: `departmentId` is where they are now (null: organization-wide). */
+export interface MemberDepartmentChangedV1 {
+  organizationId: string;
+  userId: string;
+  departmentId: string | null;
+  previousDepartmentId: string | null;
+  changedBy: string;
+}
+/** How the member is now added to the organization's new datasets (`none`: not added). */
+export interface MemberDefaultDatasetRoleChangedV1 {
+  organizationId: string;
+  userId: string;
+  defaultDatasetRole: DatasetRole;
+  previousDefaultDatasetRole: DatasetRole;
+  changedBy: string;
+}
+export interface DepartmentAddedV1 {
+  organizationId: string;
+  departmentId: string;
+  name: string;
+  addedBy: string;
+}
+/** The id stays: only the name changes. */
+export interface DepartmentRenamedV1 {
+  organizationId: string;
+  departmentId: string;
+  name: string;
+  previousName: string;
+  renamedBy: string;
+}
+/** Only an empty department is removed: no member or pending invitation is in it. */
+export interface DepartmentRemovedV1 {
+  organizationId: string;
+  departmentId: string;
+  removedBy: string;
+}
 
 export type PublicEvent =
   | { type: typeof PUBLIC_EVENT_TYPES.organizationCreated; data: OrganizationCreatedV1 }
@@ -163,7 +218,12 @@ export type PublicEvent =
   | { type: typeof PUBLIC_EVENT_TYPES.memberJoined; data: MemberJoinedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.memberRoleChanged; data: MemberRoleChangedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.memberRemoved; data: MemberRemovedV1 }
-  | { type: typeof PUBLIC_EVENT_TYPES.memberLeft; data: MemberLeftV1 };
+  | { type: typeof PUBLIC_EVENT_TYPES.memberLeft; data: MemberLeftV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.memberDepartmentChanged; data: MemberDepartmentChangedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.memberDefaultDatasetRoleChanged; data: MemberDefaultDatasetRoleChangedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.departmentAdded; data: DepartmentAddedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.departmentRenamed; data: DepartmentRenamedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.departmentRemoved; data: DepartmentRemovedV1 };
 
 /**
  * A public event derived from a domain event. `idSuffix` is empty for the event's primary
@@ -174,6 +234,11 @@ export type PublicEvent =
 export type MappedPublicEvent = PublicEvent & { idSuffix: string };
 
 const JOINED_SUFFIX = ':member-joined';
+
+/** One public event of `type`, the fact's primary one unless `idSuffix` is given. */
+function published<T extends PublicEventType>(type: T, data: Extract<PublicEvent, { type: T }>['data'], idSuffix = ''): MappedPublicEvent {
+  return { idSuffix, type, data } as MappedPublicEvent;
+}
 
 const capabilities = (role: Role): Capability[] => [...actionsOf(role)];
 
@@ -198,22 +263,20 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
     case 'OrganizationCreated': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.organizationCreated,
-          data: { organizationId: d.organizationId, name: d.name, description: d.description, createdBy: d.createdBy },
-        },
-        {
-          idSuffix: JOINED_SUFFIX,
-          type: PUBLIC_EVENT_TYPES.memberJoined,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.createdBy,
-            role: 'admin',
-            capabilities: capabilities('admin'),
-            via: 'creation',
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.organizationCreated, {
+          organizationId: d.organizationId,
+          name: d.name,
+          description: d.description,
+          createdBy: d.createdBy,
+        }),
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.createdBy,
+          role: 'admin',
+          capabilities: capabilities('admin'),
+          via: 'creation',
+          ...placed({ departmentId: null, defaultDatasetRole: d.creatorDefaultDatasetRole }, 'admin'),
+        }, JOINED_SUFFIX),
       ];
     }
     case 'OrganizationProfileUpdated': {
@@ -221,16 +284,10 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
       const data: OrganizationUpdatedV1 = { organizationId: d.organizationId };
       withOptional(data, 'name', d.name);
       withOptional(data, 'description', d.description);
-      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.organizationUpdated, data }];
+      return [published(PUBLIC_EVENT_TYPES.organizationUpdated, data)];
     }
     case 'OrganizationDeleted':
-      return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.organizationDeleted,
-          data: { organizationId: event.data.organizationId, deletedBy: event.data.deletedBy },
-        },
-      ];
+      return [published(PUBLIC_EVENT_TYPES.organizationDeleted, { organizationId: event.data.organizationId, deletedBy: event.data.deletedBy })];
     case 'MemberInvited': {
       const d = event.data;
       const data: MemberInvitedV1 = {
@@ -241,50 +298,45 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         capabilities: capabilities(d.role),
         invitedBy: d.invitedBy,
         expiresAt: d.expiresAt,
+        ...placed(d, d.role),
       };
       withOptional(data, 'replacesInvitationId', d.replacesInvitationId);
-      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.memberInvited, data }];
+      return [published(PUBLIC_EVENT_TYPES.memberInvited, data)];
     }
     case 'InvitationAccepted': {
       const d = event.data;
+      const placement = placed(d, d.role);
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.invitationAccepted,
-          data: { organizationId: d.organizationId, invitationId: d.invitationId, userId: d.userId, role: d.role },
-        },
-        {
-          idSuffix: JOINED_SUFFIX,
-          type: PUBLIC_EVENT_TYPES.memberJoined,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.userId,
-            role: d.role,
-            capabilities: capabilities(d.role),
-            via: 'invitation',
-            invitationId: d.invitationId,
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.invitationAccepted, {
+          organizationId: d.organizationId,
+          invitationId: d.invitationId,
+          userId: d.userId,
+          role: d.role,
+          ...placement,
+        }),
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilities: capabilities(d.role),
+          via: 'invitation',
+          invitationId: d.invitationId,
+          ...placement,
+        }, JOINED_SUFFIX),
       ];
     }
     case 'InvitationDeclined': {
       const d = event.data;
-      return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.invitationDeclined,
-          data: { organizationId: d.organizationId, invitationId: d.invitationId, userId: d.userId },
-        },
-      ];
+      return [published(PUBLIC_EVENT_TYPES.invitationDeclined, { organizationId: d.organizationId, invitationId: d.invitationId, userId: d.userId })];
     }
     case 'InvitationRevoked': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.invitationRevoked,
-          data: { organizationId: d.organizationId, invitationId: d.invitationId, revokedBy: d.revokedBy },
-        },
+        published(PUBLIC_EVENT_TYPES.invitationRevoked, {
+          organizationId: d.organizationId,
+          invitationId: d.invitationId,
+          revokedBy: d.revokedBy,
+        }),
       ];
     }
     case 'JoinRequested': {
@@ -296,44 +348,33 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         reviewerRole: REVIEWER_ROLE,
       };
       withOptional(data, 'message', d.message);
-      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.joinRequestSubmitted, data }];
+      return [published(PUBLIC_EVENT_TYPES.joinRequestSubmitted, data)];
     }
     case 'JoinRequestCancelled': {
       const d = event.data;
-      return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.joinRequestCancelled,
-          data: { organizationId: d.organizationId, requestId: d.requestId, userId: d.userId },
-        },
-      ];
+      return [published(PUBLIC_EVENT_TYPES.joinRequestCancelled, { organizationId: d.organizationId, requestId: d.requestId, userId: d.userId })];
     }
     case 'JoinApproved': {
       const d = event.data;
+      const placement = placed(d, d.role);
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.joinRequestApproved,
-          data: {
-            organizationId: d.organizationId,
-            requestId: d.requestId,
-            userId: d.userId,
-            role: d.role,
-            approvedBy: d.approvedBy,
-          },
-        },
-        {
-          idSuffix: JOINED_SUFFIX,
-          type: PUBLIC_EVENT_TYPES.memberJoined,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.userId,
-            role: d.role,
-            capabilities: capabilities(d.role),
-            via: 'join-request',
-            requestId: d.requestId,
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.joinRequestApproved, {
+          organizationId: d.organizationId,
+          requestId: d.requestId,
+          userId: d.userId,
+          role: d.role,
+          approvedBy: d.approvedBy,
+          ...placement,
+        }),
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilities: capabilities(d.role),
+          via: 'join-request',
+          requestId: d.requestId,
+          ...placement,
+        }, JOINED_SUFFIX),
       ];
     }
     case 'JoinRejected': {
@@ -345,63 +386,105 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         rejectedBy: d.rejectedBy,
       };
       withOptional(data, 'reason', d.reason);
-      return [{ idSuffix: '', type: PUBLIC_EVENT_TYPES.joinRequestRejected, data }];
+      return [published(PUBLIC_EVENT_TYPES.joinRequestRejected, data)];
     }
     case 'MemberRoleChanged': {
       const d = event.data;
       const before = new Set<Capability>(actionsOf(d.from));
       const after = new Set<Capability>(actionsOf(d.to));
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.memberRoleChanged,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.userId,
-            from: d.from,
-            to: d.to,
-            capabilities: capabilities(d.to),
-            capabilitiesGranted: [...after].filter((action) => !before.has(action)),
-            capabilitiesRevoked: [...before].filter((action) => !after.has(action)),
-            changedBy: d.changedBy,
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.memberRoleChanged, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          from: d.from,
+          to: d.to,
+          capabilities: capabilities(d.to),
+          capabilitiesGranted: [...after].filter((action) => !before.has(action)),
+          capabilitiesRevoked: [...before].filter((action) => !after.has(action)),
+          changedBy: d.changedBy,
+        }),
       ];
     }
     case 'MemberRemoved': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.memberRemoved,
-          data: {
-            organizationId: d.organizationId,
-            userId: d.userId,
-            role: d.role,
-            capabilitiesRevoked: capabilities(d.role),
-            removedBy: d.removedBy,
-          },
-        },
+        published(PUBLIC_EVENT_TYPES.memberRemoved, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilitiesRevoked: capabilities(d.role),
+          removedBy: d.removedBy,
+        }),
       ];
     }
     case 'MemberLeft': {
       const d = event.data;
       return [
-        {
-          idSuffix: '',
-          type: PUBLIC_EVENT_TYPES.memberLeft,
-          data: { organizationId: d.organizationId, userId: d.userId, role: d.role, capabilitiesRevoked: capabilities(d.role) },
-        },
+        published(PUBLIC_EVENT_TYPES.memberLeft, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilitiesRevoked: capabilities(d.role),
+        }),
       ];
     }
-    // Departments and the default dataset role (issue 13): recorded by the domain, not published
-    // yet; their public events and asyncapi.json come with the Kafka slice of that issue.
-    case 'DepartmentAdded':
-    case 'DepartmentRenamed':
-    case 'DepartmentRemoved':
-    case 'MemberDepartmentChanged':
-    case 'DefaultDatasetRoleChanged':
-      return [];
+    case 'MemberDepartmentChanged': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.memberDepartmentChanged, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          departmentId: d.to,
+          previousDepartmentId: d.from,
+          changedBy: d.changedBy,
+        }),
+      ];
+    }
+    case 'DefaultDatasetRoleChanged': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.memberDefaultDatasetRoleChanged, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          defaultDatasetRole: d.to,
+          previousDefaultDatasetRole: d.from,
+          changedBy: d.changedBy,
+        }),
+      ];
+    }
+    case 'DepartmentAdded': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.departmentAdded, {
+          organizationId: d.organizationId,
+          departmentId: d.departmentId,
+          name: d.name,
+          addedBy: d.addedBy,
+        }),
+      ];
+    }
+    case 'DepartmentRenamed': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.departmentRenamed, {
+          organizationId: d.organizationId,
+          departmentId: d.departmentId,
+          name: d.to,
+          previousName: d.from,
+          renamedBy: d.renamedBy,
+        }),
+      ];
+    }
+    case 'DepartmentRemoved': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.departmentRemoved, {
+          organizationId: d.organizationId,
+          departmentId: d.departmentId,
+          removedBy: d.removedBy,
+        }),
+      ];
+    }
     default: {
       const unhandled: never = event;
       throw new Error(`No public mapping for domain event ${(unhandled as { type: string }).type}`);
