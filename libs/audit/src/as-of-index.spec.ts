@@ -186,7 +186,8 @@ describe('asOfView', () => {
       revision: '2',
       lastEventAt: minutes(12),
       profile: { name: 'Org', description: 'd', createdAt: minutes(10) },
-      members: [{ userId: 'u1', role: 'admin', since: minutes(10), via: 'creation' }],
+      members: [{ userId: 'u1', role: 'admin', since: minutes(10), via: 'creation', departmentId: null, defaultDatasetRole: 'manager' }],
+      departments: [],
       invitations: [{ invitationId: 'i1', invitee: { kind: 'email', email: 'a@example.org' }, role: 'editor', invitedBy: 'u1', expiresAt: minutes(30), departmentId: null, defaultDatasetRole: 'contributor' }],
       joinRequests: [{ requestId: 'r1', userId: 'u2', message: 'hi', requestedAt: minutes(12) }],
     });

@@ -145,9 +145,9 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       const documents = await fresh();
       await apply(documents, log.events);
       const checker = new PermissionChecker(documents);
-      expect(await checker.check(users.a, orgs.o, 'organization.delete')).toEqual({ allowed: true, role: 'admin', reason: 'role admin grants organization.delete' });
-      expect(await checker.check(users.b, orgs.o, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'not a member' });
-      expect(await checker.check(users.b, orgs.p, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'organization deleted' });
+      expect(await checker.check(users.a, orgs.o, 'organization.delete')).toEqual({ allowed: true, role: 'admin', reason: 'role admin grants organization.delete', departmentId: null });
+      expect(await checker.check(users.b, orgs.o, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null });
+      expect(await checker.check(users.b, orgs.p, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'organization deleted', departmentId: null });
       expect(await checker.check(users.a, '00000000-0000-4000-8000-000000000000', 'organization.read')).toMatchObject({ allowed: false, reason: 'unknown organization' });
     });
 
