@@ -6,6 +6,7 @@
  * default. The organization's events are made by the domain's commands on the service's own
  * command bus (CommandSender), as a route would send them. Fresh ids per run.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { CommandSender } from '../apps/roster/src/command-handling/command-sender';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
+const ROOT = join(__dirname, '..');
 const SECRET = `e2e-secret-${randomUUID()}`;
 const mongoUrl = process.env.MONGODB_URL;
 if (!mongoUrl) throw new Error('MONGODB_URL is not set: the MongoDB leg of the departments suite needs a server');
@@ -61,6 +63,17 @@ describe.each([
     await send(user, { type: 'RequestJoin', data: { organizationId: orgId, requestId } });
     await send(by, { type: 'ApproveJoin', data: { organizationId: orgId, requestId, ...placed } });
   }
+
+  /** The compiled CLI on this service's store (`npm run -s build` first). */
+  const cli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/roster-cli/src/main.js'), ...args],
+        { cwd: ROOT, env: { ...process.env, ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, LOG_LEVEL: 'error' }, timeout: 60_000 },
+        (error, stdout) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }),
+      );
+    });
 
   const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -257,5 +270,19 @@ describe.each([
 
     const history = await call('GET', `/organizations/${orgId}/history?type=MemberDepartmentChanged`, auditor);
     expect(history.body.events).toEqual([expect.objectContaining({ data: expect.objectContaining({ userId: editor.id, from: null, to: 'roads' }) })]);
+  });
+
+  it('prints the same departments and placements from the CLI: as-of as the route answers, and history', async () => {
+    const asOf = await cli(['as-of', orgId, beforeMove]);
+    expect(asOf.code).toBe(0);
+    const route = await call('GET', `/organizations/${orgId}/as-of?at=${encodeURIComponent(beforeMove)}`, auditor);
+    expect(JSON.parse(asOf.stdout)).toEqual(route.body);
+    expect(JSON.parse(asOf.stdout).departments).toHaveLength(2);
+
+    const history = await cli(['history', orgId, '--type', 'DepartmentAdded,MemberDepartmentChanged']);
+    expect(history.code).toBe(0);
+    const rows = history.stdout.split('\n').filter((text) => /^\s+\d+\s/.test(text));
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toMatch(/MemberDepartmentChanged\s.*"from":null,"to":"roads"/);
   });
 });
