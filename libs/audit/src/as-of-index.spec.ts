@@ -8,15 +8,15 @@ import { asOfView } from './as-of-view';
 const T0 = Date.UTC(2026, 2, 1);
 const minutes = (n: number) => new Date(T0 + n * 60_000).toISOString();
 
-/** Appends events with the given times (hashes are irrelevant to as-of). */
-async function append(store: EventStore, org: string, items: Array<[OrganizationEvent, string]>): Promise<void> {
+/** Appends events with the given times (hashes are irrelevant to as-of), recorded under `schemaVersion`. */
+async function append(store: EventStore, org: string, items: Array<[OrganizationEvent, string]>, schemaVersion = 1): Promise<void> {
   await store.append(
     organizationStreamId(org),
     items.map(([event, occurredAt]) => ({
       id: randomUUID(),
       type: event.type,
       data: event.data,
-      metadata: { actor: { userId: 'u-admin' }, occurredAt, correlationId: 'c', causationId: 'c', schemaVersion: 1, command: 'X' },
+      metadata: { actor: { userId: 'u-admin' }, occurredAt, correlationId: 'c', causationId: 'c', schemaVersion, command: 'X' },
     })),
     'any',
   );
@@ -204,9 +204,10 @@ describe('asOfView with departments', () => {
   it("shows the departments and each member's department and default dataset role as they were", async () => {
     const org = randomUUID();
     // Recorded under schema version 2, so the placements are read as recorded, not upcast.
-    await store.append(
-      organizationStreamId(org),
-      ([
+    await append(
+      store,
+      org,
+      [
         [{ type: 'OrganizationCreated', data: { organizationId: org, name: 'Org', description: '', createdBy: 'u1', creatorDefaultDatasetRole: 'manager' } }, minutes(1)],
         [{ type: 'DepartmentAdded', data: { organizationId: org, departmentId: 'water', name: 'Water', addedBy: 'u1' } }, minutes(2)],
         [{ type: 'JoinApproved', data: { organizationId: org, requestId: 'r1', userId: 'u2', role: 'editor', approvedBy: 'u1', departmentId: 'water', defaultDatasetRole: 'reader' } }, minutes(3)],
@@ -215,13 +216,8 @@ describe('asOfView with departments', () => {
         [{ type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: 'u2', from: 'reader', to: 'none', changedBy: 'u1' } }, minutes(6)],
         [{ type: 'DepartmentRenamed', data: { organizationId: org, departmentId: 'roads', from: 'Roads', to: 'Roads and bridges', renamedBy: 'u1' } }, minutes(7)],
         [{ type: 'DepartmentRemoved', data: { organizationId: org, departmentId: 'water', removedBy: 'u1' } }, minutes(8)],
-      ] as Array<[OrganizationEvent, string]>).map(([event, occurredAt]) => ({
-        id: randomUUID(),
-        type: event.type,
-        data: event.data,
-        metadata: { actor: { userId: 'u1' }, occurredAt, correlationId: 'c', causationId: 'c', schemaVersion: 2, command: 'X' },
-      })),
-      'any',
+      ],
+      2,
     );
     const index = new AsOfIndex(store);
     const view = async (m: number) => {
