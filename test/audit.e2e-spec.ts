@@ -296,7 +296,7 @@ describe('GET /organizations/:id/as-of', () => {
     const [r0, r1, r2, r3, r4, r5] = s.events;
     const created = await asOf(r0.time);
     expect(created).toMatchObject({ exists: true, status: 'active', revision: '0', profile: { name: 'Open data of Somewhere', description: 'before' } });
-    expect(created.members).toEqual([{ userId: s.admin.id, role: 'admin', since: r0.time, via: 'creation' }]);
+    expect(created.members).toEqual([{ userId: s.admin.id, role: 'admin', since: r0.time, via: 'creation', departmentId: null, defaultDatasetRole: 'manager' }]);
     expect(created.joinRequests).toEqual([]);
 
     const requested = await asOf(justBefore(r2.time));
@@ -305,7 +305,7 @@ describe('GET /organizations/:id/as-of', () => {
 
     const approved = await asOf(r2.time);
     expect(approved.joinRequests).toEqual([]);
-    expect(approved.members).toContainEqual({ userId: s.member.id, role: 'member', since: r2.time, via: 'join-request' });
+    expect(approved.members).toContainEqual({ userId: s.member.id, role: 'member', since: r2.time, via: 'join-request', departmentId: null, defaultDatasetRole: 'reader' });
     expect(approved.profile.description).toBe('before');
 
     expect((await asOf(r3.time)).profile.description).toBe('after');

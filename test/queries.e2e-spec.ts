@@ -139,9 +139,9 @@ describe.each([
     const { orgId, admin, editor, member, outsider } = await organizationWith();
     const service = await newUser(['service']);
     const check = (as: User, body: unknown) => call('POST', '/authorizations/check', as, body, { 'x-min-position': lastPosition });
-    expect((await check(service, { userId: editor.id, organizationId: orgId, action: 'dataset.create' })).body).toEqual({ allowed: true, role: 'editor', reason: 'role editor grants dataset.create' });
+    expect((await check(service, { userId: editor.id, organizationId: orgId, action: 'dataset.create' })).body).toEqual({ allowed: true, role: 'editor', reason: 'role editor grants dataset.create', departmentId: null });
     expect((await check(service, { userId: member.id, organizationId: orgId, action: 'dataset.create' })).body).toMatchObject({ allowed: false, role: 'member' });
-    expect((await check(service, { userId: outsider.id, organizationId: orgId, action: 'dataset.read' })).body).toEqual({ allowed: false, role: null, reason: 'not a member' });
+    expect((await check(service, { userId: outsider.id, organizationId: orgId, action: 'dataset.read' })).body).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null });
     expect((await check(member, { userId: member.id, organizationId: orgId, action: 'organization.read' })).body.allowed).toBe(true);
     expect((await check(member, { userId: admin.id, organizationId: orgId, action: 'organization.read' })).status).toBe(403);
     const unknownAction = await check(service, { userId: member.id, organizationId: orgId, action: 'dataset.destroy' });
@@ -157,6 +157,10 @@ describe.each([
       [member, { userId: admin.id, organizationId: orgId, action: 'organization.read' }],
       [service, { userId: member.id, organizationId: orgId, action: 'dataset.destroy' }],
       [service, { userId: member.id, organizationId: 'x', action: 'dataset.read' }],
+      // The resource's department: an organization-wide member is not bounded by it; a malformed one is a 400.
+      [service, { userId: editor.id, organizationId: orgId, action: 'dataset.update', departmentId: 'water' }],
+      [service, { userId: editor.id, organizationId: orgId, action: 'dataset.update', departmentId: null }],
+      [service, { userId: editor.id, organizationId: orgId, action: 'dataset.update', departmentId: 'Water!' }],
       [service, { checks: [{ userId: admin.id, organizationId: orgId, action: 'organization.delete' }, { userId: editor.id, organizationId: randomUUID(), action: 'organization.read' }] }],
     ];
     for (const [as, body] of asked) {

@@ -8,15 +8,15 @@ import { asOfView } from './as-of-view';
 const T0 = Date.UTC(2026, 2, 1);
 const minutes = (n: number) => new Date(T0 + n * 60_000).toISOString();
 
-/** Appends events with the given times (hashes are irrelevant to as-of). */
-async function append(store: EventStore, org: string, items: Array<[OrganizationEvent, string]>): Promise<void> {
+/** Appends events with the given times (hashes are irrelevant to as-of), recorded under `schemaVersion`. */
+async function append(store: EventStore, org: string, items: Array<[OrganizationEvent, string]>, schemaVersion = 1): Promise<void> {
   await store.append(
     organizationStreamId(org),
     items.map(([event, occurredAt]) => ({
       id: randomUUID(),
       type: event.type,
       data: event.data,
-      metadata: { actor: { userId: 'u-admin' }, occurredAt, correlationId: 'c', causationId: 'c', schemaVersion: 1, command: 'X' },
+      metadata: { actor: { userId: 'u-admin' }, occurredAt, correlationId: 'c', causationId: 'c', schemaVersion, command: 'X' },
     })),
     'any',
   );
@@ -186,11 +186,56 @@ describe('asOfView', () => {
       revision: '2',
       lastEventAt: minutes(12),
       profile: { name: 'Org', description: 'd', createdAt: minutes(10) },
-      members: [{ userId: 'u1', role: 'admin', since: minutes(10), via: 'creation' }],
+      members: [{ userId: 'u1', role: 'admin', since: minutes(10), via: 'creation', departmentId: null, defaultDatasetRole: 'manager' }],
+      departments: [],
       invitations: [{ invitationId: 'i1', invitee: { kind: 'email', email: 'a@example.org' }, role: 'editor', invitedBy: 'u1', expiresAt: minutes(30), departmentId: null, defaultDatasetRole: 'contributor' }],
       joinRequests: [{ requestId: 'r1', userId: 'u2', message: 'hi', requestedAt: minutes(12) }],
     });
     expect(await view(35)).toMatchObject({ exists: true, status: 'active', invitations: [] });
     expect(await view(40)).toMatchObject({ exists: true, status: 'deleted', revision: '3' });
+  });
+});
+
+describe('asOfView with departments', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => (store = new SqliteEventStore(':memory:')));
+  afterEach(() => store.close());
+
+  it("shows the departments and each member's department and default dataset role as they were", async () => {
+    const org = randomUUID();
+    // Recorded under schema version 2, so the placements are read as recorded, not upcast.
+    await append(
+      store,
+      org,
+      [
+        [{ type: 'OrganizationCreated', data: { organizationId: org, name: 'Org', description: '', createdBy: 'u1', creatorDefaultDatasetRole: 'manager' } }, minutes(1)],
+        [{ type: 'DepartmentAdded', data: { organizationId: org, departmentId: 'water', name: 'Water', addedBy: 'u1' } }, minutes(2)],
+        [{ type: 'JoinApproved', data: { organizationId: org, requestId: 'r1', userId: 'u2', role: 'editor', approvedBy: 'u1', departmentId: 'water', defaultDatasetRole: 'reader' } }, minutes(3)],
+        [{ type: 'DepartmentAdded', data: { organizationId: org, departmentId: 'roads', name: 'Roads', addedBy: 'u1' } }, minutes(4)],
+        [{ type: 'MemberDepartmentChanged', data: { organizationId: org, userId: 'u2', from: 'water', to: 'roads', changedBy: 'u1' } }, minutes(5)],
+        [{ type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: 'u2', from: 'reader', to: 'none', changedBy: 'u1' } }, minutes(6)],
+        [{ type: 'DepartmentRenamed', data: { organizationId: org, departmentId: 'roads', from: 'Roads', to: 'Roads and bridges', renamedBy: 'u1' } }, minutes(7)],
+        [{ type: 'DepartmentRemoved', data: { organizationId: org, departmentId: 'water', removedBy: 'u1' } }, minutes(8)],
+      ],
+      2,
+    );
+    const index = new AsOfIndex(store);
+    const view = async (m: number) => {
+      const at = new Date(minutes(m));
+      const answer = asOfView(org, at, await index.asOf(org, at));
+      if (!answer.exists) throw new Error('expected the organization to exist');
+      return answer;
+    };
+    const member = (v: Awaited<ReturnType<typeof view>>) => v.members.find((m) => m.userId === 'u2');
+    expect((await view(3)).departments).toEqual([{ departmentId: 'water', name: 'Water' }]);
+    expect(member(await view(3))).toMatchObject({ role: 'editor', departmentId: 'water', defaultDatasetRole: 'reader' });
+    expect(member(await view(5))).toMatchObject({ departmentId: 'roads', defaultDatasetRole: 'reader' });
+    expect(member(await view(6))).toMatchObject({ departmentId: 'roads', defaultDatasetRole: 'none' });
+    expect((await view(7)).departments).toEqual([
+      { departmentId: 'roads', name: 'Roads and bridges' },
+      { departmentId: 'water', name: 'Water' },
+    ]);
+    expect((await view(8)).departments).toEqual([{ departmentId: 'roads', name: 'Roads and bridges' }]);
+    expect((await view(8)).members.find((m) => m.userId === 'u1')).toMatchObject({ departmentId: null, defaultDatasetRole: 'manager' });
   });
 });

@@ -1,4 +1,4 @@
-import { isExpired, type OrganizationState, type PendingInvitation, type PendingJoinRequest, type Role } from '@roster/domain';
+import { isExpired, type DatasetRole, type Department, type OrganizationState, type PendingInvitation, type PendingJoinRequest, type Role } from '@roster/domain';
 import type { AsOfAnswer } from './as-of-index';
 
 /**
@@ -23,7 +23,10 @@ export type AsOfView =
       readonly revision: string;
       readonly lastEventAt: string;
       readonly profile: { readonly name: string; readonly description: string; readonly createdAt: string | null };
-      readonly members: ReadonlyArray<{ userId: string; role: Role; since: string | null; via: string }>;
+      /** Each member's department (null: organization-wide) and default dataset role at `at`. */
+      readonly members: ReadonlyArray<{ userId: string; role: Role; since: string | null; via: string; departmentId: string | null; defaultDatasetRole: DatasetRole }>;
+      /** The departments at `at`, by id. */
+      readonly departments: readonly Department[];
       /** Pending and still unexpired at `at`. */
       readonly invitations: readonly PendingInvitation[];
       readonly joinRequests: readonly PendingJoinRequest[];
@@ -44,7 +47,15 @@ export function asOfView(organizationId: string, at: Date, { point, head, member
     revision: String(point.revision),
     lastEventAt: new Date(point.time).toISOString(),
     profile: { name: state.name, description: state.description, createdAt: state.createdAt ?? null },
-    members: members.map(([userId, m]) => ({ userId, role: m.role, since: m.since ?? null, via: m.via })),
+    members: members.map(([userId, m]) => ({
+      userId,
+      role: m.role,
+      since: m.since ?? null,
+      via: m.via,
+      departmentId: m.departmentId,
+      defaultDatasetRole: m.defaultDatasetRole,
+    })),
+    departments: [...state.departments.values()].sort(byKey((d) => d.departmentId)),
     invitations: [...state.invitations.values()]
       .filter((i) => !isExpired(i, at))
       .sort(byKey((i) => i.invitationId)),

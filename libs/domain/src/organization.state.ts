@@ -274,7 +274,7 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
       return invited(state, event);
     case 'InvitationAccepted': {
       const { invitationId, userId, role } = event.data;
-      const membership: Membership = { role, since: at, via: 'invitation', ...placed(event.data, role) };
+      const membership: Membership = { role, since: at, via: 'invitation', ...recordedPlacement(event.data, role) };
       return withMember(closeInvitation(state, invitationId, 'accepted'), userId, membership);
     }
     case 'InvitationDeclined':
@@ -290,7 +290,7 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
       return closeJoinRequest(state, event.data.requestId, 'cancelled');
     case 'JoinApproved': {
       const { requestId, userId, role } = event.data;
-      const membership: Membership = { role, since: at, via: 'join-request', ...placed(event.data, role) };
+      const membership: Membership = { role, since: at, via: 'join-request', ...recordedPlacement(event.data, role) };
       return withMember(closeJoinRequest(state, requestId, 'approved'), userId, membership);
     }
     case 'JoinRejected':
@@ -339,12 +339,15 @@ function invited(state: OrganizationState, event: EventOfType<'MemberInvited'>):
     replacesInvitationId !== undefined && replacesInvitationId !== invitationId
       ? closeInvitation(state, replacesInvitationId, 'replaced')
       : state;
-  const invitation: PendingInvitation = { invitationId, invitee, role, invitedBy, expiresAt, ...placed(event.data, role) };
+  const invitation: PendingInvitation = { invitationId, invitee, role, invitedBy, expiresAt, ...recordedPlacement(event.data, role) };
   return openInvitation(base, invitation);
 }
 
-/** The placement an event records; version-1 events given without upcast read with the same defaults as upcast gives them. */
-export function placed(data: Placement, role: Role): { departmentId: string | null; defaultDatasetRole: DatasetRole } {
+/**
+ * The placement an event records; version-1 events given without upcast read with the same
+ * defaults as upcast gives them. Shared with the projections, so both read it alike.
+ */
+export function recordedPlacement(data: Placement, role: Role): { departmentId: string | null; defaultDatasetRole: DatasetRole } {
   return { departmentId: data.departmentId ?? null, defaultDatasetRole: data.defaultDatasetRole ?? defaultDatasetRoleFor(role) };
 }
 

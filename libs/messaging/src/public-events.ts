@@ -1,7 +1,7 @@
 import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permissions';
 import type { DatasetRole } from '@roster/domain/dataset-roles';
 import type { Invitee, OrganizationEvent } from '@roster/domain/events';
-import { placed } from '@roster/domain/organization.state';
+import { recordedPlacement } from '@roster/domain/organization.state';
 import type { Role } from '@roster/domain/roles';
 
 /**
@@ -275,7 +275,7 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
           role: 'admin',
           capabilities: capabilities('admin'),
           via: 'creation',
-          ...placed({ departmentId: null, defaultDatasetRole: d.creatorDefaultDatasetRole }, 'admin'),
+          ...recordedPlacement({ departmentId: null, defaultDatasetRole: d.creatorDefaultDatasetRole }, 'admin'),
         }, JOINED_SUFFIX),
       ];
     }
@@ -298,14 +298,14 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         capabilities: capabilities(d.role),
         invitedBy: d.invitedBy,
         expiresAt: d.expiresAt,
-        ...placed(d, d.role),
+        ...recordedPlacement(d, d.role),
       };
       withOptional(data, 'replacesInvitationId', d.replacesInvitationId);
       return [published(PUBLIC_EVENT_TYPES.memberInvited, data)];
     }
     case 'InvitationAccepted': {
       const d = event.data;
-      const placement = placed(d, d.role);
+      const placement = recordedPlacement(d, d.role);
       return [
         published(PUBLIC_EVENT_TYPES.invitationAccepted, {
           organizationId: d.organizationId,
@@ -356,7 +356,7 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
     }
     case 'JoinApproved': {
       const d = event.data;
-      const placement = placed(d, d.role);
+      const placement = recordedPlacement(d, d.role);
       return [
         published(PUBLIC_EVENT_TYPES.joinRequestApproved, {
           organizationId: d.organizationId,

@@ -1,6 +1,14 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ORGANIZATION_EVENT_TYPES } from '@roster/domain';
-import { DECIMAL_SCHEMA as DECIMAL, INVITEE_SCHEMA as INVITEE, ROLE_SCHEMA as ROLE, TIME_SCHEMA as TIME, UUID_SCHEMA as UUID } from '../http/openapi';
+import {
+  DATASET_ROLE_SCHEMA as DATASET_ROLE,
+  DECIMAL_SCHEMA as DECIMAL,
+  DEPARTMENT_ID_SCHEMA as DEPARTMENT_ID,
+  INVITEE_SCHEMA as INVITEE,
+  ROLE_SCHEMA as ROLE,
+  TIME_SCHEMA as TIME,
+  UUID_SCHEMA as UUID,
+} from '../http/openapi';
 
 /** The OpenAPI schemas of the audit answers (history entries, as-of view, chain verification). */
 
@@ -57,17 +65,37 @@ export const AS_OF_VIEW: SchemaObject = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['userId', 'role', 'since', 'via'],
-        properties: { userId: { type: 'string' }, role: ROLE, since: { ...TIME, nullable: true }, via: { type: 'string' } },
+        required: ['userId', 'role', 'since', 'via', 'departmentId', 'defaultDatasetRole'],
+        properties: {
+          userId: { type: 'string' },
+          role: ROLE,
+          since: { ...TIME, nullable: true },
+          via: { type: 'string' },
+          departmentId: { ...DEPARTMENT_ID, nullable: true, description: "The member's department at `at`; null: organization-wide" },
+          defaultDatasetRole: DATASET_ROLE,
+        },
       },
+    },
+    departments: {
+      type: 'array',
+      description: 'The departments at `at`, by id',
+      items: { type: 'object', required: ['departmentId', 'name'], properties: { departmentId: DEPARTMENT_ID, name: { type: 'string' } } },
     },
     invitations: {
       type: 'array',
       description: 'Pending and unexpired at `at`',
       items: {
         type: 'object',
-        required: ['invitationId', 'invitee', 'role', 'invitedBy', 'expiresAt'],
-        properties: { invitationId: UUID, invitee: INVITEE, role: ROLE, invitedBy: { type: 'string' }, expiresAt: TIME },
+        required: ['invitationId', 'invitee', 'role', 'invitedBy', 'expiresAt', 'departmentId', 'defaultDatasetRole'],
+        properties: {
+          invitationId: UUID,
+          invitee: INVITEE,
+          role: ROLE,
+          invitedBy: { type: 'string' },
+          expiresAt: TIME,
+          departmentId: { ...DEPARTMENT_ID, nullable: true },
+          defaultDatasetRole: DATASET_ROLE,
+        },
       },
     },
     joinRequests: {

@@ -1,13 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
+import { DATASET_ROLES, DEPARTMENT_ID_PATTERN, ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
 
 /** Schemas of the values that answers share (query, check and audit answers). */
 export const TIME_SCHEMA: SchemaObject = { type: 'string', format: 'date-time' };
 export const UUID_SCHEMA: SchemaObject = { type: 'string', format: 'uuid' };
 export const DECIMAL_SCHEMA: SchemaObject = { type: 'string', pattern: '^\\d+$', description: '64-bit integer as a decimal string' };
 export const ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...ROLES] };
+export const DEPARTMENT_ID_SCHEMA: SchemaObject = { type: 'string', pattern: DEPARTMENT_ID_PATTERN.source, description: 'A department id (a slug)' };
+export const DATASET_ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...DATASET_ROLES], description: 'How the member is added to new datasets' };
 export const INVITEE_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['kind'],

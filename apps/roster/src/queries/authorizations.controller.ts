@@ -19,12 +19,15 @@ interface Check {
   readonly userId: string;
   readonly organizationId: string;
   readonly action: Action;
+  /** The resource's department; absent or null: a resource without department. */
+  readonly departmentId?: string | null;
 }
 
 /**
  * The permission check for the portal's services: "may user U do action A in organization
- * O?", answered from the memberships read model with the domain's permission table (an
- * unknown or deleted organization answers allowed: false with its reason). Platform roles
+ * O?" (optionally: on a resource of department D), answered from the memberships read model
+ * by the domain's checkMemberPermission (an unknown or deleted organization answers allowed:
+ * false with its reason). Every answer names the member's department (null: none). Platform roles
  * are not applied: a superadmin's token is honoured by the service that holds it. Callers:
  * `service` tokens, superadmins, or a user asking about themself.
  */
@@ -45,7 +48,7 @@ export class AuthorizationsController {
     const check = parseCheck(body, '', errors);
     if (!check) throw new ProblemException(HttpStatus.BAD_REQUEST, errors[0]?.code ?? 'VALIDATION.BODY', 'Invalid permission check', errors);
     authorize(actor, [check]);
-    return this.readModels.checker.check(check.userId, check.organizationId, check.action);
+    return this.readModels.checker.check(check.userId, check.organizationId, check.action, check.departmentId);
   }
 
   @Post('check/batch')
@@ -64,7 +67,7 @@ export class AuthorizationsController {
     const valid = checks as Check[];
     authorize(actor, valid);
     const results = await Promise.all(
-      valid.map(async (check) => ({ ...check, ...(await this.readModels.checker.check(check.userId, check.organizationId, check.action)) })),
+      valid.map(async (check) => ({ ...check, ...(await this.readModels.checker.check(check.userId, check.organizationId, check.action, check.departmentId)) })),
     );
     return { results };
   }
@@ -113,13 +116,13 @@ export class CheckFastPath implements OnModuleInit {
     if (request.url === '/authorizations/check') {
       const check = parseCheck(request.body, '', errors);
       if (!check || !allowedToAsk(actor, [check])) return false;
-      result = checker.checkInProcess(check.userId, check.organizationId, check.action);
+      result = checker.checkInProcess(check.userId, check.organizationId, check.action, check.departmentId);
     } else {
       const raw = (request.body as { checks?: unknown } | null)?.checks;
       if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_BATCH_CHECKS) return false;
       const checks = raw.map((item, i) => parseCheck(item, `checks[${i}].`, errors));
       if (errors.length > 0 || !allowedToAsk(actor, checks as Check[])) return false;
-      result = { results: (checks as Check[]).map((c) => ({ ...c, ...checker.checkInProcess(c.userId, c.organizationId, c.action) })) };
+      result = { results: (checks as Check[]).map((c) => ({ ...c, ...checker.checkInProcess(c.userId, c.organizationId, c.action, c.departmentId) })) };
     }
     request.actor = actor;
     reply.header('X-Read-Model-Position', position.toString()).status(200).send(result);
@@ -146,8 +149,15 @@ function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check
   if (!isAction(item.action)) {
     errors.push({ field: `${prefix}action`, code: 'AUTHORIZATION.UNKNOWN_ACTION', message: `unknown action; one of ${ACTIONS.join(', ')}` });
   }
+  const departmentId = item.departmentId;
+  const badDepartment = departmentId === undefined || departmentId === null ? undefined : fieldRefusal('departmentId', departmentId);
+  if (badDepartment) errors.push({ field: `${prefix}departmentId`, code: badDepartment.code, message: badDepartment.message });
   if (errors.length > before) return undefined;
-  return { userId: item.userId as string, organizationId: (item.organizationId as string).toLowerCase(), action: item.action as Action };
+  const userId = item.userId as string;
+  const organizationId = (item.organizationId as string).toLowerCase();
+  const action = item.action as Action;
+  // A batch result spreads the check, then the answer: its departmentId (the member's) is the one answered.
+  return departmentId === undefined ? { userId, organizationId, action } : { userId, organizationId, action, departmentId: departmentId as string | null };
 }
 
 function authorize(actor: Actor, checks: readonly Check[]): void {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { isRole, ROLES, visibleActivityTypes, type Actor } from '@roster/domain';
+import { DEPARTMENT_ID_PATTERN, fieldRefusal, isRole, ROLES, visibleActivityTypes, type Actor } from '@roster/domain';
 import { decodeCursor } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
@@ -8,7 +8,7 @@ import { QueryRoute } from '../http/openapi';
 import { ProblemException } from '../http/problem';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { QueryAccess } from './query-access';
-import { DASHBOARD, INVITATION_VIEW, itemsOf, JOIN_REQUEST_VIEW, MEMBERS_PAGE, ORGANIZATION_VIEW } from './query.schemas';
+import { DASHBOARD, DEPARTMENT_VIEW, INVITATION_VIEW, itemsOf, JOIN_REQUEST_VIEW, MEMBERS_PAGE, ORGANIZATION_VIEW } from './query.schemas';
 import { ReadModelsService } from './read-models.service';
 
 /** Members listed per role on the dashboard, and recent activity shown. */
@@ -36,6 +36,7 @@ export class OrganizationQueriesController {
   @Get(':orgId/members')
   @ApiOperation({ summary: 'Active members by user id, with an opaque cursor (members, superadmins, services)' })
   @ApiQuery({ name: 'role', required: false, enum: ROLES })
+  @ApiQuery({ name: 'departmentId', required: false, description: 'Only members restricted to this department', schema: { type: 'string', pattern: DEPARTMENT_ID_PATTERN.source } })
   @ApiQuery({ name: 'limit', required: false, description: 'Page size, default 50', schema: { type: 'integer', minimum: 1, maximum: 200 } })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiOkResponse({ schema: MEMBERS_PAGE })
@@ -45,14 +46,25 @@ export class OrganizationQueriesController {
     @Query('role') role?: string,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
+    @Query('departmentId') departmentId?: string,
   ) {
     if (role !== undefined && !isRole(role)) throw invalid('VALIDATION.ROLE', 'role must be member, editor or admin');
+    const badDepartment = departmentId === undefined ? undefined : fieldRefusal('departmentId', departmentId);
+    if (badDepartment) throw invalid(badDepartment.code, badDepartment.message);
     const size = limit === undefined ? 50 : Number(limit);
     if (!Number.isInteger(size) || size < 1 || size > 200) throw invalid('VALIDATION.LIMIT', 'limit must be a whole number from 1 to 200');
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && after === undefined) throw invalid('VALIDATION.CURSOR', 'cursor is not one this service made');
     await this.access.organization(organizationId, actor, 'organization.read');
-    return this.readModels.queries.members(organizationId, { role: role as never, limit: size, cursor: after });
+    return this.readModels.queries.members(organizationId, { role: role as never, departmentId, limit: size, cursor: after });
+  }
+
+  @Get(':orgId/departments')
+  @ApiOperation({ summary: 'Departments by id, each with its active members counted (members, superadmins, services)' })
+  @ApiOkResponse({ schema: itemsOf(DEPARTMENT_VIEW) })
+  async departments(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
+    await this.access.organization(organizationId, actor, 'organization.read');
+    return { items: await this.readModels.queries.departments(organizationId) };
   }
 
   /**
@@ -63,13 +75,14 @@ export class OrganizationQueriesController {
    * is filtered the same way (ACTIVITY_VISIBILITY): invitations for admins, requests for editors+.
    */
   @Get(':orgId/dashboard')
-  @ApiOperation({ summary: 'Dashboard: description, members by role, pending requests (editors+) and invitations (admins), activity, counts over time' })
+  @ApiOperation({ summary: 'Dashboard: description, members by role and by department, pending requests (editors+) and invitations (admins), activity, counts over time' })
   @ApiOkResponse({ schema: DASHBOARD })
   async dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
     const access = await this.access.organization(organizationId, actor, 'organization.read');
     const queries = this.readModels.queries;
-    const [membersByRole, recentActivity, memberCountsOverTime, joinRequests, invitations] = await Promise.all([
+    const [membersByRole, membersByDepartment, recentActivity, memberCountsOverTime, joinRequests, invitations] = await Promise.all([
       queries.membersByRole(organizationId, DASHBOARD_MEMBERS_PER_ROLE),
+      queries.membersByDepartment(organizationId),
       queries.recentActivity(organizationId, DASHBOARD_ACTIVITY, visibleActivityTypes(access.can)),
       queries.memberCountsOverTime(organizationId),
       access.can('membership.requests.read') ? queries.joinRequests(organizationId) : undefined,
@@ -83,6 +96,7 @@ export class OrganizationQueriesController {
       memberCounts: organization.memberCounts,
       memberCount: organization.memberCount,
       membersByRole,
+      membersByDepartment,
       ...(joinRequests ? { pendingJoinRequests: joinRequests } : {}),
       ...(invitations ? { pendingInvitations: invitations } : {}),
       recentActivity,

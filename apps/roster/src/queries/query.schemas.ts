@@ -1,6 +1,13 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ACTIONS, ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
-import { DECIMAL_SCHEMA as DECIMAL, INVITEE_SCHEMA as INVITEE, ROLE_SCHEMA as ROLE, TIME_SCHEMA as TIME, UUID_SCHEMA as UUID } from '../http/openapi';
+import {
+  DATASET_ROLE_SCHEMA as DATASET_ROLE,
+  DECIMAL_SCHEMA as DECIMAL,
+  DEPARTMENT_ID_SCHEMA as DEPARTMENT_ID,
+  INVITEE_SCHEMA as INVITEE, ROLE_SCHEMA as ROLE,
+  TIME_SCHEMA as TIME,
+  UUID_SCHEMA as UUID,
+} from '../http/openapi';
 
 /**
  * The OpenAPI schemas of the query and permission-check answers, as the read models shape
@@ -32,14 +39,28 @@ export const ORGANIZATION_VIEW: SchemaObject = {
   },
 };
 
+const NULLABLE_DEPARTMENT_ID: SchemaObject = { ...DEPARTMENT_ID, nullable: true };
+
 export const MEMBER_VIEW: SchemaObject = {
   type: 'object',
-  required: ['userId', 'role', 'since', 'via'],
+  required: ['userId', 'role', 'since', 'via', 'departmentId', 'defaultDatasetRole'],
   properties: {
     userId: { type: 'string' },
     role: ROLE,
     since: TIME,
     via: { type: 'string', description: 'How the membership began: creation, invitation, join-request' },
+    departmentId: { ...NULLABLE_DEPARTMENT_ID, description: "The member's department; null when organization-wide" },
+    defaultDatasetRole: DATASET_ROLE,
+  },
+};
+
+export const DEPARTMENT_VIEW: SchemaObject = {
+  type: 'object',
+  required: ['departmentId', 'name', 'memberCount'],
+  properties: {
+    departmentId: DEPARTMENT_ID,
+    name: { type: 'string' },
+    memberCount: { type: 'integer', minimum: 0, description: 'Active members restricted to this department' },
   },
 };
 
@@ -64,6 +85,8 @@ export const INVITATION_VIEW: SchemaObject = {
     invitedAt: TIME,
     expiresAt: TIME,
     replacesInvitationId: UUID,
+    departmentId: { ...NULLABLE_DEPARTMENT_ID, description: 'Where the invitee will be placed; null: organization-wide' },
+    defaultDatasetRole: DATASET_ROLE,
     status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'revoked', 'replaced'] },
     expired: { type: 'boolean', description: 'Pending, but past expiresAt' },
     handledAt: TIME,
@@ -105,12 +128,24 @@ const ACTIVITY: SchemaObject = {
     subjectUserId: { type: 'string' },
     subjectEmail: { type: 'string' },
     role: ROLE,
+    departmentId: { ...NULLABLE_DEPARTMENT_ID, description: 'The department the event names (null: organization-wide)' },
   },
 };
 
 export const DASHBOARD: SchemaObject = {
   type: 'object',
-  required: ['organizationId', 'name', 'description', 'memberCounts', 'memberCount', 'membersByRole', 'recentActivity', 'memberCountsOverTime', 'position'],
+  required: [
+    'organizationId',
+    'name',
+    'description',
+    'memberCounts',
+    'memberCount',
+    'membersByRole',
+    'membersByDepartment',
+    'recentActivity',
+    'memberCountsOverTime',
+    'position',
+  ],
   properties: {
     organizationId: UUID,
     name: { type: 'string' },
@@ -121,6 +156,14 @@ export const DASHBOARD: SchemaObject = {
       type: 'object',
       required: [...ROLES],
       properties: Object.fromEntries(ROLES.map((role) => [role, { type: 'array', items: MEMBER_VIEW, maxItems: 50 }])),
+    },
+    membersByDepartment: {
+      type: 'object',
+      required: ['departments', 'organizationWide'],
+      properties: {
+        departments: { type: 'array', items: DEPARTMENT_VIEW },
+        organizationWide: { type: 'integer', minimum: 0, description: 'Active members not restricted to a department' },
+      },
     },
     pendingJoinRequests: { type: 'array', items: JOIN_REQUEST_VIEW, description: 'Editors, admins and superadmins only' },
     pendingInvitations: { type: 'array', items: INVITATION_VIEW, description: 'Admins and superadmins only' },
@@ -161,16 +204,24 @@ export const PERMISSION_CHECK: SchemaObject = {
     userId: { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' },
     organizationId: UUID,
     action: { type: 'string', enum: [...ACTIONS] },
+    departmentId: { ...NULLABLE_DEPARTMENT_ID, description: "The resource's department; absent or null: a resource without department" },
   },
 };
 
 export const PERMISSION_ANSWER: SchemaObject = {
   type: 'object',
-  required: ['allowed', 'role', 'reason'],
+  required: ['allowed', 'role', 'reason', 'departmentId'],
   properties: {
     allowed: { type: 'boolean' },
     role: { type: 'string', enum: [...ROLES, null], nullable: true, description: "The user's role in the organization, null when none" },
-    reason: { type: 'string', description: 'Why, in words (unknown or deleted organization, the role that grants or lacks it)' },
+    reason: {
+      type: 'string',
+      description: 'Why, in words (unknown or deleted organization, the role that grants or lacks it, the department rule that refuses it)',
+    },
+    departmentId: {
+      ...NULLABLE_DEPARTMENT_ID,
+      description: "The member's department, null when organization-wide or not a member; for a creation without department, where the new resource belongs",
+    },
   },
 };
 

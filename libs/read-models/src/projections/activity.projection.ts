@@ -10,7 +10,10 @@ import { defined, type ProjectedEvent, type WritesBuilder } from './projection-w
 export function projectActivity(projected: ProjectedEvent, out: WritesBuilder): void {
   const { id, event, position, at, actor } = projected;
   const organizationId = event.data.organizationId;
-  const data = event.data as { userId?: string; role?: string; to?: string; invitee?: { userId?: string; email?: string } };
+  const data = event.data as { userId?: string; role?: string; departmentId?: string | null; invitee?: { userId?: string; email?: string } };
+  // `to` is a role only in MemberRoleChanged; a department change's `to` is the department.
+  const role = event.type === 'MemberRoleChanged' ? event.data.to : data.role;
+  const departmentId = event.type === 'MemberDepartmentChanged' ? event.data.to : data.departmentId;
   out.create(
     COLLECTIONS.activity,
     id,
@@ -22,7 +25,8 @@ export function projectActivity(projected: ProjectedEvent, out: WritesBuilder): 
       actor,
       subjectUserId: data.userId ?? data.invitee?.userId,
       subjectEmail: data.invitee?.email,
-      role: data.to ?? data.role,
+      role,
+      departmentId,
     }),
     position,
   );

@@ -1,3 +1,4 @@
+import { recordedPlacement } from '@roster/domain';
 import { COLLECTIONS } from './read-model.collections';
 import { defined, type ProjectedEvent, type WritesBuilder } from './projection-writes';
 
@@ -15,6 +16,7 @@ export function projectInvitationsAndRequests({ event, position, at }: Projected
   switch (event.type) {
     case 'MemberInvited': {
       const { invitationId, invitee, role, invitedBy, expiresAt, replacesInvitationId } = event.data;
+      const placement = recordedPlacement(event.data, role);
       if (replacesInvitationId) {
         handled(COLLECTIONS.invitations, replacesInvitationId, 'replaced', invitedBy, { replacedBy: invitationId });
       }
@@ -31,6 +33,8 @@ export function projectInvitationsAndRequests({ event, position, at }: Projected
           invitedAt: at,
           expiresAt,
           replacesInvitationId,
+          departmentId: placement.departmentId,
+          defaultDatasetRole: placement.defaultDatasetRole,
           status: 'pending',
         }),
         position,

@@ -1,4 +1,4 @@
-import type { MembershipSource, Role } from '@roster/domain';
+import { recordedPlacement, type MembershipSource, type Placement, type Role } from '@roster/domain';
 import { COLLECTIONS, membershipId } from './read-model.collections';
 import type { ProjectedEvent, WritesBuilder } from './projection-writes';
 
@@ -6,33 +6,41 @@ import type { ProjectedEvent, WritesBuilder } from './projection-writes';
  * memberships: one document per (organization, user), kept after the membership ends
  * (status `left` or `removed`) so that a later re-join updates it in place and a replay
  * can never resurrect an old state. `organizationStatus` lets a user's list leave out
- * deleted organizations without a join.
+ * deleted organizations without a join. Each carries the member's department (null:
+ * organization-wide) and default dataset role, as the upcast event or a later change says.
  */
 export function projectMembership({ event, position, at, actor }: ProjectedEvent, out: WritesBuilder): void {
   const organizationId = event.data.organizationId;
-  const activate = (userId: string, role: Role, via: MembershipSource, grantedBy: string) =>
+  const activate = (userId: string, role: Role, via: MembershipSource, grantedBy: string, placement: Placement) =>
     out.upsert(
       COLLECTIONS.memberships,
       membershipId(organizationId, userId),
       { organizationId, userId, organizationStatus: 'active' },
       position,
-      { $set: { role, status: 'active', since: at, via, grantedBy, endedAt: null, endedBy: null } },
+      { $set: { role, status: 'active', since: at, via, grantedBy, endedAt: null, endedBy: null, ...recordedPlacement(placement, role) } },
     );
+  const change = (userId: string, fields: Record<string, unknown>) =>
+    out.update(COLLECTIONS.memberships, membershipId(organizationId, userId), position, { $set: fields });
   const end = (userId: string, status: 'left' | 'removed', by: string) =>
     out.update(COLLECTIONS.memberships, membershipId(organizationId, userId), position, {
       $set: { status, endedAt: at, endedBy: by },
     });
   switch (event.type) {
     case 'OrganizationCreated':
-      return activate(event.data.createdBy, 'admin', 'creation', event.data.createdBy);
-    case 'InvitationAccepted':
-      return activate(event.data.userId, event.data.role, 'invitation', actor);
-    case 'JoinApproved':
-      return activate(event.data.userId, event.data.role, 'join-request', event.data.approvedBy);
-    case 'MemberRoleChanged':
-      return out.update(COLLECTIONS.memberships, membershipId(organizationId, event.data.userId), position, {
-        $set: { role: event.data.to, roleChangedAt: at, roleChangedBy: event.data.changedBy },
+      return activate(event.data.createdBy, 'admin', 'creation', event.data.createdBy, {
+        departmentId: null,
+        defaultDatasetRole: event.data.creatorDefaultDatasetRole,
       });
+    case 'InvitationAccepted':
+      return activate(event.data.userId, event.data.role, 'invitation', actor, event.data);
+    case 'JoinApproved':
+      return activate(event.data.userId, event.data.role, 'join-request', event.data.approvedBy, event.data);
+    case 'MemberRoleChanged':
+      return change(event.data.userId, { role: event.data.to, roleChangedAt: at, roleChangedBy: event.data.changedBy });
+    case 'MemberDepartmentChanged':
+      return change(event.data.userId, { departmentId: event.data.to ?? null });
+    case 'DefaultDatasetRoleChanged':
+      return change(event.data.userId, { defaultDatasetRole: event.data.to });
     case 'MemberRemoved':
       return end(event.data.userId, 'removed', event.data.removedBy);
     case 'MemberLeft':

@@ -8,6 +8,7 @@ export const COLLECTIONS = {
   joinRequests: 'join_requests',
   activity: 'activity',
   memberCountsDaily: 'member_counts_daily',
+  departments: 'departments',
   checkpoints: 'checkpoints',
 } as const;
 
@@ -19,13 +20,17 @@ export const READ_MODEL_COLLECTIONS = [
   COLLECTIONS.joinRequests,
   COLLECTIONS.activity,
   COLLECTIONS.memberCountsDaily,
+  COLLECTIONS.departments,
 ] as const;
 
 export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   [COLLECTIONS.memberships]: [
     { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
     { key: { userId: 1 }, name: 'by_user' },
+    // Members per department (the departments list, the dashboard) and the members filter.
+    { key: { organizationId: 1, departmentId: 1, status: 1 }, name: 'by_organization_department_status' },
   ],
+  [COLLECTIONS.departments]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
   [COLLECTIONS.invitations]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
   [COLLECTIONS.joinRequests]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
   [COLLECTIONS.activity]: [{ key: { organizationId: 1, position: -1 }, name: 'by_organization_position' }],
@@ -36,3 +41,5 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
 export const READ_MODELS_PROJECTION = 'read-models';
 
 export const membershipId = (organizationId: string, userId: string): string => `${organizationId}:${userId}`;
+
+export const departmentDocumentId = (organizationId: string, departmentId: string): string => `${organizationId}:${departmentId}`;

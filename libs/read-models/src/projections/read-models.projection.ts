@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@roster/event-store';
 import type { CollectionWrites } from '../document-store/document-store.port';
 import { projectActivity } from './activity.projection';
+import { projectDepartment } from './departments.projection';
 import { projectInvitationsAndRequests } from './invitations.projection';
 import { projectMembership } from './memberships.projection';
 import { projectOrganization } from './organizations.projection';
@@ -19,6 +20,7 @@ export function projectBatch(events: readonly RecordedEvent[]): CollectionWrites
     projectOrganization(projected, out);
     projectMembership(projected, out);
     projectInvitationsAndRequests(projected, out);
+    projectDepartment(projected, out);
     projectActivity(projected, out);
   }
   return out.build();

@@ -1,4 +1,4 @@
-import { isExpired, ROLES, type Role } from '@roster/domain';
+import { defaultDatasetRoleFor, isDatasetRole, isExpired, ROLES, type DatasetRole, type Role } from '@roster/domain';
 import type { Doc, DocumentStore, Filter } from '../document-store/document-store.port';
 import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
 
@@ -24,6 +24,23 @@ export interface MemberView {
   readonly role: Role;
   readonly since: string;
   readonly via: string;
+  /** null: organization-wide. */
+  readonly departmentId: string | null;
+  readonly defaultDatasetRole: DatasetRole;
+}
+
+export interface DepartmentView {
+  readonly departmentId: string;
+  readonly name: string;
+  /** Active members restricted to this department. */
+  readonly memberCount: number;
+}
+
+/** The dashboard's members per department. */
+export interface MembersByDepartment {
+  readonly departments: readonly DepartmentView[];
+  /** Active members not restricted to a department. */
+  readonly organizationWide: number;
 }
 
 export interface Page<T> {
@@ -56,14 +73,37 @@ export class ReadModelQueries {
   }
 
   /** Active members in a stable order (by user id), `limit` per page. */
-  async members(organizationId: string, options: { role?: Role; limit: number; cursor?: string }): Promise<Page<MemberView>> {
+  async members(organizationId: string, options: { role?: Role; departmentId?: string; limit: number; cursor?: string }): Promise<Page<MemberView>> {
     const filter: Record<string, unknown> = { organizationId, status: 'active' };
     if (options.role) filter.role = options.role;
+    if (options.departmentId !== undefined) filter.departmentId = options.departmentId;
     if (options.cursor !== undefined) filter._id = { $gt: membershipId(organizationId, options.cursor) };
     const docs = await this.documents.find(COLLECTIONS.memberships, filter, { sort: { _id: 1 }, limit: options.limit + 1 });
     const items = docs.slice(0, options.limit).map(toMemberView);
     const more = docs.length > options.limit;
     return more ? { items, nextCursor: encodeCursor(items[items.length - 1].userId) } : { items };
+  }
+
+  /** The organization's departments by id, each with its active members counted. */
+  async departments(organizationId: string): Promise<DepartmentView[]> {
+    const docs = await this.documents.find(COLLECTIONS.departments, { organizationId, status: 'active' }, { sort: { _id: 1 } });
+    return Promise.all(
+      docs.map(async (doc) => ({
+        departmentId: String(doc.departmentId),
+        name: String(doc.name),
+        memberCount: await this.activeMembers(organizationId, String(doc.departmentId)),
+      })),
+    );
+  }
+
+  async membersByDepartment(organizationId: string): Promise<MembersByDepartment> {
+    const [departments, organizationWide] = await Promise.all([this.departments(organizationId), this.activeMembers(organizationId, null)]);
+    return { departments, organizationWide };
+  }
+
+  /** Active members of a department (null: organization-wide; a document without the field, from before departments, counts as such). */
+  private activeMembers(organizationId: string, departmentId: string | null): Promise<number> {
+    return this.documents.count(COLLECTIONS.memberships, { organizationId, departmentId, status: 'active' });
   }
 
   async joinRequests(organizationId: string, status: 'pending' | 'all' = 'pending'): Promise<Array<Record<string, unknown>>> {
@@ -169,7 +209,16 @@ function toOrganizationView(doc: Doc): OrganizationView {
 }
 
 function toMemberView(doc: Doc): MemberView {
-  return { userId: String(doc.userId), role: doc.role as Role, since: String(doc.since), via: String(doc.via) };
+  const role = doc.role as Role;
+  return {
+    userId: String(doc.userId),
+    role,
+    since: String(doc.since),
+    via: String(doc.via),
+    departmentId: typeof doc.departmentId === 'string' ? doc.departmentId : null,
+    // A document projected before departments lacks it until the read models are rebuilt.
+    defaultDatasetRole: isDatasetRole(doc.defaultDatasetRole) ? doc.defaultDatasetRole : defaultDatasetRoleFor(role),
+  };
 }
 
 function renameId(doc: Doc, name: string): Record<string, unknown> {

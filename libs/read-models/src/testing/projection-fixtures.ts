@@ -10,7 +10,8 @@ export class EventLog {
   private position = 0n;
   private readonly revisions = new Map<string, bigint>();
 
-  add(event: OrganizationEvent, actor: string, at: string): RecordedEvent {
+  /** `schemaVersion`: what the event is recorded under (1: before departments, read through the upcast). */
+  add(event: OrganizationEvent, actor: string, at: string, schemaVersion = 1): RecordedEvent {
     const streamId = `organization-${event.data.organizationId}`;
     const revision = this.revisions.get(streamId) ?? 0n;
     this.revisions.set(streamId, revision + 1n);
@@ -20,7 +21,7 @@ export class EventLog {
       streamId,
       type: event.type,
       data: event.data,
-      metadata: { actor: { userId: actor }, occurredAt: at, correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1, command: 'Test' },
+      metadata: { actor: { userId: actor }, occurredAt: at, correlationId: randomUUID(), causationId: randomUUID(), schemaVersion, command: 'Test' },
       revision,
       position: this.position,
       recordedAt: new Date(at),
@@ -71,6 +72,38 @@ export function fullScenario() {
   log.add({ type: 'MemberInvited', data: { organizationId: o, invitationId: inv5, invitee: { kind: 'user', userId: e }, role: 'admin', invitedBy: a, expiresAt } }, a, day2(18));
   log.add({ type: 'JoinRequested', data: { organizationId: o, requestId: randomUUID(), userId: c } }, c, day2(19));
   return { log, orgs: { o, p, q }, users: { a, b, c, d, e }, invitations: { inv1, inv2, inv3, inv4, inv5 }, requests: { req1, req2, req3, req4, req5 } };
+}
+
+/**
+ * Departments and default dataset roles over one organization: members recorded before
+ * departments (schema version 1, upcast to organization-wide with the default dataset role of
+ * their role) and after, moves, a rename, a department added then removed, a departure.
+ * At the end: water holds d (a department admin) and e, roads holds b, a is organization-wide.
+ */
+export function departmentScenario() {
+  const log = new EventLog();
+  const o = randomUUID();
+  const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((name) => `${name}-${randomUUID()}`);
+  const [inv1, req1, req2, req3] = [1, 2, 3, 4].map(() => randomUUID());
+  const at = (h: number) => `2026-02-01T${String(h).padStart(2, '0')}:00:00.000Z`;
+  const v2 = 2;
+  log.add({ type: 'OrganizationCreated', data: { organizationId: o, name: 'Departments', description: '', createdBy: a } }, a, at(1));
+  log.add({ type: 'JoinApproved', data: { organizationId: o, requestId: req1, userId: b, role: 'editor', approvedBy: a } }, a, at(2));
+  log.add({ type: 'DepartmentAdded', data: { organizationId: o, departmentId: 'water', name: 'Water', addedBy: a } }, a, at(3), v2);
+  log.add({ type: 'DepartmentAdded', data: { organizationId: o, departmentId: 'roads', name: 'Roads', addedBy: a } }, a, at(3), v2);
+  const expiresAt = '2026-02-08T00:00:00.000Z';
+  const placedInWater = { departmentId: 'water', defaultDatasetRole: 'none' } as const;
+  log.add({ type: 'MemberInvited', data: { organizationId: o, invitationId: inv1, invitee: { kind: 'user', userId: c }, role: 'member', invitedBy: a, expiresAt, ...placedInWater } }, a, at(4), v2);
+  log.add({ type: 'InvitationAccepted', data: { organizationId: o, invitationId: inv1, userId: c, role: 'member', ...placedInWater } }, c, at(5), v2);
+  log.add({ type: 'JoinApproved', data: { organizationId: o, requestId: req2, userId: d, role: 'admin', approvedBy: a, departmentId: 'water', defaultDatasetRole: 'manager' } }, a, at(6), v2);
+  log.add({ type: 'MemberDepartmentChanged', data: { organizationId: o, userId: b, from: null, to: 'roads', changedBy: a } }, a, at(7), v2);
+  log.add({ type: 'DefaultDatasetRoleChanged', data: { organizationId: o, userId: b, from: 'contributor', to: 'manager', changedBy: a } }, a, at(8), v2);
+  log.add({ type: 'DepartmentRenamed', data: { organizationId: o, departmentId: 'roads', from: 'Roads', to: 'Roads and bridges', renamedBy: a } }, a, at(9), v2);
+  log.add({ type: 'DepartmentAdded', data: { organizationId: o, departmentId: 'parks', name: 'Parks', addedBy: a } }, a, at(10), v2);
+  log.add({ type: 'DepartmentRemoved', data: { organizationId: o, departmentId: 'parks', removedBy: a } }, a, at(11), v2);
+  log.add({ type: 'MemberLeft', data: { organizationId: o, userId: c, role: 'member' } }, c, at(12), v2);
+  log.add({ type: 'JoinApproved', data: { organizationId: o, requestId: req3, userId: e, role: 'editor', approvedBy: d, departmentId: 'water', defaultDatasetRole: 'reader' } }, d, at(13), v2);
+  return { log, o, users: { a, b, c, d, e } };
 }
 
 /** Every read-model document, by collection, sorted by _id with keys sorted: comparable across stores. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SqliteEventStore, type RecordedEvent } from '@roster/event-store';
 import { InMemoryCheckpointStore } from '@roster/event-store';
 import { DocumentCheckpointStore } from '../document-checkpoint-store';
@@ -9,7 +10,7 @@ import { projectBatch } from '../projections/read-models.projection';
 import { ReadModelQueries, decodeCursor } from '../queries/read-model.queries';
 import { ReadModelProjector } from '../read-model-projector';
 import { rebuildReadModels } from '../rebuild-read-models';
-import { dumpReadModels, fullScenario } from './projection-fixtures';
+import { departmentScenario, dumpReadModels, fullScenario } from './projection-fixtures';
 
 /** A fresh, empty DocumentStore per call; closed by the suite. */
 export type OpenDocumentStore = () => Promise<DocumentStore>;
@@ -146,10 +147,86 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       const documents = await fresh();
       await apply(documents, log.events);
       const checker = new PermissionChecker(documents);
-      expect(await checker.check(users.a, orgs.o, 'organization.delete')).toEqual({ allowed: true, role: 'admin', reason: 'role admin grants organization.delete' });
-      expect(await checker.check(users.b, orgs.o, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'not a member' });
-      expect(await checker.check(users.b, orgs.p, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'organization deleted' });
+      expect(await checker.check(users.a, orgs.o, 'organization.delete')).toEqual({ allowed: true, role: 'admin', reason: 'role admin grants organization.delete', departmentId: null });
+      expect(await checker.check(users.b, orgs.o, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null });
+      expect(await checker.check(users.b, orgs.p, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'organization deleted', departmentId: null });
       expect(await checker.check(users.a, '00000000-0000-4000-8000-000000000000', 'organization.read')).toMatchObject({ allowed: false, reason: 'unknown organization' });
+    });
+
+    it('places members in departments with their default dataset role, upcast ones organization-wide', async () => {
+      const { log, o, users } = departmentScenario();
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const queries = new ReadModelQueries(documents);
+      const members = (await queries.members(o, { limit: 10 })).items;
+      const byUser = Object.fromEntries(members.map((m) => [m.userId, m]));
+      expect(Object.keys(byUser).sort()).toEqual([users.a, users.b, users.d, users.e].sort());
+      // a and b were recorded before departments: read organization-wide, with the default dataset role of their role then.
+      expect(byUser[users.a]).toMatchObject({ role: 'admin', departmentId: null, defaultDatasetRole: 'manager' });
+      expect(byUser[users.b]).toMatchObject({ role: 'editor', departmentId: 'roads', defaultDatasetRole: 'manager' });
+      expect(byUser[users.d]).toMatchObject({ role: 'admin', departmentId: 'water', defaultDatasetRole: 'manager' });
+      expect(byUser[users.e]).toMatchObject({ role: 'editor', departmentId: 'water', defaultDatasetRole: 'reader' });
+      expect((await queries.members(o, { departmentId: 'water', limit: 10 })).items.map((m) => m.userId)).toEqual([users.d, users.e].sort());
+      expect((await queries.members(o, { departmentId: 'water', role: 'admin', limit: 10 })).items.map((m) => m.userId)).toEqual([users.d]);
+      expect((await queries.members(o, { departmentId: 'parks', limit: 10 })).items).toEqual([]);
+
+      // A removed department is gone from the list; a renamed one keeps its id.
+      expect(await queries.departments(o)).toEqual([
+        { departmentId: 'roads', name: 'Roads and bridges', memberCount: 1 },
+        { departmentId: 'water', name: 'Water', memberCount: 2 },
+      ]);
+      expect(await queries.membersByDepartment(o)).toEqual({ departments: await queries.departments(o), organizationWide: 1 });
+      expect(await queries.departments(randomUUID())).toEqual([]);
+
+      const pending = await queries.invitations(o, 'all');
+      expect(pending).toEqual([expect.objectContaining({ status: 'accepted', departmentId: 'water', defaultDatasetRole: 'none' })]);
+      const activity = await queries.recentActivity(o, 20);
+      const moved = activity.find((entry) => entry.type === 'MemberDepartmentChanged');
+      expect(moved).toMatchObject({ subjectUserId: users.b, departmentId: 'roads' });
+      expect(moved).not.toHaveProperty('role');
+      expect(activity.find((entry) => entry.type === 'DefaultDatasetRoleChanged')).not.toHaveProperty('role');
+    });
+
+    it('answers the permission check with the member\'s department and the resource\'s', async () => {
+      const { log, o, users } = departmentScenario();
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const checker = new PermissionChecker(documents);
+      // e: editor restricted to water.
+      expect(await checker.check(users.e, o, 'dataset.update', 'water')).toEqual({
+        allowed: true,
+        role: 'editor',
+        reason: 'role editor grants dataset.update in department water',
+        departmentId: 'water',
+      });
+      const onRoads = await checker.check(users.e, o, 'dataset.update', 'roads');
+      expect(onRoads).toMatchObject({ allowed: false, role: 'editor', departmentId: 'water' });
+      expect(onRoads.reason).toMatch(/restricted to department water.*department roads/);
+      expect(await checker.check(users.e, o, 'dataset.update')).toMatchObject({ allowed: false, reason: expect.stringMatching(/without department/) });
+      expect(await checker.check(users.e, o, 'dataset.create')).toMatchObject({ allowed: true, departmentId: 'water' });
+      // d: admin restricted to water; organization-level actions need an organization-wide role.
+      expect(await checker.check(users.d, o, 'organization.update')).toMatchObject({ allowed: false, role: 'admin', departmentId: 'water' });
+      // a: organization-wide, any department; b was moved into roads.
+      expect(await checker.check(users.a, o, 'dataset.update', 'roads')).toMatchObject({ allowed: true, departmentId: null });
+      expect(await checker.check(users.b, o, 'dataset.update', 'roads')).toMatchObject({ allowed: true, departmentId: 'roads' });
+      expect(await checker.check(users.c, o, 'dataset.read', 'water')).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null });
+    });
+
+    it('leaves identical department documents when delivered twice or replayed from an older checkpoint', async () => {
+      const { log } = departmentScenario();
+      const reference = await fresh();
+      await apply(reference, log.events);
+      const expected = await dumpReadModels(reference);
+      expect(expected[COLLECTIONS.departments]).toHaveLength(3);
+      const twice = await fresh();
+      await apply(twice, log.events);
+      await apply(twice, log.events);
+      expect(await dumpReadModels(twice)).toEqual(expected);
+      const replayed = await fresh();
+      await apply(replayed, log.events, 3);
+      await apply(replayed, log.events.slice(5), 2);
+      await apply(replayed, log.events.slice(9), 1);
+      expect(await dumpReadModels(replayed)).toEqual(expected);
     });
 
     it('rebuilds from position zero to the same documents as the live projection', async () => {
