@@ -1,13 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
+import { DEPARTMENT_ID_PATTERN, ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
 
 /** Schemas of the values that answers share (query, check and audit answers). */
 export const TIME_SCHEMA: SchemaObject = { type: 'string', format: 'date-time' };
 export const UUID_SCHEMA: SchemaObject = { type: 'string', format: 'uuid' };
 export const DECIMAL_SCHEMA: SchemaObject = { type: 'string', pattern: '^\\d+$', description: '64-bit integer as a decimal string' };
 export const ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...ROLES] };
+/** A department's id: the domain's slug (departments.ts), 1 to 64 characters. */
+export const DEPARTMENT_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: 64, pattern: DEPARTMENT_ID_PATTERN.source };
 export const INVITEE_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['kind'],
@@ -34,9 +36,9 @@ export class ProblemSchema {
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON, unknown fields, wrong types, over-long text, bad ids, unknown roles, actions or event types, bad query parameters or headers',
   401: 'No valid bearer token',
-  403: "The caller's role does not allow it",
-  404: 'Unknown organization, invitation, request or member',
-  409: "The organization's state refuses it (already a member, last admin, deleted organization, concurrent change)",
+  403: "The caller's role does not allow it, or their department does not (a department admin outside their department)",
+  404: 'Unknown organization, invitation, request, member or department',
+  409: "The organization's state refuses it (already a member, last admin, deleted organization, department already there or not empty, concurrent change)",
   410: 'The organization was deleted',
   413: 'The body is larger than 256 KiB',
   415: 'The body is not application/json',
@@ -98,8 +100,9 @@ export function QueryRoute(...statuses: number[]) {
 const USER_ID = { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' } as const;
 
 /**
- * Path parameters by name, as ServiceIdPipe and UserIdPipe check them: ids the service made
- * (organizations, invitations, requests) are UUIDs, user ids non-blank text up to the id limit.
+ * Path parameters by name, as ServiceIdPipe, UserIdPipe and DepartmentIdPipe check them: ids the
+ * service made (organizations, invitations, requests) are UUIDs, user ids non-blank text up to the
+ * id limit, department ids slugs.
  * Applied to the whole document, so that no route can forget it.
  */
 const PATH_PARAMETERS: Record<string, { readonly description: string; readonly schema: object }> = {
@@ -107,6 +110,7 @@ const PATH_PARAMETERS: Record<string, { readonly description: string; readonly s
   invitationId: { description: 'Invitation id (a UUID the service made)', schema: UUID_SCHEMA },
   requestId: { description: 'Join request id (a UUID the service made)', schema: UUID_SCHEMA },
   userId: { description: "User id (the token's `sub` of that user)", schema: USER_ID },
+  departmentId: { description: 'Department id (a slug an admin chose: a-z, 0-9 and -, not starting with -)', schema: DEPARTMENT_ID_SCHEMA },
 };
 
 export function describePathParameters(document: OpenAPIObject): OpenAPIObject {
