@@ -235,3 +235,171 @@ describe('who may use each route', () => {
     expect(answers).toEqual(wanted);
   });
 });
+
+describe('a department admin manages the people of their department only', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world();
+  });
+
+  test("invites into their own department when none is named, with the role's default dataset role", async () => {
+    const invitee = await newUser();
+    const invitationId = await invite(w.orgId, w.waterAdmin, { userId: invitee.id, role: 'editor' });
+    const [invited] = (await history(w.orgId, 'MemberInvited')).filter((e) => e.data.invitationId === invitationId);
+    expect(invited.data).toEqual(expect.objectContaining({ departmentId: 'water', defaultDatasetRole: 'contributor' }));
+    accepted(await call('POST', `${org(w.orgId)}/invitations/${invitationId}/accept`, invitee));
+    const [joined] = (await history(w.orgId, 'InvitationAccepted')).filter((e) => e.data.invitationId === invitationId);
+    expect(joined.data).toEqual(expect.objectContaining({ userId: invitee.id, departmentId: 'water', defaultDatasetRole: 'contributor' }));
+  });
+
+  test('is refused elsewhere: another department, organization-wide, and the people there', async () => {
+    const path = `${org(w.orgId)}/invitations`;
+    await expectRefused(w.orgId, () => call('POST', path, w.waterAdmin, { userId: 'someone', role: 'member', departmentId: 'roads' }), 403, 'PERMISSION.DEPARTMENT');
+    await expectRefused(w.orgId, () => call('POST', path, w.waterAdmin, { userId: 'someone', role: 'member', departmentId: null }), 403, 'PERMISSION.DEPARTMENT');
+    const roadsInvitation = await invite(w.orgId, w.roadsAdmin, { userId: `invitee-${randomUUID()}`, role: 'member' });
+    await expectRefused(w.orgId, () => call('DELETE', `${path}/${roadsInvitation}`, w.waterAdmin), 403, 'PERMISSION.DEPARTMENT');
+    for (const target of [w.member, w.roadsAdmin]) {
+      await expectRefused(w.orgId, () => call('PUT', `${org(w.orgId)}/members/${target.id}/role`, w.waterAdmin, { role: 'editor' }), 403, 'PERMISSION.DEPARTMENT');
+      await expectRefused(w.orgId, () => call('DELETE', `${org(w.orgId)}/members/${target.id}`, w.waterAdmin), 403, 'PERMISSION.DEPARTMENT');
+    }
+    // The organization itself stays with organization-wide admins.
+    await expectRefused(w.orgId, () => call('PATCH', org(w.orgId), w.waterAdmin, { description: 'mine now' }), 403, 'PERMISSION.DEPARTMENT');
+    await expectRefused(w.orgId, () => call('DELETE', org(w.orgId), w.waterAdmin), 403, 'PERMISSION.DEPARTMENT');
+  });
+
+  test('changes the role of, and removes, members of their department; revokes invitations into it', async () => {
+    const member = await join_(w.orgId, w.waterAdmin, await newUser(), 'member');
+    accepted(await call('PUT', `${org(w.orgId)}/members/${member.id}/role`, w.waterAdmin, { role: 'editor' }));
+    accepted(await call('DELETE', `${org(w.orgId)}/members/${member.id}`, w.waterAdmin));
+    const invitationId = await invite(w.orgId, w.waterAdmin, { userId: `invitee-${randomUUID()}`, role: 'member' });
+    accepted(await call('DELETE', `${org(w.orgId)}/invitations/${invitationId}`, w.waterAdmin));
+    const recorded = (await history(w.orgId, 'MemberRoleChanged', 'MemberRemoved', 'InvitationRevoked')).map((e) => e.type);
+    expect(recorded.slice(-3)).toEqual(['MemberRoleChanged', 'MemberRemoved', 'InvitationRevoked']);
+  });
+
+  test('approves join requests into their department; naming another is refused', async () => {
+    const [first, second] = await Promise.all([newUser(), newUser()]);
+    const requestOf = async (user: User) => accepted(await call('POST', `${org(w.orgId)}/join-requests`, user, {})).body.requestId as string;
+    const [firstRequest, secondRequest] = [await requestOf(first), await requestOf(second)];
+    await expectRefused(
+      w.orgId,
+      () => call('POST', `${org(w.orgId)}/join-requests/${firstRequest}/approve`, w.roadsAdmin, { departmentId: 'water' }),
+      403,
+      'PERMISSION.DEPARTMENT',
+    );
+    accepted(await call('POST', `${org(w.orgId)}/join-requests/${firstRequest}/approve`, w.waterAdmin, {}));
+    accepted(await call('POST', `${org(w.orgId)}/join-requests/${secondRequest}/approve`, w.admin, { role: 'member', departmentId: 'roads', defaultDatasetRole: 'none' }));
+    const approvals = await history(w.orgId, 'JoinApproved');
+    expect(approvals.find((e) => e.data.requestId === firstRequest)?.data).toEqual(
+      expect.objectContaining({ userId: first.id, role: 'editor', departmentId: 'water', defaultDatasetRole: 'contributor', approvedBy: w.waterAdmin.id }),
+    );
+    expect(approvals.find((e) => e.data.requestId === secondRequest)?.data).toEqual(
+      expect.objectContaining({ userId: second.id, role: 'member', departmentId: 'roads', defaultDatasetRole: 'none' }),
+    );
+  });
+
+  test("changes the default dataset role of their department's members; the same value again appends nothing", async () => {
+    const path = `${org(w.orgId)}/members/${w.waterMember.id}/default-dataset-role`;
+    const changed = accepted(await call('PUT', path, w.waterAdmin, { defaultDatasetRole: 'contributor' }));
+    const same = accepted(await call('PUT', path, w.waterAdmin, { defaultDatasetRole: 'contributor' }));
+    expect(same.body.revision).toBe(changed.body.revision);
+    const [last] = (await history(w.orgId, 'DefaultDatasetRoleChanged')).slice(-1);
+    expect(last.data).toEqual(expect.objectContaining({ userId: w.waterMember.id, to: 'contributor', changedBy: w.waterAdmin.id }));
+    // A later role change leaves it as it is: no DefaultDatasetRoleChanged more.
+    accepted(await call('PUT', `${org(w.orgId)}/members/${w.waterMember.id}/role`, w.waterAdmin, { role: 'editor' }));
+    expect((await history(w.orgId, 'DefaultDatasetRoleChanged')).slice(-1)).toEqual([last]);
+  });
+});
+
+describe('the last organization-wide admin', () => {
+  test('is kept: a department admin never keeps an organization alone', async () => {
+    const w = await world();
+    const { orgId, admin } = w;
+    const self = `${org(orgId)}/members/${admin.id}`;
+    await expectRefused(orgId, () => call('PUT', `${self}/department`, admin, { departmentId: 'water' }), 409, 'MEMBERSHIP.LAST_ADMIN');
+    await expectRefused(orgId, () => call('PUT', `${self}/role`, admin, { role: 'editor' }), 409, 'MEMBERSHIP.LAST_ADMIN');
+    await expectRefused(orgId, () => call('DELETE', self, admin), 409, 'MEMBERSHIP.LAST_ADMIN');
+    // A department admin made organization-wide counts: then the first one may go.
+    accepted(await call('PUT', `${org(orgId)}/members/${w.waterAdmin.id}/department`, admin, { departmentId: null }));
+    accepted(await call('PUT', `${self}/department`, admin, { departmentId: 'roads' }));
+    await expectRefused(orgId, () => call('DELETE', `${org(orgId)}/members/${w.waterAdmin.id}`, w.waterAdmin), 409, 'MEMBERSHIP.LAST_ADMIN');
+  });
+});
+
+describe('departments', () => {
+  test('a department with members or pending invitations is not removed: 409 DEPARTMENT.NOT_EMPTY', async () => {
+    const w = await world();
+    const { orgId, admin } = w;
+    const water = `${org(orgId)}/departments/water`;
+    await expectRefused(orgId, () => call('DELETE', water, admin), 409, 'DEPARTMENT.NOT_EMPTY');
+    // Its people moved out, an invitation into it still holds it.
+    for (const user of [w.waterAdmin, w.waterMember]) accepted(await call('PUT', `${org(orgId)}/members/${user.id}/department`, admin, { departmentId: null }));
+    const invitationId = await invite(orgId, admin, { email: 'someone@example.org', role: 'member', departmentId: 'water' });
+    await expectRefused(orgId, () => call('DELETE', water, admin), 409, 'DEPARTMENT.NOT_EMPTY');
+    accepted(await call('DELETE', `${org(orgId)}/invitations/${invitationId}`, admin));
+    accepted(await call('DELETE', water, admin));
+    await expectRefused(orgId, () => call('DELETE', water, admin), 404, 'DEPARTMENT.NOT_FOUND');
+    expect((await history(orgId, 'DepartmentRemoved')).map((e) => e.data)).toEqual([{ organizationId: orgId, departmentId: 'water', removedBy: admin.id }]);
+  });
+
+  test('added with the id the admin chose, renamed keeping it; a taken id, an unknown one and bad ones are refused', async () => {
+    const w = await world();
+    const { orgId, admin } = w;
+    const added = accepted(await call('POST', `${org(orgId)}/departments`, admin, { departmentId: 'parks', name: ' Parks ' }));
+    expect(added.status).toBe(201);
+    const renamed = accepted(await call('PATCH', `${org(orgId)}/departments/parks`, admin, { name: 'Parks and gardens' }));
+    const again = accepted(await call('PATCH', `${org(orgId)}/departments/parks`, admin, { name: 'Parks and gardens' }));
+    expect(again.body.revision).toBe(renamed.body.revision);
+    expect((await history(orgId, 'DepartmentAdded', 'DepartmentRenamed')).slice(-2).map((e) => e.data)).toEqual([
+      { organizationId: orgId, departmentId: 'parks', name: 'Parks', addedBy: admin.id },
+      { organizationId: orgId, departmentId: 'parks', from: 'Parks', to: 'Parks and gardens', renamedBy: admin.id },
+    ]);
+    await expectRefused(orgId, () => call('POST', `${org(orgId)}/departments`, admin, { departmentId: 'parks', name: 'Parks' }), 409, 'DEPARTMENT.ALREADY_EXISTS');
+    await expectRefused(orgId, () => call('PATCH', `${org(orgId)}/departments/nowhere`, admin, { name: 'Nowhere' }), 404, 'DEPARTMENT.NOT_FOUND');
+    for (const bad of ['Water', '-water', 'a'.repeat(65), 'eau%20potable']) {
+      await expectRefused(orgId, () => call('PATCH', `${org(orgId)}/departments/${bad}`, admin, { name: 'Bad' }), 400, 'VALIDATION.DEPARTMENT_ID');
+      await expectRefused(orgId, () => call('DELETE', `${org(orgId)}/departments/${bad}`, admin), 400, 'VALIDATION.DEPARTMENT_ID');
+      await expectRefused(orgId, () => call('POST', `${org(orgId)}/departments`, admin, { departmentId: decodeURIComponent(bad), name: 'Bad' }), 400, 'VALIDATION.DEPARTMENT_ID');
+    }
+    await expectRefused(orgId, () => call('POST', `${org(orgId)}/departments`, admin, { departmentId: 'ok', name: ' ' }), 400, 'VALIDATION.NAME');
+    await expectRefused(orgId, () => call('POST', `${org(orgId)}/departments`, admin, { departmentId: 'ok', name: 'Ok', colour: 'red' }), 400, 'VALIDATION.FAILED');
+    expectProblem(await call('POST', `${org(randomUUID())}/departments`, admin, { departmentId: 'parks', name: 'Parks' }), 404, 'ORGANIZATION.NOT_FOUND');
+  });
+});
+
+describe('moving a member', () => {
+  test('into a department, to another, back to organization-wide; the same place again appends nothing', async () => {
+    const w = await world();
+    const { orgId, admin, member } = w;
+    const path = `${org(orgId)}/members/${member.id}/department`;
+    accepted(await call('PUT', path, admin, { departmentId: 'water' }));
+    accepted(await call('PUT', path, superadmin, { departmentId: 'roads' }));
+    const last = accepted(await call('PUT', path, admin, { departmentId: null }));
+    expect(accepted(await call('PUT', path, admin, { departmentId: null })).body.revision).toBe(last.body.revision);
+    expect((await history(orgId, 'MemberDepartmentChanged')).map(({ data: { from, to, changedBy } }) => ({ from, to, changedBy }))).toEqual([
+      { from: null, to: 'water', changedBy: admin.id },
+      { from: 'water', to: 'roads', changedBy: superadmin.id },
+      { from: 'roads', to: null, changedBy: admin.id },
+    ]);
+    await expectRefused(orgId, () => call('PUT', path, admin, { departmentId: 'nowhere' }), 404, 'DEPARTMENT.NOT_FOUND');
+    await expectRefused(orgId, () => call('PUT', `${org(orgId)}/members/nobody-here/department`, admin, { departmentId: 'water' }), 404, 'MEMBERSHIP.NOT_FOUND');
+    await expectRefused(orgId, () => call('PUT', path, admin, {}), 400, 'VALIDATION.DEPARTMENT_ID');
+    await expectRefused(orgId, () => call('PUT', path, admin, { departmentId: 'Water' }), 400, 'VALIDATION.DEPARTMENT_ID');
+    await expectRefused(orgId, () => call('PUT', `${org(orgId)}/members/${member.id}/default-dataset-role`, admin, { defaultDatasetRole: 'owner' }), 400, 'VALIDATION.DEFAULT_DATASET_ROLE');
+  });
+});
+
+describe('invitations into a department', () => {
+  test('by an organization-wide admin: the department and the default dataset role given are recorded, organization-wide without', async () => {
+    const w = await world();
+    const { orgId, admin } = w;
+    const [dan, eve] = await Promise.all([newUser(), newUser()]);
+    await join_(orgId, admin, dan, 'admin', { departmentId: 'roads', defaultDatasetRole: 'none' });
+    await join_(orgId, admin, eve, 'admin');
+    const byUser = new Map((await history(orgId, 'InvitationAccepted')).map((e) => [e.data.userId, e.data]));
+    expect(byUser.get(dan.id)).toEqual(expect.objectContaining({ departmentId: 'roads', defaultDatasetRole: 'none' }));
+    expect(byUser.get(eve.id)).toEqual(expect.objectContaining({ departmentId: null, defaultDatasetRole: 'manager' }));
+    await expectRefused(orgId, () => call('POST', `${org(orgId)}/invitations`, admin, { userId: 'x', role: 'member', departmentId: 'nowhere' }), 404, 'DEPARTMENT.NOT_FOUND');
+    await expectRefused(orgId, () => call('POST', `${org(orgId)}/invitations`, admin, { userId: 'x', role: 'member', defaultDatasetRole: 'owner' }), 400, 'VALIDATION.DEFAULT_DATASET_ROLE');
+  });
+});
