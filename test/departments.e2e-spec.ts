@@ -403,3 +403,49 @@ describe('invitations into a department', () => {
     await expectRefused(orgId, () => call('POST', `${org(orgId)}/invitations`, admin, { userId: 'x', role: 'member', defaultDatasetRole: 'owner' }), 400, 'VALIDATION.DEFAULT_DATASET_ROLE');
   });
 });
+
+describe('the OpenAPI document', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let document: any;
+  beforeAll(async () => {
+    document = (await call('GET', '/docs-json', null)).body;
+  });
+
+  const schemaOf = (ref: string) => document.components.schemas[ref.split('/').pop()!];
+  const bodyOf = (path: string, method: string) => schemaOf(document.paths[path][method].requestBody.content['application/json'].schema.$ref);
+
+  test.each([
+    ['/organizations/{orgId}/departments', 'post', '201'],
+    ['/organizations/{orgId}/departments/{departmentId}', 'patch', '200'],
+    ['/organizations/{orgId}/departments/{departmentId}', 'delete', '200'],
+    ['/organizations/{orgId}/members/{userId}/department', 'put', '200'],
+    ['/organizations/{orgId}/members/{userId}/default-dataset-role', 'put', '200'],
+  ])('%s %s: the bearer token, its answer and every refusal as problem+json', (path, method, success) => {
+    const operation = document.paths[path]?.[method];
+    expect(operation?.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining([success, '400', '401', '403', '404', '409']));
+    for (const status of ['400', '401', '403', '404', '409']) expect(Object.keys(operation.responses[status].content)).toEqual(['application/problem+json']);
+    const departmentId = operation.parameters.find((p: { name: string }) => p.name === 'departmentId');
+    if (path.includes('{departmentId}')) expect(departmentId.schema).toEqual(expect.objectContaining({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', maxLength: 64 }));
+  });
+
+  test('the bodies say their limits: slug, name length, roles, and where null is organization-wide', () => {
+    const slug = expect.objectContaining({ type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$', maxLength: 64 });
+    const add = bodyOf('/organizations/{orgId}/departments', 'post');
+    expect(add).toEqual(expect.objectContaining({ additionalProperties: false, required: ['departmentId', 'name'] }));
+    expect(add.properties.departmentId).toEqual(slug);
+    expect(add.properties.departmentId.nullable).toBeFalsy();
+    expect(add.properties.name).toEqual(expect.objectContaining({ minLength: 1, maxLength: 200 }));
+    expect(bodyOf('/organizations/{orgId}/members/{userId}/department', 'put')).toEqual(
+      expect.objectContaining({ required: ['departmentId'], properties: { departmentId: expect.objectContaining({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', nullable: true }) } }),
+    );
+    const roles = ['none', 'reader', 'contributor', 'manager'];
+    expect(bodyOf('/organizations/{orgId}/members/{userId}/default-dataset-role', 'put').properties.defaultDatasetRole.enum).toEqual(roles);
+    for (const [path, method] of [['/organizations/{orgId}/invitations', 'post'], ['/organizations/{orgId}/join-requests/{requestId}/approve', 'post']]) {
+      const body = bodyOf(path, method);
+      expect(body.required ?? []).not.toContain('departmentId');
+      expect(body.properties.departmentId).toEqual(expect.objectContaining({ nullable: true, pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }));
+      expect(body.properties.defaultDatasetRole.enum).toEqual(roles);
+    }
+  });
+});
