@@ -1,4 +1,5 @@
-import type { Role } from '@roster/domain';
+import type { DatasetRole, Role } from '@roster/domain';
+import { PLACEMENT_DESCRIPTIONS } from '../departments/department.requests';
 import { FieldRule, RequestBody } from '../http/validation';
 
 /**
@@ -19,4 +20,10 @@ export class InviteMemberRequest {
 
   @FieldRule('expiresInDays', { optional: true, description: 'Days until the invitation expires (default ROSTER_INVITATION_TTL_DAYS, 7)' })
   expiresInDays?: number;
+
+  @FieldRule('departmentId', { optional: true, nullable: true, description: PLACEMENT_DESCRIPTIONS.departmentId })
+  departmentId?: string | null;
+
+  @FieldRule('defaultDatasetRole', { optional: true, description: PLACEMENT_DESCRIPTIONS.defaultDatasetRole })
+  defaultDatasetRole?: DatasetRole;
 }

@@ -1,4 +1,5 @@
-import type { Role } from '@roster/domain';
+import type { DatasetRole, Role } from '@roster/domain';
+import { PLACEMENT_DESCRIPTIONS } from '../departments/department.requests';
 import { FieldRule, RequestBody } from '../http/validation';
 
 @RequestBody()
@@ -11,6 +12,12 @@ export class RequestJoinRequest {
 export class ApproveJoinRequest {
   @FieldRule('role', { optional: true, default: 'editor', description: 'The role to grant' })
   role?: Role;
+
+  @FieldRule('departmentId', { optional: true, nullable: true, description: PLACEMENT_DESCRIPTIONS.departmentId })
+  departmentId?: string | null;
+
+  @FieldRule('defaultDatasetRole', { optional: true, description: PLACEMENT_DESCRIPTIONS.defaultDatasetRole })
+  defaultDatasetRole?: DatasetRole;
 }
 
 @RequestBody()
