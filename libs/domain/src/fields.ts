@@ -24,7 +24,7 @@ export const FIELD_CODES = {
 
 export type CommandField = keyof typeof FIELD_CODES;
 
-/** Input limits: the rules below apply them; the HTTP DTOs show them in the OpenAPI document. */
+/** Input limits: the rules below apply them; the OpenAPI document shows them (FIELD_SCHEMAS in the HTTP layer). */
 export const ORGANIZATION_LIMITS = {
   nameMinLength: 1,
   nameMaxLength: 200,
