@@ -15,8 +15,10 @@ export const DATASET_ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...DAT
 /** A user id of the identity provider, in a path or a body (validUserId). */
 export const USER_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: LIMITS.idMaxLength, pattern: TEXT_PATTERNS.oneLine };
 
-const ONE_LINE = 'One line, not blank: no control or format characters';
-const MULTI_LINE = 'Line breaks and tabs allowed; no other control or format characters';
+// The rules count length in UTF-16 code units, as JavaScript does; JSON Schema counts characters.
+const UTF16 = 'lengths count UTF-16 code units (a character beyond U+FFFF counts as two)';
+const ONE_LINE = `One line, not blank: no control or format characters; ${UTF16}`;
+const MULTI_LINE = `Line breaks and tabs allowed; no other control or format characters; ${UTF16}`;
 
 /**
  * The schema of every command field, from the domain's limits and patterns (fields.ts), as
