@@ -28,6 +28,24 @@ export function projectOrganization(projected: ProjectedEvent, out: WritesBuilde
         position,
       );
       return;
+    case 'OrganizationImported':
+      // Its members follow as MemberImported, each counted as it comes.
+      out.create(
+        COLLECTIONS.organizations,
+        id,
+        {
+          name: event.data.name,
+          description: event.data.description,
+          status: 'active',
+          memberCounts: { member: 0, editor: 0, admin: 0 },
+          createdAt: at,
+          createdBy: event.data.importedBy,
+          updatedAt: at,
+          importedFrom: { system: event.data.source.system, id: event.data.source.id, createdAt: event.data.source.since },
+        },
+        position,
+      );
+      return;
     case 'OrganizationProfileUpdated':
       out.update(COLLECTIONS.organizations, id, position, {
         $set: defined({ name: event.data.name, description: event.data.description, updatedAt: at, updatedBy: actor }),
