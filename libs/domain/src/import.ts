@@ -118,10 +118,13 @@ function assertDepartmentKept(source: SourceOrganization, state: OrganizationSta
   }
 }
 
-/** The last-admin rule, on the organization as the append would leave it. */
+/** The last-admin rule, on the organization as the append would leave it (a new one: as the source has it). */
 function assertKeepsAnOrganizationWideAdmin(source: SourceOrganization, state: OrganizationState, events: readonly OrganizationEvent[]): void {
-  const after = events.reduce((folded, e) => evolve(folded, e, { command: IMPORT_COMMAND }), state);
-  if (after.organizationWideAdminCount === 0) {
+  const hasOne =
+    state.status === 'none'
+      ? source.members.some((member) => member.role === 'admin' && member.departmentId === null)
+      : events.reduce((folded, e) => evolve(folded, e, { command: IMPORT_COMMAND }), state).organizationWideAdminCount > 0;
+  if (!hasOne) {
     throw conflict(
       state.status === 'none' ? 'IMPORT.NO_ADMIN' : 'MEMBERSHIP.LAST_ADMIN',
       `${source.source.system} organization ${source.source.id} would have no organization-wide admin: Roster needs at least one`,

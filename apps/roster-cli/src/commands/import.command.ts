@@ -75,7 +75,7 @@ function readRows(system: ImportSystem, path: string): SourceRow[] {
 function report(outcome: RowOutcome, dryRun: boolean): void {
   if (outcome.kind === 'failed') {
     process.stderr.write(`${outcome.row.where}: not imported: ${outcome.reason}\n`);
-  } else if (dryRun && (outcome.kind === 'created' || outcome.kind === 'updated')) {
+  } else if (dryRun && (outcome.kind === 'created' || outcome.kind === 'updated') && outcome.events) {
     process.stdout.write(`${outcome.row.where}: ${outcome.events.map(describeEvent).join('; ')}\n`);
   }
 }

@@ -8,7 +8,8 @@ import type { SourceRow } from './import-sources';
 
 /** What one organization of the file came to. */
 export type RowOutcome =
-  | { readonly kind: 'created' | 'updated'; readonly row: SourceRow; readonly events: readonly OrganizationEvent[] }
+  /** `appended`: events appended (a dry run: to append); `events`: what a dry run would append. */
+  | { readonly kind: 'created' | 'updated'; readonly row: SourceRow; readonly appended: number; readonly events?: readonly OrganizationEvent[] }
   | { readonly kind: 'unchanged'; readonly row: SourceRow }
   | { readonly kind: 'skipped'; readonly row: SourceRow; readonly reason: string }
   | { readonly kind: 'failed'; readonly row: SourceRow; readonly reason: string };
@@ -43,7 +44,10 @@ export interface ImportSummary {
  */
 export async function runImport(rows: readonly SourceRow[], options: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
-  const handler = new ExecuteOrganizationHandler(options.store, options.config);
+  const concurrency = Math.max(1, options.concurrency ?? 32);
+  // Each organization is visited once: a state cache the size of the service's would only
+  // keep thousands of folds alive for the garbage collector to walk.
+  const handler = new ExecuteOrganizationHandler(options.store, { ...options.config, stateCacheSize: Math.min(options.config.stateCacheSize, concurrency * 4) });
   const correlationId = randomUUID();
   const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, events: 0 };
   let next = 0;
@@ -55,12 +59,16 @@ export async function runImport(rows: readonly SourceRow[], options: ImportOptio
     const command: OrganizationCommand = { type: 'ImportOrganization', data: row.organization };
     const context: CommandContext = { actor: { userId: options.actorId, platformRoles: ['superadmin'] }, now: new Date() };
     try {
-      // The decision on the fold brought up to date; the handler decides again on the same fold when it appends.
-      const stream = await handler.load(organizationStreamId(row.organization.organizationId));
-      const events = decide(command, stream.state, context);
-      if (events.length === 0) return { kind: 'unchanged', row };
-      if (!options.dryRun) await handler.execute(new ExecuteOrganizationCommand(command, context, { commandId: randomUUID(), correlationId }));
-      return { kind: stream.state.status === 'none' ? 'created' : 'updated', row, events };
+      const before = await handler.load(organizationStreamId(row.organization.organizationId));
+      const kind = before.state.status === 'none' ? 'created' : 'updated';
+      if (options.dryRun) {
+        // The decision the command would take on the same fold, appended nowhere.
+        const events = decide(command, before.state, context);
+        return events.length === 0 ? { kind: 'unchanged', row } : { kind, row, appended: events.length, events };
+      }
+      const outcome = await handler.execute(new ExecuteOrganizationCommand(command, context, { commandId: randomUUID(), correlationId }));
+      const appended = Number(outcome.revision - before.revision);
+      return appended === 0 ? { kind: 'unchanged', row } : { kind, row, appended };
     } catch (error) {
       if (error instanceof DomainError || error instanceof WrongExpectedRevisionError || error instanceof EventStoreUnavailableError) {
         return { kind: 'failed', row, reason: error.message };
@@ -73,12 +81,12 @@ export async function runImport(rows: readonly SourceRow[], options: ImportOptio
     while (next < rows.length) {
       const outcome = await importOne(rows[next++]);
       counts[outcome.kind] += 1;
-      if (outcome.kind === 'created' || outcome.kind === 'updated') counts.events += outcome.events.length;
+      if (outcome.kind === 'created' || outcome.kind === 'updated') counts.events += outcome.appended;
       done += 1;
       options.onOutcome?.(outcome, done);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 32) }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   await handler.drain();
   return { ...counts, elapsedMs: Date.now() - started };
 }
