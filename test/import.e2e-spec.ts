@@ -7,7 +7,6 @@
  * code says so; then the imported organization answers a command, a query, the permission
  * check and as-of.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +15,8 @@ import Database from 'better-sqlite3';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { importedOrganizationId } from '../apps/roster/src/command-handling/service-ids';
 import { startRosterInProcess } from './roster-in-process';
+import { runRosterCli } from './roster-cli';
 
-const ROOT = join(__dirname, '..');
 const FIXTURES = join(__dirname, 'fixtures/import');
 const SECRET = `import-e2e-secret-${randomUUID()}`;
 
@@ -92,16 +91,7 @@ let dataDir: string;
 let auditor: string;
 let service: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/roster-cli/src/main.js'), ...args],
-      { cwd: ROOT, env: { ...process.env, ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, LOG_LEVEL: 'error' }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runRosterCli({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET }, args);
 
 const importFile = (format: Format, file: 'first' | 'changed', ...flags: string[]) =>
   cli(['import', '--from', format.system, join(FIXTURES, `${format.system}-${file}.json`), ...flags]);
