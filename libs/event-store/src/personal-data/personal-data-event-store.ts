@@ -8,7 +8,7 @@ import type { PersonalDataVault } from './personal-data-vault';
  * over what is stored (from the first event's `metadata.previousHash`), so the chain covers
  * the ciphertext and still verifies once a key is destroyed. Every read (the command fold,
  * projections, the publisher, history, as-of) gets the fields opened: plaintext, or
- * `{"$erased": true}`. Chain verification reads `sealed`, the store underneath.
+ * `{"erased": true}`. Chain verification reads `sealed`, the store underneath.
  */
 export class PersonalDataEventStore implements EventStore {
   constructor(

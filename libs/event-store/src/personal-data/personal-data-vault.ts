@@ -42,7 +42,7 @@ const setIn = (root: unknown, path: readonly string[], value: unknown): unknown 
  * Seals and opens the personal fields of events (the catalogue: libs/domain personal-data.ts),
  * each under its owner's key, with the field's path and the stream id as associated data.
  * Opening never throws: a value whose key was destroyed (or that does not authenticate)
- * reads as `{"$erased": true}`.
+ * reads as `{"erased": true}`.
  */
 export class PersonalDataVault {
   private readonly byOwner: LRUCache<string, PersonKey>;
