@@ -47,6 +47,8 @@ const setIn = (root: unknown, path: readonly string[], value: unknown): unknown 
 export class PersonalDataVault {
   private readonly byOwner: LRUCache<string, PersonKey>;
   private readonly byId: LRUCache<string, Buffer | typeof NO_KEY>;
+  /** Key look-ups under way, shared by concurrent callers (one key-store call per person). */
+  private readonly pending = new Map<string, Promise<PersonKey>>();
 
   constructor(
     readonly keys: KeyStore,
@@ -117,10 +119,23 @@ export class PersonalDataVault {
     const name = personKeyName(owner);
     const cached = this.byOwner.get(name);
     if (cached) return cached;
-    const key = await this.keys.keyFor(name);
-    this.byOwner.set(name, key);
-    this.byId.set(key.kid, key.key);
-    return key;
+    let pending = this.pending.get(name);
+    if (!pending) {
+      pending = this.keys.keyFor(name).then(
+        (key) => {
+          this.pending.delete(name);
+          this.byOwner.set(name, key);
+          this.byId.set(key.kid, key.key);
+          return key;
+        },
+        (error: unknown) => {
+          this.pending.delete(name);
+          throw error;
+        },
+      );
+      this.pending.set(name, pending);
+    }
+    return pending;
   }
 
   private async keyById(kid: string): Promise<Buffer | null> {

@@ -30,6 +30,8 @@ export class SqliteKeyStore implements KeyStore {
 
   async keyFor(person: string): Promise<PersonKey> {
     const owner = ownerDigest(person);
+    const found = this.byOwner.get(owner) as { kid: string; key: Buffer } | undefined;
+    if (found) return { kid: found.kid, key: found.key };
     // INSERT OR IGNORE then read: a key another process made first wins.
     this.insert.run(owner, randomUUID(), randomBytes(32), new Date().toISOString());
     const row = this.byOwner.get(owner) as { kid: string; key: Buffer };
