@@ -1,5 +1,6 @@
 import { defaultDatasetRoleFor, type DatasetRole } from './dataset-roles';
 import type { EventOfType, Invitee, MembershipSource, OrganizationEvent, Placement } from './events';
+import type { PartnerAccess, PartnerContact } from './partners';
 import { PersistentMap } from './persistent-map';
 import type { Role } from './roles';
 
@@ -42,6 +43,39 @@ export interface PendingJoinRequest {
   readonly requestedAt?: string;
 }
 
+/** A pending or active partnership of this organization (the inviting one). */
+export interface Partnership {
+  readonly partnershipId: string;
+  /** null while only a contact is known: set when the contact accepts for an organization. */
+  readonly partnerOrganizationId: string | null;
+  /** A partner invited by its contact; `contactEmail` is personal data. */
+  readonly contact?: PartnerContact;
+  readonly access: PartnerAccess;
+  readonly status: 'pending' | 'active';
+  readonly invitedBy: string;
+  /** ISO time of the invitation, and of the acceptance once active, when the fold knew them. */
+  readonly invitedAt?: string;
+  readonly since?: string;
+}
+
+export type PartnershipOutcome = 'declined' | 'ended';
+
+/**
+ * The organization's partnerships (it is the inviting side), with the indexes decide needs
+ * to refuse a second one to the same partner or contact without a scan. Only open() and
+ * close() below write it.
+ */
+export interface PartnershipsState {
+  /** Pending and active partnerships by id. */
+  readonly byId: PersistentMap<Partnership>;
+  /** Declined and ended ones by id: told apart (409 not pending) from unknown ones (404). */
+  readonly handled: PersistentMap<PartnershipOutcome>;
+  /** The id of the pending or active partnership with each partner organization. */
+  readonly idByPartner: PersistentMap<string>;
+  /** The id of the pending contact invitation by contact e-mail. */
+  readonly idByContact: PersistentMap<string>;
+}
+
 export type InvitationOutcome = 'accepted' | 'declined' | 'revoked' | 'replaced';
 export type JoinRequestOutcome = 'approved' | 'rejected' | 'cancelled';
 
@@ -80,6 +114,7 @@ export interface OrganizationState {
   readonly headcountByDepartment: PersistentMap<DepartmentHeadcount>;
   /** How many pending invitations each inviter has sent (for the per-inviter cap). */
   readonly pendingInvitationCountByInviter: PersistentMap<number>;
+  readonly partnerships: PartnershipsState;
 }
 
 /** The key of an invitee in `pendingInvitationsByInvitee`. */
@@ -105,6 +140,12 @@ export const initialState: OrganizationState = Object.freeze({
   organizationWideAdminCount: 0,
   headcountByDepartment: PersistentMap.empty<DepartmentHeadcount>(),
   pendingInvitationCountByInviter: PersistentMap.empty<number>(),
+  partnerships: Object.freeze({
+    byId: PersistentMap.empty<Partnership>(),
+    handled: PersistentMap.empty<PartnershipOutcome>(),
+    idByPartner: PersistentMap.empty<string>(),
+    idByContact: PersistentMap.empty<string>(),
+  }),
 });
 
 export interface EvolveMeta {
@@ -136,6 +177,7 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     headcountByDepartment: changes.headcountByDepartment !== undefined ? changes.headcountByDepartment : state.headcountByDepartment,
     pendingInvitationCountByInviter:
       changes.pendingInvitationCountByInviter !== undefined ? changes.pendingInvitationCountByInviter : state.pendingInvitationCountByInviter,
+    partnerships: changes.partnerships !== undefined ? changes.partnerships : state.partnerships,
   };
 }
 
@@ -243,6 +285,37 @@ function closeJoinRequest(state: OrganizationState, requestId: string, outcome: 
   });
 }
 
+// Partnerships are only ever written through these two, which keep the indexes by partner
+// and by contact right (a contact invitation leaves the contact index once accepted).
+function openPartnership(state: OrganizationState, partnership: Partnership): OrganizationState {
+  const { partnershipId } = partnership;
+  const { byId, handled, idByPartner, idByContact } = state.partnerships;
+  const before = byId.get(partnershipId);
+  let byPartner = before?.partnerOrganizationId ? withoutKeyFor(idByPartner, before.partnerOrganizationId, partnershipId) : idByPartner;
+  let byContact = before?.contact ? withoutKeyFor(idByContact, before.contact.contactEmail, partnershipId) : idByContact;
+  if (partnership.partnerOrganizationId !== null) byPartner = byPartner.set(partnership.partnerOrganizationId, partnershipId);
+  else if (partnership.contact) byContact = byContact.set(partnership.contact.contactEmail, partnershipId);
+  return next(state, { partnerships: { byId: byId.set(partnershipId, partnership), handled, idByPartner: byPartner, idByContact: byContact } });
+}
+
+function closePartnership(state: OrganizationState, partnershipId: string, outcome: PartnershipOutcome): OrganizationState {
+  const { byId, handled, idByPartner, idByContact } = state.partnerships;
+  const before = byId.get(partnershipId);
+  return next(state, {
+    partnerships: {
+      byId: byId.delete(partnershipId),
+      handled: handled.set(partnershipId, outcome),
+      idByPartner: before?.partnerOrganizationId ? withoutKeyFor(idByPartner, before.partnerOrganizationId, partnershipId) : idByPartner,
+      idByContact: before?.contact ? withoutKeyFor(idByContact, before.contact.contactEmail, partnershipId) : idByContact,
+    },
+  });
+}
+
+/** Removes `key` only when it still points at `id` (an odd history may have pointed it elsewhere since). */
+function withoutKeyFor(index: PersistentMap<string>, key: string, id: string): PersistentMap<string> {
+  return index.get(key) === id ? index.delete(key) : index;
+}
+
 /**
  * Folds one recorded event into the state. Pure (the input is never changed) and total:
  * it never throws on a recorded event, even an odd or out-of-order one, because business
@@ -324,6 +397,33 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
       const member = state.members.get(userId);
       return member ? withMember(state, userId, { ...member, defaultDatasetRole: to }) : state;
     }
+    case 'PartnerInvited': {
+      const { partnershipId, partnerOrganizationId, contact, access, invitedBy } = event.data;
+      const partnership: Partnership = {
+        partnershipId,
+        partnerOrganizationId: partnerOrganizationId ?? null,
+        ...(contact !== undefined ? { contact } : {}),
+        access,
+        status: 'pending',
+        invitedBy,
+        invitedAt: at,
+      };
+      return openPartnership(state, partnership);
+    }
+    case 'PartnershipAccepted': {
+      const { partnershipId, partnerOrganizationId, access } = event.data;
+      const before = state.partnerships.byId.get(partnershipId);
+      if (!before) return state;
+      return openPartnership(state, { ...before, partnerOrganizationId, access, status: 'active', since: at });
+    }
+    case 'PartnerAccessChanged': {
+      const before = state.partnerships.byId.get(event.data.partnershipId);
+      return before ? openPartnership(state, { ...before, access: event.data.to }) : state;
+    }
+    case 'PartnershipDeclined':
+      return closePartnership(state, event.data.partnershipId, 'declined');
+    case 'PartnershipEnded':
+      return closePartnership(state, event.data.partnershipId, 'ended');
     default: {
       // An event type this version does not know (written by a newer one) is skipped.
       const unknown: never = event;

@@ -10,6 +10,9 @@ import { PUBLIC_EVENT_TYPES, toPublicEvents } from './public-events';
 const org = randomUUID();
 const alice = 'user-alice';
 const bob = 'user-bob';
+/** An admin of the partner organization. */
+const carol = 'user-carol';
+const partner = randomUUID();
 
 /** One sample per domain event type: the Record type makes a missing one a compile error. */
 const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
@@ -43,6 +46,17 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
   DepartmentRemoved: { type: 'DepartmentRemoved', data: { organizationId: org, departmentId: 'water', removedBy: alice } },
   MemberDepartmentChanged: { type: 'MemberDepartmentChanged', data: { organizationId: org, userId: bob, from: null, to: 'water', changedBy: alice } },
   DefaultDatasetRoleChanged: { type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: bob, from: 'reader', to: 'manager', changedBy: alice } },
+  PartnerInvited: { type: 'PartnerInvited', data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, access: 'read', invitedBy: alice } },
+  PartnershipAccepted: {
+    type: 'PartnershipAccepted',
+    data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, access: 'read', acceptedBy: carol, acceptedByRole: 'admin' },
+  },
+  PartnershipDeclined: { type: 'PartnershipDeclined', data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, declinedBy: carol } },
+  PartnerAccessChanged: {
+    type: 'PartnerAccessChanged',
+    data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, from: 'read', to: 'write', changedBy: alice },
+  },
+  PartnershipEnded: { type: 'PartnershipEnded', data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, endedBy: carol, by: 'partner' } },
 };
 
 function recorded(type: OrganizationEventType, position = 7n): RecordedEvent {

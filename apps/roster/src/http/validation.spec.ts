@@ -54,6 +54,10 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
     expiresInDays: { shape: '7', rule: 7.5 },
     departmentId: { shape: 5, rule: 'Water!' },
     defaultDatasetRole: { shape: 1, rule: 'owner' },
+    access: { shape: 1, rule: 'admin' },
+    partnerOrganizationId: { shape: 1, rule: 'not-a-uuid' },
+    contactEmail: { shape: false, rule: 'nobody' },
+    organizationId: { shape: [], rule: 'org-1' },
   };
 
   // Fields without a request DTO yet (the department routes) are judged by the domain's own spec.

@@ -1,0 +1,89 @@
+import { ACTIONS } from './permissions';
+import { checkOrganizationPermission, PARTNER_GRANTS, type PartnerStanding } from './partners';
+
+const partnerB = '11111111-1111-4111-8111-111111111111';
+const partnerC = '22222222-2222-4222-8222-222222222222';
+const standing = (changes: Partial<PartnerStanding> = {}): PartnerStanding => ({
+  partnerOrganizationId: partnerB,
+  partnershipStatus: 'active',
+  partnerOrganizationStatus: 'active',
+  access: 'read',
+  role: 'member',
+  ...changes,
+});
+
+describe('the permission rule for partners (DESIGN.md "Partners")', () => {
+  test('read access: organization.read and dataset.read with any role in B, and nothing else', () => {
+    for (const role of ['member', 'editor', 'admin'] as const) {
+      const allowed = ACTIONS.filter((action) => checkOrganizationPermission(undefined, [standing({ role })], action).allowed);
+      expect({ role, allowed }).toEqual({ role, allowed: ['organization.read', 'dataset.read'] });
+    }
+  });
+
+  test('write access: also dataset.update and visualization.update, for editors and admins of B only', () => {
+    const allowedTo = (role: 'member' | 'editor' | 'admin') =>
+      ACTIONS.filter((action) => checkOrganizationPermission(undefined, [standing({ role, access: 'write' })], action).allowed);
+    expect(allowedTo('member')).toEqual(['organization.read', 'dataset.read']);
+    expect(allowedTo('editor')).toEqual(['organization.read', 'dataset.read', 'dataset.update', 'visualization.update']);
+    expect(allowedTo('admin')).toEqual(['organization.read', 'dataset.read', 'dataset.update', 'visualization.update']);
+  });
+
+  test('never create, administer or membership actions', () => {
+    for (const action of ACTIONS.filter((a) => /create|administer|membership|delete/.test(a))) {
+      expect(PARTNER_GRANTS[action]).toBeUndefined();
+      expect(checkOrganizationPermission(undefined, [standing({ role: 'admin', access: 'write' })], action)).toMatchObject({ allowed: false, via: 'partner' });
+    }
+  });
+
+  test('the answer says via partner, names B, the role in B and the access', () => {
+    expect(checkOrganizationPermission(undefined, [standing({ role: 'editor', access: 'write' })], 'dataset.update')).toEqual({
+      allowed: true,
+      via: 'partner',
+      partnerOrganizationId: partnerB,
+      role: 'editor',
+      access: 'write',
+      departmentId: null,
+      reason: `member (editor) of partner ${partnerB} with access write grants dataset.update`,
+    });
+    expect(checkOrganizationPermission(undefined, [standing({ role: 'member', access: 'write' })], 'dataset.update')).toMatchObject({
+      allowed: false,
+      via: 'partner',
+      reason: expect.stringContaining('needs role editor'),
+    });
+    expect(checkOrganizationPermission(undefined, [standing({ role: 'admin' })], 'dataset.update')).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('needs access write'),
+    });
+  });
+
+  test('a member of A is always answered by their membership, never by a partnership', () => {
+    const answer = checkOrganizationPermission({ role: 'member', departmentId: null }, [standing({ role: 'admin', access: 'write' })], 'dataset.update');
+    expect(answer).toMatchObject({ allowed: false, via: 'membership', role: 'member', partnerOrganizationId: null, access: null });
+    expect(checkOrganizationPermission({ role: 'editor', departmentId: null }, [], 'dataset.update')).toMatchObject({ allowed: true, via: 'membership' });
+  });
+
+  test('nothing from a pending partnership, a deleted partner, or a partner the user is not a member of', () => {
+    for (const changes of [{ partnershipStatus: 'pending' as const }, { partnerOrganizationStatus: 'deleted' as const }, { role: undefined }]) {
+      expect(checkOrganizationPermission(undefined, [standing(changes)], 'dataset.read')).toEqual({
+        allowed: false,
+        via: 'membership',
+        role: null,
+        reason: 'not a member',
+        departmentId: null,
+        partnerOrganizationId: null,
+        access: null,
+      });
+    }
+  });
+
+  test('with several partners, the one that allows answers, write before read', () => {
+    const read = standing({ partnerOrganizationId: partnerB, access: 'read', role: 'admin' });
+    const write = standing({ partnerOrganizationId: partnerC, access: 'write', role: 'editor' });
+    expect(checkOrganizationPermission(undefined, [read, write], 'dataset.update')).toMatchObject({ allowed: true, partnerOrganizationId: partnerC });
+    expect(checkOrganizationPermission(undefined, [write, read], 'dataset.read')).toMatchObject({ allowed: true, partnerOrganizationId: partnerC, access: 'write' });
+    expect(checkOrganizationPermission(undefined, [standing({ partnerOrganizationStatus: 'deleted', access: 'write', role: 'admin' }), read], 'dataset.read')).toMatchObject({
+      allowed: true,
+      partnerOrganizationId: partnerB,
+    });
+  });
+});
