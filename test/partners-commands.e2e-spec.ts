@@ -323,3 +323,35 @@ describe('DELETE /organizations/:orgId/partners/:partnershipId (end)', () => {
     expect((await eventsOf(active.a.id)).at(-1)!.data).toMatchObject({ endedBy: superadmin.id, by: 'organization' });
   });
 });
+
+describe('the OpenAPI document of the partner routes', () => {
+  it('documents each route with its bearer security, every status, and the request schemas', async () => {
+    const document = expectOk(await call('GET', '/docs-json', null)).body as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>>;
+      components: { schemas: Record<string, { oneOf?: unknown[]; additionalProperties?: boolean; properties: Record<string, { enum?: string[] }> }> };
+    };
+    const routes: [string, string, string[]][] = [
+      ['/organizations/{orgId}/partners', 'post', ['201', '410']],
+      ['/organizations/{orgId}/partners/{partnershipId}/accept', 'post', ['200', '410']],
+      ['/organizations/{orgId}/partners/{partnershipId}/decline', 'post', ['200', '410']],
+      ['/organizations/{orgId}/partners/{partnershipId}', 'patch', ['200']],
+      ['/organizations/{orgId}/partners/{partnershipId}', 'delete', ['200', '410']],
+    ];
+    for (const [path, method, own] of routes) {
+      const operation = document.paths[path]?.[method];
+      expect({ path, method, documented: operation !== undefined }).toEqual({ path, method, documented: true });
+      expect(operation.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining([...own, '400', '401', '403', '404', '409', '413', '415', '422', '429']));
+    }
+    const schemaOf = (path: string, method: string) => {
+      const ref = document.paths[path][method].requestBody!.content['application/json'].schema.$ref!;
+      return document.components.schemas[ref.split('/').pop()!];
+    };
+    const invite = schemaOf('/organizations/{orgId}/partners', 'post');
+    expect(invite).toMatchObject({ additionalProperties: false, oneOf: expect.any(Array) });
+    expect(invite.properties.access.enum).toEqual(['read', 'write']);
+    expect(Object.keys(invite.properties).sort()).toEqual(['access', 'contactEmail', 'name', 'partnerOrganizationId']);
+    expect(Object.keys(schemaOf('/organizations/{orgId}/partners/{partnershipId}/accept', 'post').properties)).toEqual(['organizationId']);
+    expect(schemaOf('/organizations/{orgId}/partners/{partnershipId}', 'patch').properties.access.enum).toEqual(['read', 'write']);
+  });
+});

@@ -10,7 +10,12 @@ const ACCESS_DESCRIPTION =
  * yet (exactly one way: the domain refuses both or neither with VALIDATION.PARTNER, and the
  * schema's oneOf says so).
  */
-@RequestBody({ oneOf: [{ required: ['partnerOrganizationId'] }, { required: ['name', 'contactEmail'] }] })
+@RequestBody({
+  oneOf: [
+    { required: ['partnerOrganizationId'], not: { anyOf: [{ required: ['name'] }, { required: ['contactEmail'] }] } },
+    { required: ['name', 'contactEmail'], not: { required: ['partnerOrganizationId'] } },
+  ],
+})
 export class InvitePartnerRequest {
   @ApiPropertyOptional({ format: 'uuid', description: 'The organization invited as a partner, by id' })
   @FieldRule('partnerOrganizationId', { optional: true })
