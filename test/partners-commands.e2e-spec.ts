@@ -152,6 +152,22 @@ describe('POST /organizations/:orgId/partners (invite)', () => {
     });
   });
 
+  it('an Idempotency-Key retry answers the same partnershipId without inviting twice', async () => {
+    const [a, b] = [await anOrganization(), await anOrganization()];
+    const retry = () =>
+      requestJson(running.baseUrl, 'POST', `/organizations/${a.id}/partners`, {
+        token: a.admin.token,
+        body: { partnerOrganizationId: b.id, access: 'write' },
+        headers: { 'Idempotency-Key': `invite-${b.id}` },
+      });
+    const first = expectOk(await retry(), 201);
+    const before = (await eventsOf(a.id)).length;
+    const second = expectOk(await retry(), 201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect(await eventsOf(a.id)).toHaveLength(before);
+  });
+
   it('partnerships are directed: B may invite A while A and B are partners', async () => {
     const [a, b] = [await anOrganization(), await anOrganization()];
     expectOk(await call('POST', `/organizations/${a.id}/partners`, a.admin, { partnerOrganizationId: b.id, access: 'read' }), 201);
