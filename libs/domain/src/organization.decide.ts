@@ -471,11 +471,12 @@ function acceptPartnership(data: Data<'AcceptPartnership'>, state: OrganizationS
 
 function declinePartnership(data: Data<'DeclinePartnership'>, state: OrganizationState, context: CommandContext) {
   const partnership = pendingPartnership(state, data.partnershipId);
-  if (partnership.partnerOrganizationId === null) {
-    // Only a contact is known yet: the contact declines.
-    assertIsContact(partnership.contact!, context);
+  if (partnership.contact) {
+    // A pending contact invitation knows no organization yet: the contact declines.
+    assertIsContact(partnership.contact, context);
   } else {
-    const facts = partnerFactsFor(data.partnerFacts, partnership.partnerOrganizationId);
+    // Invited by id: the facts of that organization (an invitation naming none is a wiring bug).
+    const facts = partnerFactsFor(data.partnerFacts, partnership.partnerOrganizationId ?? '');
     assertPartnerAcceptsPartnerships(facts);
     assertAdminOfPartner(facts, context, 'decline this partnership');
   }
