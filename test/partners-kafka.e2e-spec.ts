@@ -1,5 +1,5 @@
 /**
- * Partners on Kafka (contract 1.2.0), from the topic alone: the service (API + publisher in one
+ * Partners on Kafka (contract 1.3.0), from the topic alone: the service (API + publisher in one
  * process, embedded SQLite store) against the harness's broker. Commands go through the command
  * bus, as the routes send them; a kafkajs consumer folds the partnerships (keyed by the inviting
  * organization), the partners' members and the deletions, and must find for every user what the

@@ -33,6 +33,8 @@ export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>
   PartnershipDeclined: 'organization.read',
   PartnerAccessChanged: 'organization.read',
   PartnershipEnded: 'organization.read',
+  OrganizationImported: 'organization.read',
+  MemberImported: 'organization.read',
 };
 
 /** The event types a reader who may do what `may` says sees in the activity. */

@@ -12,6 +12,8 @@ export * from './persistent-map';
 export * from './invitation-expiry';
 export * from './organization.state';
 export * from './organization.decide';
+export * from './import';
 export * from './decider';
 export * from './recorded-event';
 export * from './activity';
+export * from './personal-data';

@@ -22,6 +22,7 @@ import {
 import { isServiceId } from './ids';
 import type { PartnerContact, PartnerOrganizationFacts } from './partners';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
+import { importOrganization } from './import';
 import { isExpired } from './invitation-expiry';
 import { checkPermission, platformRoleAllowing, type Action } from './permissions';
 import type { Role } from './roles';
@@ -45,6 +46,8 @@ type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
  */
 export function decide(command: OrganizationCommand, state: OrganizationState, context: CommandContext): OrganizationEvent[] {
   if (command.type === 'CreateOrganization') return createOrganization(command.data, state, context);
+  // An import creates, or leaves a deleted organization as it is (import.ts).
+  if (command.type === 'ImportOrganization') return importOrganization(command.data, state, context);
   assertOrganizationAcceptsCommands(state);
   switch (command.type) {
     case 'UpdateOrganizationProfile':

@@ -209,6 +209,8 @@ describe('evolve keeps every state field through every event type', () => {
     PartnershipDeclined: ['partnerships'],
     PartnerAccessChanged: ['partnerships'],
     PartnershipEnded: ['partnerships'],
+    OrganizationImported: ['status', 'id', 'name', 'description', 'createdAt', 'imported'],
+    MemberImported: [...membership, 'imported'],
   };
 
   // A state where every field holds something, so that a dropped or reset field shows.
@@ -216,6 +218,8 @@ describe('evolve keeps every state field through every event type', () => {
   const full = foldOrganization(
     [
       ...o.history,
+      // Recorded as if the organization had also been imported: the import's snapshot holds something.
+      ev('OrganizationImported', { organizationId: o.org, name: 'Org', description: '', importedBy: o.admin, source: { system: 'udata', id: 's1', since: null } }),
       ev('OrganizationProfileUpdated', { organizationId: o.org, description: 'about' }),
       ev('DepartmentAdded', { organizationId: o.org, departmentId: 'water', name: 'Water', addedBy: o.admin }),
       ev('DepartmentAdded', { organizationId: o.org, departmentId: 'roads', name: 'Roads', addedBy: o.admin }),
@@ -260,6 +264,8 @@ describe('evolve keeps every state field through every event type', () => {
     ev('PartnershipDeclined', { organizationId: o.org, partnershipId: 'p-contact', partnerOrganizationId: null, declinedBy: 'c-admin' }),
     ev('PartnerAccessChanged', { organizationId: o.org, partnershipId: 'p-active', partnerOrganizationId: 'org-b', from: 'read', to: 'write', changedBy: o.admin }),
     ev('PartnershipEnded', { organizationId: o.org, partnershipId: 'p-active', partnerOrganizationId: 'org-b', endedBy: 'b-admin', by: 'partner' }),
+    ev('OrganizationImported', { organizationId: o.org, name: 'imported', description: '', importedBy: o.admin, source: { system: 'ckan', id: 's2', since: null } }),
+    ev('MemberImported', { organizationId: o.org, userId: 'imported-user', role: 'editor', importedBy: o.admin, source: { system: 'udata', id: 's1', since: null }, departmentId: null }),
   ];
 
   test('the samples cover every event type once', () => {

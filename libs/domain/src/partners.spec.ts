@@ -1,6 +1,8 @@
 import { ACTIONS } from './permissions';
 import { checkOrganizationPermission, PARTNER_ACCESSES, partnerActionsOf, PARTNER_GRANTS, type PartnerStanding } from './partners';
 import { ROLES } from './roles';
+import { ERASED, personalFieldRules } from './personal-data';
+import { anOrganization, as, ev, given } from './testing/organization.fixtures';
 
 const partnerB = '11111111-1111-4111-8111-111111111111';
 const partnerC = '22222222-2222-4222-8222-222222222222';
@@ -94,5 +96,22 @@ describe('the permission rule for partners (DESIGN.md "Partners")', () => {
       allowed: true,
       partnerOrganizationId: partnerB,
     });
+  });
+});
+
+describe('the contact e-mail of a partnership is personal data', () => {
+  test('sealed under the contact address, as an e-mail invitee is', () => {
+    const data = { organizationId: 'a', partnershipId: 'p', contact: { name: 'Hydro', contactEmail: 'c@hydro.example.org' }, access: 'read', invitedBy: 'u' };
+    const rule = personalFieldRules('PartnerInvited').find((r) => r.path.join('.') === 'data.contact.contactEmail');
+    expect(rule?.owner(data, undefined)).toEqual({ kind: 'email', email: 'c@hydro.example.org' });
+  });
+
+  test('once erased, the invitation folds, nobody answers it as the contact, and the address may be invited again', () => {
+    const a = anOrganization();
+    const erased = ev('PartnerInvited', { organizationId: a.org, partnershipId: 'p-1', contact: { name: 'Hydro', contactEmail: ERASED as unknown as string }, access: 'read', invitedBy: a.admin });
+    given([...a.history, erased]).when({ type: 'DeclinePartnership', data: { organizationId: a.org, partnershipId: 'p-1' } }, as('x', { email: 'c@hydro.example.org' })).thenThrows('forbidden', 'PARTNERSHIP.NOT_CONTACT');
+    given([...a.history, erased])
+      .when({ type: 'InvitePartner', data: { organizationId: a.org, partnershipId: 'p-2', partner: { name: 'Hydro', contactEmail: 'c@hydro.example.org' }, access: 'read' } }, as(a.admin))
+      .then([ev('PartnerInvited', { organizationId: a.org, partnershipId: 'p-2', contact: { name: 'Hydro', contactEmail: 'c@hydro.example.org' }, access: 'read', invitedBy: a.admin })]);
   });
 });

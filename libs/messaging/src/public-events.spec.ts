@@ -60,6 +60,14 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
     data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, from: 'read', to: 'write', changedBy: alice },
   },
   PartnershipEnded: { type: 'PartnershipEnded', data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, endedBy: carol, by: 'partner' } },
+  OrganizationImported: {
+    type: 'OrganizationImported',
+    data: { organizationId: org, name: 'Région Sud', description: '', importedBy: alice, source: { system: 'udata', id: '5a1b2c', since: '2014-03-01T10:00:00.000Z' } },
+  },
+  MemberImported: {
+    type: 'MemberImported',
+    data: { organizationId: org, userId: bob, role: 'editor', importedBy: alice, source: { system: 'udata', id: '5a1b2c', since: null }, departmentId: null, defaultDatasetRole: 'contributor' },
+  },
 };
 
 function recorded(type: OrganizationEventType, position = 7n): RecordedEvent {

@@ -1,6 +1,6 @@
 import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permissions';
 import type { DatasetRole } from '@roster/domain/dataset-roles';
-import type { Invitee, OrganizationEvent } from '@roster/domain/events';
+import type { ImportSystem, Invitee, OrganizationEvent } from '@roster/domain/events';
 import { recordedPlacement } from '@roster/domain/organization.state';
 import { partnerActionsByRole, type PartnerAccess, type PartnershipSide } from '@roster/domain/partners';
 import type { Role } from '@roster/domain/roles';
@@ -63,6 +63,8 @@ export interface OrganizationCreatedV1 {
   name: string;
   description: string;
   createdBy: string;
+  /** Since 1.2.0, for an organization `roster import` recorded: its members follow as member.joined `via: import`. */
+  importedFrom?: { system: ImportSystem; id: string; createdAt?: string };
 }
 export interface OrganizationUpdatedV1 {
   organizationId: string;
@@ -143,7 +145,7 @@ export interface MemberJoinedV1 extends PublicPlacement {
   userId: string;
   role: Role;
   capabilities: Capability[];
-  via: 'creation' | 'invitation' | 'join-request';
+  via: 'creation' | 'invitation' | 'join-request' | 'import';
   invitationId?: string;
   requestId?: string;
 }
@@ -210,7 +212,7 @@ export interface DepartmentRemovedV1 {
 }
 
 /**
- * Partnerships (contract 1.2.0), keyed by the inviting organization (organizationId), whose
+ * Partnerships (contract 1.3.0), keyed by the inviting organization (organizationId), whose
  * shared resources the partner organization's members may use. From the topic alone: a
  * partnership grants from partnership.accepted until partnership.ended, with the access of
  * the latest of accepted and access-changed, while neither organization is deleted
@@ -612,6 +614,33 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
           partnerOrganizationId: d.partnerOrganizationId,
           endedBy: d.endedBy,
           side: d.by,
+        }),
+      ];
+    }
+    case 'OrganizationImported': {
+      const d = event.data;
+      const importedFrom: NonNullable<OrganizationCreatedV1['importedFrom']> = { system: d.source.system, id: d.source.id };
+      withOptional(importedFrom, 'createdAt', d.source.since ?? undefined);
+      return [
+        published(PUBLIC_EVENT_TYPES.organizationCreated, {
+          organizationId: d.organizationId,
+          name: d.name,
+          description: d.description,
+          createdBy: d.importedBy,
+          importedFrom,
+        }),
+      ];
+    }
+    case 'MemberImported': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilities: capabilities(d.role),
+          via: 'import',
+          ...recordedPlacement(d, d.role),
         }),
       ];
     }
