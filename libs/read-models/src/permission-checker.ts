@@ -36,10 +36,10 @@ interface PartnerFacts {
 }
 
 /**
- * The permission check: the organization role and department from the memberships read
- * model, judged by the domain's checkMemberPermission (the permission table, then the
- * department rule against the resource's department); a user who is not a member is judged
- * through the organization's active partnerships by the domain's checkPartnerPermission. Over
+ * The permission check, one decision by the domain's checkOrganizationPermission: a member by
+ * the role and department from the memberships read model (the permission table, then the
+ * department rule against the resource's department); a user who is not a member through the
+ * organization's active partnerships (the partner's status, the user's role there). Over
  * an embedded store (the projection runs in this process) it is map lookups with no I/O: the
  * organization's partnerships come from the index by organization (a few per organization,
  * never a scan of all partnerships), then one lookup per partner; over MongoDB, indexed reads.
@@ -95,6 +95,7 @@ export class PermissionChecker {
           return { partnership, partner: source.peek(COLLECTIONS.organizations, partnerId), membership: source.peek(COLLECTIONS.memberships, membershipId(partnerId, userId)) };
         }),
     };
+    // Every fact above is synchronous, so is the decision.
     return decide(facts, action, resourceDepartmentId) as PermissionAnswer;
   }
 }
