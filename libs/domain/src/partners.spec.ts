@@ -1,5 +1,6 @@
 import { ACTIONS } from './permissions';
-import { checkOrganizationPermission, PARTNER_GRANTS, type PartnerStanding } from './partners';
+import { checkOrganizationPermission, PARTNER_ACCESSES, partnerActionsOf, PARTNER_GRANTS, type PartnerStanding } from './partners';
+import { ROLES } from './roles';
 
 const partnerB = '11111111-1111-4111-8111-111111111111';
 const partnerC = '22222222-2222-4222-8222-222222222222';
@@ -73,6 +74,14 @@ describe('the permission rule for partners (DESIGN.md "Partners")', () => {
         partnerOrganizationId: null,
         access: null,
       });
+    }
+  });
+
+  test('partnerActionsOf (published on Kafka) lists exactly what the check allows', () => {
+    for (const access of PARTNER_ACCESSES) {
+      for (const role of ROLES) {
+        expect(partnerActionsOf(access, role)).toEqual(ACTIONS.filter((action) => checkOrganizationPermission(undefined, [standing({ access, role })], action).allowed));
+      }
     }
   });
 

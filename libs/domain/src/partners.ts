@@ -1,8 +1,8 @@
 import type { Actor } from './commands';
 import { checkMemberPermission, type DepartmentPermissionDecision, type MemberPlacement } from './departments';
 import type { OrganizationState } from './organization.state';
-import type { Action } from './permissions';
-import { roleAtLeast, type Role } from './roles';
+import { ACTIONS, type Action } from './permissions';
+import { ROLES, roleAtLeast, type Role } from './roles';
 
 /**
  * Partners (Data Fair, DESIGN.md "Partners"): organization A invites organization B so that
@@ -51,6 +51,19 @@ export const PARTNER_GRANTS: Readonly<Partial<Record<Action, { readonly access: 
 /** `write` includes `read`. */
 export const accessAtLeast = (access: PartnerAccess, minimum: PartnerAccess): boolean =>
   PARTNER_ACCESSES.indexOf(access) >= PARTNER_ACCESSES.indexOf(minimum);
+
+/** What a member of an active partner with `role` there may do in the inviting organization, in table order. */
+export function partnerActionsOf(access: PartnerAccess, role: Role): readonly Action[] {
+  return ACTIONS.filter((action) => {
+    const grant = PARTNER_GRANTS[action];
+    return grant !== undefined && accessAtLeast(access, grant.access) && roleAtLeast(role, grant.role);
+  });
+}
+
+/** partnerActionsOf for every role in the partner (published with the partnership events). */
+export function partnerActionsByRole(access: PartnerAccess): Record<Role, Action[]> {
+  return Object.fromEntries(ROLES.map((role) => [role, [...partnerActionsOf(access, role)]])) as Record<Role, Action[]>;
+}
 
 /**
  * A user's standing in organization A through one partnership: A's partnership with B (its

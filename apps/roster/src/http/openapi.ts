@@ -37,9 +37,9 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON, unknown fields, wrong types, over-long text, bad ids, unknown roles, actions or event types, bad query parameters or headers',
   401: 'No valid bearer token',
   403: "The caller's role does not allow it",
-  404: 'Unknown organization, invitation, request or member',
+  404: 'Unknown organization, invitation, request, member, partner or partnership',
   409: "The organization's state refuses it (already a member, last admin, deleted organization, concurrent change)",
-  410: 'The organization was deleted',
+  410: 'The organization (or the partner organization) was deleted',
   413: 'The body is larger than 256 KiB',
   415: 'The body is not application/json',
   422: 'The Idempotency-Key was already used for a different request',
@@ -110,6 +110,7 @@ const PATH_PARAMETERS: Record<string, { readonly description: string; readonly s
   orgId: { description: 'Organization id (a UUID the service made)', schema: UUID_SCHEMA },
   invitationId: { description: 'Invitation id (a UUID the service made)', schema: UUID_SCHEMA },
   requestId: { description: 'Join request id (a UUID the service made)', schema: UUID_SCHEMA },
+  partnershipId: { description: 'Partnership id (a UUID the service made)', schema: UUID_SCHEMA },
   userId: { description: "User id (the token's `sub` of that user)", schema: USER_ID_SCHEMA },
 };
 
