@@ -4,8 +4,9 @@
  * check for a partner's member (single and batch, the fast path and the controller alike),
  * nothing left in the in-process index once the partnership ends or the partner is deleted,
  * and as-of with partners (route and CLI). Two legs: read models in MongoDB and the embedded
- * default. The organizations' events are made by the domain's commands on the service's own
- * command bus (CommandSender), as a route would send them. Fresh ids per run.
+ * default. Partnerships are invited, accepted and ended through their HTTP routes (the other
+ * organization's facts folded by the command handler); organizations and members are made by
+ * the domain's commands on the service's own command bus (CommandSender). Fresh ids per run.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +29,8 @@ describe.each([
   let dataDir = '';
   let lastPosition = '0';
   const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
-  const [withB, withC] = [randomUUID(), randomUUID()];
+  let withB = '';
+  let withC = '';
   let aAdmin: User, aEditor: User, aMember: User, aDepartmentAdmin: User;
   let bAdmin: User, bMember: User, bEditor: User, cAdmin: User, cEditor: User;
   let stranger: User, superadmin: User, auditor: User, service: User;
@@ -50,12 +52,14 @@ describe.each([
     await send(by, { type: 'ApproveJoin', data: { organizationId, requestId, role, ...(departmentId ? { departmentId } : {}) } });
   }
 
-  /**
-   * What the command handler folds from the other organization's stream for a partnership
-   * command (the acting admin is an organization-wide admin there); given here so that the
-   * commands decide the same on any handler.
-   */
-  const adminOf = (organizationId: string) => ({ organizationId, status: 'active' as const, actor: { role: 'admin' as const, departmentId: null } });
+  /** A command route, answered 2xx; remembers its position for the next read and hands the new partnershipId to `took`. */
+  async function command(method: string, path: string, as: User, body?: unknown, took?: (partnershipId: string) => void): Promise<void> {
+    const answer = await call(method, path, as, body);
+    if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+    if (answer.body?.position) lastPosition = String(answer.body.position);
+    if (took) took(answer.body.partnershipId);
+  }
+
   const ask = (userId: string, organizationId: string, action: string) => ({ userId, organizationId, action });
   /** The controller's answer (X-Min-Position takes it past the fast path) and the fast path's: always the same. */
   async function check(body: unknown, path = '/authorizations/check'): Promise<JsonAnswer> {
@@ -89,10 +93,10 @@ describe.each([
     // aMember is also an editor of B: a member of A is answered by the membership.
     await joinAs(b, aMember, bAdmin, 'editor');
 
-    await send(aAdmin, { type: 'InvitePartner', data: { organizationId: a, partnershipId: withB, partner: { organizationId: b }, access: 'read', partnerFacts: adminOf(b) } });
-    await send(bAdmin, { type: 'AcceptPartnership', data: { organizationId: a, partnershipId: withB, partnerFacts: adminOf(b) } });
-    await send(aAdmin, { type: 'InvitePartner', data: { organizationId: a, partnershipId: withC, partner: { organizationId: c }, access: 'write', partnerFacts: adminOf(c) } });
-    await send(cAdmin, { type: 'AcceptPartnership', data: { organizationId: a, partnershipId: withC, partnerFacts: adminOf(c) } });
+    await command('POST', `/organizations/${a}/partners`, aAdmin, { partnerOrganizationId: b, access: 'read' }, (id) => (withB = id));
+    await command('POST', `/organizations/${a}/partners/${withB}/accept`, bAdmin);
+    await command('POST', `/organizations/${a}/partners`, aAdmin, { partnerOrganizationId: c, access: 'write' }, (id) => (withC = id));
+    await command('POST', `/organizations/${a}/partners/${withC}/accept`, cAdmin);
     await tick();
     bothActive = new Date().toISOString();
     await tick();
@@ -191,13 +195,13 @@ describe.each([
   });
 
   it('grants nothing, at once, after the partnership ends or the partner is deleted', async () => {
-    await send(cAdmin, { type: 'EndPartnership', data: { organizationId: a, partnershipId: withC, partnerFacts: adminOf(c) } });
+    await command('DELETE', `/organizations/${a}/partners/${withC}`, cAdmin);
     expect((await check(ask(cEditor.id, a, 'dataset.update'))).body).toMatchObject({ allowed: false, reason: 'not a member', via: 'membership', partnerOrganizationId: null });
     expect((await check(ask(cEditor.id, a, 'dataset.read'))).body).toMatchObject({ allowed: false, via: 'membership' });
     expect((await read(`/organizations/${a}/dashboard`, aAdmin)).body.partnerCount).toBe(1);
     expect((await read(`/organizations/${a}/partners`, aAdmin)).body.items.map((p: { partnershipId: string }) => p.partnershipId)).toEqual([withB]);
 
-    await send(bAdmin, { type: 'DeleteOrganization', data: { organizationId: b } });
+    await command('DELETE', `/organizations/${b}`, bAdmin);
     for (const user of [bMember, bEditor, bAdmin]) {
       for (const action of ['dataset.read', 'organization.read', 'dataset.update']) {
         expect((await check(ask(user.id, a, action))).body).toMatchObject({ allowed: false, reason: 'not a member', via: 'membership' });
