@@ -89,11 +89,16 @@ export class PermissionChecker {
     const facts: Facts = {
       organization: source.peek(COLLECTIONS.organizations, organizationId),
       membership: source.peek(COLLECTIONS.memberships, membershipId(organizationId, userId)),
-      partners: () =>
-        source.peekMatching(COLLECTIONS.partnerships, { organizationId, status: 'active' }).map((partnership) => {
+      partners: () => {
+        const found: PartnerFacts[] = [];
+        // The organization's partnerships through the index by organization: a few documents, never a scan.
+        for (const partnership of source.peekBy(COLLECTIONS.partnerships, 'organizationId', organizationId)) {
+          if (partnership.status !== 'active') continue;
           const partnerId = String(partnership.partnerOrganizationId);
-          return { partnership, partner: source.peek(COLLECTIONS.organizations, partnerId), membership: source.peek(COLLECTIONS.memberships, membershipId(partnerId, userId)) };
-        }),
+          found.push({ partnership, partner: source.peek(COLLECTIONS.organizations, partnerId), membership: source.peek(COLLECTIONS.memberships, membershipId(partnerId, userId)) });
+        }
+        return found;
+      },
     };
     // Every fact above is synchronous, so is the decision.
     return decide(facts, action, resourceDepartmentId) as PermissionAnswer;
