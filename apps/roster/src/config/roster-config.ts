@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ORGANIZATION_LIMITS } from '@roster/domain';
 
@@ -45,6 +46,8 @@ export interface RosterConfig {
   };
   /** Workers this process runs; the publisher acts only when Kafka is configured. */
   readonly run: ReadonlySet<RosterWorker>;
+  /** API processes sharing the port (node:cluster), each with its own caches and read-model copies; 1: this process alone. */
+  readonly apiWorkers: number;
   readonly invitationTtlDays: number;
   readonly stateCacheSize: number;
   /** Extra attempts after a concurrency conflict before answering 409. */
@@ -305,6 +308,7 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
       ORGANIZATION_LIMITS.expiresInDaysMax,
     ),
     stateCacheSize: integer(env, 'ROSTER_STATE_CACHE_SIZE', 10000, 0, 10_000_000),
+    apiWorkers: integer(env, 'ROSTER_API_WORKERS', availableParallelism(), 1, 256),
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
     logLevel: logLevel as LogLevel,
     http: httpLimits(env),
