@@ -5,6 +5,7 @@
  * broker address that does not answer). /health keeps answering as it did.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,25 @@ async function start(env: Record<string, string> = {}): Promise<RosterInProcess>
   const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections', ...env });
   running.push(roster);
   return roster;
+}
+
+/** Polls /health/ready until it answers `status` (a readiness condition changes on its own time). */
+async function readyUntil(roster: RosterInProcess, status: number) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ready = await requestJson(roster.baseUrl, 'GET', '/health/ready');
+    if (ready.status === status || Date.now() > deadline) return ready;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 afterAll(async () => {
@@ -63,6 +83,24 @@ describe('/health/live and /health/ready', () => {
     expect(Object.keys(conditions).sort()).toEqual(['eventStore', 'readModels', 'writer']);
   });
 
+  it('answers every kind of caller alike: no token, a bad one, a user, a superadmin, an auditor, a service', async () => {
+    const user = `user-${randomUUID()}`;
+    const tokens: (string | undefined)[] = [
+      undefined,
+      'not-a-token',
+      await signTestToken(SECRET, user),
+      await signTestToken(SECRET, user, { roles: ['superadmin'] }),
+      await signTestToken(SECRET, user, { roles: ['auditor'] }),
+      await signTestToken(SECRET, 'svc-datasets', { roles: ['service'] }),
+    ];
+    for (const token of tokens) {
+      for (const path of ['/health/live', '/health/ready']) {
+        const answer = await requestJson(roster.baseUrl, 'GET', path, { token });
+        expect([path, answer.status]).toEqual([path, 200]);
+      }
+    }
+  });
+
   it('/health keeps answering as before', async () => {
     const health = await requestJson(roster.baseUrl, 'GET', '/health');
     expect(health.status).toBe(200);
@@ -86,5 +124,52 @@ describe('/health/ready, a condition at a time', () => {
     });
     // Liveness checks nothing else: the process still answers.
     expect((await requestJson(roster.baseUrl, 'GET', '/health/live')).status).toBe(200);
+  });
+});
+
+describe('/health/ready: the read models and Kafka', () => {
+  const mongoUrl = process.env.MONGODB_URL;
+  const brokers = process.env.KAFKA_BROKERS;
+
+  it('readModels: 503 while the projection (elsewhere) is held back past ROSTER_READY_MAX_LAG_SECONDS, 200 once it runs', async () => {
+    if (!mongoUrl) throw new Error('MONGODB_URL is not set: this test needs the read models in MongoDB, projected by another process');
+    const dataDir = mkdtempSync(join(tmpdir(), 'roster-health-lag-'));
+    dirs.push(dataDir);
+    const shared = { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: `e2e-h-${randomUUID().slice(0, 8)}` };
+    // The API alone: no projection runs, so the read models stay at position 0.
+    const api = await startRosterInProcess({ ...shared, ROSTER_RUN: 'api', ROSTER_READY_MAX_LAG_SECONDS: '1' });
+    running.push(api);
+    expect((await createOrganization(api)).status).toBe(201);
+    const behind = await readyUntil(api, 503);
+    expect(behind.status).toBe(503);
+    expect(behind.body).toMatchObject({
+      code: 'HEALTH.NOT_READY',
+      conditions: { readModels: { ready: false, figures: { position: '0', maxLagSeconds: 1 } }, eventStore: { ready: true } },
+    });
+    const figures = (behind.body as { conditions: { readModels: { figures: { headPosition: string; lagSeconds: number } } } }).conditions.readModels.figures;
+    expect(BigInt(figures.headPosition)).toBeGreaterThan(0n);
+    expect(figures.lagSeconds).toBeGreaterThan(1);
+
+    const projections = await startRosterInProcess({ ...shared, ROSTER_RUN: 'projections' });
+    running.push(projections);
+    const caughtUp = await readyUntil(api, 200);
+    expect(caughtUp.status).toBe(200);
+    expect(caughtUp.body).toMatchObject({ conditions: { readModels: { ready: true, figures: { lagSeconds: 0 } } } });
+  });
+
+  it('kafka: 503 when the configured broker address does not answer', async () => {
+    const roster = await start({ ROSTER_RUN: 'api,projections,publisher', KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` });
+    const ready = await requestJson(roster.baseUrl, 'GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ code: 'HEALTH.NOT_READY', conditions: { kafka: { ready: false }, eventStore: { ready: true }, writer: { ready: true } } });
+  });
+
+  it('kafka: 200 with the brokers counted when the broker answers', async () => {
+    if (!brokers) throw new Error('KAFKA_BROKERS is not set: this test needs a broker');
+    const topic = `roster.e2e.health.${randomUUID()}`;
+    const roster = await start({ ROSTER_RUN: 'api,projections,publisher', KAFKA_BROKERS: brokers, ROSTER_KAFKA_TOPIC: topic });
+    const ready = await readyUntil(roster, 200);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ conditions: { kafka: { ready: true, figures: { topic, brokers: 1 } } } });
   });
 });
