@@ -5,7 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { CommandHandlingModule } from './command-handling/command-handling.module';
 import type { RosterConfig } from './config/roster-config';
 import { DepartmentsModule } from './departments/departments.module';
-import { HealthController } from './http/health.controller';
+import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { JoinRequestsModule } from './join-requests/join-requests.module';
@@ -32,9 +32,10 @@ const FEATURE_MODULES = [
   AuditModule,
   PublishingModule,
   QueriesModule,
+  HealthModule,
 ];
 
-@Module({ imports: FEATURE_MODULES, controllers: [HealthController] })
+@Module({ imports: FEATURE_MODULES })
 export class AppModule {
   static forRoot(config: RosterConfig): DynamicModule {
     return {

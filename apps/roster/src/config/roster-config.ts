@@ -53,6 +53,8 @@ export interface RosterConfig {
   /** Extra attempts after a concurrency conflict before answering 409. */
   readonly commandRetries: number;
   readonly logLevel: LogLevel;
+  /** What /health/ready tolerates. */
+  readonly readiness: { readonly maxLagSeconds: number };
   /** What a client may hold and send: timeouts, the command rate per user, read-your-writes waiters. */
   readonly http: HttpLimits;
 }
@@ -312,6 +314,7 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
     logLevel: logLevel as LogLevel,
     http: httpLimits(env),
+    readiness: { maxLagSeconds: integer(env, 'ROSTER_READY_MAX_LAG_SECONDS', 30, 0, 86_400) },
   };
 }
 

@@ -58,6 +58,13 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     return this.projector ? (this.projector.indexPosition ?? this.projector.position) : undefined;
   }
 
+  /** Position the read models reached: this process's projection, else the projection's checkpoint (0 before any). */
+  async readPosition(): Promise<bigint> {
+    const local = this.localPosition;
+    if (local !== undefined) return local;
+    return (await new DocumentCheckpointStore(this.documents).load(READ_MODELS_PROJECTION)) ?? 0n;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const mongo = this.config.mongo;
     // Exactly what ROSTER_RUN names (without MongoDB, config makes api and projections go together).
