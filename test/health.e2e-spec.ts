@@ -80,7 +80,7 @@ describe('/health/live and /health/ready', () => {
       },
     });
     const conditions = (ready.body as { conditions: Record<string, unknown> }).conditions;
-    expect(Object.keys(conditions).sort()).toEqual(['eventStore', 'readModels', 'writer']);
+    expect(Object.keys(conditions).sort()).toEqual(['catchUp', 'eventStore', 'readModels', 'writer']);
   });
 
   it('answers every kind of caller alike: no token, a bad one, a user, a superadmin, an auditor, a service', async () => {

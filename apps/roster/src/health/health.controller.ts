@@ -89,6 +89,7 @@ export class HealthController {
           eventStore: { ready: true, figures: { kind: 'sqlite', headPosition: '42' } },
           writer: { ready: true, figures: { writable: true } },
           readModels: { ready: true, figures: { position: '42', headPosition: '42', lagSeconds: 0, maxLagSeconds: 30 } },
+          catchUp: { ready: true, figures: { catchingUp: false, position: '42', startHeadPosition: '40' } },
         },
       },
     },

@@ -22,6 +22,7 @@ export function readinessConditions({ config, store, readModels, publishing }: R
   const conditions: ReadinessCondition[] = [eventStoreAnswers(store, config.eventStore.kind), writerAlive(store)];
   if (config.run.has('api') || config.run.has('projections')) {
     conditions.push(readModelsWithinLag(store, readModels, config.readiness.maxLagSeconds));
+    if (config.run.has('projections')) conditions.push(readModelsCaughtUp(readModels));
   }
   if (publishing) conditions.push(kafkaReachable(publishing.publisher));
   return conditions;
@@ -69,6 +70,25 @@ export function readModelsWithinLag(store: EventStore, readModels: ReadModelsSer
       return lagSeconds <= maxLagSeconds
         ? { ready: true, figures }
         : { ready: false, detail: `the read models are ${lagSeconds.toFixed(3)} s behind the event store (at most ${maxLagSeconds} s)`, figures };
+    },
+  };
+}
+
+/**
+ * The projection of this process replays the store from its checkpoint at start (the whole
+ * store when the read models are embedded): not ready until it has reached the head the store
+ * had then, whatever the events' age. The port is open meanwhile: /health answers.
+ */
+export function readModelsCaughtUp(readModels: Pick<ReadModelsService, 'catchUp'>): ReadinessCondition {
+  return {
+    name: 'catchUp',
+    async check(): Promise<ConditionState> {
+      const state = readModels.catchUp();
+      if (state === undefined) return { ready: true, figures: { catchingUp: false } };
+      const figures = { catchingUp: !state.done, position: state.position.toString(), startHeadPosition: state.startHead.toString() };
+      return state.done
+        ? { ready: true, figures }
+        : { ready: false, detail: `catching up: the read models are at position ${state.position} of ${state.startHead}, the store's head at start`, figures };
     },
   };
 }

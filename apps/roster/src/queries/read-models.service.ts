@@ -29,6 +29,8 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
   private projector: ReadModelProjector | undefined;
   private queriesImpl!: ReadModelQueries;
   private checkerImpl!: PermissionChecker;
+  /** The store's head when this process's projection started: its catch-up ends there. */
+  private startHead: bigint | undefined;
 
   constructor(
     @Inject(ROSTER_CONFIG) private readonly config: RosterConfig,
@@ -65,6 +67,16 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     return (await new DocumentCheckpointStore(this.documents).load(READ_MODELS_PROJECTION)) ?? 0n;
   }
 
+  /**
+   * The start's catch-up: the head the store had when this process's projection started, and
+   * whether the read models have reached it (undefined when the projection runs elsewhere).
+   */
+  catchUp(): { readonly position: bigint; readonly startHead: bigint; readonly done: boolean } | undefined {
+    const position = this.localPosition;
+    if (this.startHead === undefined || position === undefined) return undefined;
+    return { position, startHead: this.startHead, done: position >= this.startHead };
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const mongo = this.config.mongo;
     // Exactly what ROSTER_RUN names (without MongoDB, config makes api and projections go together).
@@ -75,6 +87,7 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     this.queriesImpl = new ReadModelQueries(this.documents, (value, field, streamId) => this.vault.openField(value, field, streamId));
     this.checkerImpl = new PermissionChecker(index ?? this.documents);
     if (runsHere) {
+      this.startHead = await this.store.headPosition();
       this.projector = new ReadModelProjector({ store: this.store, documents: this.documents, index, logger: this.logger });
       await this.projector.start();
     }
