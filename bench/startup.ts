@@ -8,6 +8,7 @@
  *   .cache/bench-startup/ and reused by later runs (delete the directory to seed afresh).
  * - Baseline, same run: a no-op drain, the same catch-up worker over the same store (read,
  *   personal fields opened, checkpoint kept) with a handler that does nothing.
+ * - The floor, same run: the same service started on an empty store (port_open_empty_store_ms).
  * - Measured: the compiled service started as a child process with no MongoDB (read models
  *   rebuilt in the embedded store at every start, as `npm start` runs): the time until
  *   /health answers (port_open_ms), the time until the read models reflect the store's head
@@ -15,7 +16,8 @@
  *   ratio to the no-op drain, the peak resident memory (VmHWM) and the count of ERROR lines.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CatchUpWorker } from '@roster/event-store';
 import { signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
@@ -117,6 +119,20 @@ async function main(): Promise<void> {
   const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const last = seeded.organizations[seeded.organizations.length - 1];
   const token = await signTestToken(secret, last.admin);
+
+  // The floor, same run: the same start on an empty store (Node, Nest and the modules loading).
+  const emptyDir = mkdtempSync(join(tmpdir(), 'roster-bench-startup-empty-'));
+  let emptyPortOpenMs: number;
+  try {
+    const emptyStarted = performance.now();
+    const empty = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: [...REGISTER_PATHS, ...serviceArgs], cwd: ROOT, env: { ...env, ROSTER_DATA_DIR: emptyDir }, timeoutMs: 120_000 });
+    emptyPortOpenMs = performance.now() - emptyStarted;
+    await stopProcess(empty.child, 'SIGTERM', 10_000);
+  } finally {
+    rmSync(emptyDir, { recursive: true, force: true });
+  }
+  log(`empty store: port open after ${Math.round(emptyPortOpenMs)} ms`);
+
   log('starting the service');
   const started = performance.now();
   let service: ServiceProcess | undefined;
@@ -153,6 +169,7 @@ async function main(): Promise<void> {
       organizations: ORGANIZATIONS,
       api_workers: 1,
       port_open_ms: Math.round(portOpenMs),
+      port_open_empty_store_ms: Math.round(emptyPortOpenMs),
       head_reached_ms: Math.round(headReachedMs),
       catch_up_per_s: Math.round(catchUpPerSecond),
       baseline_no_op_drain_per_s: Math.round(drain.perSecond),
