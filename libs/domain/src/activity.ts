@@ -27,6 +27,10 @@ export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>
   DepartmentRemoved: 'organization.read',
   MemberDepartmentChanged: 'organization.read',
   DefaultDatasetRoleChanged: 'organization.read',
+  // An erasure ends a membership as visibly as a removal; it carries ids only.
+  PersonErased: 'organization.read',
+  OrganizationLeftWithoutAdmin: 'organization.read',
+  OrganizationAdminRestored: 'organization.read',
 };
 
 /** The event types a reader who may do what `may` says sees in the activity. */

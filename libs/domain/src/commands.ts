@@ -61,4 +61,9 @@ export type OrganizationCommand =
   | { type: 'RemoveDepartment'; data: { organizationId: string; departmentId: string } }
   /** departmentId null: back to organization-wide. */
   | { type: 'ChangeMemberDepartment'; data: { organizationId: string; userId: string; departmentId: string | null } }
-  | { type: 'ChangeDefaultDatasetRole'; data: { organizationId: string; userId: string; defaultDatasetRole: DatasetRole } };
+  | { type: 'ChangeDefaultDatasetRole'; data: { organizationId: string; userId: string; defaultDatasetRole: DatasetRole } }
+  /**
+   * RGPD article 17, in one organization: ends the person's membership and withdraws their
+   * pending invitations (to their user id or to one of `emails`) and join requests.
+   */
+  | { type: 'ErasePerson'; data: { organizationId: string; userId: string; emails?: readonly string[] } };

@@ -117,6 +117,33 @@ export type OrganizationEvent =
   | {
       type: 'DefaultDatasetRoleChanged';
       data: { organizationId: string; userId: string; from: DatasetRole; to: DatasetRole; changedBy: string };
+    }
+  | {
+      /**
+       * The person was erased (RGPD article 17): their membership ended (`role` and
+       * `departmentId` are the membership's, absent when they were not a member) and their
+       * pending invitations and join requests were withdrawn. Ids only: nothing personal.
+       */
+      type: 'PersonErased';
+      data: {
+        organizationId: string;
+        userId: string;
+        role?: Role;
+        departmentId?: string | null;
+        invitationIds: string[];
+        requestIds: string[];
+        erasedBy: string;
+      };
+    }
+  | {
+      /** An erasure took the last organization-wide admin: a superadmin must appoint one. */
+      type: 'OrganizationLeftWithoutAdmin';
+      data: { organizationId: string };
+    }
+  | {
+      /** The organization has an organization-wide admin again. */
+      type: 'OrganizationAdminRestored';
+      data: { organizationId: string };
     };
 
 export type OrganizationEventType = OrganizationEvent['type'];
@@ -142,6 +169,9 @@ export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
   'DepartmentRemoved',
   'MemberDepartmentChanged',
   'DefaultDatasetRoleChanged',
+  'PersonErased',
+  'OrganizationLeftWithoutAdmin',
+  'OrganizationAdminRestored',
 ];
 
 export function isOrganizationEventType(value: unknown): value is OrganizationEventType {

@@ -2,12 +2,13 @@ import type { Actor, CommandContext, OrganizationCommand } from './commands';
 import { defaultDatasetRoleFor, type DatasetRole } from './dataset-roles';
 import { DEPARTMENT_SCOPES, departmentRefusal } from './departments';
 import { conflict, forbidden, notFound, validation } from './errors';
-import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDatasetRole, validDepartmentId, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
+import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDatasetRole, validDepartmentId, validDescription, validEmail, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole, validUserId } from './fields';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { isExpired } from './invitation-expiry';
 import { checkPermission, platformRoleAllowing, type Action } from './permissions';
 import type { Role } from './roles';
 import {
+  evolve,
   inviteeKey,
   type Department,
   type Membership,
@@ -27,6 +28,26 @@ type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
 export function decide(command: OrganizationCommand, state: OrganizationState, context: CommandContext): OrganizationEvent[] {
   if (command.type === 'CreateOrganization') return createOrganization(command.data, state, context);
   assertOrganizationAcceptsCommands(state);
+  return withAdminFlag(state, decideCommand(command, state, context));
+}
+
+/**
+ * Only an erasure may take an organization's last organization-wide admin (the last-admin
+ * rule refuses every other way): the organization is then flagged, and the flag is lifted
+ * by whatever command gives it an organization-wide admin again (a superadmin's ChangeRole,
+ * an accepted invitation, an approved request, a move out of a department).
+ */
+function withAdminFlag(state: OrganizationState, events: OrganizationEvent[]): OrganizationEvent[] {
+  if (events.length === 0) return events;
+  const after = events.reduce((folded, recorded) => evolve(folded, recorded), state);
+  if (after.status !== 'active') return events;
+  const organizationId = state.id;
+  if (!state.withoutAdmin && after.organizationWideAdminCount === 0) return [...events, event('OrganizationLeftWithoutAdmin', { organizationId })];
+  if (state.withoutAdmin && after.organizationWideAdminCount > 0) return [...events, event('OrganizationAdminRestored', { organizationId })];
+  return events;
+}
+
+function decideCommand(command: Exclude<OrganizationCommand, { type: 'CreateOrganization' }>, state: OrganizationState, context: CommandContext): OrganizationEvent[] {
   switch (command.type) {
     case 'UpdateOrganizationProfile':
       return updateOrganizationProfile(command.data, state, context);
@@ -64,6 +85,8 @@ export function decide(command: OrganizationCommand, state: OrganizationState, c
       return changeMemberDepartment(command.data, state, context);
     case 'ChangeDefaultDatasetRole':
       return changeDefaultDatasetRole(command.data, state, context);
+    case 'ErasePerson':
+      return erasePerson(command.data, state, context);
     default: {
       const unhandled: never = command;
       throw validation('VALIDATION.COMMAND', `Unknown command ${(unhandled as { type?: unknown }).type}`);
@@ -354,6 +377,45 @@ function changeDefaultDatasetRole(data: Data<'ChangeDefaultDatasetRole'>, state:
   assertManagesMember(state, context, data.userId);
   if (from === to) return [];
   return [event('DefaultDatasetRoleChanged', { organizationId: state.id, userId: data.userId, from, to, changedBy: context.actor.userId })];
+}
+
+/**
+ * Erasure (RGPD article 17) in one organization. The last-admin rule does not hold it back:
+ * the organization is flagged instead (withAdminFlag). Nothing left to end or withdraw is a
+ * no-op, so an erasure is safe to repeat. Only the person themself, or a platform role
+ * granting `person.erase`, erases; the person names no e-mail but their verified one.
+ */
+function erasePerson(data: Data<'ErasePerson'>, state: OrganizationState, context: CommandContext) {
+  const userId = validUserId(data.userId);
+  const emails = (data.emails ?? []).map(validEmail);
+  if (emails.length > LIMITS.erasureEmailsMax) {
+    throw validation('VALIDATION.EMAILS', `Name at most ${LIMITS.erasureEmailsMax} e-mail addresses to erase`);
+  }
+  assertMayErase(userId, emails, context);
+  const membership = state.members.get(userId);
+  const invitees: Invitee[] = [{ kind: 'user', userId }, ...emails.map((email): Invitee => ({ kind: 'email', email }))];
+  const invitationIds = [...new Set(invitees.flatMap((invitee) => pendingInvitationsTo(state, invitee).map((invitation) => invitation.invitationId)))];
+  const requestIds = [...(state.pendingJoinRequestsByUser.get(userId) ?? [])];
+  if (!membership && invitationIds.length === 0 && requestIds.length === 0) return [];
+  return [
+    event('PersonErased', {
+      organizationId: state.id,
+      userId,
+      ...(membership ? { role: membership.role, departmentId: membership.departmentId } : {}),
+      invitationIds,
+      requestIds,
+      erasedBy: context.actor.userId,
+    }),
+  ];
+}
+
+function assertMayErase(userId: string, emails: readonly string[], { actor }: CommandContext): void {
+  if (platformRoleAllowing(actor.platformRoles, 'person.erase')) return;
+  if (actor.userId !== userId) throw forbidden('PERMISSION.DENIED', 'Only the person themself, a superadmin or a service erases a person');
+  const own = verifiedEmail(actor);
+  if (emails.some((email) => email !== own)) {
+    throw forbidden('ERASURE.EMAIL_NOT_PROVEN', 'A person erases only the e-mail address their token verifies; a superadmin or a service names others');
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -42,8 +42,9 @@ export interface PendingJoinRequest {
   readonly requestedAt?: string;
 }
 
-export type InvitationOutcome = 'accepted' | 'declined' | 'revoked' | 'replaced';
-export type JoinRequestOutcome = 'approved' | 'rejected' | 'cancelled';
+/** `withdrawn`: the person was erased while it was pending. */
+export type InvitationOutcome = 'accepted' | 'declined' | 'revoked' | 'replaced' | 'withdrawn';
+export type JoinRequestOutcome = 'approved' | 'rejected' | 'cancelled' | 'withdrawn';
 
 /**
  * What decide needs to know about one organization. Handled invitations and requests are
@@ -80,6 +81,8 @@ export interface OrganizationState {
   readonly headcountByDepartment: PersistentMap<DepartmentHeadcount>;
   /** How many pending invitations each inviter has sent (for the per-inviter cap). */
   readonly pendingInvitationCountByInviter: PersistentMap<number>;
+  /** An erasure took its last organization-wide admin, and no superadmin appointed one since. */
+  readonly withoutAdmin: boolean;
 }
 
 /** The key of an invitee in `pendingInvitationsByInvitee`. */
@@ -105,6 +108,7 @@ export const initialState: OrganizationState = Object.freeze({
   organizationWideAdminCount: 0,
   headcountByDepartment: PersistentMap.empty<DepartmentHeadcount>(),
   pendingInvitationCountByInviter: PersistentMap.empty<number>(),
+  withoutAdmin: false,
 });
 
 export interface EvolveMeta {
@@ -136,6 +140,7 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     headcountByDepartment: changes.headcountByDepartment !== undefined ? changes.headcountByDepartment : state.headcountByDepartment,
     pendingInvitationCountByInviter:
       changes.pendingInvitationCountByInviter !== undefined ? changes.pendingInvitationCountByInviter : state.pendingInvitationCountByInviter,
+    withoutAdmin: changes.withoutAdmin !== undefined ? changes.withoutAdmin : state.withoutAdmin,
   };
 }
 
@@ -324,6 +329,16 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
       const member = state.members.get(userId);
       return member ? withMember(state, userId, { ...member, defaultDatasetRole: to }) : state;
     }
+    case 'PersonErased': {
+      const { userId, invitationIds, requestIds } = event.data;
+      const withdrawn = invitationIds.reduce((folded, invitationId) => closeInvitation(folded, invitationId, 'withdrawn'), state);
+      const closed = requestIds.reduce((folded, requestId) => closeJoinRequest(folded, requestId, 'withdrawn'), withdrawn);
+      return withoutMember(closed, userId);
+    }
+    case 'OrganizationLeftWithoutAdmin':
+      return next(state, { withoutAdmin: true });
+    case 'OrganizationAdminRestored':
+      return next(state, { withoutAdmin: false });
     default: {
       // An event type this version does not know (written by a newer one) is skipped.
       const unknown: never = event;

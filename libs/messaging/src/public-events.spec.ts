@@ -43,6 +43,12 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
   DepartmentRemoved: { type: 'DepartmentRemoved', data: { organizationId: org, departmentId: 'water', removedBy: alice } },
   MemberDepartmentChanged: { type: 'MemberDepartmentChanged', data: { organizationId: org, userId: bob, from: null, to: 'water', changedBy: alice } },
   DefaultDatasetRoleChanged: { type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: bob, from: 'reader', to: 'manager', changedBy: alice } },
+  PersonErased: {
+    type: 'PersonErased',
+    data: { organizationId: org, userId: bob, role: 'admin', departmentId: null, invitationIds: ['inv-1'], requestIds: [], erasedBy: 'service-identity' },
+  },
+  OrganizationLeftWithoutAdmin: { type: 'OrganizationLeftWithoutAdmin', data: { organizationId: org } },
+  OrganizationAdminRestored: { type: 'OrganizationAdminRestored', data: { organizationId: org } },
 };
 
 function recorded(type: OrganizationEventType, position = 7n): RecordedEvent {

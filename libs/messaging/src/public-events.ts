@@ -31,6 +31,9 @@ export const PUBLIC_EVENT_TYPES = {
   departmentAdded: 'org.roster.department.added.v1',
   departmentRenamed: 'org.roster.department.renamed.v1',
   departmentRemoved: 'org.roster.department.removed.v1',
+  personErased: 'org.roster.person.erased.v1',
+  organizationAdminNeeded: 'org.roster.organization.admin-needed.v1',
+  organizationAdminRestored: 'org.roster.organization.admin-restored.v1',
 } as const;
 
 export type PublicEventType = (typeof PUBLIC_EVENT_TYPES)[keyof typeof PUBLIC_EVENT_TYPES];
@@ -203,6 +206,29 @@ export interface DepartmentRemovedV1 {
   removedBy: string;
 }
 
+/**
+ * RGPD article 17: the person was erased. Consumers erase what they hold about `userId`
+ * (copies of e-mail addresses, messages, reasons) and revoke `capabilitiesRevoked` when a
+ * membership ended. Ids only; events published after it carry no plaintext of the person.
+ */
+export interface PersonErasedV1 {
+  organizationId: string;
+  userId: string;
+  /** The membership's role when one ended; absent when the person was not a member. */
+  role?: Role;
+  capabilitiesRevoked: Capability[];
+  invitationIds: string[];
+  requestIds: string[];
+  erasedBy: string;
+}
+/** An erasure took the organization's last organization-wide admin; a superadmin appoints one. */
+export interface OrganizationAdminNeededV1 {
+  organizationId: string;
+}
+export interface OrganizationAdminRestoredV1 {
+  organizationId: string;
+}
+
 export type PublicEvent =
   | { type: typeof PUBLIC_EVENT_TYPES.organizationCreated; data: OrganizationCreatedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.organizationUpdated; data: OrganizationUpdatedV1 }
@@ -223,7 +249,10 @@ export type PublicEvent =
   | { type: typeof PUBLIC_EVENT_TYPES.memberDefaultDatasetRoleChanged; data: MemberDefaultDatasetRoleChangedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.departmentAdded; data: DepartmentAddedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.departmentRenamed; data: DepartmentRenamedV1 }
-  | { type: typeof PUBLIC_EVENT_TYPES.departmentRemoved; data: DepartmentRemovedV1 };
+  | { type: typeof PUBLIC_EVENT_TYPES.departmentRemoved; data: DepartmentRemovedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.personErased; data: PersonErasedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.organizationAdminNeeded; data: OrganizationAdminNeededV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.organizationAdminRestored; data: OrganizationAdminRestoredV1 };
 
 /**
  * A public event derived from a domain event. `idSuffix` is empty for the event's primary
@@ -485,6 +514,23 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         }),
       ];
     }
+    case 'PersonErased': {
+      const d = event.data;
+      const data: PersonErasedV1 = {
+        organizationId: d.organizationId,
+        userId: d.userId,
+        capabilitiesRevoked: d.role === undefined ? [] : capabilities(d.role),
+        invitationIds: [...d.invitationIds],
+        requestIds: [...d.requestIds],
+        erasedBy: d.erasedBy,
+      };
+      withOptional(data, 'role', d.role);
+      return [published(PUBLIC_EVENT_TYPES.personErased, data)];
+    }
+    case 'OrganizationLeftWithoutAdmin':
+      return [published(PUBLIC_EVENT_TYPES.organizationAdminNeeded, { organizationId: event.data.organizationId })];
+    case 'OrganizationAdminRestored':
+      return [published(PUBLIC_EVENT_TYPES.organizationAdminRestored, { organizationId: event.data.organizationId })];
     default: {
       const unhandled: never = event;
       throw new Error(`No public mapping for domain event ${(unhandled as { type: string }).type}`);
