@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandHandlingModule } from './command-handling/command-handling.module';
 import type { RosterConfig } from './config/roster-config';
+import { ErasureModule } from './erasure/erasure.module';
 import { HealthController } from './http/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { InvitationsModule } from './invitations/invitations.module';
@@ -28,6 +29,7 @@ const FEATURE_MODULES = [
   AuditModule,
   PublishingModule,
   QueriesModule,
+  ErasureModule,
 ];
 
 @Module({ imports: FEATURE_MODULES, controllers: [HealthController] })

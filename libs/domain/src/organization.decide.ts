@@ -386,12 +386,7 @@ function changeDefaultDatasetRole(data: Data<'ChangeDefaultDatasetRole'>, state:
  * granting `person.erase`, erases; the person names no e-mail but their verified one.
  */
 function erasePerson(data: Data<'ErasePerson'>, state: OrganizationState, context: CommandContext) {
-  const userId = validUserId(data.userId);
-  const emails = (data.emails ?? []).map(validEmail);
-  if (emails.length > LIMITS.erasureEmailsMax) {
-    throw validation('VALIDATION.EMAILS', `Name at most ${LIMITS.erasureEmailsMax} e-mail addresses to erase`);
-  }
-  assertMayErase(userId, emails, context);
+  const { userId, emails } = validErasure(data.userId, data.emails, context.actor);
   const membership = state.members.get(userId);
   const invitees: Invitee[] = [{ kind: 'user', userId }, ...emails.map((email): Invitee => ({ kind: 'email', email }))];
   const invitationIds = [...new Set(invitees.flatMap((invitee) => pendingInvitationsTo(state, invitee).map((invitation) => invitation.invitationId)))];
@@ -409,13 +404,25 @@ function erasePerson(data: Data<'ErasePerson'>, state: OrganizationState, contex
   ];
 }
 
-function assertMayErase(userId: string, emails: readonly string[], { actor }: CommandContext): void {
-  if (platformRoleAllowing(actor.platformRoles, 'person.erase')) return;
+/**
+ * Who may erase whom, with which e-mail addresses: the person themself (only the address
+ * their token verifies), or a platform role granting `person.erase`. Also checked before an
+ * erasure starts, so a refusal comes before any organization is touched. Returns the
+ * addresses normalized as invitations record them.
+ */
+export function validErasure(userIdGiven: unknown, emailsGiven: readonly unknown[] | undefined, actor: Actor): { userId: string; emails: string[] } {
+  const userId = validUserId(userIdGiven);
+  if (emailsGiven !== undefined && (!Array.isArray(emailsGiven) || emailsGiven.length > LIMITS.erasureEmailsMax)) {
+    throw validation('VALIDATION.EMAILS', `emails must be a list of at most ${LIMITS.erasureEmailsMax} e-mail addresses`);
+  }
+  const emails = [...new Set((emailsGiven ?? []).map(validEmail))];
+  if (platformRoleAllowing(actor.platformRoles, 'person.erase')) return { userId, emails };
   if (actor.userId !== userId) throw forbidden('PERMISSION.DENIED', 'Only the person themself, a superadmin or a service erases a person');
   const own = verifiedEmail(actor);
   if (emails.some((email) => email !== own)) {
     throw forbidden('ERASURE.EMAIL_NOT_PROVEN', 'A person erases only the e-mail address their token verifies; a superadmin or a service names others');
   }
+  return { userId, emails };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     );
     this.cache.set(stream.streamId, next);
     const ids = Object.assign({}, ...events.map((event) => event.data)) as unknown;
-    return outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, ids);
+    return { ...outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, ids), appended: events };
   }
 }
 

@@ -31,8 +31,17 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
     { key: { organizationId: 1, departmentId: 1, status: 1 }, name: 'by_organization_department_status' },
   ],
   [COLLECTIONS.departments]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
-  [COLLECTIONS.invitations]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
-  [COLLECTIONS.joinRequests]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
+  [COLLECTIONS.invitations]: [
+    { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+    // What an erasure and a person's data access look up.
+    { key: { inviteeUserId: 1 }, name: 'by_invitee_user' },
+    { key: { inviteeEmail: 1 }, name: 'by_invitee_email' },
+  ],
+  [COLLECTIONS.joinRequests]: [
+    { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+    { key: { userId: 1 }, name: 'by_user' },
+  ],
+  [COLLECTIONS.organizations]: [{ key: { needsAdmin: 1 }, name: 'by_needs_admin' }],
   [COLLECTIONS.activity]: [{ key: { organizationId: 1, position: -1 }, name: 'by_organization_position' }],
   [COLLECTIONS.memberCountsDaily]: [{ key: { organizationId: 1, day: 1 }, name: 'by_organization_day' }],
 };

@@ -15,6 +15,8 @@ export interface OrganizationView {
   readonly createdBy: string;
   readonly updatedAt: string;
   readonly deletedAt?: string;
+  /** Present and true while an erasure has left it without an organization-wide admin. */
+  readonly needsAdmin?: true;
   /** Position of the last change to this document: profile, status or counts (decimal string). */
   readonly position: string;
 }
@@ -53,6 +55,14 @@ export interface MemberCountPoint extends MemberCounts {
   /** UTC day, YYYY-MM-DD: the counts at the end of that day (days without change are omitted). */
   readonly day: string;
   readonly total: number;
+}
+
+/** What the read models hold about one person (RGPD article 15). */
+export interface PersonalData {
+  readonly memberships: Array<Record<string, unknown>>;
+  readonly invitations: Array<Record<string, unknown>>;
+  readonly joinRequests: Array<Record<string, unknown>>;
+  readonly history: Array<Record<string, unknown>>;
 }
 
 const ZERO_COUNTS: MemberCounts = { member: 0, editor: 0, admin: 0 };
@@ -145,6 +155,58 @@ export class ReadModelQueries {
     }));
   }
 
+  /** Organizations still active that an erasure left without an organization-wide admin, by id. */
+  async organizationsNeedingAdmin(): Promise<OrganizationView[]> {
+    const docs = await this.documents.find(COLLECTIONS.organizations, { needsAdmin: true, status: 'active' }, { sort: { _id: 1 } });
+    return docs.map(toOrganizationView);
+  }
+
+  /**
+   * Where a person has something an erasure ends: active memberships in active
+   * organizations, pending invitations to their user id or one of `emails`, pending join
+   * requests. Organization ids, sorted, each once.
+   */
+  async organizationsConcerning(userId: string, emails: readonly string[]): Promise<string[]> {
+    const [memberships, byUser, byEmail, requests] = await Promise.all([
+      this.documents.find(COLLECTIONS.memberships, { userId, status: 'active', organizationStatus: 'active' }),
+      this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId, status: 'pending' }),
+      emails.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { inviteeEmail: { $in: [...emails] }, status: 'pending' }),
+      this.documents.find(COLLECTIONS.joinRequests, { userId, status: 'pending' }),
+    ]);
+    const ids = [...memberships, ...byUser, ...byEmail, ...requests].map((doc) => String(doc.organizationId));
+    return [...new Set(ids)].sort();
+  }
+
+  /**
+   * Everything the read models hold about a person (RGPD article 15): every membership,
+   * ended ones too, invitations to their user id or one of `emails`, join requests, and the
+   * activity entries that name them (as the subject or the actor), oldest first.
+   */
+  async personalData(userId: string, emails: readonly string[]): Promise<PersonalData> {
+    const [memberships, byUser, byEmail, joinRequests, asSubject, asActor] = await Promise.all([
+      this.documents.find(COLLECTIONS.memberships, { userId }, { sort: { _id: 1 } }),
+      this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId }, { sort: { _id: 1 } }),
+      emails.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { inviteeEmail: { $in: [...emails] } }, { sort: { _id: 1 } }),
+      this.documents.find(COLLECTIONS.joinRequests, { userId }, { sort: { _id: 1 } }),
+      this.documents.find(COLLECTIONS.activity, { subjectUserId: userId }, { sort: { position: 1 } }),
+      this.documents.find(COLLECTIONS.activity, { actor: userId }, { sort: { position: 1 } }),
+    ]);
+    const history = [...new Map([...asSubject, ...asActor].map((doc) => [doc._id, doc])).values()].sort((a, b) => Number(a.position) - Number(b.position));
+    const invitations = [...new Map([...byUser, ...byEmail].map((doc) => [doc._id, doc])).values()];
+    const view = (doc: Doc, name: string) => renameId(doc, name);
+    return {
+      memberships: memberships.map((doc) => {
+        const { _id, lastPosition, ...rest } = doc;
+        void _id;
+        void lastPosition;
+        return rest;
+      }),
+      invitations: invitations.map((doc) => view(doc, 'invitationId')),
+      joinRequests: joinRequests.map((doc) => view(doc, 'requestId')),
+      history: history.map((doc) => ({ ...view(doc, 'eventId'), position: String(doc.position) })),
+    };
+  }
+
   /** Who did what, when: the organization's last `limit` events of `types` (default: all), newest first. */
   async recentActivity(organizationId: string, limit: number, types?: readonly string[]): Promise<Array<Record<string, unknown>>> {
     const filter = types === undefined ? { organizationId } : { organizationId, type: { $in: types } };
@@ -204,6 +266,7 @@ function toOrganizationView(doc: Doc): OrganizationView {
     createdBy: String(doc.createdBy),
     updatedAt: String(doc.updatedAt),
     ...(typeof doc.deletedAt === 'string' ? { deletedAt: doc.deletedAt } : {}),
+    ...(doc.needsAdmin === true ? { needsAdmin: true as const } : {}),
     position: String(doc.lastPosition),
   };
 }

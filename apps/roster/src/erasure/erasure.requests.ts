@@ -1,0 +1,20 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ORGANIZATION_LIMITS as LIMITS } from '@roster/domain';
+import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
+import { FieldRule, RequestBody } from '../http/validation';
+
+@RequestBody()
+export class ErasePersonRequest {
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: LIMITS.erasureEmailsMax,
+    description:
+      "The person's e-mail addresses whose pending invitations are withdrawn too, beyond the token's verified one (a superadmin or a service names any; the person only their verified one)",
+    example: ['bob@example.org'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIMITS.erasureEmailsMax)
+  @FieldRule('email', { optional: true, each: true })
+  emails?: string[];
+}
