@@ -39,8 +39,10 @@ export class StreamChainVerifier {
   constructor(readonly streamId: string) {}
 
   /** Returns false once the chain is broken; later events are only counted. */
-  check(event: RecordedEvent): boolean {
+  check(recorded: RecordedEvent): boolean {
     this.count += 1;
+    // The chain covers the event as stored: personal fields sealed, whatever a reader was shown.
+    const event = recorded.stored ? { ...recorded, ...recorded.stored } : recorded;
     if (this.failure) return false;
     const fail = (reason: ChainFailureReason, detail: string): false => {
       this.failure = { revision: event.revision.toString(), position: event.position.toString(), id: event.id, reason, detail };

@@ -14,3 +14,4 @@ export * from './organization.decide';
 export * from './decider';
 export * from './recorded-event';
 export * from './activity';
+export * from './personal-data';

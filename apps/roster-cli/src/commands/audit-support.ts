@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { DomainError, serviceId } from '@roster/domain';
-import { createEventStore, type EventStore } from '@roster/event-store';
+import type { EventStore } from '@roster/event-store';
 import { loadRosterConfig } from '../../../roster/src/config/roster-config';
+import { openEventStore } from '../../../roster/src/infrastructure/open-event-store';
 import { UsageError } from '../cli-command';
 
 /** What history, as-of and verify share: the service's store, and its input rules as usage errors. */
@@ -15,12 +16,12 @@ export class CliFailure extends Error {
  * The event store the service is configured with (same environment variables). An SQLite
  * file that does not exist is an error here: opening it would create an empty store.
  */
-export function openConfiguredStore(): EventStore {
+export async function openConfiguredStore(): Promise<EventStore> {
   const config = loadRosterConfig(process.env, 'tool');
   if (config.eventStore.kind === 'sqlite' && !existsSync(config.eventStore.path)) {
     throw new CliFailure(`No event store at ${config.eventStore.path} (set ROSTER_DATA_DIR to the service's data directory)`);
   }
-  return createEventStore(config.eventStore);
+  return openEventStore(config);
 }
 
 /** The organization id as the HTTP routes accept it (a UUID), else a usage error. */
@@ -43,7 +44,7 @@ export function asUsage<T>(parse: () => T): T {
 export async function withStore(run: (store: EventStore) => Promise<number>): Promise<number> {
   let store: EventStore | undefined;
   try {
-    store = openConfiguredStore();
+    store = await openConfiguredStore();
     return await run(store);
   } catch (error) {
     if (error instanceof CliFailure) {
