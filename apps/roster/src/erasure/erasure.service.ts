@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, validErasure, type Actor, type OrganizationEvent } from '@roster/domain';
-import { EVENT_STORE, type EventStore } from '@roster/event-store';
+import { EVENT_STORE, type EventStore, type PersonalDataVault } from '@roster/event-store';
 import { CommandSender } from '../command-handling/command-sender';
 import type { CommandRequest } from '../command-handling/execute-organization.command';
 import { ProblemException } from '../http/problem';
+import { PERSONAL_DATA_VAULT } from '../infrastructure/infrastructure.module';
 import { MIN_POSITION_WAIT_MS } from '../queries/min-position.interceptor';
 import { ReadModelsService } from '../queries/read-models.service';
 
@@ -31,6 +32,7 @@ export class ErasureService {
     private readonly commands: CommandSender,
     private readonly readModels: ReadModelsService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
   ) {}
 
   async erase(userIdGiven: string, emailsGiven: readonly string[] | undefined, actor: Actor, request: CommandRequest): Promise<ErasureReport> {
@@ -42,6 +44,9 @@ export class ErasureService {
       const appended = await this.eraseIn(organizationId, userId, emails, actor, request);
       for (const event of appended) addToReport(report, event);
     }
+    // Last: once the keys are gone, every copy of their personal data in the log reads as erased.
+    await this.vault.destroyKey({ kind: 'user', userId });
+    for (const email of emails) await this.vault.destroyKey({ kind: 'email', email });
     // Ids only in the log line: the e-mail addresses are personal data.
     this.logger.log(`Erased user ${userId}: ${report.organizationsLeft.length} membership(s) ended, ${report.invitationsWithdrawn.length} invitation(s) and ${report.requestsWithdrawn.length} request(s) withdrawn`);
     return report;
