@@ -174,7 +174,7 @@ describe.each([
     const head = async () => (await call('GET', '/health', null)).body.headPosition;
     const before = await head();
     const refused: Array<[string, User | null, number, string | undefined]> = [
-      ['no token', null, 401, undefined],
+      ['no token', null, 401, 'AUTH.MISSING_TOKEN'],
       ['stranger', stranger, 403, 'PERMISSION.DENIED'],
       ['member', member, 403, 'PERMISSION.DENIED'],
       ['editor', editor, 403, 'PERMISSION.DENIED'],

@@ -1,13 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { forbidden, normalizedEmail, platformRoleAllowing, type Actor } from '@roster/domain';
+import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
 import { UserId } from '../http/id.pipe';
 import { QueryRoute, SecuredRoute } from '../http/openapi';
 import { MinPositionInterceptor } from '../queries/min-position.interceptor';
 import { ERASURE_REPORT, PERSONAL_DATA } from '../queries/query.schemas';
-import { ReadModelsService } from '../queries/read-models.service';
 import { ErasePersonRequest } from './erasure.requests';
 import { ErasureService, type ErasureReport } from './erasure.service';
 
@@ -15,10 +14,7 @@ import { ErasureService, type ErasureReport } from './erasure.service';
 @ApiTags('personal data')
 @Controller('users/:userId')
 export class ErasureController {
-  constructor(
-    private readonly erasure: ErasureService,
-    private readonly readModels: ReadModelsService,
-  ) {}
+  constructor(private readonly erasure: ErasureService) {}
 
   @Post('erasure')
   @HttpCode(200)
@@ -32,7 +28,7 @@ export class ErasureController {
   @ApiOkResponse({ schema: ERASURE_REPORT })
   erase(
     @UserId('userId') userId: string,
-    @Body() body: ErasePersonRequest | undefined,
+    @Body() body: ErasePersonRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<ErasureReport> {
@@ -44,13 +40,7 @@ export class ErasureController {
   @UseInterceptors(MinPositionInterceptor)
   @ApiOperation({ summary: 'Everything held about a person, as JSON (the person, a superadmin): memberships, invitations, join requests, the history entries naming them' })
   @ApiOkResponse({ schema: PERSONAL_DATA })
-  async personalData(@UserId('userId') userId: string, @CurrentActor() actor: Actor) {
-    const self = actor.userId === userId;
-    if (!self && !platformRoleAllowing(actor.platformRoles, 'person.read')) {
-      throw forbidden('PERMISSION.DENIED', "Only the person themself or a superadmin reads a person's data");
-    }
-    // Invitations to an e-mail address are theirs only when their own token verifies it.
-    const emails = self && actor.emailVerified === true && actor.email !== undefined ? [normalizedEmail(actor.email)] : [];
-    return { userId, ...(await this.readModels.queries.personalData(userId, emails)) };
+  personalData(@UserId('userId') userId: string, @CurrentActor() actor: Actor) {
+    return this.erasure.personalData(userId, actor);
   }
 }

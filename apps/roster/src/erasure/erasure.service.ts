@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, validErasure, type Actor, type OrganizationEvent } from '@roster/domain';
+import { DomainError, normalizedEmail, personKeyName, platformRoleAllowing, validErasure, forbidden, type Actor, type OrganizationEvent } from '@roster/domain';
 import { EVENT_STORE, type EventStore, type PersonalDataVault } from '@roster/event-store';
 import { CommandSender } from '../command-handling/command-sender';
 import type { CommandRequest } from '../command-handling/execute-organization.command';
+import type { PersonalData } from '@roster/read-models';
 import { ProblemException } from '../http/problem';
 import { PERSONAL_DATA_VAULT } from '../infrastructure/infrastructure.module';
 import { MIN_POSITION_WAIT_MS } from '../queries/min-position.interceptor';
@@ -40,7 +41,7 @@ export class ErasureService {
     const { userId, emails } = validErasure(userIdGiven, [...(emailsGiven ?? []), ...this.ownVerifiedEmail(userIdGiven, actor)], actor);
     await this.readModelsCaughtUp();
     const report: ErasureReport = { userId, organizationsLeft: [], invitationsWithdrawn: [], requestsWithdrawn: [], organizationsWithoutAdmin: [] };
-    for (const organizationId of await this.readModels.queries.organizationsConcerning(userId, emails)) {
+    for (const organizationId of await this.readModels.queries.organizationsConcerning(userId, await this.emailKeyIds(emails))) {
       const appended = await this.eraseIn(organizationId, userId, emails, actor, request);
       for (const event of appended) addToReport(report, event);
     }
@@ -50,6 +51,24 @@ export class ErasureService {
     // Ids only in the log line: the e-mail addresses are personal data.
     this.logger.log(`Erased user ${userId}: ${report.organizationsLeft.length} membership(s) ended, ${report.invitationsWithdrawn.length} invitation(s) and ${report.requestsWithdrawn.length} request(s) withdrawn`);
     return report;
+  }
+
+  /**
+   * RGPD article 15: what the read models hold about a person, to them or a superadmin.
+   * Invitations to an e-mail address are theirs only when their own token verifies it.
+   */
+  async personalData(userId: string, actor: Actor): Promise<{ userId: string } & PersonalData> {
+    const self = actor.userId === userId;
+    if (!self && !platformRoleAllowing(actor.platformRoles, 'person.read')) {
+      throw forbidden('PERMISSION.DENIED', "Only the person themself or a superadmin reads a person's data");
+    }
+    const emails = self ? this.ownVerifiedEmail(userId, actor).map(normalizedEmail) : [];
+    return { userId, ...(await this.readModels.queries.personalData(userId, await this.emailKeyIds(emails))) };
+  }
+
+  /** The ids of the keys that seal these addresses, by which the read models find them. */
+  private async emailKeyIds(emails: readonly string[]): Promise<string[]> {
+    return Promise.all(emails.map(async (email) => (await this.vault.keys.keyFor(personKeyName({ kind: 'email', email }))).kid));
   }
 
   /** The person's own call also erases the address their token verifies. */

@@ -35,7 +35,8 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
     { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
     // What an erasure and a person's data access look up.
     { key: { inviteeUserId: 1 }, name: 'by_invitee_user' },
-    { key: { inviteeEmail: 1 }, name: 'by_invitee_email' },
+    // The sealed address's key id (read-model.queries.ts SEALED_EMAIL_KEY_ID).
+    { key: { 'inviteeEmail.kid': 1 }, name: 'by_invitee_email_key' },
   ],
   [COLLECTIONS.joinRequests]: [
     { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },

@@ -65,9 +65,14 @@ export interface PersonalData {
   readonly history: Array<Record<string, unknown>>;
 }
 
+/**
+ * An invitation's e-mail address is stored sealed (no plaintext to look up): it is found by
+ * the id of its owner's key, which the sealed value names.
+ */
+const SEALED_EMAIL_KEY_ID = 'inviteeEmail.kid';
+
 const ZERO_COUNTS: MemberCounts = { member: 0, editor: 0, admin: 0 };
 
-/** Read-side queries over the read models; knows nothing of HTTP or of who asks. */
 /**
  * Opens a personal value a document copied from an event (sealed: see toProjectedEvent):
  * plaintext, or the erased marker. `field` is its path in the event, e.g. `data.message`.
@@ -76,6 +81,7 @@ export type PersonalFieldOpener = (value: unknown, field: string, streamId: stri
 
 const asStored: PersonalFieldOpener = async (value) => value;
 
+/** Read-side queries over the read models; knows nothing of HTTP or of who asks. */
 export class ReadModelQueries {
   constructor(
     private readonly documents: DocumentStore,
@@ -190,14 +196,14 @@ export class ReadModelQueries {
 
   /**
    * Where a person has something an erasure ends: active memberships in active
-   * organizations, pending invitations to their user id or one of `emails`, pending join
-   * requests. Organization ids, sorted, each once.
+   * organizations, pending invitations to their user id or to an e-mail address whose key is
+   * one of `emailKeyIds`, pending join requests. Organization ids, sorted, each once.
    */
-  async organizationsConcerning(userId: string, emails: readonly string[]): Promise<string[]> {
+  async organizationsConcerning(userId: string, emailKeyIds: readonly string[]): Promise<string[]> {
     const [memberships, byUser, byEmail, requests] = await Promise.all([
       this.documents.find(COLLECTIONS.memberships, { userId, status: 'active', organizationStatus: 'active' }),
       this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId, status: 'pending' }),
-      emails.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { inviteeEmail: { $in: [...emails] }, status: 'pending' }),
+      emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { [SEALED_EMAIL_KEY_ID]: { $in: [...emailKeyIds] }, status: 'pending' }),
       this.documents.find(COLLECTIONS.joinRequests, { userId, status: 'pending' }),
     ]);
     const ids = [...memberships, ...byUser, ...byEmail, ...requests].map((doc) => String(doc.organizationId));
@@ -206,21 +212,23 @@ export class ReadModelQueries {
 
   /**
    * Everything the read models hold about a person (RGPD article 15): every membership,
-   * ended ones too, invitations to their user id or one of `emails`, join requests, and the
-   * activity entries that name them (as the subject or the actor), oldest first.
+   * ended ones too, invitations to their user id or to an address keyed by one of
+   * `emailKeyIds`, join requests, and the activity entries that name them (as the subject or
+   * the actor), oldest first; personal fields opened (plaintext, or the erased marker).
    */
-  async personalData(userId: string, emails: readonly string[]): Promise<PersonalData> {
+  async personalData(userId: string, emailKeyIds: readonly string[]): Promise<PersonalData> {
     const [memberships, byUser, byEmail, joinRequests, asSubject, asActor] = await Promise.all([
       this.documents.find(COLLECTIONS.memberships, { userId }, { sort: { _id: 1 } }),
       this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId }, { sort: { _id: 1 } }),
-      emails.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { inviteeEmail: { $in: [...emails] } }, { sort: { _id: 1 } }),
+      emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { [SEALED_EMAIL_KEY_ID]: { $in: [...emailKeyIds] } }, { sort: { _id: 1 } }),
       this.documents.find(COLLECTIONS.joinRequests, { userId }, { sort: { _id: 1 } }),
       this.documents.find(COLLECTIONS.activity, { subjectUserId: userId }, { sort: { position: 1 } }),
       this.documents.find(COLLECTIONS.activity, { actor: userId }, { sort: { position: 1 } }),
     ]);
     const history = [...new Map([...asSubject, ...asActor].map((doc) => [doc._id, doc])).values()].sort((a, b) => Number(a.position) - Number(b.position));
     const invitations = [...new Map([...byUser, ...byEmail].map((doc) => [doc._id, doc])).values()];
-    const view = (doc: Doc, name: string) => renameId(doc, name);
+    const opened = (docs: Doc[], fields: Readonly<Record<string, string>>, name: string) =>
+      Promise.all(docs.map(async (doc) => renameId(await this.opened(doc, fields), name)));
     return {
       memberships: memberships.map((doc) => {
         const { _id, lastPosition, ...rest } = doc;
@@ -228,9 +236,13 @@ export class ReadModelQueries {
         void lastPosition;
         return rest;
       }),
-      invitations: invitations.map((doc) => view(doc, 'invitationId')),
-      joinRequests: joinRequests.map((doc) => view(doc, 'requestId')),
-      history: history.map((doc) => ({ ...view(doc, 'eventId'), position: String(doc.position) })),
+      invitations: (await opened(invitations, { 'invitee.email': 'data.invitee.email' }, 'invitationId')).map((view) => {
+        delete view.inviteeUserId;
+        delete view.inviteeEmail;
+        return view;
+      }),
+      joinRequests: await opened(joinRequests, { message: 'data.message', reason: 'data.reason' }, 'requestId'),
+      history: (await opened(history, { subjectEmail: 'data.invitee.email' }, 'eventId')).map((view) => ({ ...view, position: String(view.position) })),
     };
   }
 
