@@ -1,4 +1,4 @@
-import { eventHash, GENESIS_HASH, type EventStore, type RecordedEvent } from '@roster/event-store';
+import { eventHash, GENESIS_HASH, storedEvents, type EventStore, type RecordedEvent } from '@roster/event-store';
 
 /**
  * Re-computes an organization stream's hash chain (libs/event-store hash-chain.ts, the one
@@ -86,7 +86,7 @@ export async function verifyStream(
 ): Promise<ChainVerification> {
   const verifier = new StreamChainVerifier(streamId);
   let count = 0;
-  for await (const event of store.readStream(streamId)) {
+  for await (const event of storedEvents(store).readStream(streamId)) {
     verifier.check(event);
     onEvent?.(++count);
   }
@@ -103,7 +103,7 @@ export async function verifyAllStreams(
   onEvent?: (event: RecordedEvent) => void,
 ): Promise<ChainVerification[]> {
   const verifiers = new Map<string, StreamChainVerifier>();
-  for await (const event of store.readAll()) {
+  for await (const event of storedEvents(store).readAll()) {
     onEvent?.(event);
     if (!event.streamId.startsWith(prefix)) continue;
     let verifier = verifiers.get(event.streamId);

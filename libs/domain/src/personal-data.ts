@@ -18,15 +18,15 @@ import { normalizedEmail } from './fields';
 /** The owner of a key: a user by id, or an e-mail address nobody has signed in with yet. */
 export type Person = { readonly kind: 'user'; readonly userId: string } | { readonly kind: 'email'; readonly email: string };
 
-/** What a personal value reads as once its owner's key is destroyed. Never an error. */
+/** What a personal value reads as once its owner's key is destroyed. Never an error; no `$` so MongoDB can store it. */
 export interface ErasedValue {
-  readonly $erased: true;
+  readonly erased: true;
 }
 
-export const ERASED: ErasedValue = Object.freeze({ $erased: true as const });
+export const ERASED: ErasedValue = Object.freeze({ erased: true as const });
 
 export const isErased = (value: unknown): value is ErasedValue =>
-  value !== null && typeof value === 'object' && (value as { $erased?: unknown }).$erased === true;
+  value !== null && typeof value === 'object' && (value as { erased?: unknown }).erased === true;
 
 /** The key store's name for a person: `user:<id>` or `email:<normalized address>`. */
 export const personKeyName = (person: Person): string =>

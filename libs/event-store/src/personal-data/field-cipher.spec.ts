@@ -34,7 +34,7 @@ describe('field cipher (AES-256-GCM)', () => {
 
   it('tells sealed values from plain ones', () => {
     expect(isSealed('text')).toBe(false);
-    expect(isSealed({ $erased: true })).toBe(false);
+    expect(isSealed({ erased: true })).toBe(false);
     expect(isSealed(null)).toBe(false);
   });
 });

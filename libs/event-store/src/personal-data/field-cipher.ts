@@ -4,9 +4,11 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * A personal value as stored: AES-256-GCM over its JSON, with a random 96-bit IV per value
  * and, as associated data, the field's path and the stream id (a ciphertext moved to another
  * field or stream does not open). `kid` names the key in the key store, never the person.
+ * No `$` in the names: read models copy sealed values verbatim, and MongoDB-wire servers
+ * (FerretDB) refuse `$`-prefixed field names in documents.
  */
 export interface SealedValue {
-  readonly $enc: 'v1';
+  readonly enc: 'v1';
   readonly kid: string;
   /** base64 */
   readonly iv: string;
@@ -15,7 +17,7 @@ export interface SealedValue {
 }
 
 export const isSealed = (value: unknown): value is SealedValue =>
-  value !== null && typeof value === 'object' && (value as { $enc?: unknown }).$enc === 'v1' && typeof (value as { kid?: unknown }).kid === 'string';
+  value !== null && typeof value === 'object' && (value as { enc?: unknown }).enc === 'v1' && typeof (value as { kid?: unknown }).kid === 'string';
 
 /** What the associated data binds a value to. */
 export const associatedData = (field: string, streamId: string): Buffer => Buffer.from(`${field}\n${streamId}`, 'utf8');
@@ -25,7 +27,7 @@ export function sealValue(value: unknown, kid: string, key: Buffer, aad: Buffer)
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
   const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-  return { $enc: 'v1', kid, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+  return { enc: 'v1', kid, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
 }
 
 /** The value, or undefined when it does not authenticate (another key, field, stream, or altered bytes). */

@@ -11,11 +11,14 @@ export interface PersonKey {
  * value sealed with it then reads as erased, in every copy of the log and its backups.
  */
 export interface KeyStore {
-  /** The person's live key, made on first use (concurrent callers, in any process, get the same one). */
-  keyFor(person: string): Promise<PersonKey>;
+  /**
+   * The persons' live keys by name, those missing made on first use, all in one durable write
+   * (concurrent callers, in any process, get the same key for a person).
+   */
+  keysFor(persons: readonly string[]): Promise<Map<string, PersonKey>>;
   /** A key by its id; null when it was destroyed or never existed here. */
   keyById(kid: string): Promise<Buffer | null>;
-  /** Destroys the person's key; true when there was one. Later calls to keyFor make a new key. */
+  /** Destroys the person's key; true when there was one. Later calls to keysFor make a new key. */
   destroyKey(person: string): Promise<boolean>;
   /** Where the keys are, for the start-up log (no credentials). */
   describe(): string;

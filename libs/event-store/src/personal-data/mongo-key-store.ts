@@ -29,21 +29,28 @@ export class MongoKeyStore implements KeyStore {
     return new MongoKeyStore(client, keys, `MongoDB (${options.database}.${name})`);
   }
 
-  async keyFor(person: string): Promise<PersonKey> {
-    const owner = ownerDigest(person);
-    const found = await this.keys.findOne({ owner });
-    if (found) return { kid: found._id, key: Buffer.from(found.key.buffer) };
-    const made: KeyDocument = { _id: randomUUID(), owner, key: new Binary(randomBytes(32)), createdAt: new Date() };
+  async keysFor(persons: readonly string[]): Promise<Map<string, PersonKey>> {
+    const byDigest = new Map([...new Set(persons)].map((person) => [ownerDigest(person), person]));
+    const keys = new Map<string, PersonKey>();
+    const read = async (digests: string[]): Promise<void> => {
+      for (const found of await this.keys.find({ owner: { $in: digests } }).toArray()) {
+        keys.set(byDigest.get(found.owner) as string, { kid: found._id, key: Buffer.from(found.key.buffer) });
+      }
+    };
+    await read([...byDigest.keys()]);
+    const missing = [...byDigest].filter(([, person]) => !keys.has(person)).map(([digest]) => digest);
+    if (missing.length === 0) return keys;
     try {
-      await this.keys.insertOne(made);
-      return { kid: made._id, key: Buffer.from(made.key.buffer) };
+      await this.keys.insertMany(
+        missing.map((owner) => ({ _id: randomUUID(), owner, key: new Binary(randomBytes(32)), createdAt: new Date() })),
+        { ordered: false },
+      );
     } catch (error) {
-      // Another instance made this person's key first (the unique owner index): use it.
+      // Another instance made some of these keys first (the unique owner index): theirs are read below.
       if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
-      const winner = await this.keys.findOne({ owner });
-      if (!winner) throw error;
-      return { kid: winner._id, key: Buffer.from(winner.key.buffer) };
     }
+    await read(missing);
+    return keys;
   }
 
   async keyById(kid: string): Promise<Buffer | null> {

@@ -8,7 +8,7 @@ import type { PersonalDataVault } from './personal-data-vault';
  * over what is stored (from the first event's `metadata.previousHash`), so the chain covers
  * the ciphertext and still verifies once a key is destroyed. Every read (the command fold,
  * projections, the publisher, history, as-of) gets the fields opened: plaintext, or
- * `{"$erased": true}`. Chain verification reads `sealed`, the store underneath.
+ * `{"erased": true}`. Chain verification reads `sealed`, the store underneath.
  */
 export class PersonalDataEventStore implements EventStore {
   constructor(
@@ -18,7 +18,7 @@ export class PersonalDataEventStore implements EventStore {
   ) {}
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    const sealed = await Promise.all(events.map((event) => this.vault.seal(streamId, event)));
+    const sealed = await this.vault.sealAll(streamId, events);
     if (sealed.every((event, index) => event === events[index])) return this.sealed.append(streamId, events, expected);
     const chained = relink(streamId, sealed, expected);
     const result = await this.sealed.append(streamId, chained, expected);
@@ -69,3 +69,6 @@ function relink(streamId: string, events: readonly EventToAppend[], expected: Ex
     return { ...event, metadata: { ...metadata, hash } };
   });
 }
+
+/** The store as it is on disk, personal fields sealed: what chain verification hashes, with no decryption to pay for. */
+export const storedEvents = (store: EventStore): EventStore => (store instanceof PersonalDataEventStore ? store.sealed : store);

@@ -42,7 +42,7 @@ const setIn = (root: unknown, path: readonly string[], value: unknown): unknown 
  * Seals and opens the personal fields of events (the catalogue: libs/domain personal-data.ts),
  * each under its owner's key, with the field's path and the stream id as associated data.
  * Opening never throws: a value whose key was destroyed (or that does not authenticate)
- * reads as `{"$erased": true}`.
+ * reads as `{"erased": true}`.
  */
 export class PersonalDataVault {
   private readonly byOwner: LRUCache<string, PersonKey>;
@@ -58,20 +58,26 @@ export class PersonalDataVault {
     this.byId = new LRUCache({ max, ttl });
   }
 
-  /** The event with its personal fields sealed; the same object when it has none. */
-  async seal<E extends EventLike>(streamId: string, event: E): Promise<E> {
-    let sealed: { data: unknown; metadata: unknown } | undefined;
-    for (const rule of personalFieldRules(event.type)) {
-      const value = getIn(event, rule.path);
-      if (value === undefined || value === null || isSealed(value)) continue;
-      const owner = rule.owner(event.data as Record<string, unknown>, event.metadata);
-      if (owner === undefined) continue;
-      const key = await this.keyFor(owner);
-      sealed ??= { data: event.data, metadata: event.metadata };
-      const [part, ...rest] = rule.path as [keyof typeof sealed, ...string[]];
-      sealed[part] = setIn(sealed[part], rest, sealValue(value, key.kid, key.key, associatedData(rule.path.join('.'), streamId)));
-    }
-    return sealed ? { ...event, data: sealed.data, metadata: sealed.metadata as E['metadata'] } : event;
+  /** The events with their personal fields sealed; an event without any is returned as is. */
+  async sealAll<E extends EventLike>(streamId: string, events: readonly E[]): Promise<E[]> {
+    const found = events.map((event) =>
+      personalFieldRules(event.type).flatMap((rule) => {
+        const value = getIn(event, rule.path);
+        if (value === undefined || value === null || isSealed(value)) return [];
+        const owner = rule.owner(event.data as Record<string, unknown>, event.metadata);
+        return owner === undefined ? [] : [{ path: rule.path, value, name: personKeyName(owner) }];
+      }),
+    );
+    const keys = await this.keysFor(found.flatMap((fields) => fields.map((field) => field.name)));
+    return events.map((event, index) => {
+      const sealed: { data: unknown; metadata: unknown } = { data: event.data, metadata: event.metadata };
+      for (const { path, value, name } of found[index]) {
+        const key = keys.get(name) as PersonKey;
+        const [part, ...rest] = path as [keyof typeof sealed, ...string[]];
+        sealed[part] = setIn(sealed[part], rest, sealValue(value, key.kid, key.key, associatedData(path.join('.'), streamId)));
+      }
+      return found[index].length === 0 ? event : { ...event, data: sealed.data, metadata: sealed.metadata as E['metadata'] };
+    });
   }
 
   /**
@@ -113,14 +119,22 @@ export class PersonalDataVault {
     return destroyed;
   }
 
-  private async keyFor(owner: Person): Promise<PersonKey> {
-    const name = personKeyName(owner);
-    const cached = this.byOwner.get(name);
-    if (cached) return cached;
-    const key = await this.keys.keyFor(name);
-    this.byOwner.set(name, key);
-    this.byId.set(key.kid, key.key);
-    return key;
+  /** Keys by person name: from memory, the others in one key-store call. */
+  private async keysFor(names: readonly string[]): Promise<Map<string, PersonKey>> {
+    const keys = new Map<string, PersonKey>();
+    const missing: string[] = [];
+    for (const name of names) {
+      const cached = this.byOwner.get(name);
+      if (cached) keys.set(name, cached);
+      else missing.push(name);
+    }
+    if (missing.length === 0) return keys;
+    for (const [name, key] of await this.keys.keysFor(missing)) {
+      keys.set(name, key);
+      this.byOwner.set(name, key);
+      this.byId.set(key.kid, key.key);
+    }
+    return keys;
   }
 
   private async keyById(kid: string): Promise<Buffer | null> {

@@ -60,14 +60,14 @@ export function describePersonalDataContract(name: string, factory: () => Promis
     });
     afterAll(() => store.close());
 
-    it('hands the store underneath only sealed values ({$enc, kid, iv, ct, tag}), no plaintext', async () => {
+    it('hands the store underneath only sealed values ({enc, kid, iv, ct, tag}), no plaintext', async () => {
       const raw = await collect(store.sealed.readStream(streamId));
       const text = JSON.stringify(raw.map((event) => [event.data, event.metadata]));
       expect(text).not.toContain(email);
       expect(text).not.toContain(message);
       expect((raw[1].data as { invitee: { kind: string; email: unknown } }).invitee).toEqual({
         kind: 'email',
-        email: { $enc: 'v1', kid: expect.any(String), iv: expect.any(String), ct: expect.any(String), tag: expect.any(String) },
+        email: { enc: 'v1', kid: expect.any(String), iv: expect.any(String), ct: expect.any(String), tag: expect.any(String) },
       });
       if (fixture.rawBytes) {
         const bytes = fixture.rawBytes();

@@ -28,12 +28,22 @@ export class SqliteKeyStore implements KeyStore {
     this.remove = this.db.prepare('DELETE FROM person_keys WHERE owner = ?');
   }
 
-  async keyFor(person: string): Promise<PersonKey> {
-    const owner = ownerDigest(person);
-    // INSERT OR IGNORE then read: a key another process made first wins.
-    this.insert.run(owner, randomUUID(), randomBytes(32), new Date().toISOString());
-    const row = this.byOwner.get(owner) as { kid: string; key: Buffer };
-    return { kid: row.kid, key: row.key };
+  async keysFor(persons: readonly string[]): Promise<Map<string, PersonKey>> {
+    const keys = new Map<string, PersonKey>();
+    const read = (person: string): boolean => {
+      const row = this.byOwner.get(ownerDigest(person)) as { kid: string; key: Buffer } | undefined;
+      if (row) keys.set(person, { kid: row.kid, key: row.key });
+      return row !== undefined;
+    };
+    const missing = [...new Set(persons)].filter((person) => !read(person));
+    if (missing.length === 0) return keys;
+    // One transaction (one fsync) for every new key; INSERT OR IGNORE: a key another process made first wins.
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const person of missing) this.insert.run(ownerDigest(person), randomUUID(), randomBytes(32), now);
+    })();
+    for (const person of missing) read(person);
+    return keys;
   }
 
   async keyById(kid: string): Promise<Buffer | null> {
