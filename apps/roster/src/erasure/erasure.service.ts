@@ -68,7 +68,9 @@ export class ErasureService {
 
   /** The ids of the keys that seal these addresses, by which the read models find them. */
   private async emailKeyIds(emails: readonly string[]): Promise<string[]> {
-    return Promise.all(emails.map(async (email) => (await this.vault.keys.keyFor(personKeyName({ kind: 'email', email }))).kid));
+    if (emails.length === 0) return [];
+    const keys = await this.vault.keys.keysFor(emails.map((email) => personKeyName({ kind: 'email', email })));
+    return [...keys.values()].map((key) => key.kid);
   }
 
   /** The person's own call also erases the address their token verifies. */
