@@ -127,7 +127,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     const next = result.lastHash === undefined ? folded : { ...folded, lastHash: result.lastHash };
     this.cache.set(stream.streamId, next);
     const ids = Object.assign({}, ...events.map((event) => event.data)) as unknown;
-    return { ...outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, ids), appended: events };
+    return outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, ids);
   }
 }
 

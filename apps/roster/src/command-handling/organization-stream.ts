@@ -1,4 +1,4 @@
-import { evolve, initialState, PersistentMap, readRecordedEvent, type OrganizationEvent, type OrganizationState } from '@roster/domain';
+import { evolve, initialState, PersistentMap, readRecordedEvent, type OrganizationState } from '@roster/domain';
 import { eventHash, GENESIS_HASH, type RecordedEvent } from '@roster/event-store';
 
 /**
@@ -15,8 +15,6 @@ export interface CommandOutcome {
   readonly requestId?: string;
   /** True when this repeats the answer of an earlier request with the same Idempotency-Key. */
   readonly replayed: boolean;
-  /** The events this command appended (absent for a no-op or a replay): what an orchestration reports. */
-  readonly appended?: readonly OrganizationEvent[];
 }
 
 /** What an Idempotency-Key answered, rebuilt from the events' metadata on every fold. */

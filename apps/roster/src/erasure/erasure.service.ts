@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, normalizedEmail, personKeyName, platformRoleAllowing, validErasure, forbidden, type Actor, type OrganizationEvent } from '@roster/domain';
+import {
+  DomainError,
+  forbidden,
+  normalizedEmail,
+  organizationStreamId,
+  personKeyName,
+  platformRoleAllowing,
+  readRecordedEvent,
+  validErasure,
+  type Actor,
+  type OrganizationEvent,
+} from '@roster/domain';
 import { EVENT_STORE, type EventStore, type PersonalDataVault } from '@roster/event-store';
 import { CommandSender } from '../command-handling/command-sender';
 import type { CommandRequest } from '../command-handling/execute-organization.command';
@@ -90,12 +101,23 @@ export class ErasureService {
     );
   }
 
+  /** The events command `commandId` appended (a no-op appended none): they carry its id as their causation id. */
+  private async appendedBy(commandId: string, organizationId: string, revision: bigint): Promise<OrganizationEvent[]> {
+    const from = revision - MOST_EVENTS_OF_AN_ERASURE + 1n;
+    const events: OrganizationEvent[] = [];
+    for await (const recorded of this.store.readStream(organizationStreamId(organizationId), { fromRevision: from < 0n ? 0n : from })) {
+      const read = readRecordedEvent(recorded);
+      if (read.causationId === commandId && read.event) events.push(read.event);
+    }
+    return events;
+  }
+
   private async eraseIn(organizationId: string, userId: string, emails: string[], actor: Actor, request: CommandRequest): Promise<readonly OrganizationEvent[]> {
     // Its own command id per organization; no Idempotency-Key: ErasePerson is idempotent by itself.
     const perOrganization: CommandRequest = { commandId: randomUUID(), correlationId: request.correlationId };
     try {
       const outcome = await this.commands.send({ type: 'ErasePerson', data: { organizationId, userId, emails } }, actor, perOrganization);
-      return outcome.appended ?? [];
+      return await this.appendedBy(perOrganization.commandId, organizationId, outcome.revision);
     } catch (error) {
       // Deleted since the read models looked: it accepts nothing, and its record is shredded with the key.
       if (error instanceof DomainError && error.code === 'ORGANIZATION.DELETED') return [];
@@ -103,6 +125,9 @@ export class ErasureService {
     }
   }
 }
+
+/** At most PersonErased and the admin flag: the stream's last two events, those the command caused. */
+const MOST_EVENTS_OF_AN_ERASURE = 2n;
 
 function addToReport(report: ErasureReport, event: OrganizationEvent): void {
   if (event.type === 'PersonErased') {

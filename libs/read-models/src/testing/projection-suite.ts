@@ -10,7 +10,7 @@ import { projectBatch } from '../projections/read-models.projection';
 import { ReadModelQueries, decodeCursor } from '../queries/read-model.queries';
 import { ReadModelProjector } from '../read-model-projector';
 import { rebuildReadModels } from '../rebuild-read-models';
-import { departmentScenario, dumpReadModels, fullScenario } from './projection-fixtures';
+import { departmentScenario, dumpReadModels, erasureScenario, fullScenario } from './projection-fixtures';
 
 /** A fresh, empty DocumentStore per call; closed by the suite. */
 export type OpenDocumentStore = () => Promise<DocumentStore>;
@@ -226,6 +226,33 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       await apply(replayed, log.events, 3);
       await apply(replayed, log.events.slice(5), 2);
       await apply(replayed, log.events.slice(9), 1);
+      expect(await dumpReadModels(replayed)).toEqual(expected);
+    });
+
+    it('erasure: the membership ends as erased, invitations and requests are withdrawn, the organization flagged then not; the same twice or replayed', async () => {
+      const { log, flagged, orgs, users, inv, req } = erasureScenario();
+      const documents = await fresh();
+      await apply(documents, log.events.slice(0, flagged));
+      const queries = new ReadModelQueries(documents);
+      expect(await queries.organization(orgs.o)).toMatchObject({ needsAdmin: true, memberCounts: { admin: 0, editor: 1, member: 0 } });
+      expect((await queries.organizationsNeedingAdmin()).map((o) => o.organizationId)).toEqual([orgs.o]);
+      expect(await documents.findOne(COLLECTIONS.memberships, { _id: membershipId(orgs.o, users.a) })).toMatchObject({ status: 'erased', endedBy: 'identity' });
+      expect((await queries.invitations(orgs.p, 'all'))[0]).toMatchObject({ invitationId: inv, status: 'withdrawn', handledBy: 'identity' });
+      expect((await queries.joinRequests(orgs.p, 'all'))[0]).toMatchObject({ requestId: req, status: 'withdrawn' });
+      expect(await queries.organizationsConcerning(users.a, [])).toEqual([]);
+      expect((await queries.personalData(users.a, [])).memberships).toEqual([expect.objectContaining({ organizationId: orgs.o, status: 'erased' })]);
+
+      await apply(documents, log.events.slice(flagged));
+      expect((await queries.organization(orgs.o))?.needsAdmin).toBeUndefined();
+      expect(await queries.organizationsNeedingAdmin()).toEqual([]);
+      const expected = await dumpReadModels(documents);
+      const twice = await fresh();
+      await apply(twice, log.events);
+      await apply(twice, log.events);
+      expect(await dumpReadModels(twice)).toEqual(expected);
+      const replayed = await fresh();
+      await apply(replayed, log.events, 3);
+      await apply(replayed, log.events.slice(4), 1);
       expect(await dumpReadModels(replayed)).toEqual(expected);
     });
 
