@@ -118,6 +118,20 @@ describe('public event contract', () => {
     }
   });
 
+  it('events published after an erasure carry the erased marker in place of personal fields, as the contract allows', () => {
+    const erased = { erased: true };
+    for (const [type, data] of [
+      ['MemberInvited', { ...samples.MemberInvited.data, invitee: { kind: 'email', email: erased } }],
+      ['JoinRequested', { ...samples.JoinRequested.data, message: erased }],
+      ['JoinRejected', { ...samples.JoinRejected.data, reason: erased }],
+    ] as const) {
+      for (const event of toCloudEvents({ ...recorded(type), data })) {
+        const wire = JSON.parse(toKafkaMessage(event).value as string);
+        expect({ type, errors: validateCloudEvent(asyncapi, wire), plaintext: /@example\.org|Please let me in|not yet/.test(JSON.stringify(wire.data)) }).toEqual({ type, errors: [], plaintext: false });
+      }
+    }
+  });
+
   it('the validator rejects a payload that breaks the contract', () => {
     const [event] = toCloudEvents(recorded('MemberRoleChanged'));
     const wire = JSON.parse(toKafkaMessage(event).value as string);

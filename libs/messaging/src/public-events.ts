@@ -1,6 +1,7 @@
 import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permissions';
 import type { DatasetRole } from '@roster/domain/dataset-roles';
 import type { Invitee, OrganizationEvent } from '@roster/domain/events';
+import type { ErasedValue } from '@roster/domain/personal-data';
 import { recordedPlacement } from '@roster/domain/organization.state';
 import type { Role } from '@roster/domain/roles';
 
@@ -53,7 +54,13 @@ export interface PublicPlacement {
   defaultDatasetRole?: DatasetRole;
 }
 
-export type PublicInvitee = { kind: 'user'; userId: string } | { kind: 'email'; email: string };
+/**
+ * A personal field published after its owner was erased reads `{"erased": true}` (contract
+ * 1.2.0): the publisher reads the log through the personal-data vault, like every reader.
+ */
+export type Personal<T> = T | ErasedValue;
+
+export type PublicInvitee = { kind: 'user'; userId: string } | { kind: 'email'; email: Personal<string> };
 
 export interface OrganizationCreatedV1 {
   organizationId: string;
@@ -109,7 +116,7 @@ export interface JoinRequestSubmittedV1 {
   organizationId: string;
   requestId: string;
   userId: string;
-  message?: string;
+  message?: Personal<string>;
   reviewerRole: typeof REVIEWER_ROLE;
 }
 export interface JoinRequestCancelledV1 {
@@ -129,7 +136,7 @@ export interface JoinRequestRejectedV1 {
   requestId: string;
   userId: string;
   rejectedBy: string;
-  reason?: string;
+  reason?: Personal<string>;
 }
 /**
  * A membership begins, however it came to be (creation, accepted invitation, approved
