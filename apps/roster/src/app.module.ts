@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandHandlingModule } from './command-handling/command-handling.module';
 import type { RosterConfig } from './config/roster-config';
+import { DepartmentsModule } from './departments/departments.module';
 import { ErasureModule } from './erasure/erasure.module';
 import { HealthController } from './http/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -26,6 +27,7 @@ const FEATURE_MODULES = [
   InvitationsModule,
   JoinRequestsModule,
   MembersModule,
+  DepartmentsModule,
   AuditModule,
   PublishingModule,
   QueriesModule,

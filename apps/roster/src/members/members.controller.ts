@@ -10,6 +10,7 @@ import { CommandRequestInfo, type CommandRequest } from '../http/command-request
 import { ServiceId, UserId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { ChangeRoleRequest } from './change-role.request';
+import { ChangeDefaultDatasetRoleRequest, ChangeMemberDepartmentRequest } from './member-placement.requests';
 
 @ApiTags('members')
 @CommandRoute()
@@ -29,6 +30,38 @@ export class MembersController {
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
     return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role } }, actor, request);
+  }
+
+  @Put('department')
+  @CommandAnswer('ok')
+  @ApiOperation({ summary: 'Restrict a member to a department, or make them organization-wide with null (organization-wide admin)' })
+  @ApiOkResponse({ type: CommandResponse })
+  changeDepartment(
+    @ServiceId('orgId') organizationId: string,
+    @UserId('userId') userId: string,
+    @Body() body: ChangeMemberDepartmentRequest,
+    @CurrentActor() actor: Actor,
+    @CommandRequestInfo() request: CommandRequest,
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'ChangeMemberDepartment', data: { organizationId, userId, departmentId: body.departmentId } }, actor, request);
+  }
+
+  @Put('default-dataset-role')
+  @CommandAnswer('ok')
+  @ApiOperation({ summary: "Change a member's default dataset role (admin; a department admin for members of their department)" })
+  @ApiOkResponse({ type: CommandResponse })
+  changeDefaultDatasetRole(
+    @ServiceId('orgId') organizationId: string,
+    @UserId('userId') userId: string,
+    @Body() body: ChangeDefaultDatasetRoleRequest,
+    @CurrentActor() actor: Actor,
+    @CommandRequestInfo() request: CommandRequest,
+  ): Promise<CommandOutcome> {
+    return this.commands.send(
+      { type: 'ChangeDefaultDatasetRole', data: { organizationId, userId, defaultDatasetRole: body.defaultDatasetRole } },
+      actor,
+      request,
+    );
   }
 
   @Delete()
