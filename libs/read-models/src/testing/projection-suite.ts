@@ -35,6 +35,20 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       for (const store of opened) await store.close();
     });
 
+    /**
+     * The same documents when the whole log is delivered twice, and when it is replayed as
+     * `replays` say: each [from, batchSize] applies the events from index `from` in batches.
+     */
+    const expectSameWhenRepeated = async (events: readonly RecordedEvent[], expected: unknown, replays: ReadonlyArray<readonly [number, number]>) => {
+      const twice = await fresh();
+      await apply(twice, events);
+      await apply(twice, events);
+      expect(await dumpReadModels(twice)).toEqual(expected);
+      const replayed = await fresh();
+      for (const [from, batchSize] of replays) await apply(replayed, events.slice(from), batchSize);
+      expect(await dumpReadModels(replayed)).toEqual(expected);
+    };
+
     it('maps every event type to the documents it describes', async () => {
       const { log, orgs, users, invitations, requests } = fullScenario();
       const documents = await fresh();
@@ -218,15 +232,7 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       await apply(reference, log.events);
       const expected = await dumpReadModels(reference);
       expect(expected[COLLECTIONS.departments]).toHaveLength(3);
-      const twice = await fresh();
-      await apply(twice, log.events);
-      await apply(twice, log.events);
-      expect(await dumpReadModels(twice)).toEqual(expected);
-      const replayed = await fresh();
-      await apply(replayed, log.events, 3);
-      await apply(replayed, log.events.slice(5), 2);
-      await apply(replayed, log.events.slice(9), 1);
-      expect(await dumpReadModels(replayed)).toEqual(expected);
+      await expectSameWhenRepeated(log.events, expected, [[0, 3], [5, 2], [9, 1]]);
     });
 
     it('erasure: the membership ends as erased, invitations and requests are withdrawn, the organization flagged then not; the same twice or replayed', async () => {
@@ -245,15 +251,7 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       await apply(documents, log.events.slice(flagged));
       expect((await queries.organization(orgs.o))?.needsAdmin).toBeUndefined();
       expect(await queries.organizationsNeedingAdmin()).toEqual([]);
-      const expected = await dumpReadModels(documents);
-      const twice = await fresh();
-      await apply(twice, log.events);
-      await apply(twice, log.events);
-      expect(await dumpReadModels(twice)).toEqual(expected);
-      const replayed = await fresh();
-      await apply(replayed, log.events, 3);
-      await apply(replayed, log.events.slice(4), 1);
-      expect(await dumpReadModels(replayed)).toEqual(expected);
+      await expectSameWhenRepeated(log.events, await dumpReadModels(documents), [[0, 3], [4, 1]]);
     });
 
     it('rebuilds from position zero to the same documents as the live projection', async () => {
