@@ -31,6 +31,8 @@ export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>
   PersonErased: 'organization.read',
   OrganizationLeftWithoutAdmin: 'organization.read',
   OrganizationAdminRestored: 'organization.read',
+  OrganizationImported: 'organization.read',
+  MemberImported: 'organization.read',
 };
 
 /** The event types a reader who may do what `may` says sees in the activity. */

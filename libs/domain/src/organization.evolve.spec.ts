@@ -207,6 +207,8 @@ describe('evolve keeps every state field through every event type', () => {
     PersonErased: [...invitation, ...request, ...membership],
     OrganizationLeftWithoutAdmin: ['withoutAdmin'],
     OrganizationAdminRestored: ['withoutAdmin'],
+    OrganizationImported: ['status', 'id', 'name', 'description', 'createdAt', 'imported'],
+    MemberImported: [...membership, 'imported'],
   };
 
   // A state where every field holds something, so that a dropped or reset field shows.
@@ -214,6 +216,8 @@ describe('evolve keeps every state field through every event type', () => {
   const full = foldOrganization(
     [
       ...o.history,
+      // Recorded as if the organization had also been imported: the import's snapshot holds something.
+      ev('OrganizationImported', { organizationId: o.org, name: 'Org', description: '', importedBy: o.admin, source: { system: 'udata', id: 's1', since: null } }),
       ev('OrganizationProfileUpdated', { organizationId: o.org, description: 'about' }),
       ev('DepartmentAdded', { organizationId: o.org, departmentId: 'water', name: 'Water', addedBy: o.admin }),
       ev('DepartmentAdded', { organizationId: o.org, departmentId: 'roads', name: 'Roads', addedBy: o.admin }),
@@ -251,6 +255,8 @@ describe('evolve keeps every state field through every event type', () => {
     ev('PersonErased', { organizationId: o.org, userId: 'requester', invitationIds: ['inv-open'], requestIds: ['req-open'], erasedBy: 'service' }),
     ev('OrganizationLeftWithoutAdmin', { organizationId: o.org }),
     ev('OrganizationAdminRestored', { organizationId: o.org }),
+    ev('OrganizationImported', { organizationId: o.org, name: 'imported', description: '', importedBy: o.admin, source: { system: 'ckan', id: 's2', since: null } }),
+    ev('MemberImported', { organizationId: o.org, userId: 'imported-user', role: 'editor', importedBy: o.admin, source: { system: 'udata', id: 's1', since: null }, departmentId: null }),
   ];
 
   test('the samples cover every event type once', () => {

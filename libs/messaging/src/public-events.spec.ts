@@ -49,6 +49,14 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
   },
   OrganizationLeftWithoutAdmin: { type: 'OrganizationLeftWithoutAdmin', data: { organizationId: org } },
   OrganizationAdminRestored: { type: 'OrganizationAdminRestored', data: { organizationId: org } },
+  OrganizationImported: {
+    type: 'OrganizationImported',
+    data: { organizationId: org, name: 'Région Sud', description: '', importedBy: alice, source: { system: 'udata', id: '5a1b2c', since: '2014-03-01T10:00:00.000Z' } },
+  },
+  MemberImported: {
+    type: 'MemberImported',
+    data: { organizationId: org, userId: bob, role: 'editor', importedBy: alice, source: { system: 'udata', id: '5a1b2c', since: null }, departmentId: null, defaultDatasetRole: 'contributor' },
+  },
 };
 
 function recorded(type: OrganizationEventType, position = 7n): RecordedEvent {

@@ -1,6 +1,6 @@
 import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permissions';
 import type { DatasetRole } from '@roster/domain/dataset-roles';
-import type { Invitee, OrganizationEvent } from '@roster/domain/events';
+import type { ImportSystem, Invitee, OrganizationEvent } from '@roster/domain/events';
 import type { ErasedValue } from '@roster/domain/personal-data';
 import { recordedPlacement } from '@roster/domain/organization.state';
 import type { Role } from '@roster/domain/roles';
@@ -56,7 +56,7 @@ export interface PublicPlacement {
 
 /**
  * A personal field published after its owner was erased reads `{"erased": true}` (contract
- * 1.2.0): the publisher reads the log through the personal-data vault, like every reader.
+ * 1.3.0): the publisher reads the log through the personal-data vault, like every reader.
  */
 export type Personal<T> = T | ErasedValue;
 
@@ -67,6 +67,8 @@ export interface OrganizationCreatedV1 {
   name: string;
   description: string;
   createdBy: string;
+  /** Since 1.2.0, for an organization `roster import` recorded: its members follow as member.joined `via: import`. */
+  importedFrom?: { system: ImportSystem; id: string; createdAt?: string };
 }
 export interface OrganizationUpdatedV1 {
   organizationId: string;
@@ -147,7 +149,7 @@ export interface MemberJoinedV1 extends PublicPlacement {
   userId: string;
   role: Role;
   capabilities: Capability[];
-  via: 'creation' | 'invitation' | 'join-request';
+  via: 'creation' | 'invitation' | 'join-request' | 'import';
   invitationId?: string;
   requestId?: string;
 }
@@ -538,6 +540,33 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
       return [published(PUBLIC_EVENT_TYPES.organizationAdminNeeded, { organizationId: event.data.organizationId })];
     case 'OrganizationAdminRestored':
       return [published(PUBLIC_EVENT_TYPES.organizationAdminRestored, { organizationId: event.data.organizationId })];
+    case 'OrganizationImported': {
+      const d = event.data;
+      const importedFrom: NonNullable<OrganizationCreatedV1['importedFrom']> = { system: d.source.system, id: d.source.id };
+      withOptional(importedFrom, 'createdAt', d.source.since ?? undefined);
+      return [
+        published(PUBLIC_EVENT_TYPES.organizationCreated, {
+          organizationId: d.organizationId,
+          name: d.name,
+          description: d.description,
+          createdBy: d.importedBy,
+          importedFrom,
+        }),
+      ];
+    }
+    case 'MemberImported': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilities: capabilities(d.role),
+          via: 'import',
+          ...recordedPlacement(d, d.role),
+        }),
+      ];
+    }
     default: {
       const unhandled: never = event;
       throw new Error(`No public mapping for domain event ${(unhandled as { type: string }).type}`);

@@ -1,13 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { EMAIL_SHAPE, ORGANIZATION_LIMITS as LIMITS } from '@roster/domain';
+import { ORGANIZATION_LIMITS as LIMITS } from '@roster/domain';
 import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
+import { FIELD_SCHEMAS } from '../http/openapi';
 import { FieldRule, RequestBody } from '../http/validation';
 
 @RequestBody()
 export class ErasePersonRequest {
   @ApiPropertyOptional({
     type: 'array',
-    items: { type: 'string', maxLength: LIMITS.emailMaxLength, pattern: EMAIL_SHAPE.source },
+    items: FIELD_SCHEMAS.email,
     maxItems: LIMITS.erasureEmailsMax,
     description:
       "The person's e-mail addresses whose pending invitations are withdrawn too, beyond the token's verified one (a superadmin or a service names any; the person only their verified one)",

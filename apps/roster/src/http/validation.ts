@@ -16,16 +16,29 @@ export interface FieldRuleOptions {
   readonly description?: string;
   readonly example?: unknown;
   readonly default?: unknown;
+  /** The field is a list of such values, each judged by the rule. */
+  readonly each?: boolean;
 }
 
 /**
-<<<<<<< HEAD
- * A request field checked by the domain's rule for it (type, length, format, characters),
- * refused with the field's one code: the DTO says which field it is, the domain what is valid.
- * `optional`: an absent field passes (null does not, unless `nullable`: a null that means
- * something, e.g. departmentId null for organization-wide). `each`: the field is a list of such values.
+ * A request field, said once: checked by the domain's rule for it (type, length, format,
+ * characters) and refused with the field's one code, and described in the OpenAPI document by
+ * the field's schema (FIELD_SCHEMAS: the domain's limits and patterns). The DTO says which field
+ * it is and what it means there; the domain what is valid. `each`: the field is a list whose
+ * every item follows the rule (the DTO then describes the list itself).
  */
-export function FieldRule(field: CommandField, { optional = false, nullable = false, each = false } = {}): PropertyDecorator {
+export function FieldRule(field: CommandField, { optional = false, nullable = false, each = false, description, example, default: byDefault }: FieldRuleOptions = {}): PropertyDecorator {
+  const schema = FIELD_SCHEMAS[field];
+  const document = each
+    ? applyDecorators()
+    : ApiProperty({
+        ...(schema as ApiPropertyOptions),
+        required: !optional,
+        ...(nullable ? { nullable } : {}),
+        description: [description, schema.description].filter(Boolean).join('. ') || undefined,
+        example,
+        default: byDefault,
+      } as ApiPropertyOptions);
   const rule = ValidateBy(
     {
       name: FIELD_CODES[field],
@@ -34,35 +47,9 @@ export function FieldRule(field: CommandField, { optional = false, nullable = fa
         defaultMessage: (args) => fieldRefusal(field, args?.value)?.message ?? `${field} is not valid`,
       },
     },
-    // `each`: a list whose every item follows the field's rule.
     { each },
   );
-  if (!optional && !nullable) return rule;
-=======
- * A request field, said once: checked by the domain's rule for it (type, length, format,
- * characters) and refused with the field's one code, and described in the OpenAPI document by
- * the field's schema (FIELD_SCHEMAS: the domain's limits and patterns). The DTO says which field
- * it is and what it means there; the domain what is valid.
- */
-export function FieldRule(field: CommandField, { optional = false, nullable = false, description, example, default: byDefault }: FieldRuleOptions = {}): PropertyDecorator {
-  const schema = FIELD_SCHEMAS[field];
-  const document = ApiProperty({
-    ...(schema as ApiPropertyOptions),
-    required: !optional,
-    ...(nullable ? { nullable } : {}),
-    description: [description, schema.description].filter(Boolean).join('. ') || undefined,
-    example,
-    default: byDefault,
-  } as ApiPropertyOptions);
-  const rule = ValidateBy({
-    name: FIELD_CODES[field],
-    validator: {
-      validate: (value: unknown) => fieldRefusal(field, value) === undefined,
-      defaultMessage: (args) => fieldRefusal(field, args?.value)?.message ?? `${field} is not valid`,
-    },
-  });
   if (!optional && !nullable) return applyDecorators(document, rule);
->>>>>>> vault
   const judged = (value: unknown) => !(optional && value === undefined) && !(nullable && value === null);
   return applyDecorators(document, ValidateIf((_object: object, value: unknown) => judged(value)), rule);
 }

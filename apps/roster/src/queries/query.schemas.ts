@@ -50,7 +50,7 @@ export const MEMBER_VIEW: SchemaObject = {
     userId: { type: 'string' },
     role: ROLE,
     since: TIME,
-    via: { type: 'string', description: 'How the membership began: creation, invitation, join-request' },
+    via: { type: 'string', description: 'How the membership began: creation, invitation, join-request, import' },
     departmentId: { ...NULLABLE_DEPARTMENT_ID, description: "The member's department; null when organization-wide" },
     defaultDatasetRole: DATASET_ROLE,
   },
