@@ -187,6 +187,7 @@ describe.each([
       ['%20', undefined],
       [bob.id, { emails: ['not-an-address'] }],
       [bob.id, { emails: 'x@example.org' }],
+      [bob.id, { emails: null }],
       [bob.id, { emails: Array.from({ length: 21 }, (_, i) => `p${i}@example.org`) }],
       [bob.id, { other: 1 }],
     ];

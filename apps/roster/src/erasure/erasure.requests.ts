@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ORGANIZATION_LIMITS as LIMITS } from '@roster/domain';
-import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
+import { ArrayMaxSize, IsArray } from 'class-validator';
 import { FIELD_SCHEMAS } from '../http/openapi';
 import { FieldRule, RequestBody } from '../http/validation';
 
@@ -14,9 +14,9 @@ export class ErasePersonRequest {
       "The person's e-mail addresses whose pending invitations are withdrawn too, beyond the token's verified one (a superadmin or a service names any; the person only their verified one)",
     example: ['bob@example.org'],
   })
-  @IsOptional()
   @IsArray()
   @ArrayMaxSize(LIMITS.erasureEmailsMax)
+  // Optional, but not null: FieldRule's condition skips the other checks only when it is absent.
   @FieldRule('email', { optional: true, each: true })
   emails?: string[];
 }
