@@ -188,6 +188,7 @@ describe.each([
       [bob.id, { emails: ['not-an-address'] }],
       [bob.id, { emails: 'x@example.org' }],
       [bob.id, { emails: null }],
+      [bob.id, null],
       [bob.id, { emails: Array.from({ length: 21 }, (_, i) => `p${i}@example.org`) }],
       [bob.id, { other: 1 }],
     ];

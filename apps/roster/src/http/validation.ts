@@ -1,4 +1,4 @@
-import { applyDecorators, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, HttpStatus, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { ApiProperty, ApiSchema, type ApiPropertyOptions, type ApiSchemaOptions } from '@nestjs/swagger';
 import { FIELD_CODES, fieldRefusal, type CommandField } from '@roster/domain';
 import { ValidateBy, ValidateIf } from 'class-validator';
@@ -82,9 +82,19 @@ function problemCode(errors: readonly FieldError[]): string {
   return codes.size === 1 && DOMAIN_CODES.has(only) ? only : 'VALIDATION.FAILED';
 }
 
+/** A JSON `null` body is no request body class: class-validator would let it through as an empty one. */
+class BodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && value === null) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'VALIDATION.BODY', 'The body must be a JSON object (or absent)');
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Request bodies: unknown fields refused, fields checked by their rule, and every complaint listed by field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
