@@ -1,4 +1,5 @@
 import type { DatasetRole } from './dataset-roles';
+import type { PartnerAccess, PartnerContact, PartnershipSide } from './partners';
 import type { Role } from './roles';
 
 /**
@@ -134,6 +135,45 @@ export type OrganizationEvent =
       type: 'DefaultDatasetRoleChanged';
       data: { organizationId: string; userId: string; from: DatasetRole; to: DatasetRole; changedBy: string };
     }
+  // Partnerships: recorded in the inviting organization's stream (organizationId); the
+  // partner organization is named by partnerOrganizationId (null while only a contact is known).
+  | {
+      /** Exactly one of partnerOrganizationId and contact. */
+      type: 'PartnerInvited';
+      data: {
+        organizationId: string;
+        partnershipId: string;
+        partnerOrganizationId?: string;
+        contact?: PartnerContact;
+        access: PartnerAccess;
+        invitedBy: string;
+      };
+    }
+  | {
+      /** Decided on the accepting admin's role in the partner, folded from its stream just before (acceptedByRole; null: a superadmin who is not a member). */
+      type: 'PartnershipAccepted';
+      data: {
+        organizationId: string;
+        partnershipId: string;
+        partnerOrganizationId: string;
+        access: PartnerAccess;
+        acceptedBy: string;
+        acceptedByRole: Role | null;
+      };
+    }
+  | {
+      type: 'PartnershipDeclined';
+      data: { organizationId: string; partnershipId: string; partnerOrganizationId: string | null; declinedBy: string };
+    }
+  | {
+      type: 'PartnerAccessChanged';
+      data: { organizationId: string; partnershipId: string; partnerOrganizationId: string | null; from: PartnerAccess; to: PartnerAccess; changedBy: string };
+    }
+  | {
+      /** A pending partnership ended is withdrawn; `by`: the side whose admin ended it. */
+      type: 'PartnershipEnded';
+      data: { organizationId: string; partnershipId: string; partnerOrganizationId: string | null; endedBy: string; by: PartnershipSide };
+    }
   | {
       /**
        * The person was erased (RGPD article 17): their membership ended (`role` and
@@ -198,6 +238,11 @@ export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
   'PersonErased',
   'OrganizationLeftWithoutAdmin',
   'OrganizationAdminRestored',
+  'PartnerInvited',
+  'PartnershipAccepted',
+  'PartnershipDeclined',
+  'PartnerAccessChanged',
+  'PartnershipEnded',
   'OrganizationImported',
   'MemberImported',
 ];
@@ -208,7 +253,8 @@ export function isOrganizationEventType(value: unknown): value is OrganizationEv
 
 /**
  * Current schema version of every event type's data. 2: departments and the default dataset
- * role (the Placement fields, OrganizationCreated's creatorDefaultDatasetRole).
+ * role (the Placement fields, OrganizationCreated's creatorDefaultDatasetRole). Types added
+ * later (the partnership events) start at the version current when they were added (2).
  */
 export const EVENT_SCHEMA_VERSION = 2;
 
