@@ -1,3 +1,4 @@
+import { decide } from './organization.decide';
 import { anOrganization, as, ev, foldOrganization, given, inDays } from './testing/organization.fixtures';
 
 const service = (userId = 'identity-service') => ({ ...as(userId), actor: { userId, platformRoles: ['service'] as const } });
@@ -162,5 +163,96 @@ describe('an organization an erasure leaves without an organization-wide admin',
     given([...o.history, ...erasedAdmin(o)])
       .when({ type: 'LeaveOrganization', data: { organizationId: o.org } }, as(o.member))
       .then([ev('MemberLeft', { organizationId: o.org, userId: o.member, role: 'member' })]);
+  });
+});
+
+describe('erasure and what main added since: partners, departments, imports', () => {
+  const contactInvited = (o: ReturnType<typeof anOrganization>, partnershipId: string, contactEmail: string) =>
+    ev('PartnerInvited', { organizationId: o.org, partnershipId, contact: { name: 'Hydro', contactEmail }, access: 'read', invitedBy: o.admin });
+
+  test("a pending partnership invitation to the person's address as a partner's contact is withdrawn; one to another contact stays", () => {
+    const o = anOrganization();
+    const history = [...o.history, contactInvited(o, 'p-bob', 'bob@example.org'), contactInvited(o, 'p-carol', 'carol@example.org')];
+    const erased = ev('PersonErased', { organizationId: o.org, userId: 'bob', invitationIds: [], requestIds: [], partnershipIds: ['p-bob'], erasedBy: 'identity-service' });
+    given(history).when({ type: 'ErasePerson', data: { organizationId: o.org, userId: 'bob', emails: ['BOB@example.org'] } }, service()).then([erased]);
+    const state = foldOrganization([...history, erased]);
+    expect({ pending: [...state.partnerships.byId.keys()], withdrawn: state.partnerships.handled.get('p-bob'), byContact: state.partnerships.idByContact.get('bob@example.org') }).toEqual({
+      pending: ['p-carol'],
+      withdrawn: 'withdrawn',
+      byContact: undefined,
+    });
+    // The contact can no longer answer it, and a second erasure finds nothing.
+    given([...history, erased])
+      .when({ type: 'AcceptPartnership', data: { organizationId: o.org, partnershipId: 'p-bob' } }, as('bob', { email: 'bob@example.org' }))
+      .thenThrows('conflict', 'PARTNERSHIP.CLOSED');
+    given([...history, erased]).when({ type: 'ErasePerson', data: { organizationId: o.org, userId: 'bob', emails: ['bob@example.org'] } }, service()).then([]);
+  });
+
+  test('an active partnership the contact accepted is between organizations: the erasure of the contact leaves it', () => {
+    const o = anOrganization();
+    const history = [
+      ...o.history,
+      contactInvited(o, 'p-bob', 'bob@example.org'),
+      ev('PartnershipAccepted', { organizationId: o.org, partnershipId: 'p-bob', partnerOrganizationId: 'org-b', access: 'read', acceptedBy: 'bob', acceptedByRole: 'admin' }),
+    ];
+    given(history).when({ type: 'ErasePerson', data: { organizationId: o.org, userId: 'bob', emails: ['bob@example.org'] } }, service()).then([]);
+  });
+
+  test('a department admin erased while an organization-wide admin stays: no flag', () => {
+    const o = anOrganization();
+    const history = [
+      ...o.history,
+      ev('DepartmentAdded', { organizationId: o.org, departmentId: 'water', name: 'Water', addedBy: o.admin }),
+      ...o.joined('dept-admin', 'admin'),
+      ev('MemberDepartmentChanged', { organizationId: o.org, userId: 'dept-admin', from: null, to: 'water', changedBy: o.admin }),
+    ];
+    given(history)
+      .when({ type: 'ErasePerson', data: { organizationId: o.org, userId: 'dept-admin' } }, service())
+      .then([ev('PersonErased', { organizationId: o.org, userId: 'dept-admin', role: 'admin', departmentId: 'water', invitationIds: [], requestIds: [], erasedBy: 'identity-service' })]);
+  });
+
+  describe('an imported organization', () => {
+    const source = (members: Array<{ userId: string; role: 'admin' | 'editor' | 'member' }>, name = 'Etalab') => ({
+      organizationId: 'c0ffee00-0000-4000-8000-000000000001',
+      source: { system: 'udata' as const, id: '534fff75a3a7292c64a77de4', since: '2014-04-17T18:21:09.000Z' },
+      name,
+      description: 'Mission Etalab',
+      departments: [],
+      members: members.map((m) => ({ ...m, departmentId: null, since: null })),
+    });
+    const importer = as('roster-import', { superadmin: true });
+    const org = source([]).organizationId;
+    const first = source([
+      { userId: 'imported-admin', role: 'admin' },
+      { userId: 'imported-editor', role: 'editor' },
+    ]);
+    const importedHistory = () => decide({ type: 'ImportOrganization', data: first }, foldOrganization([]), importer);
+    const erasedAdmin = [
+      ev('PersonErased', { organizationId: org, userId: 'imported-admin', role: 'admin', departmentId: null, invitationIds: [], requestIds: [], erasedBy: 'identity-service' }),
+      ev('OrganizationLeftWithoutAdmin', { organizationId: org }),
+    ];
+
+    test('an imported member is erased like any member; its only imported admin leaves it flagged', () => {
+      const history = importedHistory();
+      given(history)
+        .when({ type: 'ErasePerson', data: { organizationId: org, userId: 'imported-editor' } }, service())
+        .then([ev('PersonErased', { organizationId: org, userId: 'imported-editor', role: 'editor', departmentId: null, invitationIds: [], requestIds: [], erasedBy: 'identity-service' })]);
+      given(history).when({ type: 'ErasePerson', data: { organizationId: org, userId: 'imported-admin' } }, service()).then(erasedAdmin);
+    });
+
+    test('importing the same file again does not add the erased person back, and a changed profile is still taken', () => {
+      const history = [...importedHistory(), ...erasedAdmin];
+      given(history).when({ type: 'ImportOrganization', data: first }, importer).then([]);
+      given(history)
+        .when({ type: 'ImportOrganization', data: { ...first, name: 'Etalab (DINUM)' } }, importer)
+        .then([ev('OrganizationProfileUpdated', { organizationId: org, name: 'Etalab (DINUM)' })]);
+    });
+
+    test('an import that brings a new organization-wide admin lifts the flag', () => {
+      const history = [...importedHistory(), ...erasedAdmin];
+      const withNewAdmin = { ...first, members: [...first.members, { userId: 'new-admin', role: 'admin' as const, departmentId: null, since: null }] };
+      const appended = decide({ type: 'ImportOrganization', data: withNewAdmin }, foldOrganization(history), importer);
+      expect(appended.map((e) => e.type)).toEqual(['MemberImported', 'OrganizationAdminRestored']);
+    });
   });
 });

@@ -178,7 +178,9 @@ export type OrganizationEvent =
       /**
        * The person was erased (RGPD article 17): their membership ended (`role` and
        * `departmentId` are the membership's, absent when they were not a member) and their
-       * pending invitations and join requests were withdrawn. Ids only: nothing personal.
+       * pending invitations and join requests were withdrawn, and the pending partnership
+       * invitations to them as a partner's contact (`partnershipIds`, absent when none).
+       * Ids only: nothing personal.
        */
       type: 'PersonErased';
       data: {
@@ -188,6 +190,7 @@ export type OrganizationEvent =
         departmentId?: string | null;
         invitationIds: string[];
         requestIds: string[];
+        partnershipIds?: string[];
         erasedBy: string;
       };
     }

@@ -50,7 +50,7 @@ type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
 export function decide(command: OrganizationCommand, state: OrganizationState, context: CommandContext): OrganizationEvent[] {
   if (command.type === 'CreateOrganization') return createOrganization(command.data, state, context);
   // An import creates, or leaves a deleted organization as it is (import.ts).
-  if (command.type === 'ImportOrganization') return importOrganization(command.data, state, context);
+  if (command.type === 'ImportOrganization') return withAdminFlag(state, importOrganization(command.data, state, context));
   assertOrganizationAcceptsCommands(state);
   return withAdminFlag(state, decideCommand(command, state, context));
 }
@@ -59,7 +59,7 @@ export function decide(command: OrganizationCommand, state: OrganizationState, c
  * Only an erasure may take an organization's last organization-wide admin (the last-admin
  * rule refuses every other way): the organization is then flagged, and the flag is lifted
  * by whatever command gives it an organization-wide admin again (a superadmin's ChangeRole,
- * an accepted invitation, an approved request, a move out of a department).
+ * an accepted invitation, an approved request, a move out of a department, an import).
  */
 function withAdminFlag(state: OrganizationState, events: OrganizationEvent[]): OrganizationEvent[] {
   if (events.length === 0) return events;
@@ -425,7 +425,9 @@ function erasePerson(data: Data<'ErasePerson'>, state: OrganizationState, contex
   const invitees: Invitee[] = [{ kind: 'user', userId }, ...emails.map((email): Invitee => ({ kind: 'email', email }))];
   const invitationIds = [...new Set(invitees.flatMap((invitee) => pendingInvitationsTo(state, invitee).map((invitation) => invitation.invitationId)))];
   const requestIds = [...(state.pendingJoinRequestsByUser.get(userId) ?? [])];
-  if (!membership && invitationIds.length === 0 && requestIds.length === 0) return [];
+  // A partner invited by its contact (Data Fair): the invitation is to the person's address.
+  const partnershipIds = emails.flatMap((email) => state.partnerships.idByContact.get(email) ?? []);
+  if (!membership && invitationIds.length === 0 && requestIds.length === 0 && partnershipIds.length === 0) return [];
   return [
     event('PersonErased', {
       organizationId: state.id,
@@ -433,6 +435,7 @@ function erasePerson(data: Data<'ErasePerson'>, state: OrganizationState, contex
       ...(membership ? { role: membership.role, departmentId: membership.departmentId } : {}),
       invitationIds,
       requestIds,
+      ...(partnershipIds.length > 0 ? { partnershipIds } : {}),
       erasedBy: context.actor.userId,
     }),
   ];

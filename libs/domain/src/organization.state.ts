@@ -58,7 +58,8 @@ export interface Partnership {
   readonly since?: string;
 }
 
-export type PartnershipOutcome = 'declined' | 'ended';
+/** withdrawn: an erasure of the contact it invited (PersonErased). */
+export type PartnershipOutcome = 'declined' | 'ended' | 'withdrawn';
 
 /**
  * The organization's partnerships (it is the inviting side), with the indexes decide needs
@@ -437,9 +438,10 @@ function evolveMembership(state: OrganizationState, event: OrganizationEvent, at
       return member ? withMember(state, userId, { ...member, defaultDatasetRole: to }) : state;
     }
     case 'PersonErased': {
-      const { userId, invitationIds, requestIds } = event.data;
+      const { userId, invitationIds, requestIds, partnershipIds = [] } = event.data;
       const withdrawn = invitationIds.reduce((folded, invitationId) => closeInvitation(folded, invitationId, 'withdrawn'), state);
-      const closed = requestIds.reduce((folded, requestId) => closeJoinRequest(folded, requestId, 'withdrawn'), withdrawn);
+      const requestsClosed = requestIds.reduce((folded, requestId) => closeJoinRequest(folded, requestId, 'withdrawn'), withdrawn);
+      const closed = partnershipIds.reduce((folded, partnershipId) => closePartnership(folded, partnershipId, 'withdrawn'), requestsClosed);
       return withoutMember(closed, userId);
     }
     case 'OrganizationLeftWithoutAdmin':

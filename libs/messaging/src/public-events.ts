@@ -234,6 +234,8 @@ export interface PersonErasedV1 {
   capabilitiesRevoked: Capability[];
   invitationIds: string[];
   requestIds: string[];
+  /** Pending partnership invitations to them as a partner's contact, withdrawn (nothing was granted). */
+  partnershipIds: string[];
   erasedBy: string;
 }
 /** An erasure took the organization's last organization-wide admin; a superadmin appoints one. */
@@ -602,6 +604,7 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         capabilitiesRevoked: d.role === undefined ? [] : capabilities(d.role),
         invitationIds: [...d.invitationIds],
         requestIds: [...d.requestIds],
+        partnershipIds: [...(d.partnershipIds ?? [])],
         erasedBy: d.erasedBy,
       };
       withOptional(data, 'role', d.role);

@@ -26,13 +26,14 @@ export interface ErasureReport {
   readonly organizationsLeft: string[];
   readonly invitationsWithdrawn: Array<{ organizationId: string; invitationId: string }>;
   readonly requestsWithdrawn: Array<{ organizationId: string; requestId: string }>;
+  readonly partnerInvitationsWithdrawn: Array<{ organizationId: string; partnershipId: string }>;
   readonly organizationsWithoutAdmin: string[];
 }
 
 /**
  * Erasure of a person (RGPD article 17, DESIGN.md "Personal data and erasure"): ErasePerson
  * in every organization where the read models show them a member, invited (by user id or
- * by one of `emails`) or requesting to join; then their key is destroyed, last. Each step is
+ * by one of `emails`, as a member or as a partner's contact) or requesting to join; then their key is destroyed, last. Each step is
  * idempotent (ErasePerson with nothing left is a no-op), so a retry after a crash midway
  * finishes the job, and a second erasure changes nothing.
  */
@@ -51,7 +52,7 @@ export class ErasureService {
     // Refused before any organization is touched, by the domain's rule for it.
     const { userId, emails } = validErasure(userIdGiven, [...(emailsGiven ?? []), ...this.ownVerifiedEmail(userIdGiven, actor)], actor);
     await this.readModelsCaughtUp();
-    const report: ErasureReport = { userId, organizationsLeft: [], invitationsWithdrawn: [], requestsWithdrawn: [], organizationsWithoutAdmin: [] };
+    const report: ErasureReport = { userId, organizationsLeft: [], invitationsWithdrawn: [], requestsWithdrawn: [], partnerInvitationsWithdrawn: [], organizationsWithoutAdmin: [] };
     for (const organizationId of await this.readModels.queries.organizationsConcerning(userId, await this.emailKeyIds(emails))) {
       const appended = await this.eraseIn(organizationId, userId, emails, actor, request);
       for (const event of appended) addToReport(report, event);
@@ -60,7 +61,7 @@ export class ErasureService {
     await this.vault.destroyKey({ kind: 'user', userId });
     for (const email of emails) await this.vault.destroyKey({ kind: 'email', email });
     // Ids only in the log line: the e-mail addresses are personal data.
-    this.logger.log(`Erased user ${userId}: ${report.organizationsLeft.length} membership(s) ended, ${report.invitationsWithdrawn.length} invitation(s) and ${report.requestsWithdrawn.length} request(s) withdrawn`);
+    this.logger.log(`Erased user ${userId}: ${report.organizationsLeft.length} membership(s) ended, ${report.invitationsWithdrawn.length} invitation(s) and ${report.requestsWithdrawn.length} request(s) and ${report.partnerInvitationsWithdrawn.length} partnership invitation(s) withdrawn`);
     return report;
   }
 
@@ -135,6 +136,7 @@ function addToReport(report: ErasureReport, event: OrganizationEvent): void {
     if (event.data.role !== undefined) report.organizationsLeft.push(organizationId);
     for (const invitationId of event.data.invitationIds) report.invitationsWithdrawn.push({ organizationId, invitationId });
     for (const requestId of event.data.requestIds) report.requestsWithdrawn.push({ organizationId, requestId });
+    for (const partnershipId of event.data.partnershipIds ?? []) report.partnerInvitationsWithdrawn.push({ organizationId, partnershipId });
   } else if (event.type === 'OrganizationLeftWithoutAdmin') {
     report.organizationsWithoutAdmin.push(event.data.organizationId);
   }

@@ -284,7 +284,7 @@ export const batchOf = (max: number): { request: SchemaObject; answer: SchemaObj
 /** GET /users/:userId/personal-data (RGPD article 15): what the read models hold about a person. */
 export const PERSONAL_DATA: SchemaObject = {
   type: 'object',
-  required: ['userId', 'memberships', 'invitations', 'joinRequests', 'history'],
+  required: ['userId', 'memberships', 'invitations', 'joinRequests', 'partnerInvitations', 'history'],
   properties: {
     userId: { type: 'string' },
     memberships: {
@@ -306,6 +306,24 @@ export const PERSONAL_DATA: SchemaObject = {
     },
     invitations: { type: 'array', items: INVITATION_VIEW_STORED(), description: 'To their user id, or to the e-mail address their token verifies' },
     joinRequests: { type: 'array', items: JOIN_REQUEST_VIEW },
+    partnerInvitations: {
+      type: 'array',
+      description: 'Partnership invitations to the e-mail address their token verifies, as the contact of a partner not on the portal yet (Data Fair)',
+      items: {
+        type: 'object',
+        required: ['partnershipId', 'organizationId', 'status'],
+        properties: {
+          partnershipId: UUID,
+          organizationId: UUID,
+          partnerOrganizationId: { ...UUID, nullable: true },
+          partnerName: { type: 'string' },
+          access: PARTNER_ACCESS,
+          status: { type: 'string', enum: ['pending', 'active', 'declined', 'ended', 'withdrawn'] },
+          invitedAt: TIME,
+          invitedBy: { type: 'string' },
+        },
+      },
+    },
     history: { type: 'array', items: ACTIVITY, description: 'Every recorded change that names them, as the subject or the actor, oldest first' },
   },
 };
@@ -318,7 +336,7 @@ function INVITATION_VIEW_STORED(): SchemaObject {
 /** POST /users/:userId/erasure: what the erasure did, by organization. */
 export const ERASURE_REPORT: SchemaObject = {
   type: 'object',
-  required: ['userId', 'organizationsLeft', 'invitationsWithdrawn', 'requestsWithdrawn', 'organizationsWithoutAdmin'],
+  required: ['userId', 'organizationsLeft', 'invitationsWithdrawn', 'requestsWithdrawn', 'partnerInvitationsWithdrawn', 'organizationsWithoutAdmin'],
   properties: {
     userId: { type: 'string' },
     organizationsLeft: { type: 'array', items: UUID, description: 'Organizations whose membership ended' },
@@ -330,6 +348,11 @@ export const ERASURE_REPORT: SchemaObject = {
       type: 'array',
       items: { type: 'object', required: ['organizationId', 'requestId'], properties: { organizationId: UUID, requestId: UUID } },
     },
+    partnerInvitationsWithdrawn: {
+      type: 'array',
+      description: "Pending partnership invitations to the person's address as a partner's contact",
+      items: { type: 'object', required: ['organizationId', 'partnershipId'], properties: { organizationId: UUID, partnershipId: UUID } },
+    },
     organizationsWithoutAdmin: { type: 'array', items: UUID, description: 'Organizations this erasure left without an organization-wide admin' },
   },
   example: {
@@ -337,6 +360,7 @@ export const ERASURE_REPORT: SchemaObject = {
     organizationsLeft: ['5d0c6c2e-8f0e-4d7a-9c1b-2f4e6a8b0c1d'],
     invitationsWithdrawn: [],
     requestsWithdrawn: [{ organizationId: '0e7f3a2b-1c4d-4e5f-8a9b-0c1d2e3f4a5b', requestId: '3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a98' }],
+    partnerInvitationsWithdrawn: [],
     organizationsWithoutAdmin: ['5d0c6c2e-8f0e-4d7a-9c1b-2f4e6a8b0c1d'],
   },
 };

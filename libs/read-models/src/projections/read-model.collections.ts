@@ -37,6 +37,8 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
   [COLLECTIONS.partnerships]: [
     { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
     { key: { partnerOrganizationId: 1, status: 1 }, name: 'by_partner_status' },
+    // A contact's address by the id of the key sealing it (erasure, a person's data access).
+    { key: { contactEmailKid: 1 }, name: 'by_contact_email_key' },
   ],
   [COLLECTIONS.invitations]: [
     { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },

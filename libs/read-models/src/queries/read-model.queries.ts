@@ -86,6 +86,8 @@ export interface PersonalData {
   readonly memberships: Array<Record<string, unknown>>;
   readonly invitations: Array<Record<string, unknown>>;
   readonly joinRequests: Array<Record<string, unknown>>;
+  /** Partnership invitations to them as a partner's contact (by their address's key). */
+  readonly partnerInvitations: Array<Record<string, unknown>>;
   readonly history: Array<Record<string, unknown>>;
 }
 
@@ -94,6 +96,8 @@ export interface PersonalData {
  * the id of its owner's key, which the sealed value names.
  */
 const SEALED_EMAIL_KEY_ID = 'inviteeEmail.kid';
+/** Likewise a partner's contact address (partnerships.projection.ts keeps only the key id). */
+const SEALED_CONTACT_KEY_ID = 'contactEmailKid';
 
 const ZERO_COUNTS: MemberCounts = { member: 0, editor: 0, admin: 0 };
 
@@ -221,16 +225,18 @@ export class ReadModelQueries {
   /**
    * Where a person has something an erasure ends: active memberships in active
    * organizations, pending invitations to their user id or to an e-mail address whose key is
-   * one of `emailKeyIds`, pending join requests. Organization ids, sorted, each once.
+   * one of `emailKeyIds`, pending join requests, pending partnership invitations to such an
+   * address as a partner's contact. Organization ids, sorted, each once.
    */
   async organizationsConcerning(userId: string, emailKeyIds: readonly string[]): Promise<string[]> {
-    const [memberships, byUser, byEmail, requests] = await Promise.all([
+    const [memberships, byUser, byEmail, requests, asContact] = await Promise.all([
       this.documents.find(COLLECTIONS.memberships, { userId, status: 'active', organizationStatus: 'active' }),
       this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId, status: 'pending' }),
       emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { [SEALED_EMAIL_KEY_ID]: { $in: [...emailKeyIds] }, status: 'pending' }),
       this.documents.find(COLLECTIONS.joinRequests, { userId, status: 'pending' }),
+      emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.partnerships, { [SEALED_CONTACT_KEY_ID]: { $in: [...emailKeyIds] }, status: 'pending' }),
     ]);
-    const ids = [...memberships, ...byUser, ...byEmail, ...requests].map((doc) => String(doc.organizationId));
+    const ids = [...memberships, ...byUser, ...byEmail, ...requests, ...asContact].map((doc) => String(doc.organizationId));
     return [...new Set(ids)].sort();
   }
 
@@ -241,11 +247,12 @@ export class ReadModelQueries {
    * the actor), oldest first; personal fields opened (plaintext, or the erased marker).
    */
   async personalData(userId: string, emailKeyIds: readonly string[]): Promise<PersonalData> {
-    const [memberships, byUser, byEmail, joinRequests, asSubject, asActor] = await Promise.all([
+    const [memberships, byUser, byEmail, joinRequests, asContact, asSubject, asActor] = await Promise.all([
       this.documents.find(COLLECTIONS.memberships, { userId }, { sort: { _id: 1 } }),
       this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId }, { sort: { _id: 1 } }),
       emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { [SEALED_EMAIL_KEY_ID]: { $in: [...emailKeyIds] } }, { sort: { _id: 1 } }),
       this.documents.find(COLLECTIONS.joinRequests, { userId }, { sort: { _id: 1 } }),
+      emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.partnerships, { [SEALED_CONTACT_KEY_ID]: { $in: [...emailKeyIds] } }, { sort: { _id: 1 } }),
       this.documents.find(COLLECTIONS.activity, { subjectUserId: userId }, { sort: { position: 1 } }),
       this.documents.find(COLLECTIONS.activity, { actor: userId }, { sort: { position: 1 } }),
     ]);
@@ -266,6 +273,11 @@ export class ReadModelQueries {
         return view;
       }),
       joinRequests: await opened(joinRequests, { message: 'data.message', reason: 'data.reason' }, 'requestId'),
+      partnerInvitations: asContact.map((doc) => {
+        const { contactEmailKid, ...view } = renameId(doc, 'partnershipId');
+        void contactEmailKid;
+        return view;
+      }),
       history: (await opened(history, { subjectEmail: 'data.invitee.email' }, 'eventId')).map((view) => ({ ...view, position: String(view.position) })),
     };
   }
