@@ -3,7 +3,9 @@
  * three routes by every kind of caller, what an erasure does and that a second one changes
  * nothing, no plaintext of the person left in the event file, the read models or any answer
  * of the API and the CLI, the hash chain, a rebuild, the check for everyone else, and the
- * organization left without an admin. Two legs: read models in MongoDB and the embedded
+ * organization left without an admin; what main added since: a partner's member (bob in P,
+ * B's partner), a partnership invitation to bob's address as a contact (in C), an imported
+ * organization (I, bob its imported admin) imported again after the erasure. Two legs: read models in MongoDB and the embedded
  * default. Organizations are set up with the domain's commands on the service's own bus
  * (CommandSender); the routes under test are called over HTTP. Fresh ids per run.
  */
@@ -51,9 +53,14 @@ describe.each([
   // A: bob its only organization-wide admin; B: bob's pending request; C: an invitation to
   // bob's e-mail; D: bob's request, rejected with a reason (history only).
   const [orgA, orgB, orgC, orgD] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  // P: bob an editor, partnerMember a member; P is B's partner (write). I: imported, bob its admin.
+  const [orgP, orgI] = [randomUUID(), randomUUID()];
   const invitationId = randomUUID();
   const requestB = randomUUID();
+  const partnershipBP = randomUUID();
+  const contactPartnership = randomUUID();
   let bob: User, bobUnverified: User, editor: User, member: User, departmentAdmin: User, carol: User, dave: User, erin: User;
+  let pat: User, partnerMember: User, importedMember: User;
   let stranger: User, superadmin: User, auditor: User, service: User;
   let checksBefore: unknown;
 
@@ -72,6 +79,19 @@ describe.each([
     await send(user, { type: 'RequestJoin', data: { organizationId, requestId } });
     await send(by, { type: 'ApproveJoin', data: { organizationId, requestId, role, ...(departmentId ? { departmentId } : {}) } });
   }
+
+  /** I as the source portal has it: bob its only admin, importedMember a member. */
+  const importedSource = () => ({
+    organizationId: orgI,
+    source: { system: 'udata' as const, id: `src-${orgI.slice(0, 8)}`, since: '2020-01-01T00:00:00.000Z' },
+    name: 'Imported',
+    description: '',
+    departments: [],
+    members: [
+      { userId: bob.id, role: 'admin' as const, departmentId: null, since: null },
+      { userId: importedMember.id, role: 'member' as const, departmentId: null, since: null },
+    ],
+  });
 
   const cli = (args: string[]) =>
     new Promise<{ code: number; stdout: string }>((resolve) => {
@@ -99,6 +119,7 @@ describe.each([
     ['editor', editor, 403],
     ['admin', carol, 403],
     ['department admin', departmentAdmin, 403],
+    ["a partner's member", partnerMember, 403],
     ['auditor', auditor, 403],
     ['service', service, 403],
   ];
@@ -113,6 +134,10 @@ describe.each([
         { userId: carol.id, organizationId: orgB, action: 'membership.approve' },
         { userId: dave.id, organizationId: orgC, action: 'organization.update' },
         { userId: erin.id, organizationId: orgD, action: 'organization.delete' },
+        { userId: partnerMember.id, organizationId: orgB, action: 'dataset.read' },
+        { userId: partnerMember.id, organizationId: orgB, action: 'dataset.update' },
+        { userId: pat.id, organizationId: orgB, action: 'dataset.update' },
+        { userId: importedMember.id, organizationId: orgI, action: 'dataset.read' },
       ],
     }, { 'x-min-position': lastPosition });
 
@@ -122,6 +147,7 @@ describe.each([
     bob = await newUser([], { email: bobEmail, email_verified: true });
     bobUnverified = { ...bob, token: await signTestToken(SECRET, bob.id, { email: bobEmail }) };
     [editor, member, departmentAdmin, carol, dave, erin, stranger] = await Promise.all([newUser(), newUser(), newUser(), newUser(), newUser(), newUser(), newUser()]);
+    [pat, partnerMember, importedMember] = await Promise.all([newUser(), newUser(), newUser()]);
     [superadmin, auditor, service] = await Promise.all([newUser(['superadmin']), newUser(['auditor']), newUser(['service'])]);
 
     await send(bob, { type: 'CreateOrganization', data: { organizationId: orgA, name: 'Bob and co', description: '' } });
@@ -140,6 +166,14 @@ describe.each([
     const requestD = randomUUID();
     await send(bob, { type: 'RequestJoin', data: { organizationId: orgD, requestId: requestD, message } });
     await send(erin, { type: 'RejectJoin', data: { organizationId: orgD, requestId: requestD, reason } });
+
+    await send(pat, { type: 'CreateOrganization', data: { organizationId: orgP, name: 'Pat', description: '' } });
+    await joinAs(bob, orgP, pat, 'editor');
+    await joinAs(partnerMember, orgP, pat, 'member');
+    await send(carol, { type: 'InvitePartner', data: { organizationId: orgB, partnershipId: partnershipBP, partner: { organizationId: orgP }, access: 'write' } });
+    await send(pat, { type: 'AcceptPartnership', data: { organizationId: orgB, partnershipId: partnershipBP } });
+    await send(dave, { type: 'InvitePartner', data: { organizationId: orgC, partnershipId: contactPartnership, partner: { name: 'Hydro', contactEmail: bobEmail }, access: 'read' } });
+    await send(superadmin, { type: 'ImportOrganization', data: importedSource() });
     checksBefore = (await checks()).body;
   });
   afterAll(async () => {
@@ -156,8 +190,17 @@ describe.each([
     }
     const own = (await read(`/users/${bob.id}/personal-data`, bob)).body;
     expect(own.userId).toBe(bob.id);
-    expect(own.memberships).toEqual([expect.objectContaining({ organizationId: orgA, userId: bob.id, role: 'admin', status: 'active' })]);
-    expect(own.joinRequests.map((r: { organizationId: string }) => r.organizationId).sort()).toEqual([orgB, orgD].sort());
+    expect(own.memberships.map((m: { organizationId: string; role: string; status: string; via: string }) => [m.organizationId, m.role, m.status, m.via]).sort()).toEqual(
+      [
+        [orgA, 'admin', 'active', 'creation'],
+        [orgP, 'editor', 'active', 'join-request'],
+        [orgI, 'admin', 'active', 'import'],
+      ].sort(),
+    );
+    // The partnership invitation to their verified address, as a partner's contact.
+    expect(own.partnerInvitations).toEqual([expect.objectContaining({ partnershipId: contactPartnership, organizationId: orgC, partnerName: 'Hydro', status: 'pending' })]);
+    // Approved into P; pending in B; rejected in D.
+    expect(own.joinRequests.map((r: { organizationId: string }) => r.organizationId).sort()).toEqual([orgB, orgD, orgP].sort());
     expect(own.joinRequests.find((r: { requestId: string }) => r.requestId === requestB).message).toBe(message);
     // Their verified e-mail makes the invitation to it theirs.
     expect(own.invitations).toEqual([expect.objectContaining({ invitationId, organizationId: orgC, status: 'pending' })]);
@@ -167,7 +210,7 @@ describe.each([
     expect((await read(`/users/${bob.id}/personal-data`, superadmin)).body.invitations).toEqual([]);
     expect((await read('/users/%20/personal-data', superadmin)).status).toBe(400);
     expect((await read(`/users/user-${randomUUID()}/personal-data`, superadmin)).body).toEqual(
-      expect.objectContaining({ memberships: [], invitations: [], joinRequests: [], history: [] }),
+      expect.objectContaining({ memberships: [], invitations: [], joinRequests: [], partnerInvitations: [], history: [] }),
     );
   });
 
@@ -198,7 +241,7 @@ describe.each([
     }
     expect(await head()).toBe(before);
     // An unknown user id erases nothing: 200 with empty lists, from a service and a superadmin.
-    const empty = { organizationsLeft: [], invitationsWithdrawn: [], requestsWithdrawn: [], organizationsWithoutAdmin: [] };
+    const empty = { organizationsLeft: [], invitationsWithdrawn: [], requestsWithdrawn: [], partnerInvitationsWithdrawn: [], organizationsWithoutAdmin: [] };
     for (const as of [service, superadmin]) {
       const unknown = `user-${randomUUID()}`;
       expect(await call('POST', `/users/${unknown}/erasure`, as)).toMatchObject({ status: 200, body: { userId: unknown, ...empty } });
@@ -217,14 +260,22 @@ describe.each([
       expect(report.status).toBe(200);
       expect(report.body).toEqual({
         userId: bob.id,
-        organizationsLeft: [orgA],
+        organizationsLeft: [orgA, orgI, orgP].sort(),
         invitationsWithdrawn: [{ organizationId: orgC, invitationId }],
         requestsWithdrawn: [{ organizationId: orgB, requestId: requestB }],
-        organizationsWithoutAdmin: [orgA],
+        partnerInvitationsWithdrawn: [{ organizationId: orgC, partnershipId: contactPartnership }],
+        organizationsWithoutAdmin: [orgA, orgI].sort(),
       });
       const again = await call('POST', `/users/${bob.id}/erasure`, bob);
       expect(again.status).toBe(200);
-      expect(again.body).toEqual({ userId: bob.id, organizationsLeft: [], invitationsWithdrawn: [], requestsWithdrawn: [], organizationsWithoutAdmin: [] });
+      expect(again.body).toEqual({
+        userId: bob.id,
+        organizationsLeft: [],
+        invitationsWithdrawn: [],
+        requestsWithdrawn: [],
+        partnerInvitationsWithdrawn: [],
+        organizationsWithoutAdmin: [],
+      });
       expect((await call('GET', '/health', null)).body.headPosition).toBe(lastPosition);
     });
 
@@ -246,8 +297,8 @@ describe.each([
 
     it('leaves no plaintext in any answer; history and as-of show the erased fields as erased; every chain verifies', async () => {
       const answers: JsonAnswer[] = [];
-      for (const org of [orgA, orgB, orgC, orgD]) {
-        for (const path of ['', '/members', '/dashboard', '/invitations?status=all', '/join-requests?status=all', '/history', `/as-of?at=${new Date().toISOString()}`]) {
+      for (const org of [orgA, orgB, orgC, orgD, orgP, orgI]) {
+        for (const path of ['', '/members', '/dashboard', '/invitations?status=all', '/join-requests?status=all', '/partners', '/partner-of', '/history', `/as-of?at=${new Date().toISOString()}`]) {
           const answer = await read(`/organizations/${org}${path}`, superadmin);
           expect({ org, path, status: answer.status }).toEqual({ org, path, status: 200 });
           answers.push(answer);
@@ -263,10 +314,18 @@ describe.each([
       const rejected = (await history(orgD)).find((e) => e.type === 'JoinRejected')!;
       expect(rejected.data.reason).toEqual({ erased: true });
       expect((await history(orgB)).find((e) => e.type === 'JoinRequested')!.data.message).toEqual({ erased: true });
+      const contactInvited = (await history(orgC)).find((e) => e.type === 'PartnerInvited')!;
+      expect(contactInvited.data.contact).toEqual({ name: 'Hydro', contactEmail: { erased: true } });
+      // The invitation to bob as a contact is withdrawn: C lists no partner, and it cannot be accepted.
+      expect((await read(`/organizations/${orgC}/partners`, dave)).body.items).toEqual([]);
+      const accepting = await call('POST', `/organizations/${orgC}/partners/${contactPartnership}/accept`, bob, { organizationId: orgP });
+      expect({ status: accepting.status, code: accepting.body.code }).toEqual({ status: 409, code: 'PARTNERSHIP.CLOSED' });
       // The person's id stays (pseudonymous); the membership ended by erasure.
       expect((await history(orgA)).map((e) => e.type).slice(-2)).toEqual(['PersonErased', 'OrganizationLeftWithoutAdmin']);
       const own = (await read(`/users/${bob.id}/personal-data`, superadmin)).body;
-      expect(own.memberships).toEqual([expect.objectContaining({ organizationId: orgA, status: 'erased' })]);
+      expect(own.memberships.map((m: { organizationId: string; status: string }) => [m.organizationId, m.status]).sort()).toEqual(
+        [orgA, orgP, orgI].map((organizationId) => [organizationId, 'erased']).sort(),
+      );
       expect(own.joinRequests.find((r: { requestId: string }) => r.requestId === requestB).status).toBe('withdrawn');
       expect((await read(`/organizations/${orgC}/invitations?status=all`, superadmin)).body.items[0]).toMatchObject({ invitationId, status: 'withdrawn' });
     });
@@ -281,8 +340,23 @@ describe.each([
 
     it('answers the permission check for everyone else as before', async () => {
       expect((await checks()).body).toEqual(checksBefore);
-      const gone = await call('POST', '/authorizations/check', service, { userId: bob.id, organizationId: orgA, action: 'organization.read' }, { 'x-min-position': lastPosition });
-      expect(gone.body).toMatchObject({ allowed: false });
+      for (const [organizationId, action] of [
+        [orgA, 'organization.read'],
+        [orgI, 'organization.read'],
+        [orgP, 'dataset.read'],
+        // Through the partnership B shares with P: bob is no longer P's member.
+        [orgB, 'dataset.read'],
+      ]) {
+        const gone = await call('POST', '/authorizations/check', service, { userId: bob.id, organizationId, action }, { 'x-min-position': lastPosition });
+        expect({ organizationId, body: gone.body }).toMatchObject({ organizationId, body: { allowed: false, via: 'membership' } });
+      }
+    });
+
+    it('an import of the same source again does not add the erased person back', async () => {
+      await send(superadmin, { type: 'ImportOrganization', data: importedSource() });
+      const members = (await read(`/organizations/${orgI}/members`, superadmin)).body.items.map((m: { userId: string }) => m.userId);
+      expect(members).toEqual([importedMember.id]);
+      expect((await read('/organizations?needsAdmin=true', superadmin)).body.items.map((o: { organizationId: string }) => o.organizationId)).toContain(orgI);
     });
 
     it('keeps the organization without an admin answering, lists it for superadmins only, and a superadmin gives it an admin', async () => {
