@@ -3,6 +3,15 @@ import { anOrganization, as, ev, foldOrganization, given, inDays } from './testi
 
 const service = (userId = 'identity-service') => ({ ...as(userId), actor: { userId, platformRoles: ['service'] as const } });
 
+
+/** The organization with `dept-admin`, an admin restricted to the department `water`. */
+const withDepartmentAdmin = (o: ReturnType<typeof anOrganization>) => [
+  ...o.history,
+  ev('DepartmentAdded', { organizationId: o.org, departmentId: 'water', name: 'Water', addedBy: o.admin }),
+  ...o.joined('dept-admin', 'admin'),
+  ev('MemberDepartmentChanged', { organizationId: o.org, userId: 'dept-admin', from: null, to: 'water', changedBy: o.admin }),
+];
+
 describe('ErasePerson', () => {
   test('ends the membership, withdraws pending invitations to the user id and to a named e-mail, and the pending join request', () => {
     const o = anOrganization();
@@ -105,12 +114,7 @@ describe('an organization an erasure leaves without an organization-wide admin',
 
   test('a department admin left alone does not keep it from being flagged', () => {
     const o = anOrganization();
-    const history = [
-      ...o.history,
-      ev('DepartmentAdded', { organizationId: o.org, departmentId: 'water', name: 'Water', addedBy: o.admin }),
-      ...o.joined('dept-admin', 'admin'),
-      ev('MemberDepartmentChanged', { organizationId: o.org, userId: 'dept-admin', from: null, to: 'water', changedBy: o.admin }),
-    ];
+    const history = withDepartmentAdmin(o);
     given(history).when({ type: 'ErasePerson', data: { organizationId: o.org, userId: o.admin } }, service()).then(erasedAdmin(o));
   });
 
@@ -200,12 +204,7 @@ describe('erasure and what main added since: partners, departments, imports', ()
 
   test('a department admin erased while an organization-wide admin stays: no flag', () => {
     const o = anOrganization();
-    const history = [
-      ...o.history,
-      ev('DepartmentAdded', { organizationId: o.org, departmentId: 'water', name: 'Water', addedBy: o.admin }),
-      ...o.joined('dept-admin', 'admin'),
-      ev('MemberDepartmentChanged', { organizationId: o.org, userId: 'dept-admin', from: null, to: 'water', changedBy: o.admin }),
-    ];
+    const history = withDepartmentAdmin(o);
     given(history)
       .when({ type: 'ErasePerson', data: { organizationId: o.org, userId: 'dept-admin' } }, service())
       .then([ev('PersonErased', { organizationId: o.org, userId: 'dept-admin', role: 'admin', departmentId: 'water', invitationIds: [], requestIds: [], erasedBy: 'identity-service' })]);
