@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
+import { requestJson, signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SERVICE_ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
@@ -58,15 +58,11 @@ interface Setup {
   readonly serviceToken: string;
 }
 
+/** One command or query through the project's own JSON client; a non-2xx answer stops the bench. */
 async function call(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<Record<string, string>> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text === '' ? {} : (JSON.parse(text) as Record<string, string>);
+  const answer = await requestJson(baseUrl, method, path, { token, body });
+  if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+  return (answer.body ?? {}) as Record<string, string>;
 }
 
 /** Organizations with members, through the API (invite, accept), on the first start. */
