@@ -23,7 +23,7 @@ import {
   type CommandOutcome,
   type OrganizationStream,
 } from './organization-stream';
-import { retrying } from './retry';
+import { conflictRetryDelayMs, retrying } from './retry';
 
 /** What a command means on one fold of its stream. */
 type Decision =
@@ -63,6 +63,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
         return await retrying((attempt) => this.handle(streamId, command, attempt === 0), {
           retries: this.retries,
           shouldRetry: (error) => error instanceof WrongExpectedRevisionError,
+          delayMs: conflictRetryDelayMs,
         });
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) {
