@@ -1,11 +1,13 @@
 import { evolve, initialState, organizationStreamId, readRecordedEvent, type Membership, type OrganizationState } from '@roster/domain';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Answers "what did this organization look like at time T" without folding its whole
  * history each time. Per organization it keeps, in memory, a folded state every
  * `snapshotEvery` events (with the time reached at that point) and the state at the head;
  * it is built lazily on first use and extended incrementally from the last revision it saw.
+ * The organizations held are an LRU cache bounded in snapshots (AS_OF_MAX_SNAPSHOTS).
  * A question then costs a binary search and a fold of at most `snapshotEvery` events read
  * from the store. States share structure (PersistentMap), so snapshots are cheap.
  * Every `membersEvery`-th snapshot also keeps the member list sorted by user id; the list
@@ -53,7 +55,19 @@ export interface AsOfIndexOptions {
   readonly membersEvery?: number;
   /** Organizations kept in memory, least recently used dropped first (default 10,000). */
   readonly maxOrganizations?: number;
+  /** Snapshots kept in memory over all organizations (default AS_OF_MAX_SNAPSHOTS); see there. */
+  readonly maxSnapshots?: number;
 }
+
+/**
+ * The memory bound of an index, in snapshots over all the organizations it holds: 20,000
+ * snapshots are 2,000,000 events folded at the default interval (one 100,000-event
+ * organization takes 1,001). States share structure, so a snapshot costs about what its 100
+ * events changed; bench:audit measures the heap an index of 100,000 events holds
+ * (index_heap_mb), about 13 MB, which puts this bound near 260 MB. An organization larger than the bound
+ * alone is folded each time instead of kept.
+ */
+export const AS_OF_MAX_SNAPSHOTS = 20_000;
 
 /** Where an answer stands: the folded point, the stream's head, and the point's members sorted. */
 export interface AsOfAnswer {
@@ -116,9 +130,8 @@ export function foldRecorded(point: FoldedPoint, recorded: RecordedEvent): Folde
 export class AsOfIndex {
   private readonly snapshotEvery: number;
   private readonly membersEvery: number;
-  private readonly maxOrganizations: number;
-  /** Insertion order doubles as recency order (re-inserted on use). */
-  private readonly timelines = new Map<string, Timeline>();
+  /** Least recently used organizations dropped first, weighed by their snapshots. */
+  private readonly timelines: LRUCache<string, Timeline>;
 
   constructor(
     private readonly store: EventStore,
@@ -126,7 +139,11 @@ export class AsOfIndex {
   ) {
     this.snapshotEvery = options.snapshotEvery ?? 100;
     this.membersEvery = options.membersEvery ?? 10;
-    this.maxOrganizations = options.maxOrganizations ?? 10_000;
+    this.timelines = new LRUCache<string, Timeline>({
+      max: options.maxOrganizations ?? 10_000,
+      maxSize: options.maxSnapshots ?? AS_OF_MAX_SNAPSHOTS,
+      sizeCalculation: (timeline) => timeline.snapshots.length,
+    });
   }
 
   /** The organization's state at the head of its stream (revision -1: no such stream). */
@@ -134,15 +151,28 @@ export class AsOfIndex {
     return this.catchUp(this.timeline(organizationId), organizationId);
   }
 
-  /** The state after the longest prefix of the stream whose time line is at or before `at`. */
+  /** The state after the longest prefix of the stream whose time line is at or before `at`, with its members sorted. */
   async asOf(organizationId: string, at: Date): Promise<AsOfAnswer> {
+    const { point, head, snapshots, from, touched } = await this.locate(organizationId, at);
+    return { point, head, members: this.membersAt(snapshots, from, point.state, touched) };
+  }
+
+  /** The same point as asOf, without the sorted member list: what the permission check at a past instant needs. */
+  async stateAt(organizationId: string, at: Date): Promise<FoldedPoint> {
+    return (await this.locate(organizationId, at)).point;
+  }
+
+  /**
+   * The point at `at`: the last snapshot at or before it (a binary search), folded forward
+   * with at most `snapshotEvery` events read from the store; `touched` are the strings of
+   * the events folded past snapshot `from`.
+   */
+  private async locate(organizationId: string, at: Date): Promise<{ point: FoldedPoint; head: FoldedPoint; snapshots: readonly Snapshot[]; from: number; touched: Set<string> }> {
     const timeline = this.timeline(organizationId);
     const head = await this.catchUp(timeline, organizationId);
     const { snapshots } = timeline;
     const target = at.getTime();
-    if (head.time <= target) {
-      return { point: head, head, members: this.membersAt(snapshots, snapshots.length - 1, head.state, timeline.touched) };
-    }
+    if (head.time <= target) return { point: head, head, snapshots, from: snapshots.length - 1, touched: timeline.touched };
     // Last snapshot at or before `target` (snapshots[0] always qualifies).
     let lo = 0;
     let hi = snapshots.length - 1;
@@ -151,8 +181,7 @@ export class AsOfIndex {
       if (snapshots[mid].time <= target) lo = mid;
       else hi = mid - 1;
     }
-    const snapshot = snapshots[lo];
-    let point: FoldedPoint = snapshot;
+    let point: FoldedPoint = snapshots[lo];
     const touched = new Set<string>();
     const stream = this.store.readStream(organizationStreamId(organizationId), {
       fromRevision: BigInt(point.revision + 1),
@@ -164,7 +193,7 @@ export class AsOfIndex {
       point = next;
       addTouched(touched, event.data);
     }
-    return { point, head, members: this.membersAt(snapshots, lo, point.state, touched) };
+    return { point, head, snapshots, from: lo, touched };
   }
 
   /** Sorted members of a point folded from snapshot `index` with `touched` since: merged from the last stored list. */
@@ -185,16 +214,10 @@ export class AsOfIndex {
 
   private timeline(organizationId: string): Timeline {
     let timeline = this.timelines.get(organizationId);
-    if (timeline) {
-      this.timelines.delete(organizationId);
-    } else {
+    if (!timeline) {
       timeline = { snapshots: [EMPTY], head: EMPTY, touched: new Set() };
-      if (this.timelines.size >= this.maxOrganizations) {
-        const oldest = this.timelines.keys().next().value;
-        if (oldest !== undefined) this.timelines.delete(oldest);
-      }
+      this.timelines.set(organizationId, timeline);
     }
-    this.timelines.set(organizationId, timeline);
     return timeline;
   }
 
@@ -223,6 +246,8 @@ export class AsOfIndex {
       }
     }
     timeline.head = head;
+    // Re-weighed by its snapshots now; the least recently used timelines go first when over the bound.
+    if (this.timelines.peek(organizationId) === timeline) this.timelines.set(organizationId, timeline);
     return head;
   }
 }

@@ -87,7 +87,9 @@ export type PlatformAction =
   /** Read any user's organizations (a user always reads their own). */
   | 'user.organizations.read'
   /** Ask the permission check about any user (a user always asks about themself). */
-  | 'permission.check-any-user';
+  | 'permission.check-any-user'
+  /** Ask the permission check about any user at a past instant (`at`): what auditors ask too. */
+  | 'permission.check-any-user-at';
 
 interface PlatformGrant {
   /** In every organization, whatever the role there; `all`: every action of the table. */
@@ -98,13 +100,14 @@ interface PlatformGrant {
 /**
  * What each platform role (the token's `roles` claim) grants, DESIGN.md "Roles": a
  * superadmin may do anything an admin may, everywhere; an auditor reads every
- * organization's record and changes nothing; a `service` token reads what members read and
- * asks the permission check about any user, and changes nothing.
+ * organization's record (and asks the permission check about any user at a past instant) and
+ * changes nothing; a `service` token reads what members read and asks the permission check
+ * about any user, and changes nothing.
  */
 export const PLATFORM_ROLE_POLICY: Readonly<Record<PlatformRole, PlatformGrant>> = {
-  superadmin: { organization: 'all', platform: ['user.organizations.read', 'permission.check-any-user'] },
-  auditor: { organization: ['audit.read'], platform: [] },
-  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user'] },
+  superadmin: { organization: 'all', platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at'] },
+  auditor: { organization: ['audit.read'], platform: ['permission.check-any-user-at'] },
+  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at'] },
 };
 
 const PLATFORM_GRANTS = new Map<PlatformRole, ReadonlySet<string>>(

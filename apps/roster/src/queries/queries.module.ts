@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AsOfIndex } from '@roster/audit';
+import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import { AuthModule } from '../auth/auth.module';
 import { AuthorizationsController, CheckFastPath } from './authorizations.controller';
 import { MinPositionInterceptor } from './min-position.interceptor';
@@ -7,11 +9,21 @@ import { QueryAccess } from './query-access';
 import { ReadModelsService } from './read-models.service';
 import { UserQueriesController } from './user-queries.controller';
 
-/** Read models, their projection worker, the query API and the permission check. */
+/**
+ * Read models, their projection worker, the query API and the permission check. The as-of
+ * index (folded states at intervals, from the store) is one per process: the check at a past
+ * instant and the audit routes share it, and with it its memory bound.
+ */
 @Module({
   imports: [AuthModule],
   controllers: [OrganizationQueriesController, UserQueriesController, AuthorizationsController],
-  providers: [ReadModelsService, QueryAccess, MinPositionInterceptor, CheckFastPath],
-  exports: [ReadModelsService],
+  providers: [
+    ReadModelsService,
+    QueryAccess,
+    MinPositionInterceptor,
+    CheckFastPath,
+    { provide: AsOfIndex, useFactory: (store: EventStore) => new AsOfIndex(store), inject: [EVENT_STORE] },
+  ],
+  exports: [ReadModelsService, AsOfIndex],
 })
 export class QueriesModule {}
