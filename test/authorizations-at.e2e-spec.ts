@@ -166,7 +166,7 @@ describe('POST /authorizations/check with `at`', () => {
       ['2999-01-01', 'VALIDATION.TIME_FUTURE'],
     ];
     for (const [at, code] of cases) {
-      for (const headers of [{}, { 'x-min-position': lastPosition }]) {
+      for (const headers of [{}, { 'x-min-position': lastPosition }] as Array<Record<string, string>>) {
         const single = await call('POST', '/authorizations/check', service, { ...check, at }, headers);
         expect({ at, status: single.status, code: single.body.code, field: single.body.errors?.[0]?.field }).toEqual({ at, status: 400, code, field: 'at' });
         const batch = await call('POST', '/authorizations/check/batch', service, { checks: [check, { ...check, at }] }, headers);

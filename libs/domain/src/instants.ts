@@ -36,7 +36,7 @@ export function parseIsoTime(value: unknown, name: string): Date {
 export function validPastInstant(value: unknown, now: Date): Date {
   const at = parseIsoTime(value, 'at');
   if (at.getTime() > now.getTime()) {
-    throw validation('VALIDATION.TIME_FUTURE', `at must not be in the future (it is ${at.toISOString()}, the service's clock says ${now.toISOString()})`);
+    throw validation('VALIDATION.TIME_FUTURE', `at must not be in the future (${at.toISOString()}): the record says nothing of it yet`);
   }
   return at;
 }
