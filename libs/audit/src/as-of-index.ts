@@ -57,6 +57,12 @@ export interface AsOfIndexOptions {
   readonly maxOrganizations?: number;
   /** Snapshots kept in memory over all organizations (default AS_OF_MAX_SNAPSHOTS); see there. */
   readonly maxSnapshots?: number;
+  /**
+   * The same streams with personal fields left sealed (PersonalDataEventStore.sealed), for
+   * stateAt: what it answers (status, roles, departments, partnerships) holds no personal
+   * data, and opening costs a key look-up and a decryption per personal field. Default: the store.
+   */
+  readonly sealedStore?: EventStore;
 }
 
 /**
@@ -132,6 +138,7 @@ export class AsOfIndex {
   private readonly membersEvery: number;
   /** Least recently used organizations dropped first, weighed by their snapshots. */
   private readonly timelines: LRUCache<string, Timeline>;
+  private readonly sealedStore: EventStore;
 
   constructor(
     private readonly store: EventStore,
@@ -139,6 +146,7 @@ export class AsOfIndex {
   ) {
     this.snapshotEvery = options.snapshotEvery ?? 100;
     this.membersEvery = options.membersEvery ?? 10;
+    this.sealedStore = options.sealedStore ?? store;
     this.timelines = new LRUCache<string, Timeline>({
       max: options.maxOrganizations ?? 10_000,
       maxSize: options.maxSnapshots ?? AS_OF_MAX_SNAPSHOTS,
@@ -157,9 +165,13 @@ export class AsOfIndex {
     return { point, head, members: this.membersAt(snapshots, from, point.state, touched) };
   }
 
-  /** The same point as asOf, without the sorted member list: what the permission check at a past instant needs. */
+  /**
+   * The same point as asOf, without the sorted member list, for questions that read no
+   * personal data (the permission check at a past instant): the events folded past the
+   * snapshot are read from `sealedStore`, so their personal fields may stay sealed.
+   */
   async stateAt(organizationId: string, at: Date): Promise<FoldedPoint> {
-    return (await this.locate(organizationId, at)).point;
+    return (await this.locate(organizationId, at, this.sealedStore)).point;
   }
 
   /**
@@ -167,7 +179,7 @@ export class AsOfIndex {
    * with at most `snapshotEvery` events read from the store; `touched` are the strings of
    * the events folded past snapshot `from`.
    */
-  private async locate(organizationId: string, at: Date): Promise<{ point: FoldedPoint; head: FoldedPoint; snapshots: readonly Snapshot[]; from: number; touched: Set<string> }> {
+  private async locate(organizationId: string, at: Date, store: EventStore = this.store): Promise<{ point: FoldedPoint; head: FoldedPoint; snapshots: readonly Snapshot[]; from: number; touched: Set<string> }> {
     const timeline = this.timeline(organizationId);
     const head = await this.catchUp(timeline, organizationId);
     const { snapshots } = timeline;
@@ -183,7 +195,7 @@ export class AsOfIndex {
     }
     let point: FoldedPoint = snapshots[lo];
     const touched = new Set<string>();
-    const stream = this.store.readStream(organizationStreamId(organizationId), {
+    const stream = store.readStream(organizationStreamId(organizationId), {
       fromRevision: BigInt(point.revision + 1),
       maxCount: Math.min(this.snapshotEvery, head.revision - point.revision),
     });

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AsOfIndex } from '@roster/audit';
-import { EVENT_STORE, type EventStore } from '@roster/event-store';
+import { EVENT_STORE, PersonalDataEventStore, type EventStore } from '@roster/event-store';
 import { AuthModule } from '../auth/auth.module';
 import { AuthorizationsController, CheckFastPath } from './authorizations.controller';
 import { MinPositionInterceptor } from './min-position.interceptor';
@@ -22,7 +22,11 @@ import { UserQueriesController } from './user-queries.controller';
     QueryAccess,
     MinPositionInterceptor,
     CheckFastPath,
-    { provide: AsOfIndex, useFactory: (store: EventStore) => new AsOfIndex(store), inject: [EVENT_STORE] },
+    {
+      provide: AsOfIndex,
+      useFactory: (store: EventStore) => new AsOfIndex(store, { sealedStore: store instanceof PersonalDataEventStore ? store.sealed : store }),
+      inject: [EVENT_STORE],
+    },
   ],
   exports: [ReadModelsService, AsOfIndex],
 })
