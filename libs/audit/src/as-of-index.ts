@@ -66,14 +66,14 @@ export interface AsOfIndexOptions {
 }
 
 /**
- * The memory bound of an index, in snapshots over all the organizations it holds: 20,000
- * snapshots are 2,000,000 events folded at the default interval (one 100,000-event
- * organization takes 1,001). States share structure, so a snapshot costs about what its 100
- * events changed; bench:audit measures the heap an index of 100,000 events holds
- * (index_heap_mb), about 13 MB, which puts this bound near 260 MB. An organization larger than the bound
- * alone is folded each time instead of kept.
+ * The memory bound of an index (ROSTER_AS_OF_MAX_SNAPSHOTS), in snapshots over all the
+ * organizations it holds, least recently used dropped first. bench:audit measures the heap
+ * of one 100,000-event organization's index (index_heap_mb): about 64 MB for its 1,001
+ * snapshots (shared states, the member lists every 10th, the ids each touched), so about
+ * 64 KB a snapshot: 10,000 snapshots are about 640 MB and 1,000,000 events folded. An
+ * organization larger than the whole bound is folded from zero on each question instead.
  */
-export const AS_OF_MAX_SNAPSHOTS = 20_000;
+export const AS_OF_MAX_SNAPSHOTS = 10_000;
 
 /** Where an answer stands: the folded point, the stream's head, and the point's members sorted. */
 export interface AsOfAnswer {

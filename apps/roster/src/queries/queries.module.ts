@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AsOfIndex } from '@roster/audit';
 import { EVENT_STORE, PersonalDataEventStore, type EventStore } from '@roster/event-store';
 import { AuthModule } from '../auth/auth.module';
+import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { AuthorizationsController, CheckFastPath } from './authorizations.controller';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { OrganizationQueriesController } from './organization-queries.controller';
@@ -24,8 +25,9 @@ import { UserQueriesController } from './user-queries.controller';
     CheckFastPath,
     {
       provide: AsOfIndex,
-      useFactory: (store: EventStore) => new AsOfIndex(store, { sealedStore: store instanceof PersonalDataEventStore ? store.sealed : store }),
-      inject: [EVENT_STORE],
+      useFactory: (store: EventStore, config: RosterConfig) =>
+        new AsOfIndex(store, { maxSnapshots: config.asOfMaxSnapshots, sealedStore: store instanceof PersonalDataEventStore ? store.sealed : store }),
+      inject: [EVENT_STORE, ROSTER_CONFIG],
     },
   ],
   exports: [ReadModelsService, AsOfIndex],
