@@ -89,7 +89,13 @@ export type PlatformAction =
   /** Ask the permission check about any user (a user always asks about themself). */
   | 'permission.check-any-user'
   /** Ask the permission check about any user at a past instant (`at`): what auditors ask too. */
-  | 'permission.check-any-user-at';
+  | 'permission.check-any-user-at'
+  /** Erase any person (RGPD article 17); a person may always ask for their own erasure. */
+  | 'person.erase'
+  /** Read everything held about any person (article 15); a person always reads their own. */
+  | 'person.read'
+  /** List the organizations an erasure left without an organization-wide admin. */
+  | 'organizations.needing-admin.read';
 
 interface PlatformGrant {
   /** In every organization, whatever the role there; `all`: every action of the table. */
@@ -105,9 +111,13 @@ interface PlatformGrant {
  * about any user, and changes nothing.
  */
 export const PLATFORM_ROLE_POLICY: Readonly<Record<PlatformRole, PlatformGrant>> = {
-  superadmin: { organization: 'all', platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at'] },
+  superadmin: {
+    organization: 'all',
+    platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase', 'person.read', 'organizations.needing-admin.read'],
+  },
   auditor: { organization: ['audit.read'], platform: ['permission.check-any-user-at'] },
-  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at'] },
+  // The identity service erases a person when their account is deleted.
+  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase'] },
 };
 
 const PLATFORM_GRANTS = new Map<PlatformRole, ReadonlySet<string>>(
