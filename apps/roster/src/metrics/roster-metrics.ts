@@ -204,37 +204,13 @@ export class RosterMetrics {
     // The four are filled by one reading per scrape (the head read once), which each awaits before it answers.
     let reading: Promise<void> | undefined;
     const collect = (): Promise<void> => (reading ??= read().finally(() => (reading = undefined)));
-    const head = new Gauge({
-      name: 'roster_event_store_head_position',
-      help: 'Position of the last event in the event store',
-      aggregator: 'max',
-      registers: [this.registry],
-      collect,
-    });
-    const position = new Gauge({
-      name: 'roster_worker_position',
-      help: 'Position of the last event a catch-up worker handled and checkpointed, by worker',
-      labelNames: ['worker'] as const,
-      aggregator: 'min',
-      registers: [this.registry],
-      collect,
-    });
-    const lagEvents = new Gauge({
-      name: 'roster_worker_lag_events',
-      help: 'Events in the store that a worker has not handled yet',
-      labelNames: ['worker'] as const,
-      aggregator: 'max',
-      registers: [this.registry],
-      collect,
-    });
-    const lagSeconds = new Gauge({
-      name: 'roster_worker_lag_seconds',
-      help: 'Age of the oldest event a worker has not handled yet (0 when it is level with the store)',
-      labelNames: ['worker'] as const,
-      aggregator: 'max',
-      registers: [this.registry],
-      collect,
-    });
+    // Under node:cluster, `aggregator` says how processes combine: the furthest head, the slowest worker.
+    const gauge = (name: string, help: string, aggregator: 'min' | 'max', labelNames: readonly string[] = ['worker']) =>
+      new Gauge({ name, help, labelNames, aggregator, registers: [this.registry], collect });
+    const head = gauge('roster_event_store_head_position', 'Position of the last event in the event store', 'max', []);
+    const position = gauge('roster_worker_position', 'Position of the last event a catch-up worker handled and checkpointed, by worker', 'min');
+    const lagEvents = gauge('roster_worker_lag_events', 'Events in the store that a worker has not handled yet', 'max');
+    const lagSeconds = gauge('roster_worker_lag_seconds', 'Age of the oldest event a worker has not handled yet (0 when it is level with the store)', 'max');
     const read = async (): Promise<void> => {
       head.reset();
       position.reset();
