@@ -45,4 +45,25 @@ describe('EmbeddedDocumentStore', () => {
     expect(before).toEqual({ _id: 'o1:a', organizationId: 'o1', departmentId: null, status: 'active', counts: { admin: 1 } });
     expect(await store.findOne('m', { _id: 'o1:a' })).toEqual({ _id: 'o1:a', organizationId: 'o1', status: 'removed', counts: { admin: 2 } });
   });
+
+  it('reads the newest through an ordered index as sorting every match would, ties and updates included', async () => {
+    const indexed = new EmbeddedDocumentStore();
+    const plain = new EmbeddedDocumentStore();
+    await indexed.ensureIndexes('a', [{ key: { organizationId: 1, position: -1 }, name: 'by_organization_position' }]);
+    const docs = Array.from({ length: 40 }, (_, i) => ({ _id: `e${i}`, organizationId: i % 3 === 0 ? 'o2' : 'o1', position: (i * 7) % 13, type: i % 2 === 0 ? 'A' : 'B' }));
+    for (const store of [indexed, plain]) {
+      await store.insertMany('a', docs);
+      await store.write(new Map([['a', [{ updateOne: { filter: { _id: 'e4' }, update: { $set: { position: 100 } } } }]]]));
+    }
+    for (const [filter, sort, limit] of [
+      [{ organizationId: 'o1' }, { position: -1 }, 5],
+      [{ organizationId: 'o1', type: { $in: ['B'] } }, { position: -1 }, 7],
+      [{ organizationId: 'o2' }, { position: 1 }, 4],
+      [{ organizationId: 'o1' }, { position: -1 }, 0],
+    ] as const) {
+      const ids = async (store: EmbeddedDocumentStore) => (await store.find('a', filter, { sort, limit })).map((doc) => doc._id);
+      expect(await ids(indexed)).toEqual(await ids(plain));
+    }
+    expect((await indexed.find('a', { organizationId: 'o1' }, { sort: { position: -1 }, limit: 1 }))[0]._id).toBe('e4');
+  });
 });

@@ -43,8 +43,13 @@ export class EmbeddedDocumentStore implements DocumentStore {
   /** The stored documents, not copies (they are never changed in place): read-only. */
   findSync(collection: string, filter: Filter, options: FindOptions = {}): Readonly<Doc>[] {
     const limit = options.limit !== undefined && options.limit > 0 ? options.limit : undefined;
+    const target = this.collections.get(collection);
+    if (!target) return [];
+    // Already in order through an ordered index: the first `limit` matches, no sort.
+    const ordered = options.sort ? target.findOrdered(filter, options.sort, limit) : undefined;
+    if (ordered) return ordered;
     // Without a sort the first `limit` matches will do; with one, every match is sorted first.
-    const found = this.collections.get(collection)?.find(filter, options.sort ? undefined : limit) ?? [];
+    const found = target.find(filter, options.sort ? undefined : limit);
     if (options.sort) found.sort(comparatorFor(options.sort));
     return limit !== undefined && found.length > limit ? found.slice(0, limit) : found;
   }
@@ -84,19 +89,25 @@ export class EmbeddedDocumentStore implements DocumentStore {
   /**
    * Hash indexes for equality: one over the index's fields and one over its first field alone.
    * A field indexed descending is a sort key (an activity's position), not looked up by
-   * equality: the fields stop before it.
+   * equality: the fields before it make an ordered index, whose documents are kept in that
+   * key's order so that the newest `limit` of them are read without sorting them all.
    */
   async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     const target = this.collection(collection);
     for (const index of indexes) {
       const fields: string[] = [];
+      let order: string | undefined;
       for (const [field, direction] of Object.entries(index.key)) {
-        if (direction === -1) break;
+        if (direction === -1) {
+          order = field;
+          break;
+        }
         fields.push(field);
       }
       if (fields.length === 0) continue;
       target.addIndex([fields[0]]);
       if (fields.length > 1) target.addIndex(fields);
+      if (order !== undefined) target.addOrderedIndex(fields, order);
     }
   }
 
@@ -128,13 +139,62 @@ interface EqualityIndex {
   readonly ids: Map<string, Set<string>>;
 }
 
+/** Equality fields, then the documents of each key in `order`'s ascending order (ties in insertion order). */
+interface OrderedIndex {
+  readonly equality: EqualityIndex;
+  readonly order: string;
+  readonly ids: Map<string, Doc[]>;
+}
+
 class EmbeddedCollection {
   private readonly docs = new Map<string, Doc>();
   /** By the fields' names joined with commas. */
   private readonly indexes = new Map<string, EqualityIndex>();
+  private readonly ordered: OrderedIndex[] = [];
 
   get(id: string): Doc | undefined {
     return this.docs.get(id);
+  }
+
+  addOrderedIndex(fields: readonly string[], order: string): void {
+    if (this.ordered.some((index) => index.order === order && index.equality.fields.join(',') === fields.join(','))) return;
+    const index: OrderedIndex = { equality: { fields, ids: new Map() }, order, ids: new Map() };
+    this.ordered.push(index);
+    for (const doc of this.docs.values()) orderedAdd(index, doc);
+  }
+
+  /**
+   * The first `limit` matches in `sort` order, read from an ordered index, as a stable sort of
+   * the matches would give them; undefined when no ordered index serves this filter and sort.
+   */
+  findOrdered(filter: Filter, sort: Readonly<Record<string, 1 | -1>>, limit: number | undefined): Doc[] | undefined {
+    const entries = Object.entries(sort);
+    if (entries.length !== 1) return undefined;
+    const [field, direction] = entries[0];
+    for (const index of this.ordered) {
+      if (index.order !== field) continue;
+      const keys = lookupKeys(index.equality, filter);
+      if (!keys || keys.length !== 1) continue;
+      const docs = index.ids.get(keys[0]) ?? [];
+      const out: Doc[] = [];
+      const full = () => limit !== undefined && out.length >= limit;
+      if (direction === 1) {
+        for (const doc of docs) {
+          if (full()) break;
+          if (matches(doc, filter)) out.push(doc);
+        }
+        return out;
+      }
+      // Descending: runs of equal keys from the end, each run in insertion order (a stable sort's).
+      for (let end = docs.length - 1; end >= 0 && !full(); ) {
+        let start = end;
+        while (start > 0 && sameOrderKey(getPath(docs[start - 1], field), getPath(docs[end], field))) start--;
+        for (let i = start; i <= end && !full(); i++) if (matches(docs[i], filter)) out.push(docs[i]);
+        end = start - 1;
+      }
+      return out;
+    }
+    return undefined;
   }
 
   addIndex(fields: readonly string[]): void {
@@ -149,6 +209,7 @@ class EmbeddedCollection {
     if (this.docs.has(doc._id)) throw new Error(`duplicate key: ${doc._id}`);
     this.docs.set(doc._id, doc);
     for (const index of this.indexes.values()) indexAdd(index, doc);
+    for (const index of this.ordered) orderedAdd(index, doc);
   }
 
   find(filter: Filter, limit?: number): Doc[] {
@@ -211,6 +272,10 @@ class EmbeddedCollection {
     const next: Doc = { ...doc };
     applyUpdate(next, update, inserting);
     this.docs.set(doc._id, next);
+    for (const index of this.ordered) {
+      orderedRemove(index, doc);
+      orderedAdd(index, next);
+    }
     for (const index of this.indexes.values()) {
       const old = indexKey(index, doc);
       const now = indexKey(index, next);
@@ -340,6 +405,8 @@ function comparable(a: unknown, b: unknown): boolean {
 
 function equal(a: unknown, b: unknown): boolean {
   if (b === null) return a === null || a === undefined;
+  // Scalars compare as they are; only objects and arrays need their JSON form.
+  if (typeof b !== 'object') return a === b;
   return valueKey(a) === valueKey(b);
 }
 
@@ -351,6 +418,48 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
 
 function valueKey(value: unknown): string {
   return value === undefined ? '\u0000undefined' : JSON.stringify(value);
+}
+
+/** Inserted after the documents whose key is not greater: ties keep insertion order. */
+function orderedAdd(index: OrderedIndex, doc: Doc): void {
+  const key = indexKey(index.equality, doc);
+  let docs = index.ids.get(key);
+  if (!docs) index.ids.set(key, (docs = []));
+  const value = getPath(doc, index.order);
+  // Usually appended: documents arrive in the order of their position.
+  if (docs.length === 0 || !orderBefore(value, getPath(docs[docs.length - 1], index.order))) {
+    docs.push(doc);
+    return;
+  }
+  let low = 0;
+  let high = docs.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (orderBefore(value, getPath(docs[mid], index.order))) high = mid;
+    else low = mid + 1;
+  }
+  docs.splice(low, 0, doc);
+}
+
+function orderedRemove(index: OrderedIndex, doc: Doc): void {
+  const key = indexKey(index.equality, doc);
+  const docs = index.ids.get(key);
+  const at = docs?.indexOf(doc) ?? -1;
+  if (at < 0) return;
+  docs!.splice(at, 1);
+  if (docs!.length === 0) index.ids.delete(key);
+}
+
+/** a sorts strictly before b, as comparatorFor sorts ascending: missing values first. */
+function orderBefore(a: unknown, b: unknown): boolean {
+  if (a === b) return false;
+  if (a === undefined || a === null) return true;
+  if (b === undefined || b === null) return false;
+  return (a as number) < (b as number);
+}
+
+function sameOrderKey(a: unknown, b: unknown): boolean {
+  return !orderBefore(a, b) && !orderBefore(b, a);
 }
 
 function indexKey(index: EqualityIndex, doc: Doc): string {
