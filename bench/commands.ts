@@ -22,7 +22,7 @@
  *   the same load on a fresh organization.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -31,6 +31,7 @@ import { EVENT_SCHEMA_VERSION } from '@roster/domain';
 import { GENESIS_HASH, SqliteEventStore } from '@roster/event-store';
 import { freePort, pacedHttpLoad, signTestToken, startServiceProcess, stopProcess, type PacedRequest, type ServiceProcess } from '@roster/testing';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+import { processCpuMs } from './support';
 import { appendHistory, CROWDED_MEMBERS, CROWDED_PENDING, crowdedHistory, inviteThenRevoke } from './crowded-organization';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -54,18 +55,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------
 // Processes
-
-/** CPU time (user + system, all threads) a process has used, in ms; undefined where /proc is missing. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime (fields 14 and 15 of stat) in clock ticks, 100 per second on Linux.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The bare-Fastify baseline server, run as `commands.js --serve-fastify <port>`. */
 async function serveFastify(port: number): Promise<void> {

@@ -28,7 +28,7 @@ import type autocannon from 'autocannon';
 import { freePort, signTestToken, startServiceProcess, stopProcess } from '@roster/testing';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 import { appendHistory, inviteThenRevoke, memberJoined, type SeedEvent } from './crowded-organization';
-import { cannon, request, round, sleep, type Run } from './support';
+import { cannon, embeddedServiceEnv, request, round, sleep, type Run } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CACHE = join(ROOT, '.cache');
@@ -136,11 +136,7 @@ async function roster(data: Dataset): Promise<Figures> {
       ids.set(org.key, { id, admin });
       await appendHistory(storePath.path, id, membershipHistory(id, `Organization ${org.key}`, admin, org.members.slice(1)));
     }
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.EVENTSTORE_CONNECTION_STRING;
-    delete env.MONGODB_URL;
-    delete env.KAFKA_BROKERS;
-    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' });
+    const env = embeddedServiceEnv(dataDir, secret);
     const service = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: REGISTER_PATHS, cwd: ROOT, env });
     try {
       const url = service.baseUrl;

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
-import { cannon, processCpuMs, request, round } from './support';
+import { cannon, embeddedServiceEnv, processCpuMs, request, round } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SERVICE_ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
@@ -47,11 +47,7 @@ async function main(): Promise<void> {
   const sign = (sub: string, claims: Record<string, unknown> = {}) => signTestToken(secret, sub, claims, '2h');
   let service: ServiceProcess | undefined;
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.EVENTSTORE_CONNECTION_STRING;
-    delete env.MONGODB_URL;
-    delete env.KAFKA_BROKERS;
-    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' });
+    const env = embeddedServiceEnv(dataDir, secret);
     // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
     const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
     service = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: [...REGISTER_PATHS, ...serviceArgs], cwd: ROOT, env });

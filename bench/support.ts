@@ -55,3 +55,16 @@ export async function request(baseUrl: string, token: string | undefined, method
 export const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The environment of a benchmark's service process: the embedded store in `dataDir`, its
+ * projection in the same process (as `npm start` runs it), no MongoDB, EventStoreDB or
+ * Kafka, no per-user command rate (the load comes from a few users).
+ */
+export function embeddedServiceEnv(dataDir: string, jwtSecret: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.EVENTSTORE_CONNECTION_STRING;
+  delete env.MONGODB_URL;
+  delete env.KAFKA_BROKERS;
+  return { ...env, ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: jwtSecret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' };
+}
