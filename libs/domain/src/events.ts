@@ -66,6 +66,11 @@ export type OrganizationEvent =
       data: { organizationId: string; invitationId: string; revokedBy: string };
     }
   | {
+      /** Same invitation, new expiry: the mailer sends it again. */
+      type: 'InvitationResent';
+      data: { organizationId: string; invitationId: string; expiresAt: string; resentBy: string };
+    }
+  | {
       type: 'JoinRequested';
       data: { organizationId: string; requestId: string; userId: string; message?: string };
     }
@@ -83,11 +88,13 @@ export type OrganizationEvent =
     }
   | {
       type: 'MemberRoleChanged';
-      data: { organizationId: string; userId: string; from: Role; to: Role; changedBy: string };
+      /** `reason` since version 3: why, as the admin wrote it (optional). */
+      data: { organizationId: string; userId: string; from: Role; to: Role; changedBy: string; reason?: string };
     }
   | {
       type: 'MemberRemoved';
-      data: { organizationId: string; userId: string; role: Role; removedBy: string };
+      /** `reason` since version 3: why, as the admin wrote it (optional). */
+      data: { organizationId: string; userId: string; role: Role; removedBy: string; reason?: string };
     }
   | {
       type: 'MemberLeft';
@@ -129,6 +136,7 @@ export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
   'InvitationAccepted',
   'InvitationDeclined',
   'InvitationRevoked',
+  'InvitationResent',
   'JoinRequested',
   'JoinRequestCancelled',
   'JoinApproved',
@@ -150,9 +158,10 @@ export function isOrganizationEventType(value: unknown): value is OrganizationEv
 
 /**
  * Current schema version of every event type's data. 2: departments and the default dataset
- * role (the Placement fields, OrganizationCreated's creatorDefaultDatasetRole).
+ * role (the Placement fields, OrganizationCreated's creatorDefaultDatasetRole). 3: the
+ * optional `reason` of MemberRoleChanged and MemberRemoved.
  */
-export const EVENT_SCHEMA_VERSION = 2;
+export const EVENT_SCHEMA_VERSION = 3;
 
 /** Metadata recorded with every event. */
 export interface EventMetadata {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DomainError, organizationStreamId, type Actor, type OrganizationCommand } from '@roster/domain';
+import { DomainError, EVENT_SCHEMA_VERSION, organizationStreamId, type Actor, type OrganizationCommand } from '@roster/domain';
 import {
   eventHash,
   GENESIS_HASH,
@@ -104,7 +104,7 @@ describe('ExecuteOrganizationHandler', () => {
       occurredAt: '2026-01-10T10:00:00.000Z',
       correlationId: req.correlationId,
       causationId: req.commandId,
-      schemaVersion: 2,
+      schemaVersion: EVENT_SCHEMA_VERSION,
       command: 'CreateOrganization',
       idempotencyKey: 'k-1',
       requestFingerprint: req.fingerprint,
