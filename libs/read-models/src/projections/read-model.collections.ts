@@ -31,7 +31,12 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
     { key: { organizationId: 1, departmentId: 1, status: 1 }, name: 'by_organization_department_status' },
   ],
   [COLLECTIONS.departments]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
-  [COLLECTIONS.invitations]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
+  [COLLECTIONS.invitations]: [
+    { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+    // A person's invitations across organizations: by user id, and by e-mail address.
+    { key: { inviteeUserId: 1, status: 1 }, name: 'by_invitee_user_status' },
+    { key: { inviteeEmail: 1, status: 1 }, name: 'by_invitee_email_status' },
+  ],
   [COLLECTIONS.joinRequests]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
   [COLLECTIONS.activity]: [{ key: { organizationId: 1, position: -1 }, name: 'by_organization_position' }],
   [COLLECTIONS.memberCountsDaily]: [{ key: { organizationId: 1, day: 1 }, name: 'by_organization_day' }],

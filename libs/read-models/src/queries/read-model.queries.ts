@@ -1,4 +1,4 @@
-import { defaultDatasetRoleFor, isDatasetRole, isExpired, ROLES, type DatasetRole, type Role } from '@roster/domain';
+import { defaultDatasetRoleFor, isDatasetRole, isExpired, normalizedEmail, ROLES, type DatasetRole, type Role } from '@roster/domain';
 import type { Doc, DocumentStore, Filter } from '../document-store/document-store.port';
 import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
 
@@ -41,6 +41,23 @@ export interface MembersByDepartment {
   readonly departments: readonly DepartmentView[];
   /** Active members not restricted to a department. */
   readonly organizationWide: number;
+}
+
+/** One of a person's invitations, as GET /users/:userId/invitations lists them. */
+export interface UserInvitationView {
+  readonly invitationId: string;
+  readonly organizationId: string;
+  readonly organizationName: string;
+  /** How they were invited: by user id or by e-mail address. */
+  readonly invitee: { kind: 'user'; userId: string } | { kind: 'email'; email: string };
+  readonly role: Role;
+  readonly invitedBy: string;
+  readonly invitedAt: string;
+  readonly expiresAt: string;
+  readonly status: 'pending' | 'expired';
+  /** null: organization-wide. */
+  readonly departmentId: string | null;
+  readonly defaultDatasetRole: DatasetRole;
 }
 
 export interface Page<T> {
@@ -112,16 +129,54 @@ export class ReadModelQueries {
     return docs.map((doc) => renameId(doc, 'requestId'));
   }
 
+  /**
+   * Invitations, newest first: `pending` (the default) lists those not handled yet, each
+   * with `status` pending or expired (past expiresAt, by the domain's isExpired at `now`).
+   */
   async invitations(organizationId: string, status: 'pending' | 'all' = 'pending', now = new Date()): Promise<Array<Record<string, unknown>>> {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
     const docs = await this.documents.find(COLLECTIONS.invitations, filter, { sort: { invitedAt: -1 } });
-    // Expiry is not an event: a pending invitation past its time is reported as expired.
     return docs.map((doc) => {
-      const view = renameId(doc, 'invitationId');
+      const view = invitationView(doc, now);
       delete view.inviteeUserId;
       delete view.inviteeEmail;
-      return { ...view, expired: doc.status === 'pending' && typeof doc.expiresAt === 'string' && isExpired({ expiresAt: doc.expiresAt }, now) };
+      return view;
     });
+  }
+
+  /**
+   * A person's invitations not handled yet, across organizations that still exist: those to
+   * their user id and those to `email` (a verified address), each with the organization's
+   * name and `status` pending or expired, newest first. Two indexed lookups, no scan.
+   */
+  async userInvitations(userId: string, email: string | undefined, now = new Date()): Promise<UserInvitationView[]> {
+    const [byUser, byEmail] = await Promise.all([
+      this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId, status: 'pending' }),
+      email === undefined ? Promise.resolve([]) : this.documents.find(COLLECTIONS.invitations, { inviteeEmail: normalizedEmail(email), status: 'pending' }),
+    ]);
+    const docs = [...byUser, ...byEmail];
+    if (docs.length === 0) return [];
+    const organizations = await this.documents.find(COLLECTIONS.organizations, { _id: { $in: [...new Set(docs.map((doc) => String(doc.organizationId)))] } });
+    const active = new Map(organizations.filter((org) => org.status !== 'deleted').map((org) => [org._id, String(org.name)]));
+    return docs
+      .filter((doc) => active.has(String(doc.organizationId)))
+      .map((doc) => {
+        const view = invitationView(doc, now);
+        return {
+          invitationId: String(view.invitationId),
+          organizationId: String(doc.organizationId),
+          organizationName: active.get(String(doc.organizationId)) ?? '',
+          invitee: doc.invitee as UserInvitationView['invitee'],
+          role: doc.role as Role,
+          invitedBy: String(doc.invitedBy),
+          invitedAt: String(doc.invitedAt),
+          expiresAt: String(doc.expiresAt),
+          status: view.status as 'pending' | 'expired',
+          departmentId: typeof doc.departmentId === 'string' ? doc.departmentId : null,
+          defaultDatasetRole: isDatasetRole(doc.defaultDatasetRole) ? doc.defaultDatasetRole : defaultDatasetRoleFor(doc.role as Role),
+        };
+      })
+      .sort((a, b) => (a.invitedAt < b.invitedAt ? 1 : a.invitedAt > b.invitedAt ? -1 : 0));
   }
 
   /** The user's active memberships in organizations that still exist. */
@@ -219,6 +274,12 @@ function toMemberView(doc: Doc): MemberView {
     // A document projected before departments lacks it until the read models are rebuilt.
     defaultDatasetRole: isDatasetRole(doc.defaultDatasetRole) ? doc.defaultDatasetRole : defaultDatasetRoleFor(role),
   };
+}
+
+/** An invitation document as read: `status` expired when pending past its expiry (the one isExpired), `expired` alike. */
+function invitationView(doc: Doc, now: Date): Record<string, unknown> {
+  const expired = doc.status === 'pending' && typeof doc.expiresAt === 'string' && isExpired({ expiresAt: doc.expiresAt }, now);
+  return { ...renameId(doc, 'invitationId'), ...(expired ? { status: 'expired' } : {}), expired };
 }
 
 function renameId(doc: Doc, name: string): Record<string, unknown> {
