@@ -86,6 +86,8 @@ export function actionsOf(role: Role): readonly Action[] {
 export type PlatformAction =
   /** Read any user's organizations (a user always reads their own). */
   | 'user.organizations.read'
+  /** Read any user's pending invitations, by user id and by an e-mail address named (a user reads their own). */
+  | 'user.invitations.read'
   /** Ask the permission check about any user (a user always asks about themself). */
   | 'permission.check-any-user';
 
@@ -102,9 +104,9 @@ interface PlatformGrant {
  * asks the permission check about any user, and changes nothing.
  */
 export const PLATFORM_ROLE_POLICY: Readonly<Record<PlatformRole, PlatformGrant>> = {
-  superadmin: { organization: 'all', platform: ['user.organizations.read', 'permission.check-any-user'] },
+  superadmin: { organization: 'all', platform: ['user.organizations.read', 'user.invitations.read', 'permission.check-any-user'] },
   auditor: { organization: ['audit.read'], platform: [] },
-  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user'] },
+  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'user.invitations.read', 'permission.check-any-user'] },
 };
 
 const PLATFORM_GRANTS = new Map<PlatformRole, ReadonlySet<string>>(

@@ -38,3 +38,15 @@ export class InviteMemberRequest {
   @FieldRule('expiresInDays', { optional: true })
   expiresInDays?: number;
 }
+
+@RequestBody()
+export class ResendInvitationRequest {
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Days from now until the resent invitation expires (default ROSTER_INVITATION_TTL_DAYS, 7)',
+    minimum: LIMITS.expiresInDaysMin,
+    maximum: LIMITS.expiresInDaysMax,
+  })
+  @FieldRule('expiresInDays', { optional: true })
+  expiresInDays?: number;
+}

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '@roster/domain';
+import { validation, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandSender } from '../command-handling/command-sender';
 import type { CommandOutcome } from '../command-handling/organization-stream';
@@ -9,7 +9,7 @@ import { CommandResponse } from '../http/command-response';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
 import { ServiceId, UserId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
-import { ChangeRoleRequest } from './change-role.request';
+import { ChangeRoleRequest, RemoveMemberRequest } from './change-role.request';
 
 @ApiTags('members')
 @CommandRoute()
@@ -28,23 +28,27 @@ export class MembersController {
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
-    return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role } }, actor, request);
+    return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role, reason: body.reason } }, actor, request);
   }
 
   @Delete()
   @CommandAnswer('ok')
-  @ApiOperation({ summary: 'Remove a member (admin), or leave the organization (the member themself)' })
+  @ApiOperation({ summary: 'Remove a member, with an optional reason (admin), or leave the organization (the member themself)' })
   @ApiOkResponse({ type: CommandResponse })
   remove(
     @ServiceId('orgId') organizationId: string,
     @UserId('userId') userId: string,
+    @Body() body: RemoveMemberRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
+    const reason = body?.reason;
+    // A reason is what an admin records about someone else; leaving records none.
+    if (userId === actor.userId && reason !== undefined) throw validation('VALIDATION.REASON', 'Leaving takes no reason: a reason is recorded when an admin removes someone');
     return this.commands.send(
       userId === actor.userId
         ? { type: 'LeaveOrganization', data: { organizationId } }
-        : { type: 'RemoveMember', data: { organizationId, userId } },
+        : { type: 'RemoveMember', data: { organizationId, userId, reason } },
       actor,
       request,
     );
