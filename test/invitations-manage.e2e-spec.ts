@@ -326,7 +326,7 @@ describe('invitations people can manage', () => {
       expect(events.find((e) => e.type === 'MemberRemoved' && e.data.userId === erin.id)?.data).not.toHaveProperty('reason');
     });
 
-    it('refuses a bad reason (400 VALIDATION.REASON) and a reason for leaving, changing nothing', async () => {
+    it('refuses a bad reason (400 VALIDATION.REASON) and a reason for leaving (422), changing nothing', async () => {
       const frank = await newUser();
       await joinAs(frank, { role: 'member' });
       for (const reason of ['x'.repeat(1001), 'bell\u0007', 'rtl\u202Eoverride', 42]) {
@@ -339,7 +339,7 @@ describe('invitations people can manage', () => {
         });
       }
       const leaving = await call('DELETE', `/organizations/${orgId}/members/${frank.id}`, frank, { reason: 'bye' });
-      expect({ status: leaving.status, code: leaving.body.code }).toEqual({ status: 400, code: 'VALIDATION.REASON' });
+      expect({ status: leaving.status, code: leaving.body.code }).toEqual({ status: 422, code: 'VALIDATION.REASON' });
       const members = await read(`/organizations/${orgId}/members?role=member`, admin);
       expect(members.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ userId: frank.id, role: 'member' })]));
     });

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Put } from '@nestjs/common';
+import { Body, Controller, Delete, HttpStatus, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { validation, type Actor } from '@roster/domain';
+import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandSender } from '../command-handling/command-sender';
 import type { CommandOutcome } from '../command-handling/organization-stream';
@@ -9,6 +9,7 @@ import { CommandResponse } from '../http/command-response';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
 import { ServiceId, UserId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
+import { ProblemException } from '../http/problem';
 import { ChangeRoleRequest, RemoveMemberRequest } from './change-role.request';
 
 @ApiTags('members')
@@ -43,8 +44,10 @@ export class MembersController {
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
     const reason = body?.reason;
-    // A reason is what an admin records about someone else; leaving records none.
-    if (userId === actor.userId && reason !== undefined) throw validation('VALIDATION.REASON', 'Leaving takes no reason: a reason is recorded when an admin removes someone');
+    // A well-formed reason, but one that leaving cannot record (it is what an admin writes about someone else): 422.
+    if (userId === actor.userId && reason !== undefined) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'VALIDATION.REASON', 'Leaving takes no reason: a reason is recorded when an admin removes someone');
+    }
     return this.commands.send(
       userId === actor.userId
         ? { type: 'LeaveOrganization', data: { organizationId } }
