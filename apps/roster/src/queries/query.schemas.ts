@@ -192,49 +192,36 @@ export const DASHBOARD: SchemaObject = {
   },
 };
 
-export const USER_ORGANIZATIONS: SchemaObject = {
+/** A user's list: `{userId, items}`. */
+const userItemsOf = (item: SchemaObject): SchemaObject => ({
   type: 'object',
   required: ['userId', 'items'],
-  properties: {
-    userId: { type: 'string' },
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['organizationId', 'name', 'role', 'since', 'via'],
-        properties: { organizationId: UUID, name: { type: 'string' }, role: ROLE, since: TIME, via: { type: 'string' } },
-      },
-    },
-  },
-};
+  properties: { userId: { type: 'string' }, items: { type: 'array', items: item } },
+});
 
-export const USER_INVITATIONS: SchemaObject = {
+export const USER_ORGANIZATIONS: SchemaObject = userItemsOf({
   type: 'object',
-  required: ['userId', 'items'],
+  required: ['organizationId', 'name', 'role', 'since', 'via'],
+  properties: { organizationId: UUID, name: { type: 'string' }, role: ROLE, since: TIME, via: { type: 'string' } },
+});
+
+export const USER_INVITATIONS: SchemaObject = userItemsOf({
+  type: 'object',
+  required: ['invitationId', 'organizationId', 'organizationName', 'invitee', 'role', 'invitedBy', 'invitedAt', 'expiresAt', 'status', 'departmentId', 'defaultDatasetRole'],
   properties: {
-    userId: { type: 'string' },
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['invitationId', 'organizationId', 'organizationName', 'invitee', 'role', 'invitedBy', 'invitedAt', 'expiresAt', 'status', 'departmentId', 'defaultDatasetRole'],
-        properties: {
-          invitationId: UUID,
-          organizationId: UUID,
-          organizationName: { type: 'string' },
-          invitee: INVITEE,
-          role: ROLE,
-          invitedBy: { type: 'string', description: 'User id of who invited' },
-          invitedAt: TIME,
-          expiresAt: TIME,
-          status: { type: 'string', enum: ['pending', 'expired'], description: '`expired`: past expiresAt; an admin may resend it' },
-          departmentId: { ...NULLABLE_DEPARTMENT_ID, description: 'Where acceptance places the user; null: organization-wide' },
-          defaultDatasetRole: DATASET_ROLE,
-        },
-      },
-    },
+    invitationId: UUID,
+    organizationId: UUID,
+    organizationName: { type: 'string' },
+    invitee: INVITEE,
+    role: ROLE,
+    invitedBy: { type: 'string', description: 'User id of who invited' },
+    invitedAt: TIME,
+    expiresAt: TIME,
+    status: { type: 'string', enum: ['pending', 'expired'], description: '`expired`: past expiresAt; an admin may resend it' },
+    departmentId: { ...NULLABLE_DEPARTMENT_ID, description: 'Where acceptance places the user; null: organization-wide' },
+    defaultDatasetRole: DATASET_ROLE,
   },
-};
+});
 
 /** One permission question, as parseCheck accepts it (fields it does not know are ignored). */
 export const PERMISSION_CHECK: SchemaObject = {
