@@ -70,7 +70,7 @@ describe('HTTP hardening (embedded store, in process)', () => {
     roster = await startRosterInProcess({
       ROSTER_DATA_DIR: dataDir,
       ROSTER_JWT_SECRET: SECRET,
-      ROSTER_RUN: 'api',
+      ROSTER_RUN: 'api,projections',
       ROSTER_HTTP_REQUEST_TIMEOUT_MS: '1000',
       ROSTER_HTTP_HEADERS_TIMEOUT_MS: '1000',
     });
@@ -170,7 +170,7 @@ describe('per-user command rate (ROSTER_COMMAND_RATE=1, ROSTER_COMMAND_BURST=3)'
     roster = await startRosterInProcess({
       ROSTER_DATA_DIR: dataDir,
       ROSTER_JWT_SECRET: SECRET,
-      ROSTER_RUN: 'api',
+      ROSTER_RUN: 'api,projections',
       ROSTER_COMMAND_RATE: '1',
       ROSTER_COMMAND_BURST: '3',
     });
@@ -257,7 +257,7 @@ describe('shutdown', () => {
   it('keeps the read models answering until the HTTP server has stopped', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'roster-shutdown-order-'));
     try {
-      const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api' });
+      const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections' });
       const admin = await newUser();
       const { orgId, position } = await createOrganization(roster.baseUrl, admin);
       // The read models have the organization before shutdown starts.
@@ -295,7 +295,7 @@ describe('shutdown', () => {
     Object.assign(env, {
       ROSTER_DATA_DIR: dataDir,
       ROSTER_JWT_SECRET: SECRET,
-      ROSTER_RUN: 'api',
+      ROSTER_RUN: 'api,projections',
       LOG_LEVEL: 'warn',
       // Only the shutdown deadline can end the stuck request here.
       ROSTER_HTTP_REQUEST_TIMEOUT_MS: '600000',

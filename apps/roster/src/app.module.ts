@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandHandlingModule } from './command-handling/command-handling.module';
 import type { RosterConfig } from './config/roster-config';
+import { DepartmentsModule } from './departments/departments.module';
 import { HealthController } from './http/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { InvitationsModule } from './invitations/invitations.module';
@@ -25,6 +26,7 @@ const FEATURE_MODULES = [
   InvitationsModule,
   JoinRequestsModule,
   MembersModule,
+  DepartmentsModule,
   AuditModule,
   PublishingModule,
   QueriesModule,

@@ -8,7 +8,8 @@ export const TIME_SCHEMA: SchemaObject = { type: 'string', format: 'date-time' }
 export const UUID_SCHEMA: SchemaObject = { type: 'string', format: 'uuid' };
 export const DECIMAL_SCHEMA: SchemaObject = { type: 'string', pattern: '^\\d+$', description: '64-bit integer as a decimal string' };
 export const ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...ROLES] };
-export const DEPARTMENT_ID_SCHEMA: SchemaObject = { type: 'string', pattern: DEPARTMENT_ID_PATTERN.source, description: 'A department id (a slug)' };
+/** A department's id: the domain's slug (departments.ts), 1 to 64 characters. */
+export const DEPARTMENT_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: 64, pattern: DEPARTMENT_ID_PATTERN.source, description: 'A department id (a slug)' };
 export const DATASET_ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...DATASET_ROLES], description: 'How the member is added to new datasets' };
 export const INVITEE_SCHEMA: SchemaObject = {
   type: 'object',
@@ -36,9 +37,9 @@ export class ProblemSchema {
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON, unknown fields, wrong types, over-long text, bad ids, unknown roles, actions or event types, bad query parameters or headers',
   401: 'No valid bearer token',
-  403: "The caller's role does not allow it",
-  404: 'Unknown organization, invitation, request or member',
-  409: "The organization's state refuses it (already a member, last admin, deleted organization, concurrent change)",
+  403: "The caller's role does not allow it, or their department does not (a department admin outside their department)",
+  404: 'Unknown organization, invitation, request, member or department',
+  409: "The organization's state refuses it (already a member, last admin, deleted organization, department already there or not empty, concurrent change)",
   410: 'The organization was deleted',
   413: 'The body is larger than 256 KiB',
   415: 'The body is not application/json',
@@ -102,8 +103,9 @@ export function QueryRoute(...statuses: number[]) {
 export const USER_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' };
 
 /**
- * Path parameters by name, as ServiceIdPipe and UserIdPipe check them: ids the service made
- * (organizations, invitations, requests) are UUIDs, user ids non-blank text up to the id limit.
+ * Path parameters by name, as ServiceIdPipe, UserIdPipe and DepartmentIdPipe check them: ids the
+ * service made (organizations, invitations, requests) are UUIDs, user ids non-blank text up to the
+ * id limit, department ids slugs.
  * Applied to the whole document, so that no route can forget it.
  */
 const PATH_PARAMETERS: Record<string, { readonly description: string; readonly schema: object }> = {
@@ -111,6 +113,7 @@ const PATH_PARAMETERS: Record<string, { readonly description: string; readonly s
   invitationId: { description: 'Invitation id (a UUID the service made)', schema: UUID_SCHEMA },
   requestId: { description: 'Join request id (a UUID the service made)', schema: UUID_SCHEMA },
   userId: { description: "User id (the token's `sub` of that user)", schema: USER_ID_SCHEMA },
+  departmentId: { description: 'Department id (a slug an admin chose: a-z, 0-9 and -, not starting with -)', schema: DEPARTMENT_ID_SCHEMA },
 };
 
 export function describePathParameters(document: OpenAPIObject): OpenAPIObject {

@@ -1,7 +1,9 @@
 import { decide, DomainError, evolve, FIELD_CODES, initialState, type OrganizationCommand } from '@roster/domain';
 import { InviteMemberRequest } from '../invitations/invite-member.request';
 import { ApproveJoinRequest, RejectJoinRequest, RequestJoinRequest } from '../join-requests/join-request.requests';
+import { AddDepartmentRequest } from '../departments/department.requests';
 import { ChangeRoleRequest } from '../members/change-role.request';
+import { ChangeDefaultDatasetRoleRequest, ChangeMemberDepartmentRequest } from '../members/member-placement.requests';
 import { CreateOrganizationRequest, UpdateOrganizationProfileRequest } from '../organizations/organization.requests';
 import { ProblemException } from './problem';
 import { toProblem } from './problem-details.filter';
@@ -42,6 +44,8 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
     email: [InviteMemberRequest, { email: 'ada@example.org', role: 'member' }],
     role: [ChangeRoleRequest, { role: 'editor' }],
     expiresInDays: [InviteMemberRequest, { userId: 'user-1', role: 'member', expiresInDays: 7 }],
+    departmentId: [AddDepartmentRequest, { departmentId: 'water', name: 'Water' }],
+    defaultDatasetRole: [ChangeDefaultDatasetRoleRequest, { defaultDatasetRole: 'contributor' }],
   };
   const wrong: Record<keyof typeof FIELD_CODES, { shape: unknown; rule: unknown }> = {
     name: { shape: 42, rule: 'n'.repeat(201) },
@@ -56,7 +60,6 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
     defaultDatasetRole: { shape: 1, rule: 'owner' },
   };
 
-  // Fields without a request DTO yet (the department routes) are judged by the domain's own spec.
   test.each(Object.keys(valid) as (keyof typeof FIELD_CODES)[])('%s', async (field) => {
     const [metatype, body] = valid[field];
     await expect(pipe.transform(body, { type: 'body', metatype })).resolves.toBeInstanceOf(metatype);
@@ -91,6 +94,21 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
   test('an absent optional field passes; null does not', async () => {
     await expect(pipe.transform({}, { type: 'body', metatype: ApproveJoinRequest })).resolves.toBeInstanceOf(ApproveJoinRequest);
     expect((await refusal(RequestJoinRequest, { message: null })).code).toBe('VALIDATION.MESSAGE');
+  });
+
+  test('departmentId: null means organization-wide where a placement is asked, and is refused where a department is named', async () => {
+    for (const [metatype, body] of [
+      [ChangeMemberDepartmentRequest, {}],
+      [InviteMemberRequest, { userId: 'user-1', role: 'member' }],
+      [ApproveJoinRequest, {}],
+    ] as const) {
+      await expect(pipe.transform({ ...body, departmentId: null }, { type: 'body', metatype })).resolves.toBeInstanceOf(metatype);
+      expect((await refusal(metatype, { ...body, departmentId: 'Water!' })).code).toBe('VALIDATION.DEPARTMENT_ID');
+    }
+    // Moving a member must say where to: absent is not organization-wide.
+    expect((await refusal(ChangeMemberDepartmentRequest, {})).code).toBe('VALIDATION.DEPARTMENT_ID');
+    expect((await refusal(AddDepartmentRequest, { departmentId: null, name: 'Water' })).code).toBe('VALIDATION.DEPARTMENT_ID');
+    expect((await refusal(InviteMemberRequest, { userId: 'user-1', role: 'member', defaultDatasetRole: null })).code).toBe('VALIDATION.DEFAULT_DATASET_ROLE');
   });
 
   test('several fields wrong: VALIDATION.FAILED, each field with its own code', async () => {

@@ -9,9 +9,10 @@ const DOMAIN_CODES: ReadonlySet<string> = new Set(Object.values(FIELD_CODES));
 /**
  * A request field checked by the domain's rule for it (type, length, format, characters),
  * refused with the field's one code: the DTO says which field it is, the domain what is valid.
- * `optional`: an absent field passes (null does not).
+ * `optional`: an absent field passes (null does not, unless `nullable`: a null that means
+ * something, e.g. departmentId null for organization-wide).
  */
-export function FieldRule(field: CommandField, { optional = false } = {}): PropertyDecorator {
+export function FieldRule(field: CommandField, { optional = false, nullable = false } = {}): PropertyDecorator {
   const rule = ValidateBy({
     name: FIELD_CODES[field],
     validator: {
@@ -19,7 +20,9 @@ export function FieldRule(field: CommandField, { optional = false } = {}): Prope
       defaultMessage: (args) => fieldRefusal(field, args?.value)?.message ?? `${field} is not valid`,
     },
   });
-  return optional ? applyDecorators(ValidateIf((_object: object, value: unknown) => value !== undefined), rule) : rule;
+  if (!optional && !nullable) return rule;
+  const judged = (value: unknown) => !(optional && value === undefined) && !(nullable && value === null);
+  return applyDecorators(ValidateIf((_object: object, value: unknown) => judged(value)), rule);
 }
 
 /**

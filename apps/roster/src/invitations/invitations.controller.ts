@@ -24,7 +24,7 @@ export class InvitationsController {
 
   @Post()
   @CommandAnswer('created')
-  @ApiOperation({ summary: 'Invite someone by user id or e-mail, with a role (admin)' })
+  @ApiOperation({ summary: 'Invite someone by user id or e-mail, with a role, in a department or organization-wide (admin; a department admin into their department)' })
   @ApiCreatedResponse({ type: CommandResponse })
   invite(
     @ServiceId('orgId') organizationId: string,
@@ -46,6 +46,8 @@ export class InvitationsController {
           invitee,
           role: body.role,
           expiresInDays: body.expiresInDays ?? this.config.invitationTtlDays,
+          departmentId: body.departmentId,
+          defaultDatasetRole: body.defaultDatasetRole,
         },
       },
       actor,
@@ -101,7 +103,7 @@ export class InvitationsController {
 
   @Delete(':invitationId')
   @CommandAnswer('ok')
-  @ApiOperation({ summary: 'Revoke a pending invitation (admin)' })
+  @ApiOperation({ summary: 'Revoke a pending invitation (admin; a department admin for invitations into their department)' })
   @ApiOkResponse({ type: CommandResponse })
   revoke(
     @ServiceId('orgId') organizationId: string,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EMAIL_SHAPE, ORGANIZATION_LIMITS as LIMITS, ROLES, type Role } from '@roster/domain';
+import { EMAIL_SHAPE, ORGANIZATION_LIMITS as LIMITS, ROLES, type DatasetRole, type Role } from '@roster/domain';
+import { DefaultDatasetRoleField, DepartmentIdField, PLACEMENT_DESCRIPTIONS } from '../departments/department.requests';
 import { FieldRule, RequestBody } from '../http/validation';
 
 /**
@@ -37,6 +38,12 @@ export class InviteMemberRequest {
   })
   @FieldRule('expiresInDays', { optional: true })
   expiresInDays?: number;
+
+  @DepartmentIdField({ optional: true, nullable: true, description: PLACEMENT_DESCRIPTIONS.departmentId })
+  departmentId?: string | null;
+
+  @DefaultDatasetRoleField({ optional: true, description: PLACEMENT_DESCRIPTIONS.defaultDatasetRole })
+  defaultDatasetRole?: DatasetRole;
 }
 
 @RequestBody()

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ORGANIZATION_LIMITS as LIMITS, ROLES, type Role } from '@roster/domain';
+import { ORGANIZATION_LIMITS as LIMITS, ROLES, type DatasetRole, type Role } from '@roster/domain';
+import { DefaultDatasetRoleField, DepartmentIdField, PLACEMENT_DESCRIPTIONS } from '../departments/department.requests';
 import { FieldRule, RequestBody } from '../http/validation';
 
 @RequestBody()
@@ -17,6 +18,12 @@ export class ApproveJoinRequest {
   @ApiPropertyOptional({ enum: ROLES, default: 'editor', description: 'The role to grant' })
   @FieldRule('role', { optional: true })
   role?: Role;
+
+  @DepartmentIdField({ optional: true, nullable: true, description: PLACEMENT_DESCRIPTIONS.departmentId })
+  departmentId?: string | null;
+
+  @DefaultDatasetRoleField({ optional: true, description: PLACEMENT_DESCRIPTIONS.defaultDatasetRole })
+  defaultDatasetRole?: DatasetRole;
 }
 
 @RequestBody()

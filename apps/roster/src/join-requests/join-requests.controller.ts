@@ -37,7 +37,7 @@ export class JoinRequestsController {
 
   @Post(':requestId/approve')
   @CommandAnswer('ok')
-  @ApiOperation({ summary: 'Approve a join request, granting a role (default editor) (admin)' })
+  @ApiOperation({ summary: 'Approve a join request, granting a role (default editor), in a department or organization-wide (admin; a department admin into their department)' })
   @ApiOkResponse({ type: CommandResponse })
   approve(
     @ServiceId('orgId') organizationId: string,
@@ -46,7 +46,14 @@ export class JoinRequestsController {
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
-    return this.commands.send({ type: 'ApproveJoin', data: { organizationId, requestId, role: body.role } }, actor, request);
+    return this.commands.send(
+      {
+        type: 'ApproveJoin',
+        data: { organizationId, requestId, role: body.role, departmentId: body.departmentId, defaultDatasetRole: body.defaultDatasetRole },
+      },
+      actor,
+      request,
+    );
   }
 
   @Post(':requestId/reject')

@@ -11,6 +11,7 @@ import { ServiceId, UserId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
 import { ProblemException } from '../http/problem';
 import { ChangeRoleRequest, RemoveMemberRequest } from './change-role.request';
+import { ChangeDefaultDatasetRoleRequest, ChangeMemberDepartmentRequest } from './member-placement.requests';
 
 @ApiTags('members')
 @CommandRoute()
@@ -20,7 +21,7 @@ export class MembersController {
 
   @Put('role')
   @CommandAnswer('ok')
-  @ApiOperation({ summary: "Change a member's role (admin); the same role again changes nothing" })
+  @ApiOperation({ summary: "Change a member's role, with an optional reason (admin; a department admin for members of their department); the same role again changes nothing" })
   @ApiOkResponse({ type: CommandResponse })
   changeRole(
     @ServiceId('orgId') organizationId: string,
@@ -32,9 +33,41 @@ export class MembersController {
     return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role, reason: body.reason } }, actor, request);
   }
 
+  @Put('department')
+  @CommandAnswer('ok')
+  @ApiOperation({ summary: 'Restrict a member to a department, or make them organization-wide with null (organization-wide admin)' })
+  @ApiOkResponse({ type: CommandResponse })
+  changeDepartment(
+    @ServiceId('orgId') organizationId: string,
+    @UserId('userId') userId: string,
+    @Body() body: ChangeMemberDepartmentRequest,
+    @CurrentActor() actor: Actor,
+    @CommandRequestInfo() request: CommandRequest,
+  ): Promise<CommandOutcome> {
+    return this.commands.send({ type: 'ChangeMemberDepartment', data: { organizationId, userId, departmentId: body.departmentId } }, actor, request);
+  }
+
+  @Put('default-dataset-role')
+  @CommandAnswer('ok')
+  @ApiOperation({ summary: "Change a member's default dataset role (admin; a department admin for members of their department)" })
+  @ApiOkResponse({ type: CommandResponse })
+  changeDefaultDatasetRole(
+    @ServiceId('orgId') organizationId: string,
+    @UserId('userId') userId: string,
+    @Body() body: ChangeDefaultDatasetRoleRequest,
+    @CurrentActor() actor: Actor,
+    @CommandRequestInfo() request: CommandRequest,
+  ): Promise<CommandOutcome> {
+    return this.commands.send(
+      { type: 'ChangeDefaultDatasetRole', data: { organizationId, userId, defaultDatasetRole: body.defaultDatasetRole } },
+      actor,
+      request,
+    );
+  }
+
   @Delete()
   @CommandAnswer('ok')
-  @ApiOperation({ summary: 'Remove a member, with an optional reason (admin), or leave the organization (the member themself)' })
+  @ApiOperation({ summary: 'Remove a member, with an optional reason (admin; a department admin for members of their department), or leave the organization (the member themself)' })
   @ApiOkResponse({ type: CommandResponse })
   remove(
     @ServiceId('orgId') organizationId: string,
