@@ -302,6 +302,23 @@ describe('invitations people can manage', () => {
     });
   });
 
+  it('describes the new routes in the OpenAPI document: bearer security, every status, optional bodies and the schemas', async () => {
+    const doc = (await call('GET', '/docs-json', admin)).body;
+    const resend = doc.paths['/organizations/{orgId}/invitations/{invitationId}/resend'].post;
+    expect(resend.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(resend.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '429']));
+    expect(resend.requestBody.required).toBe(false);
+    expect(doc.components.schemas.ResendInvitationRequest.properties.expiresInDays).toMatchObject({ minimum: 1, maximum: 30 });
+    const mine = doc.paths['/users/{userId}/invitations'].get;
+    expect(Object.keys(mine.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    expect(mine.parameters.map((p: { name: string }) => p.name)).toContain('email');
+    expect(mine.responses['200'].content['application/json'].schema.properties.items.items.properties.status.enum).toEqual(['pending', 'expired']);
+    const remove = doc.paths['/organizations/{orgId}/members/{userId}'].delete;
+    expect(remove.requestBody.required).toBe(false);
+    expect(Object.keys(remove.responses)).toContain('422');
+    expect(doc.components.schemas.ChangeRoleRequest.properties.reason).toMatchObject({ maxLength: 1000 });
+  });
+
   describe('reasons of a role change and a removal', () => {
     it('records the reason in the event and shows it in the history: who changed what, when, and why', async () => {
       const [carol, dave] = [await newUser(), await newUser()];

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Inject, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandSender } from '../command-handling/command-sender';
@@ -86,6 +86,7 @@ export class InvitationsController {
   @ApiOperation({
     summary: 'Resend a pending invitation, expired or not: same invitation, new expiry, published for the mailer (admin; a department admin for invitations into their department)',
   })
+  @ApiBody({ type: ResendInvitationRequest, required: false, description: 'Optional: without a body the default expiry applies' })
   @ApiOkResponse({ type: CommandResponse })
   resend(
     @ServiceId('orgId') organizationId: string,

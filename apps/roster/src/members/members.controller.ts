@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpStatus, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandSender } from '../command-handling/command-sender';
@@ -68,6 +68,7 @@ export class MembersController {
   @Delete()
   @CommandAnswer('ok')
   @ApiOperation({ summary: 'Remove a member, with an optional reason (admin; a department admin for members of their department), or leave the organization (the member themself)' })
+  @ApiBody({ type: RemoveMemberRequest, required: false, description: 'Optional: without a body the removal records no reason' })
   @ApiOkResponse({ type: CommandResponse })
   remove(
     @ServiceId('orgId') organizationId: string,
