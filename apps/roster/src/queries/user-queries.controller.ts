@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { EMAIL_SHAPE, fieldRefusal, forbidden, normalizedEmail, ORGANIZATION_LIMITS, platformRoleAllowing, type Actor } from '@roster/domain';
+import { EMAIL_SHAPE, fieldRefusal, forbidden, ORGANIZATION_LIMITS, platformRoleAllowing, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { UserIdPipe } from '../http/id.pipe';
 import { QueryRoute } from '../http/openapi';
@@ -54,7 +54,6 @@ export class UserQueriesController {
       throw forbidden('PERMISSION.DENIED', 'Only a superadmin or a service names an e-mail address: yours is read from your token when verified');
     }
     const ownEmail = actor.userId === userId && actor.emailVerified === true ? actor.email : undefined;
-    const address = email ?? ownEmail;
-    return { userId, items: await this.readModels.queries.userInvitations(userId, address === undefined ? undefined : normalizedEmail(address)) };
+    return { userId, items: await this.readModels.queries.userInvitations(userId, email ?? ownEmail) };
   }
 }

@@ -172,8 +172,7 @@ export class ReadModelQueries {
           invitedAt: String(doc.invitedAt),
           expiresAt: String(doc.expiresAt),
           status: view.status as 'pending' | 'expired',
-          departmentId: typeof doc.departmentId === 'string' ? doc.departmentId : null,
-          defaultDatasetRole: isDatasetRole(doc.defaultDatasetRole) ? doc.defaultDatasetRole : defaultDatasetRoleFor(doc.role as Role),
+          ...placementOf(doc, doc.role as Role),
         };
       })
       .sort((a, b) => (a.invitedAt < b.invitedAt ? 1 : a.invitedAt > b.invitedAt ? -1 : 0));
@@ -270,8 +269,14 @@ function toMemberView(doc: Doc): MemberView {
     role,
     since: String(doc.since),
     via: String(doc.via),
+    ...placementOf(doc, role),
+  };
+}
+
+/** A membership's or an invitation's placement as stored; a document projected before departments lacks it until the read models are rebuilt. */
+function placementOf(doc: Doc, role: Role): { departmentId: string | null; defaultDatasetRole: DatasetRole } {
+  return {
     departmentId: typeof doc.departmentId === 'string' ? doc.departmentId : null,
-    // A document projected before departments lacks it until the read models are rebuilt.
     defaultDatasetRole: isDatasetRole(doc.defaultDatasetRole) ? doc.defaultDatasetRole : defaultDatasetRoleFor(role),
   };
 }
