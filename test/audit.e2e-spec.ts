@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EVENT_SCHEMA_VERSION, organizationStreamId } from '@roster/domain';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
+import { runRosterCli } from './roster-cli';
 import { startRosterInProcess } from './roster-in-process';
 
 const ROOT = join(__dirname, '..');
@@ -80,19 +81,7 @@ async function story(): Promise<Story> {
 }
 
 /** Runs the compiled CLI on the test's data directory. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/roster-cli/src/main.js'), ...args],
-      { cwd: ROOT, env: { ...process.env, ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, LOG_LEVEL: 'error' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[]) => runRosterCli({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET }, args);
 
 function tamper(sql: string, ...params: unknown[]): void {
   const db = new Database(join(dataDir, 'events.sqlite'));

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEXT_PATTERNS } from '@roster/domain';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
@@ -169,7 +170,28 @@ describe('OpenAPI request bodies', () => {
     });
     expect(parameters('/organizations/{orgId}/members/{userId}', 'delete')).toEqual({
       orgId: { type: 'string', format: 'uuid' },
-      userId: { type: 'string', minLength: 1, maxLength: 128, pattern: '\\S' },
+      userId: { type: 'string', minLength: 1, maxLength: 128, pattern: TEXT_PATTERNS.oneLine },
     });
+  });
+
+  it('say which characters text fields take, with the patterns of the domain', async () => {
+    const document = (await requestJson(running.baseUrl, 'GET', '/docs-json')).body;
+    const schemas = document.components.schemas as Record<string, { properties: Record<string, { pattern?: string }> }>;
+    const pattern = (schema: string, field: string) => schemas[schema].properties[field].pattern;
+    expect(pattern('CreateOrganizationRequest', 'name')).toBe(TEXT_PATTERNS.oneLine);
+    expect(pattern('UpdateOrganizationProfileRequest', 'description')).toBe(TEXT_PATTERNS.multiLine);
+    expect(pattern('RequestJoinRequest', 'message')).toBe(TEXT_PATTERNS.multiLine);
+    expect(pattern('RejectJoinRequest', 'reason')).toBe(TEXT_PATTERNS.multiLine);
+    expect(pattern('InviteMemberRequest', 'userId')).toBe(TEXT_PATTERNS.oneLine);
+    expect(pattern('InviteMemberRequest', 'email')).toBe(TEXT_PATTERNS.email);
+  });
+
+  it('document 414 on every route with a path parameter, and only there', async () => {
+    const document = (await requestJson(running.baseUrl, 'GET', '/docs-json')).body;
+    type Operation = { parameters?: { in: string }[]; responses: Record<string, unknown> };
+    const operations = Object.values(document.paths as Record<string, Record<string, Operation>>).flatMap((item) => Object.values(item));
+    const hasPathParameter = (operation: Operation) => (operation.parameters ?? []).some((parameter) => parameter.in === 'path');
+    expect(operations.filter(hasPathParameter).length).toBeGreaterThan(10);
+    for (const operation of operations) expect('414' in operation.responses).toBe(hasPathParameter(operation));
   });
 });

@@ -107,7 +107,7 @@ export function sortedMembers(base: SortedMembers, next: OrganizationState, touc
 export function foldRecorded(point: FoldedPoint, recorded: RecordedEvent): FoldedPoint {
   const read = readRecordedEvent(recorded);
   return {
-    state: read.event ? evolve(point.state, read.event, { occurredAt: read.occurredAt }) : point.state,
+    state: read.event ? evolve(point.state, read.event, { occurredAt: read.occurredAt, command: read.command }) : point.state,
     revision: Number(recorded.revision),
     time: Math.max(point.time, read.time),
   };

@@ -28,6 +28,8 @@ export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>
   DepartmentRemoved: 'organization.read',
   MemberDepartmentChanged: 'organization.read',
   DefaultDatasetRoleChanged: 'organization.read',
+  OrganizationImported: 'organization.read',
+  MemberImported: 'organization.read',
 };
 
 /** The event types a reader who may do what `may` says sees in the activity. */

@@ -1,4 +1,5 @@
 import type { DatasetRole } from './dataset-roles';
+import type { ImportProvenance } from './events';
 import type { PlatformRole, Role } from './roles';
 
 /** Who sends a command, from the verified token. */
@@ -64,4 +65,26 @@ export type OrganizationCommand =
   | { type: 'RemoveDepartment'; data: { organizationId: string; departmentId: string } }
   /** departmentId null: back to organization-wide. */
   | { type: 'ChangeMemberDepartment'; data: { organizationId: string; userId: string; departmentId: string | null } }
-  | { type: 'ChangeDefaultDatasetRole'; data: { organizationId: string; userId: string; defaultDatasetRole: DatasetRole } };
+  | { type: 'ChangeDefaultDatasetRole'; data: { organizationId: string; userId: string; defaultDatasetRole: DatasetRole } }
+  /** An organization as another portal has it now (`roster import`); see import.ts. */
+  | { type: 'ImportOrganization'; data: SourceOrganization };
+
+/** A member as the source portal has it, its role already mapped to Roster's. */
+export interface SourceMember {
+  readonly userId: string;
+  readonly role: Role;
+  /** null: organization-wide. */
+  readonly departmentId: string | null;
+  /** The source's membership date, or null. */
+  readonly since: string | null;
+}
+
+export interface SourceOrganization {
+  /** Made from source.system and source.id (importedOrganizationId), so a second import finds it. */
+  readonly organizationId: string;
+  readonly source: ImportProvenance;
+  readonly name: string;
+  readonly description: string;
+  readonly departments: readonly { readonly departmentId: string; readonly name: string }[];
+  readonly members: readonly SourceMember[];
+}

@@ -11,7 +11,23 @@ import type { Role } from './roles';
 export type Invitee = { readonly kind: 'user'; readonly userId: string } | { readonly kind: 'email'; readonly email: string };
 
 /** How a membership came to be. */
-export type MembershipSource = 'creation' | 'invitation' | 'join-request';
+export type MembershipSource = 'creation' | 'invitation' | 'join-request' | 'import';
+
+/** The portals `roster import` reads. */
+export const IMPORT_SYSTEMS = ['udata', 'ckan', 'data-fair'] as const;
+export type ImportSystem = (typeof IMPORT_SYSTEMS)[number];
+
+/**
+ * Where an imported organization or membership comes from: the portal, the id it has there
+ * and the source's own date for it (null when the source gives none).
+ */
+export interface ImportProvenance {
+  readonly system: ImportSystem;
+  /** The organization's id in the source. */
+  readonly id: string;
+  /** The source's creation date of the organization, or of the membership for MemberImported. */
+  readonly since: string | null;
+}
 
 /**
  * Where a membership or an invitation is placed (schema version 2 of the events that make
@@ -124,6 +140,16 @@ export type OrganizationEvent =
   | {
       type: 'DefaultDatasetRoleChanged';
       data: { organizationId: string; userId: string; from: DatasetRole; to: DatasetRole; changedBy: string };
+    }
+  | {
+      /** The organization came from another portal (`roster import`): it starts with no members; MemberImported follow. */
+      type: 'OrganizationImported';
+      data: { organizationId: string; name: string; description: string; importedBy: string; source: ImportProvenance };
+    }
+  | {
+      /** A membership the source portal had, recorded by `roster import` (source.since: the source's membership date). */
+      type: 'MemberImported';
+      data: { organizationId: string; userId: string; role: Role; importedBy: string; source: ImportProvenance } & Placement;
     };
 
 export type OrganizationEventType = OrganizationEvent['type'];
@@ -150,6 +176,8 @@ export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
   'DepartmentRemoved',
   'MemberDepartmentChanged',
   'DefaultDatasetRoleChanged',
+  'OrganizationImported',
+  'MemberImported',
 ];
 
 export function isOrganizationEventType(value: unknown): value is OrganizationEventType {

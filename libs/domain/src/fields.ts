@@ -24,7 +24,7 @@ export const FIELD_CODES = {
 
 export type CommandField = keyof typeof FIELD_CODES;
 
-/** Input limits: the rules below apply them; the HTTP DTOs show them in the OpenAPI document. */
+/** Input limits: the rules below apply them; the OpenAPI document shows them (FIELD_SCHEMAS in the HTTP layer). */
 export const ORGANIZATION_LIMITS = {
   nameMinLength: 1,
   nameMaxLength: 200,
@@ -51,6 +51,26 @@ const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}\p{Cs}]/u;
 // A text written over several lines (a description, a message, a reason) keeps its line
 // breaks and tabs; a name, an id or an e-mail address is one line and keeps none.
 const CONTROL_OR_FORMAT_BUT_LINES = /(?![\n\r\t])[\p{Cc}\p{Cf}\p{Cs}]/u;
+
+/**
+ * The same rules as ECMA-262 `pattern`s for the OpenAPI document: an explicit class of the
+ * BMP's Cc and Cf code points (Unicode 17, as Node's \p{Cc}/\p{Cf}), since tools read JSON
+ * Schema patterns without the `u` flag. fields.spec.ts checks that every BMP code point is
+ * judged alike by pattern and rule. What a pattern cannot say: lone surrogates and the
+ * astral Cf characters (e.g. U+E0001 tags), refused by the rules above all the same.
+ */
+const BMP_FORMAT = '\\xAD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890\\u0891\\u08E2\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF\\uFFF9-\\uFFFB';
+const BMP_CONTROL_OR_FORMAT = `\\x00-\\x1F\\x7F-\\x9F${BMP_FORMAT}`;
+// Tab (09), line feed (0A) and carriage return (0D) left out.
+const BMP_CONTROL_OR_FORMAT_BUT_LINES = `\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F${BMP_FORMAT}`;
+export const TEXT_PATTERNS = {
+  /** One line, not blank (a name, a user id): no control or format character, something besides white space. */
+  oneLine: `^[^${BMP_CONTROL_OR_FORMAT}]*[^${BMP_CONTROL_OR_FORMAT}\\s][^${BMP_CONTROL_OR_FORMAT}]*$`,
+  /** Over several lines (a description, a message, a reason): line breaks and tabs, no other control or format character. */
+  multiLine: `^[^${BMP_CONTROL_OR_FORMAT_BUT_LINES}]*$`,
+  /** An e-mail address as validEmail takes it: white space around it is trimmed away. */
+  email: `^\\s*[^${BMP_CONTROL_OR_FORMAT}\\s@]+@[^${BMP_CONTROL_OR_FORMAT}\\s@]+\\.[^${BMP_CONTROL_OR_FORMAT}\\s@.]+\\s*$`,
+} as const;
 
 /** Shape only (something@domain.tld, no spaces); ownership is proved by the token's claim. */
 export const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;

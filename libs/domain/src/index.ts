@@ -11,6 +11,7 @@ export * from './persistent-map';
 export * from './invitation-expiry';
 export * from './organization.state';
 export * from './organization.decide';
+export * from './import';
 export * from './decider';
 export * from './recorded-event';
 export * from './activity';

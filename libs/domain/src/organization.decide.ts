@@ -4,6 +4,7 @@ import { DEPARTMENT_SCOPES, departmentRefusal } from './departments';
 import { conflict, forbidden, notFound, validation } from './errors';
 import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDatasetRole, validDepartmentId, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
+import { importOrganization } from './import';
 import { isExpired } from './invitation-expiry';
 import { checkPermission, platformRoleAllowing, type Action } from './permissions';
 import type { Role } from './roles';
@@ -26,6 +27,8 @@ type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
  */
 export function decide(command: OrganizationCommand, state: OrganizationState, context: CommandContext): OrganizationEvent[] {
   if (command.type === 'CreateOrganization') return createOrganization(command.data, state, context);
+  // An import creates, or leaves a deleted organization as it is (import.ts).
+  if (command.type === 'ImportOrganization') return importOrganization(command.data, state, context);
   assertOrganizationAcceptsCommands(state);
   switch (command.type) {
     case 'UpdateOrganizationProfile':

@@ -205,6 +205,8 @@ describe('evolve keeps every state field through every event type', () => {
     DepartmentRemoved: ['departments'],
     MemberDepartmentChanged: membership,
     DefaultDatasetRoleChanged: ['members'],
+    OrganizationImported: ['status', 'id', 'name', 'description', 'createdAt', 'imported'],
+    MemberImported: [...membership, 'imported'],
   };
 
   // A state where every field holds something, so that a dropped or reset field shows.
@@ -212,6 +214,8 @@ describe('evolve keeps every state field through every event type', () => {
   const full = foldOrganization(
     [
       ...o.history,
+      // Recorded as if the organization had also been imported: the import's snapshot holds something.
+      ev('OrganizationImported', { organizationId: o.org, name: 'Org', description: '', importedBy: o.admin, source: { system: 'udata', id: 's1', since: null } }),
       ev('OrganizationProfileUpdated', { organizationId: o.org, description: 'about' }),
       ev('DepartmentAdded', { organizationId: o.org, departmentId: 'water', name: 'Water', addedBy: o.admin }),
       ev('DepartmentAdded', { organizationId: o.org, departmentId: 'roads', name: 'Roads', addedBy: o.admin }),
@@ -247,6 +251,8 @@ describe('evolve keeps every state field through every event type', () => {
     ev('DepartmentRemoved', { organizationId: o.org, departmentId: 'roads', removedBy: o.admin }),
     ev('MemberDepartmentChanged', { organizationId: o.org, userId: o.member, from: null, to: 'water', changedBy: o.admin }),
     ev('DefaultDatasetRoleChanged', { organizationId: o.org, userId: o.member, from: 'reader', to: 'manager', changedBy: o.admin }),
+    ev('OrganizationImported', { organizationId: o.org, name: 'imported', description: '', importedBy: o.admin, source: { system: 'ckan', id: 's2', since: null } }),
+    ev('MemberImported', { organizationId: o.org, userId: 'imported-user', role: 'editor', importedBy: o.admin, source: { system: 'udata', id: 's1', since: null }, departmentId: null }),
   ];
 
   test('the samples cover every event type once', () => {

@@ -42,6 +42,20 @@ export interface PendingJoinRequest {
   readonly requestedAt?: string;
 }
 
+/**
+ * What the last import of an organization recorded, as the source had it: the base that a
+ * later import compares the source with (import.ts). Kept by the import's own events only.
+ */
+export interface ImportSnapshot {
+  readonly system: string;
+  readonly sourceId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly members: PersistentMap<{ readonly role: Role; readonly departmentId: string | null }>;
+  /** Department names by id. */
+  readonly departments: PersistentMap<string>;
+}
+
 export type InvitationOutcome = 'accepted' | 'declined' | 'revoked' | 'replaced';
 export type JoinRequestOutcome = 'approved' | 'rejected' | 'cancelled';
 
@@ -80,6 +94,8 @@ export interface OrganizationState {
   readonly headcountByDepartment: PersistentMap<DepartmentHeadcount>;
   /** How many pending invitations each inviter has sent (for the per-inviter cap). */
   readonly pendingInvitationCountByInviter: PersistentMap<number>;
+  /** Set for an organization that `roster import` recorded. */
+  readonly imported: ImportSnapshot | undefined;
 }
 
 /** The key of an invitee in `pendingInvitationsByInvitee`. */
@@ -105,12 +121,18 @@ export const initialState: OrganizationState = Object.freeze({
   organizationWideAdminCount: 0,
   headcountByDepartment: PersistentMap.empty<DepartmentHeadcount>(),
   pendingInvitationCountByInviter: PersistentMap.empty<number>(),
+  imported: undefined,
 });
 
 export interface EvolveMeta {
   /** The event's time as readRecordedEvent reads it (occurredAt, else recordedAt); dates memberships and requests. */
   readonly occurredAt?: string;
+  /** The command that recorded the event (metadata.command): an import's changes also move its snapshot. */
+  readonly command?: string | null;
 }
+
+/** The command name `roster import` records its events under. */
+export const IMPORT_COMMAND = 'ImportOrganization';
 
 // Every state is built here with the same fields in the same order: one object shape keeps
 // V8 on its fast paths when folding long histories.
@@ -136,6 +158,7 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     headcountByDepartment: changes.headcountByDepartment !== undefined ? changes.headcountByDepartment : state.headcountByDepartment,
     pendingInvitationCountByInviter:
       changes.pendingInvitationCountByInviter !== undefined ? changes.pendingInvitationCountByInviter : state.pendingInvitationCountByInviter,
+    imported: changes.imported !== undefined ? changes.imported : state.imported,
   };
 }
 
@@ -249,7 +272,12 @@ function closeJoinRequest(state: OrganizationState, requestId: string, outcome: 
  * rules live only in decide.
  */
 export function evolve(state: OrganizationState, event: OrganizationEvent, meta?: EvolveMeta): OrganizationState {
-  const at = meta?.occurredAt;
+  const evolved = evolveMembership(state, event, meta?.occurredAt);
+  // A MemberImported is an import's event whoever folds it; the ordinary events only under the import's command.
+  return meta?.command === IMPORT_COMMAND || event.type === 'MemberImported' ? withImportSnapshot(evolved, event) : evolved;
+}
+
+function evolveMembership(state: OrganizationState, event: OrganizationEvent, at: string | undefined): OrganizationState {
   switch (event.type) {
     case 'OrganizationCreated': {
       const { organizationId, name, description, createdBy } = event.data;
@@ -329,6 +357,30 @@ export function evolve(state: OrganizationState, event: OrganizationEvent, meta?
       const member = state.members.get(userId);
       return member ? withMember(state, userId, { ...member, defaultDatasetRole: to }) : state;
     }
+    case 'OrganizationImported': {
+      const { organizationId, name, description, source } = event.data;
+      return next(state, {
+        status: state.status === 'deleted' ? 'deleted' : 'active',
+        id: organizationId,
+        name,
+        description,
+        createdAt: at ?? state.createdAt,
+        imported: {
+          system: source.system,
+          sourceId: source.id,
+          name,
+          description,
+          members: PersistentMap.empty(),
+          departments: PersistentMap.empty(),
+        },
+      });
+    }
+    case 'MemberImported': {
+      const { userId, role, source } = event.data;
+      // The source's membership date when it has one: as-of and the member list date it so.
+      const membership: Membership = { role, since: source.since ?? at, via: 'import', ...recordedPlacement(event.data, role) };
+      return withMember(state, userId, membership);
+    }
     default: {
       // An event type this version does not know (written by a newer one) is skipped.
       const unknown: never = event;
@@ -356,3 +408,41 @@ export function recordedPlacement(data: Placement, role: Role): { departmentId: 
   return { departmentId: data.departmentId ?? null, defaultDatasetRole: data.defaultDatasetRole ?? defaultDatasetRoleFor(role) };
 }
 
+
+/** What an import's event tells of the source: the snapshot the next import compares with. */
+function withImportSnapshot(state: OrganizationState, event: OrganizationEvent): OrganizationState {
+  const snapshot = state.imported;
+  if (snapshot === undefined) return state;
+  const members = snapshot.members;
+  let changes: Partial<ImportSnapshot> | undefined;
+  switch (event.type) {
+    case 'OrganizationProfileUpdated':
+      changes = { name: event.data.name ?? snapshot.name, description: event.data.description ?? snapshot.description };
+      break;
+    case 'DepartmentAdded':
+      changes = { departments: snapshot.departments.set(event.data.departmentId, event.data.name) };
+      break;
+    case 'DepartmentRenamed':
+      changes = { departments: snapshot.departments.set(event.data.departmentId, event.data.to) };
+      break;
+    case 'MemberImported':
+      changes = { members: members.set(event.data.userId, { role: event.data.role, departmentId: event.data.departmentId ?? null }) };
+      break;
+    case 'MemberRoleChanged': {
+      const before = members.get(event.data.userId);
+      if (before) changes = { members: members.set(event.data.userId, { ...before, role: event.data.to }) };
+      break;
+    }
+    case 'MemberDepartmentChanged': {
+      const before = members.get(event.data.userId);
+      if (before) changes = { members: members.set(event.data.userId, { ...before, departmentId: event.data.to ?? null }) };
+      break;
+    }
+    case 'MemberRemoved':
+      changes = { members: members.delete(event.data.userId) };
+      break;
+    default:
+      break;
+  }
+  return changes === undefined ? state : next(state, { imported: { ...snapshot, ...changes } });
+}

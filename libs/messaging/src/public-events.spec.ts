@@ -44,6 +44,14 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
   DepartmentRemoved: { type: 'DepartmentRemoved', data: { organizationId: org, departmentId: 'water', removedBy: alice } },
   MemberDepartmentChanged: { type: 'MemberDepartmentChanged', data: { organizationId: org, userId: bob, from: null, to: 'water', changedBy: alice } },
   DefaultDatasetRoleChanged: { type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: bob, from: 'reader', to: 'manager', changedBy: alice } },
+  OrganizationImported: {
+    type: 'OrganizationImported',
+    data: { organizationId: org, name: 'Région Sud', description: '', importedBy: alice, source: { system: 'udata', id: '5a1b2c', since: '2014-03-01T10:00:00.000Z' } },
+  },
+  MemberImported: {
+    type: 'MemberImported',
+    data: { organizationId: org, userId: bob, role: 'editor', importedBy: alice, source: { system: 'udata', id: '5a1b2c', since: null }, departmentId: null, defaultDatasetRole: 'contributor' },
+  },
 };
 
 function recorded(type: OrganizationEventType, position = 7n): RecordedEvent {

@@ -1,6 +1,6 @@
 import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permissions';
 import type { DatasetRole } from '@roster/domain/dataset-roles';
-import type { Invitee, OrganizationEvent } from '@roster/domain/events';
+import type { ImportSystem, Invitee, OrganizationEvent } from '@roster/domain/events';
 import { recordedPlacement } from '@roster/domain/organization.state';
 import type { Role } from '@roster/domain/roles';
 
@@ -58,6 +58,8 @@ export interface OrganizationCreatedV1 {
   name: string;
   description: string;
   createdBy: string;
+  /** Since 1.2.0, for an organization `roster import` recorded: its members follow as member.joined `via: import`. */
+  importedFrom?: { system: ImportSystem; id: string; createdAt?: string };
 }
 export interface OrganizationUpdatedV1 {
   organizationId: string;
@@ -99,7 +101,7 @@ export interface InvitationRevokedV1 {
 }
 /**
  * For the mailer: send invitation `invitationId` again (whom to tell, and the role, are those
- * of its member.invited); it now expires at `expiresAt`. Since contract 1.2.0.
+ * of its member.invited); it now expires at `expiresAt`. Since contract 1.3.0.
  */
 export interface InvitationResentV1 {
   organizationId: string;
@@ -148,7 +150,7 @@ export interface MemberJoinedV1 extends PublicPlacement {
   userId: string;
   role: Role;
   capabilities: Capability[];
-  via: 'creation' | 'invitation' | 'join-request';
+  via: 'creation' | 'invitation' | 'join-request' | 'import';
   invitationId?: string;
   requestId?: string;
 }
@@ -162,7 +164,7 @@ export interface MemberRoleChangedV1 {
   capabilitiesGranted: Capability[];
   capabilitiesRevoked: Capability[];
   changedBy: string;
-  /** Since contract 1.2.0: why, as the admin wrote it; absent when none was given. */
+  /** Since contract 1.3.0: why, as the admin wrote it; absent when none was given. */
   reason?: string;
 }
 /** A membership ends: every capability of the role is revoked. */
@@ -172,7 +174,7 @@ export interface MemberRemovedV1 {
   role: Role;
   capabilitiesRevoked: Capability[];
   removedBy: string;
-  /** Since contract 1.2.0: why, as the admin wrote it; absent when none was given. */
+  /** Since contract 1.3.0: why, as the admin wrote it; absent when none was given. */
   reason?: string;
 }
 export interface MemberLeftV1 {
@@ -509,6 +511,33 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
           organizationId: d.organizationId,
           departmentId: d.departmentId,
           removedBy: d.removedBy,
+        }),
+      ];
+    }
+    case 'OrganizationImported': {
+      const d = event.data;
+      const importedFrom: NonNullable<OrganizationCreatedV1['importedFrom']> = { system: d.source.system, id: d.source.id };
+      withOptional(importedFrom, 'createdAt', d.source.since ?? undefined);
+      return [
+        published(PUBLIC_EVENT_TYPES.organizationCreated, {
+          organizationId: d.organizationId,
+          name: d.name,
+          description: d.description,
+          createdBy: d.importedBy,
+          importedFrom,
+        }),
+      ];
+    }
+    case 'MemberImported': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.memberJoined, {
+          organizationId: d.organizationId,
+          userId: d.userId,
+          role: d.role,
+          capabilities: capabilities(d.role),
+          via: 'import',
+          ...recordedPlacement(d, d.role),
         }),
       ];
     }

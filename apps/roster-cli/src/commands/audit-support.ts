@@ -11,13 +11,18 @@ export class CliFailure extends Error {
   override readonly name = 'CliFailure';
 }
 
+export interface StoreOptions {
+  /** Writing tools (import) start a portal's store; readers refuse a missing one. */
+  readonly mayCreate?: boolean;
+}
+
 /**
  * The event store the service is configured with (same environment variables). An SQLite
- * file that does not exist is an error here: opening it would create an empty store.
+ * file that does not exist is an error for a reader: opening it would create an empty store.
  */
-export function openConfiguredStore(): EventStore {
+export function openConfiguredStore(options: StoreOptions = {}): EventStore {
   const config = loadRosterConfig(process.env, 'tool');
-  if (config.eventStore.kind === 'sqlite' && !existsSync(config.eventStore.path)) {
+  if (config.eventStore.kind === 'sqlite' && !options.mayCreate && !existsSync(config.eventStore.path)) {
     throw new CliFailure(`No event store at ${config.eventStore.path} (set ROSTER_DATA_DIR to the service's data directory)`);
   }
   return createEventStore(config.eventStore);
@@ -40,10 +45,10 @@ export function asUsage<T>(parse: () => T): T {
 }
 
 /** Reports a CliFailure as one line and exit code 1; closes the store in every case. */
-export async function withStore(run: (store: EventStore) => Promise<number>): Promise<number> {
+export async function withStore(run: (store: EventStore) => Promise<number>, options: StoreOptions = {}): Promise<number> {
   let store: EventStore | undefined;
   try {
-    store = openConfiguredStore();
+    store = openConfiguredStore(options);
     return await run(store);
   } catch (error) {
     if (error instanceof CliFailure) {

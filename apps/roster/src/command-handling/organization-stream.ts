@@ -75,7 +75,7 @@ export function outcomeOf(organizationId: string, revision: bigint, position: bi
 export function foldRecorded(stream: OrganizationStream, event: RecordedEvent): OrganizationStream {
   const read = readRecordedEvent(event);
   const state = read.event
-    ? evolve(stream.state, read.event, { occurredAt: read.occurredAt })
+    ? evolve(stream.state, read.event, { occurredAt: read.occurredAt, command: read.command })
     : stream.state; // a type this version does not know: written by a newer one, skipped
   const lastHash = read.hash ?? eventHash(stream.lastHash, event);
   let answers = stream.answers;

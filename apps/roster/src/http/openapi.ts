@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { DATASET_ROLES, DEPARTMENT_ID_PATTERN, ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
+import { DATASET_ROLES, DEPARTMENT_ID_PATTERN, ORGANIZATION_LIMITS as LIMITS, ROLES, TEXT_PATTERNS, type CommandField } from '@roster/domain';
 
 /** Schemas of the values that answers share (query, check and audit answers). */
 export const TIME_SCHEMA: SchemaObject = { type: 'string', format: 'date-time' };
@@ -11,6 +11,33 @@ export const ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...ROLES] };
 /** A department's id: the domain's slug (departments.ts), 1 to 64 characters. */
 export const DEPARTMENT_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: 64, pattern: DEPARTMENT_ID_PATTERN.source, description: 'A department id (a slug)' };
 export const DATASET_ROLE_SCHEMA: SchemaObject = { type: 'string', enum: [...DATASET_ROLES], description: 'How the member is added to new datasets' };
+
+/** A user id of the identity provider, in a path or a body (validUserId). */
+export const USER_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: LIMITS.idMaxLength, pattern: TEXT_PATTERNS.oneLine };
+
+// The rules count length in UTF-16 code units, as JavaScript does; JSON Schema counts characters.
+const UTF16 = 'lengths count UTF-16 code units (a character beyond U+FFFF counts as two)';
+const ONE_LINE = `One line, not blank: no control or format characters; ${UTF16}`;
+const MULTI_LINE = `Line breaks and tabs allowed; no other control or format characters; ${UTF16}`;
+
+/**
+ * The schema of every command field, from the domain's limits and patterns (fields.ts), as
+ * FieldRule writes it on a request DTO's property and the path parameters use it. A Record
+ * over every field: a new field does not compile until it says its schema here.
+ */
+export const FIELD_SCHEMAS: Record<CommandField, SchemaObject> = {
+  name: { type: 'string', minLength: LIMITS.nameMinLength, maxLength: LIMITS.nameMaxLength, pattern: TEXT_PATTERNS.oneLine, description: `${ONE_LINE}; trimmed` },
+  description: { type: 'string', maxLength: LIMITS.descriptionMaxLength, pattern: TEXT_PATTERNS.multiLine, description: MULTI_LINE },
+  message: { type: 'string', maxLength: LIMITS.messageMaxLength, pattern: TEXT_PATTERNS.multiLine, description: MULTI_LINE },
+  reason: { type: 'string', maxLength: LIMITS.reasonMaxLength, pattern: TEXT_PATTERNS.multiLine, description: MULTI_LINE },
+  userId: { ...USER_ID_SCHEMA, description: ONE_LINE },
+  email: { type: 'string', maxLength: LIMITS.emailMaxLength, pattern: TEXT_PATTERNS.email, description: 'An e-mail address; compared trimmed and lower-cased' },
+  role: ROLE_SCHEMA,
+  expiresInDays: { type: 'integer', minimum: LIMITS.expiresInDaysMin, maximum: LIMITS.expiresInDaysMax },
+  departmentId: DEPARTMENT_ID_SCHEMA,
+  defaultDatasetRole: DATASET_ROLE_SCHEMA,
+};
+
 export const INVITEE_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['kind'],
@@ -42,24 +69,21 @@ const DESCRIPTIONS: Record<number, string> = {
   409: "The organization's state refuses it (already a member, last admin, deleted organization, department already there or not empty, concurrent change)",
   410: 'The organization was deleted',
   413: 'The body is larger than 256 KiB',
+  414: 'A path segment (an id) is longer than any id (REQUEST.PATH_SEGMENT_TOO_LONG, from the router, before the route runs)',
   415: 'The body is not application/json',
   422: 'The Idempotency-Key was already used for a different request',
   429: 'Too many commands from this user: retry after Retry-After seconds',
   503: 'The read models did not reach X-Min-Position in time or too many queries wait (with Retry-After), or the event store does not answer',
 };
 
+const problemResponse = (status: number) => ({
+  description: DESCRIPTIONS[status],
+  content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } },
+});
+
 /** The error answers of a route, documented once, each as application/problem+json. */
 export function ProblemResponses(...statuses: number[]) {
-  return applyDecorators(
-    ApiExtraModels(ProblemSchema, FieldErrorSchema),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status],
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } },
-      }),
-    ),
-  );
+  return applyDecorators(ApiExtraModels(ProblemSchema, FieldErrorSchema), ...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })));
 }
 
 /** A route behind AuthGuard (every one but @Public()): the bearer token, its 401, and the route's other errors. */
@@ -100,7 +124,6 @@ export function QueryRoute(...statuses: number[]) {
   );
 }
 
-export const USER_ID_SCHEMA: SchemaObject = { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' };
 
 /**
  * Path parameters by name, as ServiceIdPipe, UserIdPipe and DepartmentIdPipe check them: ids the
@@ -116,14 +139,20 @@ const PATH_PARAMETERS: Record<string, { readonly description: string; readonly s
   departmentId: { description: 'Department id (a slug an admin chose: a-z, 0-9 and -, not starting with -)', schema: DEPARTMENT_ID_SCHEMA },
 };
 
+/**
+ * Every path parameter with its schema, and every route that has one with its 414: the router
+ * (maxParamLength) refuses a segment longer than any id before the route and its pipes run.
+ */
 export function describePathParameters(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item)) {
-      const parameters = (operation as { parameters?: ParameterObject[] })?.parameters;
-      for (const parameter of parameters ?? []) {
-        const known = parameter.in === 'path' ? PATH_PARAMETERS[parameter.name] : undefined;
+      const { parameters, responses } = (operation ?? {}) as { parameters?: ParameterObject[]; responses?: Record<string, unknown> };
+      const inPath = (parameters ?? []).filter((parameter) => parameter.in === 'path');
+      for (const parameter of inPath) {
+        const known = PATH_PARAMETERS[parameter.name];
         if (known) Object.assign(parameter, { description: known.description, schema: { ...known.schema } });
       }
+      if (inPath.length > 0 && responses) responses['414'] ??= problemResponse(414);
     }
   }
   return document;

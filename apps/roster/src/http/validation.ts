@@ -1,18 +1,39 @@
 import { applyDecorators, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ApiSchema, type ApiSchemaOptions } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema, type ApiPropertyOptions, type ApiSchemaOptions } from '@nestjs/swagger';
 import { FIELD_CODES, fieldRefusal, type CommandField } from '@roster/domain';
 import { ValidateBy, ValidateIf } from 'class-validator';
+import { FIELD_SCHEMAS } from './openapi';
 import { FieldError, ProblemException } from './problem';
 
 const DOMAIN_CODES: ReadonlySet<string> = new Set(Object.values(FIELD_CODES));
 
+export interface FieldRuleOptions {
+  /** An absent field passes (null does not, unless `nullable`). */
+  readonly optional?: boolean;
+  /** A null that means something (e.g. departmentId null: organization-wide) passes. */
+  readonly nullable?: boolean;
+  /** What the field means in this request; the document adds the field's own rule after it. */
+  readonly description?: string;
+  readonly example?: unknown;
+  readonly default?: unknown;
+}
+
 /**
- * A request field checked by the domain's rule for it (type, length, format, characters),
- * refused with the field's one code: the DTO says which field it is, the domain what is valid.
- * `optional`: an absent field passes (null does not, unless `nullable`: a null that means
- * something, e.g. departmentId null for organization-wide).
+ * A request field, said once: checked by the domain's rule for it (type, length, format,
+ * characters) and refused with the field's one code, and described in the OpenAPI document by
+ * the field's schema (FIELD_SCHEMAS: the domain's limits and patterns). The DTO says which field
+ * it is and what it means there; the domain what is valid.
  */
-export function FieldRule(field: CommandField, { optional = false, nullable = false } = {}): PropertyDecorator {
+export function FieldRule(field: CommandField, { optional = false, nullable = false, description, example, default: byDefault }: FieldRuleOptions = {}): PropertyDecorator {
+  const schema = FIELD_SCHEMAS[field];
+  const document = ApiProperty({
+    ...(schema as ApiPropertyOptions),
+    required: !optional,
+    ...(nullable ? { nullable } : {}),
+    description: [description, schema.description].filter(Boolean).join('. ') || undefined,
+    example,
+    default: byDefault,
+  } as ApiPropertyOptions);
   const rule = ValidateBy({
     name: FIELD_CODES[field],
     validator: {
@@ -20,9 +41,9 @@ export function FieldRule(field: CommandField, { optional = false, nullable = fa
       defaultMessage: (args) => fieldRefusal(field, args?.value)?.message ?? `${field} is not valid`,
     },
   });
-  if (!optional && !nullable) return rule;
+  if (!optional && !nullable) return applyDecorators(document, rule);
   const judged = (value: unknown) => !(optional && value === undefined) && !(nullable && value === null);
-  return applyDecorators(ValidateIf((_object: object, value: unknown) => judged(value)), rule);
+  return applyDecorators(document, ValidateIf((_object: object, value: unknown) => judged(value)), rule);
 }
 
 /**

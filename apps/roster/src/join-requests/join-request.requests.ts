@@ -1,37 +1,27 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ORGANIZATION_LIMITS as LIMITS, ROLES, type DatasetRole, type Role } from '@roster/domain';
-import { DefaultDatasetRoleField, DepartmentIdField, PLACEMENT_DESCRIPTIONS } from '../departments/department.requests';
+import type { DatasetRole, Role } from '@roster/domain';
+import { PLACEMENT_DESCRIPTIONS } from '../departments/department.requests';
 import { FieldRule, RequestBody } from '../http/validation';
 
 @RequestBody()
 export class RequestJoinRequest {
-  @ApiPropertyOptional({
-    description: 'Shown to the admins. Line breaks and tabs allowed; no other control or format characters',
-    maxLength: LIMITS.messageMaxLength,
-  })
-  @FieldRule('message', { optional: true })
+  @FieldRule('message', { optional: true, description: 'Shown to the admins' })
   message?: string;
 }
 
 @RequestBody()
 export class ApproveJoinRequest {
-  @ApiPropertyOptional({ enum: ROLES, default: 'editor', description: 'The role to grant' })
-  @FieldRule('role', { optional: true })
+  @FieldRule('role', { optional: true, default: 'editor', description: 'The role to grant' })
   role?: Role;
 
-  @DepartmentIdField({ optional: true, nullable: true, description: PLACEMENT_DESCRIPTIONS.departmentId })
+  @FieldRule('departmentId', { optional: true, nullable: true, description: PLACEMENT_DESCRIPTIONS.departmentId })
   departmentId?: string | null;
 
-  @DefaultDatasetRoleField({ optional: true, description: PLACEMENT_DESCRIPTIONS.defaultDatasetRole })
+  @FieldRule('defaultDatasetRole', { optional: true, description: PLACEMENT_DESCRIPTIONS.defaultDatasetRole })
   defaultDatasetRole?: DatasetRole;
 }
 
 @RequestBody()
 export class RejectJoinRequest {
-  @ApiPropertyOptional({
-    description: 'Shown to the requester. Line breaks and tabs allowed; no other control or format characters',
-    maxLength: LIMITS.reasonMaxLength,
-  })
-  @FieldRule('reason', { optional: true })
+  @FieldRule('reason', { optional: true, description: 'Shown to the requester' })
   reason?: string;
 }

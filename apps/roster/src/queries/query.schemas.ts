@@ -1,11 +1,12 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ACTIONS, ORGANIZATION_LIMITS, ROLES } from '@roster/domain';
+import { ACTIONS, ROLES } from '@roster/domain';
 import {
   DATASET_ROLE_SCHEMA as DATASET_ROLE,
   DECIMAL_SCHEMA as DECIMAL,
   DEPARTMENT_ID_SCHEMA as DEPARTMENT_ID,
   INVITEE_SCHEMA as INVITEE, ROLE_SCHEMA as ROLE,
   TIME_SCHEMA as TIME,
+  USER_ID_SCHEMA as USER_ID,
   UUID_SCHEMA as UUID,
 } from '../http/openapi';
 
@@ -48,7 +49,7 @@ export const MEMBER_VIEW: SchemaObject = {
     userId: { type: 'string' },
     role: ROLE,
     since: TIME,
-    via: { type: 'string', description: 'How the membership began: creation, invitation, join-request' },
+    via: { type: 'string', description: 'How the membership began: creation, invitation, join-request, import' },
     departmentId: { ...NULLABLE_DEPARTMENT_ID, description: "The member's department; null when organization-wide" },
     defaultDatasetRole: DATASET_ROLE,
   },
@@ -228,7 +229,7 @@ export const PERMISSION_CHECK: SchemaObject = {
   type: 'object',
   required: ['userId', 'organizationId', 'action'],
   properties: {
-    userId: { type: 'string', minLength: 1, maxLength: ORGANIZATION_LIMITS.idMaxLength, pattern: '\\S' },
+    userId: USER_ID,
     organizationId: UUID,
     action: { type: 'string', enum: [...ACTIONS] },
     departmentId: { ...NULLABLE_DEPARTMENT_ID, description: "The resource's department; absent or null: a resource without department" },

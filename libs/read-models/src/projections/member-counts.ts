@@ -13,6 +13,7 @@ export function roleDeltas({ event }: ProjectedEvent): readonly RoleDelta[] {
       return [{ role: 'admin', delta: 1 }];
     case 'InvitationAccepted':
     case 'JoinApproved':
+    case 'MemberImported':
       return [{ role: event.data.role, delta: 1 }];
     case 'MemberRoleChanged':
       return event.data.from === event.data.to

@@ -11,13 +11,13 @@ import type { ProjectedEvent, WritesBuilder } from './projection-writes';
  */
 export function projectMembership({ event, position, at, actor }: ProjectedEvent, out: WritesBuilder): void {
   const organizationId = event.data.organizationId;
-  const activate = (userId: string, role: Role, via: MembershipSource, grantedBy: string, placement: Placement) =>
+  const activate = (userId: string, role: Role, via: MembershipSource, grantedBy: string, placement: Placement, since = at) =>
     out.upsert(
       COLLECTIONS.memberships,
       membershipId(organizationId, userId),
       { organizationId, userId, organizationStatus: 'active' },
       position,
-      { $set: { role, status: 'active', since: at, via, grantedBy, endedAt: null, endedBy: null, ...recordedPlacement(placement, role) } },
+      { $set: { role, status: 'active', since, via, grantedBy, endedAt: null, endedBy: null, ...recordedPlacement(placement, role) } },
     );
   const change = (userId: string, fields: Record<string, unknown>) =>
     out.update(COLLECTIONS.memberships, membershipId(organizationId, userId), position, { $set: fields });
@@ -35,6 +35,9 @@ export function projectMembership({ event, position, at, actor }: ProjectedEvent
       return activate(event.data.userId, event.data.role, 'invitation', actor, event.data);
     case 'JoinApproved':
       return activate(event.data.userId, event.data.role, 'join-request', event.data.approvedBy, event.data);
+    case 'MemberImported':
+      // Dated as the source dated it, as the command fold and as-of do.
+      return activate(event.data.userId, event.data.role, 'import', event.data.importedBy, event.data, event.data.source.since ?? at);
     case 'MemberRoleChanged':
       return change(event.data.userId, { role: event.data.to, roleChangedAt: at, roleChangedBy: event.data.changedBy });
     case 'MemberDepartmentChanged':

@@ -13,6 +13,9 @@ export function projectOrganization(projected: ProjectedEvent, out: WritesBuilde
   const withInc = Object.keys(inc).length > 0 ? { $inc: inc } : {};
   switch (event.type) {
     case 'OrganizationCreated':
+    case 'OrganizationImported': {
+      // The creator is the first admin; an imported organization's members follow as MemberImported, each counted as it comes.
+      const created = event.type === 'OrganizationCreated';
       out.create(
         COLLECTIONS.organizations,
         id,
@@ -20,14 +23,16 @@ export function projectOrganization(projected: ProjectedEvent, out: WritesBuilde
           name: event.data.name,
           description: event.data.description,
           status: 'active',
-          memberCounts: { member: 0, editor: 0, admin: 1 },
+          memberCounts: { member: 0, editor: 0, admin: created ? 1 : 0 },
           createdAt: at,
-          createdBy: event.data.createdBy,
+          createdBy: created ? event.data.createdBy : event.data.importedBy,
           updatedAt: at,
+          ...(created ? {} : { importedFrom: { system: event.data.source.system, id: event.data.source.id, createdAt: event.data.source.since } }),
         },
         position,
       );
       return;
+    }
     case 'OrganizationProfileUpdated':
       out.update(COLLECTIONS.organizations, id, position, {
         $set: defined({ name: event.data.name, description: event.data.description, updatedAt: at, updatedBy: actor }),
