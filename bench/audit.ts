@@ -20,11 +20,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decide, initialState, organizationStreamId, type CommandContext, type OrganizationCommand } from '@roster/domain';
-import { SqliteEventStore, type EventToAppend } from '@roster/event-store';
+import type { EventStore, EventToAppend } from '@roster/event-store';
 import { foldRecorded as foldForAsOf, type FoldedPoint } from '@roster/audit';
 import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { emptyOrganizationStream, foldRecorded, type OrganizationStream } from '../apps/roster/src/command-handling/organization-stream';
 import { loadRosterConfig, type RosterConfig } from '../apps/roster/src/config/roster-config';
+import { openEventStore } from '../apps/roster/src/infrastructure/open-event-store';
 import { percentile, signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
 
 const EVENTS = 100_000;
@@ -71,7 +72,7 @@ function* commands(organizationId: string, admin: string): Generator<{ command: 
   }
 }
 
-export async function seed(store: SqliteEventStore, organizationId: string, admin: string, config: RosterConfig): Promise<{ last: number }> {
+export async function seed(store: EventStore, organizationId: string, admin: string, config: RosterConfig): Promise<{ last: number }> {
   const streamId = organizationStreamId(organizationId);
   let stream = emptyOrganizationStream(streamId);
   let appended = -1n;
@@ -79,7 +80,9 @@ export async function seed(store: SqliteEventStore, organizationId: string, admi
   let step = 0;
   let now = T0;
   const flush = async () => {
-    await store.append(streamId, batch, appended < 0n ? 'no_stream' : appended);
+    const result = await store.append(streamId, batch, appended < 0n ? 'no_stream' : appended);
+    // Sealing personal data re-links the chain: the next batch links to the stored last hash.
+    if (result.lastHash !== undefined) stream = { ...stream, lastHash: result.lastHash };
     appended += BigInt(batch.length);
     batch = [];
   };
@@ -105,7 +108,7 @@ export async function seed(store: SqliteEventStore, organizationId: string, admi
 }
 
 /** The no-snapshot answer: read from revision 0 and fold until the time, with the same fold as the index. */
-async function foldFromZero(store: SqliteEventStore, organizationId: string, at: number): Promise<FoldedPoint> {
+async function foldFromZero(store: EventStore, organizationId: string, at: number): Promise<FoldedPoint> {
   let point: FoldedPoint = { state: initialState, revision: -1, time: Number.NEGATIVE_INFINITY };
   for await (const event of store.readStream(organizationStreamId(organizationId))) {
     const next = foldForAsOf(point, event);
@@ -126,7 +129,8 @@ async function main(): Promise<void> {
   let service: ServiceProcess | undefined;
   try {
     log(`seeding ${EVENTS} events`);
-    const seedStore = new SqliteEventStore({ path: config.eventStore.path });
+    // Through the service's own opener: personal fields sealed, as the service writes them.
+    const seedStore = await openEventStore(config);
     const seedStart = performance.now();
     const { last } = await seed(seedStore, organizationId, admin, config);
     const seedMs = performance.now() - seedStart;

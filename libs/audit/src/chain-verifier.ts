@@ -1,4 +1,4 @@
-import { eventHash, GENESIS_HASH, type EventStore, type RecordedEvent } from '@roster/event-store';
+import { eventHash, GENESIS_HASH, storedEvents, type EventStore, type RecordedEvent } from '@roster/event-store';
 
 /**
  * Re-computes an organization stream's hash chain (libs/event-store hash-chain.ts, the one
@@ -39,8 +39,10 @@ export class StreamChainVerifier {
   constructor(readonly streamId: string) {}
 
   /** Returns false once the chain is broken; later events are only counted. */
-  check(event: RecordedEvent): boolean {
+  check(recorded: RecordedEvent): boolean {
     this.count += 1;
+    // The chain covers the event as stored: personal fields sealed, whatever a reader was shown.
+    const event = recorded.stored ? { ...recorded, ...recorded.stored } : recorded;
     if (this.failure) return false;
     const fail = (reason: ChainFailureReason, detail: string): false => {
       this.failure = { revision: event.revision.toString(), position: event.position.toString(), id: event.id, reason, detail };
@@ -84,7 +86,7 @@ export async function verifyStream(
 ): Promise<ChainVerification> {
   const verifier = new StreamChainVerifier(streamId);
   let count = 0;
-  for await (const event of store.readStream(streamId)) {
+  for await (const event of storedEvents(store).readStream(streamId)) {
     verifier.check(event);
     onEvent?.(++count);
   }
@@ -101,7 +103,7 @@ export async function verifyAllStreams(
   onEvent?: (event: RecordedEvent) => void,
 ): Promise<ChainVerification[]> {
   const verifiers = new Map<string, StreamChainVerifier>();
-  for await (const event of store.readAll()) {
+  for await (const event of storedEvents(store).readAll()) {
     onEvent?.(event);
     if (!event.streamId.startsWith(prefix)) continue;
     let verifier = verifiers.get(event.streamId);

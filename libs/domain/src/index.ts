@@ -15,3 +15,4 @@ export * from './import';
 export * from './decider';
 export * from './recorded-event';
 export * from './activity';
+export * from './personal-data';

@@ -24,6 +24,11 @@ export interface RecordedEvent {
   readonly position: bigint;
   /** When the store recorded the event. */
   readonly recordedAt: Date;
+  /**
+   * The data and metadata exactly as stored, when a decorator changed what readers see
+   * (PersonalDataEventStore: personal fields opened). Read models copy sealed values from here.
+   */
+  readonly stored?: { readonly data: unknown; readonly metadata: Readonly<Record<string, unknown>> };
 }
 
 /** `no_stream`: the stream must not exist; a bigint: the revision of its last event; `any`: no check. */
@@ -34,6 +39,11 @@ export interface AppendResult {
   readonly nextExpectedRevision: bigint;
   /** Global position of the last event appended. */
   readonly position: bigint;
+  /**
+   * `metadata.hash` of the last event as stored, when the store rewrote the hash chain of
+   * what it was given (PersonalDataEventStore: the chain covers the sealed values).
+   */
+  readonly lastHash?: string;
 }
 
 export interface ReadStreamOptions {

@@ -6,3 +6,4 @@ export * from './create-event-store';
 export * from './sqlite/sqlite-event-store';
 export * from './sqlite/sqlite-checkpoint-store';
 export * from './eventstoredb/eventstoredb-event-store';
+export * from './personal-data';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { DomainError, serviceId } from '@roster/domain';
-import { createEventStore, type EventStore } from '@roster/event-store';
+import type { EventStore } from '@roster/event-store';
 import { loadRosterConfig } from '../../../roster/src/config/roster-config';
+import { openEventStore } from '../../../roster/src/infrastructure/open-event-store';
 import { UsageError } from '../cli-command';
 
 /** What history, as-of and verify share: the service's store, and its input rules as usage errors. */
@@ -20,12 +21,12 @@ export interface StoreOptions {
  * The event store the service is configured with (same environment variables). An SQLite
  * file that does not exist is an error for a reader: opening it would create an empty store.
  */
-export function openConfiguredStore(options: StoreOptions = {}): EventStore {
+export async function openConfiguredStore(options: StoreOptions = {}): Promise<EventStore> {
   const config = loadRosterConfig(process.env, 'tool');
   if (config.eventStore.kind === 'sqlite' && !options.mayCreate && !existsSync(config.eventStore.path)) {
     throw new CliFailure(`No event store at ${config.eventStore.path} (set ROSTER_DATA_DIR to the service's data directory)`);
   }
-  return createEventStore(config.eventStore);
+  return openEventStore(config);
 }
 
 /** The organization id as the HTTP routes accept it (a UUID), else a usage error. */
@@ -48,7 +49,7 @@ export function asUsage<T>(parse: () => T): T {
 export async function withStore(run: (store: EventStore) => Promise<number>, options: StoreOptions = {}): Promise<number> {
   let store: EventStore | undefined;
   try {
-    store = openConfiguredStore(options);
+    store = await openConfiguredStore(options);
     return await run(store);
   } catch (error) {
     if (error instanceof CliFailure) {

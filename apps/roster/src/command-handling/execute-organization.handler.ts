@@ -118,11 +118,13 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     const toAppend = buildEventsToAppend(stream, events, command.type, context, request);
     const result = await this.store.append(stream.streamId, toAppend, stream.revision < 0n ? 'no_stream' : stream.revision);
     const recordedAt = new Date();
-    const next = toAppend.reduce(
+    const folded = toAppend.reduce(
       (folded, event, index) =>
         foldRecorded(folded, { ...event, streamId: stream.streamId, revision: stream.revision + 1n + BigInt(index), position: result.position, recordedAt }),
       stream,
     );
+    // The store may have re-linked the chain over sealed personal data: its last hash is the next previousHash.
+    const next = result.lastHash === undefined ? folded : { ...folded, lastHash: result.lastHash };
     this.cache.set(stream.streamId, next);
     const ids = Object.assign({}, ...events.map((event) => event.data)) as unknown;
     return outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, ids);

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import {
-  createEventStore,
   EVENT_STORE,
+  PersonalDataEventStore,
   SqliteCheckpointStore,
   type CheckpointStore,
   type EventStore,
@@ -11,6 +11,7 @@ import {
 import { KafkaPublisher } from '@roster/messaging';
 import { DocumentCheckpointStore, EmbeddedDocumentStore, MongoDocumentStore, type DocumentStore } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { openEventStore } from './open-event-store';
 
 /** The read models' documents: MongoDB with MONGODB_URL (this process's one connection), else the embedded store. */
 export const READ_MODEL_DOCUMENTS = Symbol('READ_MODEL_DOCUMENTS');
@@ -24,10 +25,8 @@ export interface PublishingAdapters {
   readonly checkpointsDescription: string;
 }
 
-/** Opens the configured event store: EventStoreDB when a connection string is set, else the SQLite file. */
-export function openEventStore(config: RosterConfig): EventStore {
-  return createEventStore(config.eventStore);
-}
+/** The personal-data vault (keys, sealing, opening, destroyKey) the event store was opened with. */
+export const PERSONAL_DATA_VAULT = Symbol('PERSONAL_DATA_VAULT');
 
 export function describeEventStore(config: RosterConfig): string {
   return config.eventStore.kind === 'eventstoredb'
@@ -90,11 +89,12 @@ export class InfrastructureModule {
       providers: [
         { provide: ROSTER_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
+        { provide: PERSONAL_DATA_VAULT, useFactory: (store: PersonalDataEventStore) => store.vault, inject: [EVENT_STORE] },
         { provide: READ_MODEL_DOCUMENTS, useFactory: () => openReadModelDocuments(config) },
         { provide: PUBLISHING_ADAPTERS, useFactory: (documents: DocumentStore) => openPublishing(config, documents), inject: [READ_MODEL_DOCUMENTS] },
         AdapterCloser,
       ],
-      exports: [ROSTER_CONFIG, EVENT_STORE, READ_MODEL_DOCUMENTS, PUBLISHING_ADAPTERS],
+      exports: [ROSTER_CONFIG, EVENT_STORE, PERSONAL_DATA_VAULT, READ_MODEL_DOCUMENTS, PUBLISHING_ADAPTERS],
     };
   }
 }

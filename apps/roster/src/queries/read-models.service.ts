@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@roster/event-store';
+import { EVENT_STORE, type EventStore, type PersonalDataVault } from '@roster/event-store';
 import {
   DocumentCheckpointStore,
   EmbeddedDocumentStore,
@@ -11,7 +11,7 @@ import {
   waitForCheckpoint,
 } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
-import { READ_MODEL_DOCUMENTS } from '../infrastructure/infrastructure.module';
+import { PERSONAL_DATA_VAULT, READ_MODEL_DOCUMENTS } from '../infrastructure/infrastructure.module';
 
 /**
  * Wires the read models from configuration. With MONGODB_URL: documents in MongoDB; the
@@ -34,6 +34,7 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     @Inject(ROSTER_CONFIG) private readonly config: RosterConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_DOCUMENTS) private readonly documents: DocumentStore,
+    @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
   ) {}
 
   get queries(): ReadModelQueries {
@@ -64,7 +65,7 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     if (!runsHere && !this.config.run.has('api')) return;
     // Beside MongoDB, the API's permission check answers from an in-process index of it.
     const index = mongo && runsHere && this.config.run.has('api') ? new EmbeddedDocumentStore() : undefined;
-    this.queriesImpl = new ReadModelQueries(this.documents);
+    this.queriesImpl = new ReadModelQueries(this.documents, (value, field, streamId) => this.vault.openField(value, field, streamId));
     this.checkerImpl = new PermissionChecker(index ?? this.documents);
     if (runsHere) {
       this.projector = new ReadModelProjector({ store: this.store, documents: this.documents, index, logger: this.logger });

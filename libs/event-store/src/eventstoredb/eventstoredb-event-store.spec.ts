@@ -9,6 +9,8 @@ import {
 import { describeEventStoreContract } from '../event-store.contract';
 import { RecordedEvent } from '../event-store.port';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { describePersonalDataContract } from '../personal-data/personal-data.contract';
+import { SqliteKeyStore } from '../personal-data/sqlite-key-store';
 
 /**
  * The adapter's own logic (revision and error mapping, exclusive positions, system-event
@@ -208,4 +210,14 @@ describe('EventStoreDbEventStore specifics (fake client)', () => {
     expect(batches).toBe(1);
     expect(fake.disposed).toBe(false);
   });
+});
+
+// The EventStoreDB adapter gets personal data sealed like every store: only ciphertext reaches the client.
+describePersonalDataContract('EventStoreDbEventStore over the fake client', async () => {
+  const fake = new FakeEventStoreDb();
+  return {
+    inner: storeOver(fake),
+    keys: new SqliteKeyStore({ path: ':memory:' }),
+    rawBytes: () => JSON.stringify((fake as unknown as { log: unknown[] }).log, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)),
+  };
 });

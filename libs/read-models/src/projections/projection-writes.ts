@@ -14,9 +14,14 @@ export interface ProjectedEvent {
   readonly actor: string;
 }
 
-/** Reads a recorded event (upcast, as every reader does); anything that is not an organization event is skipped, never thrown. */
+/**
+ * Reads a recorded event (upcast, as every reader does); anything that is not an organization
+ * event is skipped, never thrown. Projections read personal fields as stored (sealed): the
+ * documents copy the ciphertext, hold no plaintext, and rebuild to the same bytes; queries
+ * open them (ReadModelQueries' opener).
+ */
 export function toProjectedEvent(recorded: RecordedEvent): ProjectedEvent | undefined {
-  const read = readRecordedEvent(recorded);
+  const read = readRecordedEvent(recorded.stored ? { ...recorded, ...recorded.stored } : recorded);
   if (!read.event) return undefined;
   return { id: recorded.id, event: read.event, position: Number(recorded.position), at: read.occurredAt, actor: read.actorId };
 }

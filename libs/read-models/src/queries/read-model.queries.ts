@@ -1,4 +1,4 @@
-import { defaultDatasetRoleFor, isDatasetRole, isExpired, normalizedEmail, ROLES, type DatasetRole, type Role } from '@roster/domain';
+import { defaultDatasetRoleFor, isDatasetRole, isExpired, normalizedEmail, organizationStreamId, ROLES, type DatasetRole, type Role } from '@roster/domain';
 import type { Doc, DocumentStore, Filter } from '../document-store/document-store.port';
 import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
 
@@ -75,8 +75,34 @@ export interface MemberCountPoint extends MemberCounts {
 const ZERO_COUNTS: MemberCounts = { member: 0, editor: 0, admin: 0 };
 
 /** Read-side queries over the read models; knows nothing of HTTP or of who asks. */
+/**
+ * Opens a personal value a document copied from an event (sealed: see toProjectedEvent):
+ * plaintext, or the erased marker. `field` is its path in the event, e.g. `data.message`.
+ */
+export type PersonalFieldOpener = (value: unknown, field: string, streamId: string) => Promise<unknown>;
+
+const asStored: PersonalFieldOpener = async (value) => value;
+
 export class ReadModelQueries {
-  constructor(private readonly documents: DocumentStore) {}
+  constructor(
+    private readonly documents: DocumentStore,
+    private readonly open: PersonalFieldOpener = asStored,
+  ) {}
+
+  /** The document with each of `fields` (document key → the event field it was copied from) opened. */
+  private async opened(doc: Doc, fields: Readonly<Record<string, string>>): Promise<Doc> {
+    const streamId = organizationStreamId(String(doc.organizationId));
+    const out: Doc = { ...doc };
+    for (const [key, field] of Object.entries(fields)) {
+      if (key === 'invitee.email') {
+        const invitee = out.invitee as Record<string, unknown> | undefined;
+        if (invitee?.email !== undefined) out.invitee = { ...invitee, email: await this.open(invitee.email, field, streamId) };
+      } else if (out[key] !== undefined) {
+        out[key] = await this.open(out[key], field, streamId);
+      }
+    }
+    return out;
+  }
 
   async organization(organizationId: string): Promise<OrganizationView | null> {
     const doc = await this.documents.findOne(COLLECTIONS.organizations, { _id: organizationId });
@@ -126,7 +152,7 @@ export class ReadModelQueries {
   async joinRequests(organizationId: string, status: 'pending' | 'all' = 'pending'): Promise<Array<Record<string, unknown>>> {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
     const docs = await this.documents.find(COLLECTIONS.joinRequests, filter, { sort: { requestedAt: -1 } });
-    return docs.map((doc) => renameId(doc, 'requestId'));
+    return Promise.all(docs.map(async (doc) => renameId(await this.opened(doc, { message: 'data.message', reason: 'data.reason' }), 'requestId')));
   }
 
   /**
@@ -136,7 +162,8 @@ export class ReadModelQueries {
   async invitations(organizationId: string, status: 'pending' | 'all' = 'pending', now = new Date()): Promise<Array<Record<string, unknown>>> {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
     const docs = await this.documents.find(COLLECTIONS.invitations, filter, { sort: { invitedAt: -1 } });
-    return docs.map((doc) => {
+    const opened = await Promise.all(docs.map((doc) => this.opened(doc, { 'invitee.email': 'data.invitee.email' })));
+    return opened.map((doc) => {
       const view = invitationView(doc, now);
       delete view.inviteeUserId;
       delete view.inviteeEmail;
@@ -158,8 +185,8 @@ export class ReadModelQueries {
     if (docs.length === 0) return [];
     const organizations = await this.documents.find(COLLECTIONS.organizations, { _id: { $in: [...new Set(docs.map((doc) => String(doc.organizationId)))] } });
     const active = new Map(organizations.filter((org) => org.status !== 'deleted').map((org) => [org._id, String(org.name)]));
-    return docs
-      .filter((doc) => active.has(String(doc.organizationId)))
+    const opened = await Promise.all(docs.filter((doc) => active.has(String(doc.organizationId))).map((doc) => this.opened(doc, { 'invitee.email': 'data.invitee.email' })));
+    return opened
       .map((doc) => {
         const view = invitationView(doc, now);
         return {
@@ -203,7 +230,8 @@ export class ReadModelQueries {
   async recentActivity(organizationId: string, limit: number, types?: readonly string[]): Promise<Array<Record<string, unknown>>> {
     const filter = types === undefined ? { organizationId } : { organizationId, type: { $in: types } };
     const docs = await this.documents.find(COLLECTIONS.activity, filter, { sort: { position: -1 }, limit });
-    return docs.map((doc) => {
+    const views = await Promise.all(docs.map((doc) => this.opened(doc, { subjectEmail: 'data.invitee.email' })));
+    return views.map((doc) => {
       const view = renameId(doc, 'eventId');
       view.position = String(doc.position);
       return view;
