@@ -21,6 +21,9 @@
  *   rounds (*_p99_rounds_ms lists them): this machine's noise comes and goes.
  *   batch_*: the batch form, CHECK_BATCH checks per request at 5,000 checks/s, per-request
  *   latency. Also GET /health of the service, and the check in process (no HTTP).
+ *   A PARTNER_CHECK_SHARE (20 %) of the single checks ask about a member of a partner
+ *   organization (answered via the partner); check_partner_* and check_membership_* report
+ *   the two kinds apart, over HTTP and in process.
  * - Lag under a real command load: a child process drives BENCH_LAG_RATE (default 200)
  *   commands/s, evenly paced, through the HTTP API (invitations and profile edits by the
  *   admins of 500 organizations); meanwhile a sampler sends a profile edit every 100 ms and
@@ -45,8 +48,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EVENT_SCHEMA_VERSION, organizationStreamId, type OrganizationEvent, type Role } from '@roster/domain';
 import { eventHash, GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
-import { EmbeddedDocumentStore, INDEXED_COLLECTIONS, MongoDocumentStore, PermissionChecker, projectBatch, type Doc, READ_MODEL_COLLECTIONS, rebuildReadModels } from '@roster/read-models';
-import { pacedHttpLoad, percentile, signTestToken, startMongoJavaServer, startServers, startServiceProcess, stopProcess, type MongoServer, type PacedLoadOptions, type PacedLoadResult, type PacedRequest, type ServiceProcess } from '@roster/testing';
+import { EmbeddedDocumentStore, ensureReadModelIndexes, INDEXED_COLLECTIONS, MongoDocumentStore, PermissionChecker, projectBatch, type Doc, READ_MODEL_COLLECTIONS, rebuildReadModels } from '@roster/read-models';
+import { pacedHttpLoad, percentile, type LabelledLatency, signTestToken, startMongoJavaServer, startServers, startServiceProcess, stopProcess, type MongoServer, type PacedLoadOptions, type PacedLoadResult, type PacedRequest, type ServiceProcess } from '@roster/testing';
 
 const ORGS = Number(process.env.BENCH_ORGS ?? 5000);
 const EVENTS_PER_ORG = 40;
@@ -58,6 +61,9 @@ const LAG_HIGH_COMMANDS_PER_S = Number(process.env.BENCH_LAG_HIGH_RATE ?? 1000);
 const LAG_SAMPLE_MS = 100;
 const LAG_CAP_MS = Number(process.env.BENCH_LAG_CAP_MS ?? 20_000);
 const CHECK_RATE = 5000;
+/** One organization in PARTNER_EVERY invites the next as a partner; PARTNER_CHECK_SHARE of the checks ask about a partner's member. */
+const PARTNER_EVERY = 4;
+const PARTNER_CHECK_SHARE = 0.2;
 const CHECK_SECONDS = Number(process.env.BENCH_CHECK_SECONDS ?? 10);
 const CHECK_CONNECTIONS = 100;
 const CHECK_ROUNDS = Number(process.env.BENCH_CHECK_ROUNDS ?? 3);
@@ -84,19 +90,24 @@ const log = (line: string) => process.stderr.write(`[bench:projections] ${line}\
 
 interface Seeded {
   readonly events: number;
-  /** Per organization: its id, admin and current members. */
-  readonly orgs: Array<{ id: string; admin: string; members: string[] }>;
+  /** Per organization: its id, admin and current members; `partnerIndex`: the organization it invited as a partner, if any. */
+  readonly orgs: Array<{ id: string; admin: string; members: string[]; partnerIndex?: number }>;
 }
 
-/** Creation, then 13 x (join request, approval, promotion or departure): 40 events per organization. */
+/**
+ * Creation, then 13 x (join request, approval, promotion or departure): 40 events per
+ * organization. Every PARTNER_EVERY-th organization also invites the next one as a partner
+ * (read or write access, in turn), whose admin accepts: 2 more events in its stream.
+ */
 async function seed(path: string): Promise<Seeded> {
   const store = new SqliteEventStore({ path });
   const start = Date.parse('2026-01-01T00:00:00Z');
   const orgs: Seeded['orgs'] = [];
   let total = 0;
   const pending: Promise<unknown>[] = [];
+  const ids = Array.from({ length: ORGS }, () => randomUUID());
   for (let o = 0; o < ORGS; o++) {
-    const organizationId = randomUUID();
+    const organizationId = ids[o];
     const admin = `admin-${o}`;
     const streamId = organizationStreamId(organizationId);
     const facts: Array<[OrganizationEvent, string]> = [
@@ -114,6 +125,15 @@ async function seed(path: string): Promise<Seeded> {
         facts.push([{ type: 'MemberRoleChanged', data: { organizationId, userId, from: role, to: role === 'editor' ? 'admin' : 'editor', changedBy: admin } }, admin]);
         members.push(userId);
       }
+    }
+    const partnerIndex = o % PARTNER_EVERY === 0 && o + 1 < ORGS ? o + 1 : undefined;
+    if (partnerIndex !== undefined) {
+      const partnershipId = randomUUID();
+      const access = (o / PARTNER_EVERY) % 2 === 0 ? 'write' : 'read';
+      const partnerOrganizationId = ids[partnerIndex];
+      facts.push([{ type: 'PartnerInvited', data: { organizationId, partnershipId, partnerOrganizationId, access, invitedBy: admin } }, admin]);
+      const partnerAdmin = `admin-${partnerIndex}`;
+      facts.push([{ type: 'PartnershipAccepted', data: { organizationId, partnershipId, partnerOrganizationId, access, acceptedBy: partnerAdmin, acceptedByRole: 'admin' } }, partnerAdmin]);
     }
     let previousHash = GENESIS_HASH;
     const batch: EventToAppend[] = facts.map(([event, actor], revision) => {
@@ -135,7 +155,7 @@ async function seed(path: string): Promise<Seeded> {
     total += batch.length;
     pending.push(store.append(streamId, batch, 'no_stream'));
     if (pending.length >= 200) await Promise.all(pending.splice(0));
-    orgs.push({ id: organizationId, admin, members });
+    orgs.push({ id: organizationId, admin, members, ...(partnerIndex !== undefined ? { partnerIndex } : {}) });
   }
   await Promise.all(pending);
   await store.close();
@@ -196,14 +216,24 @@ async function main(): Promise<void> {
     // random members of random organizations), answered by the in-process index; the service
     // is idle otherwise.
     const serviceToken = await sign('bench-service', ['service']);
-    const randomCheck = () => {
-      const org = seeded.orgs[Math.floor(Math.random() * seeded.orgs.length)];
-      const userId = org.members[Math.floor(Math.random() * org.members.length)];
-      return { userId, organizationId: org.id, action: Math.random() < 0.5 ? 'dataset.create' : 'organization.read' };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
+    const inviters = seeded.orgs.filter((org) => org.partnerIndex !== undefined);
+    const membershipCheck = () => {
+      const org = pick(seeded.orgs);
+      return { userId: pick(org.members), organizationId: org.id, action: Math.random() < 0.5 ? 'dataset.create' : 'organization.read' };
     };
+    // A member of the partner (never of the inviting organization) asking about the inviting one: answered via the partner.
+    const partnerCheck = () => {
+      const org = pick(inviters);
+      return { userId: pick(seeded.orgs[org.partnerIndex!].members), organizationId: org.id, action: Math.random() < 0.5 ? 'dataset.update' : 'dataset.read' };
+    };
+    const randomCheck = () => (Math.random() < PARTNER_CHECK_SHARE ? partnerCheck() : membershipCheck());
     const checkHeaders = { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' };
-    const post = (path: string, body: unknown): PacedRequest => ({ method: 'POST', path, headers: checkHeaders, body: JSON.stringify(body) });
-    const singles = Array.from({ length: 2000 }, () => post('/authorizations/check', randomCheck()));
+    const post = (path: string, body: unknown, label?: string): PacedRequest => ({ method: 'POST', path, headers: checkHeaders, body: JSON.stringify(body), ...(label ? { label } : {}) });
+    const singles = Array.from({ length: 2000 }, () => {
+      const partner = Math.random() < PARTNER_CHECK_SHARE;
+      return post('/authorizations/check', partner ? partnerCheck() : membershipCheck(), partner ? 'partner' : 'membership');
+    });
     const batchRequests = Array.from({ length: 200 }, () => post('/authorizations/check/batch', { checks: Array.from({ length: CHECK_BATCH }, randomCheck) }));
     const paced = (requests: readonly PacedRequest[], ratePerS: number, durationS = CHECK_SECONDS, baseUrl = base) =>
       pacedLoadInChild(dir, { baseUrl, connections: CHECK_CONNECTIONS, ratePerS, durationS, requests });
@@ -230,8 +260,9 @@ async function main(): Promise<void> {
     const health = await paced([{ method: 'GET', path: '/health' }], CHECK_RATE, 5);
     log(`health baseline: ${describeLoad(health)}`);
 
-    const inProcessP99 = await inProcessChecks(mongoUrl, database, singles);
-    log(`in-process checks: p99 ${inProcessP99.toFixed(4)} ms`);
+    const inProcess = await inProcessChecks(mongoUrl, database, singles);
+    const inProcessP99 = inProcess.p99Ms;
+    log(`in-process checks: p99 ${inProcessP99.toFixed(4)} ms (membership ${inProcess.byLabel.membership?.toFixed(4)}, partner ${inProcess.byLabel.partner?.toFixed(4)})`);
 
     const loadOrgs = await Promise.all(seeded.orgs.slice(0, 500).map(async (org) => ({ ...org, token: await sign(org.admin) })));
     const lag = await measureLag(dir, base, loadOrgs, LAG_COMMANDS_PER_S);
@@ -327,6 +358,12 @@ async function main(): Promise<void> {
       check_p99_ms: checks.p99Ms,
       check_p99_rounds_ms: checks.p99Rounds,
       check_max_ms: checks.maxMs,
+      // The same single checks, split: members asking about their organization, and partners' members (answered via the partner).
+      check_partner_share: PARTNER_CHECK_SHARE,
+      check_membership_p50_ms: checks.byLabel?.membership?.p50Ms,
+      check_membership_p99_ms: checks.byLabel?.membership?.p99Ms,
+      check_partner_p50_ms: checks.byLabel?.partner?.p50Ms,
+      check_partner_p99_ms: checks.byLabel?.partner?.p99Ms,
       check_non2xx: checks.non2xx + checks.errors,
       check_connections: CHECK_CONNECTIONS,
       check_generator_send_delay_p99_ms: checks.sendDelayP99Ms,
@@ -349,6 +386,8 @@ async function main(): Promise<void> {
       baseline_health_p50_ms: health.p50Ms,
       baseline_health_p99_ms: health.p99Ms,
       check_inprocess_p99_ms: Number(inProcessP99.toFixed(4)),
+      check_inprocess_membership_p99_ms: Number((inProcess.byLabel.membership ?? NaN).toFixed(4)),
+      check_inprocess_partner_p99_ms: Number((inProcess.byLabel.partner ?? NaN).toFixed(4)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
@@ -385,15 +424,18 @@ async function rawInsert(storePath: string, mongoUrl: string): Promise<{ rawDocs
   return { rawDocs, rawSeconds };
 }
 
-/** The check in process over an index loaded from the rebuilt database, paced at CHECK_RATE: its p99 in ms. */
-async function inProcessChecks(mongoUrl: string, database: string, singles: readonly PacedRequest[]): Promise<number> {
+/** The check in process over an index loaded from the rebuilt database, paced at CHECK_RATE: its p99 in ms, of all checks and per label. */
+async function inProcessChecks(mongoUrl: string, database: string, singles: readonly PacedRequest[]): Promise<{ p99Ms: number; byLabel: Record<string, number> }> {
   const indexSource = await MongoDocumentStore.connect({ url: mongoUrl, database });
   const index = new EmbeddedDocumentStore();
   for (const name of INDEXED_COLLECTIONS) await index.insertMany(name, await indexSource.find(name, {}));
   await indexSource.close();
+  // As the service's index has them: the partner grants of an organization are found by its id, not by a scan.
+  await ensureReadModelIndexes(index);
   const checker = new PermissionChecker(index);
-  const parsed = singles.map((r) => JSON.parse(r.body!) as { userId: string; organizationId: string; action: 'dataset.create' });
+  const parsed = singles.map((r) => ({ ...(JSON.parse(r.body!) as { userId: string; organizationId: string; action: 'dataset.create' }), label: r.label ?? '' }));
   const inProcess: number[] = [];
+  const labelled = new Map<string, number[]>();
   const paceStart = performance.now();
   for (let i = 0; i < CHECK_RATE * 5; i++) {
     const due = paceStart + (i * 1000) / CHECK_RATE;
@@ -401,10 +443,13 @@ async function inProcessChecks(mongoUrl: string, database: string, singles: read
     const c = parsed[i % parsed.length];
     const t0 = performance.now();
     await checker.check(c.userId, c.organizationId, c.action);
-    inProcess.push(performance.now() - t0);
+    const took = performance.now() - t0;
+    inProcess.push(took);
+    if (!labelled.has(c.label)) labelled.set(c.label, []);
+    labelled.get(c.label)!.push(took);
   }
-  inProcess.sort((x, y) => x - y);
-  return percentile(inProcess, 99);
+  const p99 = (values: number[]) => percentile(values.sort((x, y) => x - y), 99);
+  return { p99Ms: p99(inProcess), byLabel: Object.fromEntries([...labelled].map(([label, values]) => [label, p99(values)])) };
 }
 
 /** Rounds of one load as one: the median of each figure (max of maxima, sums of failures), and every round's p99. */
@@ -422,6 +467,16 @@ function medianOfRounds(rounds: readonly PacedLoadResult[]): PacedLoadResult & {
     maxMs: Math.max(...rounds.map((r) => r.maxMs)),
     sendDelayP99Ms: median((r) => r.sendDelayP99Ms),
     p99Rounds: rounds.map((r) => r.p99Ms),
+    ...(rounds[0].byLabel
+      ? {
+          byLabel: Object.fromEntries(
+            Object.keys(rounds[0].byLabel).map((label) => {
+              const of = (pick: (r: LabelledLatency) => number) => median((r) => pick(r.byLabel![label]));
+              return [label, { answered: rounds.reduce((sum, r) => sum + r.byLabel![label].answered, 0), p50Ms: of((r) => r.p50Ms), p99Ms: of((r) => r.p99Ms) }];
+            }),
+          ),
+        }
+      : {}),
   };
 }
 

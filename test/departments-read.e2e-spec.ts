@@ -6,31 +6,18 @@
  * default. The organization's events are made by the domain's commands on the service's own
  * command bus (CommandSender), as a route would send them. Fresh ids per run.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrganizationCommand } from '@roster/domain';
-import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
-import { CommandSender } from '../apps/roster/src/command-handling/command-sender';
-import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
+import { requestJson, type JsonAnswer } from '@roster/testing';
+import { newTestUser, runRosterCli, sendCommand, startRosterInProcess, type RosterInProcess, type TestUser as User } from './roster-in-process';
 
-const ROOT = join(__dirname, '..');
 const SECRET = `e2e-secret-${randomUUID()}`;
 const mongoUrl = process.env.MONGODB_URL;
 if (!mongoUrl) throw new Error('MONGODB_URL is not set: the MongoDB leg of the departments suite needs a server');
-
-interface User {
-  readonly id: string;
-  readonly token: string;
-  readonly platformRoles: string[];
-}
-
-async function newUser(roles: string[] = []): Promise<User> {
-  const id = `user-${randomUUID()}`;
-  return { id, token: await signTestToken(SECRET, id, roles.length > 0 ? { roles } : {}), platformRoles: roles };
-}
+const newUser = (roles: string[] = []) => newTestUser(SECRET, roles);
 
 describe.each([
   ['MongoDB', { MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: `e2e-d-${randomUUID().slice(0, 8)}` }],
@@ -52,9 +39,7 @@ describe.each([
 
   /** A domain command on the service's bus, as `as`; remembers its position for the next read. */
   async function send(as: User, command: OrganizationCommand): Promise<void> {
-    const sender = roster.app.get(CommandSender, { strict: false });
-    const outcome = await sender.send(command, { userId: as.id, platformRoles: as.platformRoles as never }, { commandId: randomUUID(), correlationId: randomUUID() });
-    if (outcome.position !== null) lastPosition = outcome.position.toString();
+    lastPosition = (await sendCommand(roster, as, command)) ?? lastPosition;
   }
 
   /** Joins `user` through a request approved by `by`, placed as given. */
@@ -65,15 +50,7 @@ describe.each([
   }
 
   /** The compiled CLI on this service's store (`npm run -s build` first). */
-  const cli = (args: string[]) =>
-    new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/roster-cli/src/main.js'), ...args],
-        { cwd: ROOT, env: { ...process.env, ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, LOG_LEVEL: 'error' }, timeout: 60_000 },
-        (error, stdout) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }),
-      );
-    });
+  const cli = (args: string[]) => runRosterCli(dataDir, SECRET, args);
 
   const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -187,6 +164,9 @@ describe.each([
       role: 'editor',
       reason: 'role editor grants dataset.update in department water',
       departmentId: 'water',
+      via: 'membership',
+      partnerOrganizationId: null,
+      access: null,
     });
     const onRoads = (await waited(ask(waterEditor.id, 'dataset.update', 'roads'))).body;
     expect(onRoads).toMatchObject({ allowed: false, role: 'editor', departmentId: 'water' });
@@ -200,7 +180,7 @@ describe.each([
     expect(update).toMatchObject({ allowed: false, role: 'admin', departmentId: 'water' });
     expect(update.reason).toMatch(/organization-wide role/);
     expect((await waited(ask(admin.id, 'dataset.update', 'roads'))).body).toMatchObject({ allowed: true, departmentId: null });
-    expect((await waited(ask(stranger.id, 'dataset.read', 'water'))).body).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null });
+    expect((await waited(ask(stranger.id, 'dataset.read', 'water'))).body).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null, via: 'membership', partnerOrganizationId: null, access: null });
     // A user asking about themself, with the resource's department.
     expect((await call('POST', '/authorizations/check', waterEditor, ask(waterEditor.id, 'dataset.read', 'roads'), { 'x-min-position': lastPosition })).body.allowed).toBe(false);
 

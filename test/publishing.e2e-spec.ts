@@ -177,7 +177,7 @@ describe('publishing membership events to Kafka', () => {
     expect(existsSync(join(dataDir, 'checkpoints.sqlite'))).toBe(true);
   });
 
-  it('publishes a resent invitation for the mailer, and the reasons of a role change and a removal (contract 1.3.0)', async () => {
+  it('publishes a resent invitation for the mailer, and the reasons of a role change and a removal (contract 1.4.0)', async () => {
     const [admin, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
     const { organizationId: org } = await command('POST', '/organizations', admin, { name: `Org ${randomUUID().slice(0, 8)}`, description: 'e2e' });
     const o = `/organizations/${org}`;

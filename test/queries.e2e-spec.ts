@@ -139,9 +139,9 @@ describe.each([
     const { orgId, admin, editor, member, outsider } = await organizationWith();
     const service = await newUser(['service']);
     const check = (as: User, body: unknown) => call('POST', '/authorizations/check', as, body, { 'x-min-position': lastPosition });
-    expect((await check(service, { userId: editor.id, organizationId: orgId, action: 'dataset.create' })).body).toEqual({ allowed: true, role: 'editor', reason: 'role editor grants dataset.create', departmentId: null });
+    expect((await check(service, { userId: editor.id, organizationId: orgId, action: 'dataset.create' })).body).toEqual({ allowed: true, role: 'editor', reason: 'role editor grants dataset.create', departmentId: null, via: 'membership', partnerOrganizationId: null, access: null });
     expect((await check(service, { userId: member.id, organizationId: orgId, action: 'dataset.create' })).body).toMatchObject({ allowed: false, role: 'member' });
-    expect((await check(service, { userId: outsider.id, organizationId: orgId, action: 'dataset.read' })).body).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null });
+    expect((await check(service, { userId: outsider.id, organizationId: orgId, action: 'dataset.read' })).body).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null, via: 'membership', partnerOrganizationId: null, access: null });
     expect((await check(member, { userId: member.id, organizationId: orgId, action: 'organization.read' })).body.allowed).toBe(true);
     expect((await check(member, { userId: admin.id, organizationId: orgId, action: 'organization.read' })).status).toBe(403);
     const unknownAction = await check(service, { userId: member.id, organizationId: orgId, action: 'dataset.destroy' });

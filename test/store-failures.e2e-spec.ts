@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { EVENT_STORE, SqliteEventStore } from '@roster/event-store';
+import { EVENT_STORE, PersonalDataEventStore, SqliteEventStore } from '@roster/event-store';
 import { killSqliteWriter, requestJson, signTestToken } from '@roster/testing';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
@@ -22,7 +22,9 @@ async function start(): Promise<{ roster: RosterInProcess; dataDir: string; stor
   dirs.push(dataDir);
   const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections' });
   running.push(roster);
-  return { roster, dataDir, store: roster.app.get(EVENT_STORE) };
+  // The service's store seals personal data around the SQLite store: the fault goes to the one beneath.
+  const service = roster.app.get(EVENT_STORE);
+  return { roster, dataDir, store: (service instanceof PersonalDataEventStore ? service.sealed : service) as SqliteEventStore };
 }
 
 afterAll(async () => {

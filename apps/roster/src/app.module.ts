@@ -11,6 +11,7 @@ import { InvitationsModule } from './invitations/invitations.module';
 import { JoinRequestsModule } from './join-requests/join-requests.module';
 import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PartnersModule } from './partners/partners.module';
 import { PublishingModule } from './publishing/publishing.module';
 import { QueriesModule } from './queries/queries.module';
 
@@ -26,6 +27,7 @@ const FEATURE_MODULES = [
   InvitationsModule,
   JoinRequestsModule,
   MembersModule,
+  PartnersModule,
   DepartmentsModule,
   AuditModule,
   PublishingModule,

@@ -188,6 +188,7 @@ describe('asOfView', () => {
       profile: { name: 'Org', description: 'd', createdAt: minutes(10) },
       members: [{ userId: 'u1', role: 'admin', since: minutes(10), via: 'creation', departmentId: null, defaultDatasetRole: 'manager' }],
       departments: [],
+      partners: [],
       invitations: [{ invitationId: 'i1', invitee: { kind: 'email', email: 'a@example.org' }, role: 'editor', invitedBy: 'u1', expiresAt: minutes(30), departmentId: null, defaultDatasetRole: 'contributor' }],
       joinRequests: [{ requestId: 'r1', userId: 'u2', message: 'hi', requestedAt: minutes(12) }],
     });
@@ -237,5 +238,47 @@ describe('asOfView with departments', () => {
     ]);
     expect((await view(8)).departments).toEqual([{ departmentId: 'roads', name: 'Roads and bridges' }]);
     expect((await view(8)).members.find((m) => m.userId === 'u1')).toMatchObject({ departmentId: null, defaultDatasetRole: 'manager' });
+  });
+});
+
+describe('asOfView with partners', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => (store = new SqliteEventStore(':memory:')));
+  afterEach(() => store.close());
+
+  it('shows the partnerships the organization granted as they stood: pending, active, their access, gone once ended', async () => {
+    const [org, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const [p1, p2] = [randomUUID(), randomUUID()];
+    await append(
+      store,
+      org,
+      [
+        [{ type: 'OrganizationCreated', data: { organizationId: org, name: 'Org', description: '', createdBy: 'u1', creatorDefaultDatasetRole: 'manager' } }, minutes(1)],
+        [{ type: 'PartnerInvited', data: { organizationId: org, partnershipId: p1, partnerOrganizationId: b, access: 'read', invitedBy: 'u1' } }, minutes(2)],
+        [{ type: 'PartnerInvited', data: { organizationId: org, partnershipId: p2, contact: { name: 'Contact C', contactEmail: 'c@example.org' }, access: 'write', invitedBy: 'u1' } }, minutes(3)],
+        [{ type: 'PartnershipAccepted', data: { organizationId: org, partnershipId: p1, partnerOrganizationId: b, access: 'read', acceptedBy: 'ub', acceptedByRole: 'admin' } }, minutes(4)],
+        [{ type: 'PartnershipAccepted', data: { organizationId: org, partnershipId: p2, partnerOrganizationId: c, access: 'write', acceptedBy: 'uc', acceptedByRole: 'admin' } }, minutes(5)],
+        [{ type: 'PartnerAccessChanged', data: { organizationId: org, partnershipId: p1, partnerOrganizationId: b, from: 'read', to: 'write', changedBy: 'u1' } }, minutes(6)],
+        [{ type: 'PartnershipEnded', data: { organizationId: org, partnershipId: p2, partnerOrganizationId: c, endedBy: 'uc', by: 'partner' } }, minutes(7)],
+      ],
+      2,
+    );
+    const index = new AsOfIndex(store);
+    const partners = async (m: number) => {
+      const at = new Date(minutes(m));
+      const answer = asOfView(org, at, await index.asOf(org, at));
+      if (!answer.exists) throw new Error('expected the organization to exist');
+      return answer.partners;
+    };
+    const byId = async (m: number) => Object.fromEntries((await partners(m)).map((p) => [p.partnershipId, p]));
+    expect(await partners(1)).toEqual([]);
+    expect((await byId(3))[p1]).toEqual({ partnershipId: p1, partnerOrganizationId: b, contactName: null, access: 'read', status: 'pending', invitedBy: 'u1', invitedAt: minutes(2), since: null });
+    expect((await byId(3))[p2]).toMatchObject({ partnerOrganizationId: null, contactName: 'Contact C', access: 'write', status: 'pending' });
+    expect((await byId(5))[p2]).toMatchObject({ partnerOrganizationId: c, status: 'active', since: minutes(5) });
+    expect((await byId(5))[p1]).toMatchObject({ access: 'read', status: 'active', since: minutes(4) });
+    expect((await byId(6))[p1]).toMatchObject({ access: 'write', status: 'active' });
+    expect((await partners(7)).map((p) => p.partnershipId)).toEqual([p1]);
+    // The contact's e-mail address is personal data: the view names the contact only.
+    expect(JSON.stringify(await partners(3))).not.toContain('c@example.org');
   });
 });

@@ -1,4 +1,4 @@
-import { isExpired, type DatasetRole, type Department, type OrganizationState, type PendingInvitation, type PendingJoinRequest, type Role } from '@roster/domain';
+import { isExpired, type DatasetRole, type Department, type OrganizationState, type PartnerAccess, type PendingInvitation, type PendingJoinRequest, type Role } from '@roster/domain';
 import type { AsOfAnswer } from './as-of-index';
 
 /**
@@ -27,10 +27,29 @@ export type AsOfView =
       readonly members: ReadonlyArray<{ userId: string; role: Role; since: string | null; via: string; departmentId: string | null; defaultDatasetRole: DatasetRole }>;
       /** The departments at `at`, by id. */
       readonly departments: readonly Department[];
+      /**
+       * The partnerships this organization granted, pending or active at `at`, by id. A contact
+       * invitation shows the contact's name (never its e-mail address). Whether a partner was
+       * deleted by then is in the partner's own record.
+       */
+      readonly partners: ReadonlyArray<AsOfPartner>;
       /** Pending and still unexpired at `at`. */
       readonly invitations: readonly PendingInvitation[];
       readonly joinRequests: readonly PendingJoinRequest[];
     };
+
+export interface AsOfPartner {
+  readonly partnershipId: string;
+  /** null while only a contact was known. */
+  readonly partnerOrganizationId: string | null;
+  readonly contactName: string | null;
+  readonly access: PartnerAccess;
+  readonly status: 'pending' | 'active';
+  readonly invitedBy: string;
+  readonly invitedAt: string | null;
+  /** When it was accepted (active ones). */
+  readonly since: string | null;
+}
 
 const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
@@ -56,6 +75,18 @@ export function asOfView(organizationId: string, at: Date, { point, head, member
       defaultDatasetRole: m.defaultDatasetRole,
     })),
     departments: [...state.departments.values()].sort(byKey((d) => d.departmentId)),
+    partners: [...state.partnerships.byId.values()]
+      .sort(byKey((p) => p.partnershipId))
+      .map((p) => ({
+        partnershipId: p.partnershipId,
+        partnerOrganizationId: p.partnerOrganizationId,
+        contactName: p.contact?.name ?? null,
+        access: p.access,
+        status: p.status,
+        invitedBy: p.invitedBy,
+        invitedAt: p.invitedAt ?? null,
+        since: p.since ?? null,
+      })),
     invitations: [...state.invitations.values()]
       .filter((i) => !isExpired(i, at))
       .sort(byKey((i) => i.invitationId)),

@@ -5,7 +5,8 @@ import type { Action } from './permissions';
  * Who may see an event in an organization's recent activity: the action of the permission
  * table a reader needs. Pending invitations (their e-mail addresses) are for those who may
  * invite, join requests for those who may read them; what ends in a membership is as
- * visible as the member list.
+ * visible as the member list. A partner invited by its contact (an e-mail address) is for
+ * those who manage partners; what follows is as visible as the partners list.
  */
 export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>> = {
   OrganizationCreated: 'organization.read',
@@ -28,6 +29,11 @@ export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>
   DepartmentRemoved: 'organization.read',
   MemberDepartmentChanged: 'organization.read',
   DefaultDatasetRoleChanged: 'organization.read',
+  PartnerInvited: 'organization.update',
+  PartnershipAccepted: 'organization.read',
+  PartnershipDeclined: 'organization.read',
+  PartnerAccessChanged: 'organization.read',
+  PartnershipEnded: 'organization.read',
   OrganizationImported: 'organization.read',
   MemberImported: 'organization.read',
 };

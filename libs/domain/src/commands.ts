@@ -1,4 +1,5 @@
 import type { DatasetRole } from './dataset-roles';
+import type { PartnerAccess, PartnerOrganizationFacts } from './partners';
 import type { ImportProvenance } from './events';
 import type { PlatformRole, Role } from './roles';
 
@@ -66,6 +67,35 @@ export type OrganizationCommand =
   /** departmentId null: back to organization-wide. */
   | { type: 'ChangeMemberDepartment'; data: { organizationId: string; userId: string; departmentId: string | null } }
   | { type: 'ChangeDefaultDatasetRole'; data: { organizationId: string; userId: string; defaultDatasetRole: DatasetRole } }
+  /**
+   * Partnership commands are decided in the inviting organization's stream (organizationId);
+   * `partnerFacts` is what the command handler folded from the other organization's stream
+   * just before the decision (partnerOrganizationToLoad says which one); never from a request.
+   */
+  | {
+      type: 'InvitePartner';
+      data: {
+        organizationId: string;
+        partnershipId: string;
+        /** By the partner's id, or by a name and a contact e-mail when it is not known yet. */
+        partner: { organizationId: string } | { name: string; contactEmail: string };
+        access: PartnerAccess;
+        partnerFacts?: PartnerOrganizationFacts;
+      };
+    }
+  | {
+      type: 'AcceptPartnership';
+      data: {
+        organizationId: string;
+        partnershipId: string;
+        /** For a contact invitation: the accepting admin's organization that becomes the partner. */
+        partnerOrganizationId?: string;
+        partnerFacts?: PartnerOrganizationFacts;
+      };
+    }
+  | { type: 'DeclinePartnership'; data: { organizationId: string; partnershipId: string; partnerFacts?: PartnerOrganizationFacts } }
+  | { type: 'ChangePartnerAccess'; data: { organizationId: string; partnershipId: string; access: PartnerAccess } }
+  | { type: 'EndPartnership'; data: { organizationId: string; partnershipId: string; partnerFacts?: PartnerOrganizationFacts } }
   /** An organization as another portal has it now (`roster import`); see import.ts. */
   | { type: 'ImportOrganization'; data: SourceOrganization };
 

@@ -1,4 +1,5 @@
 import type { DatasetRole } from './dataset-roles';
+import type { PartnerAccess, PartnerContact, PartnershipSide } from './partners';
 import type { Role } from './roles';
 
 /**
@@ -141,6 +142,45 @@ export type OrganizationEvent =
       type: 'DefaultDatasetRoleChanged';
       data: { organizationId: string; userId: string; from: DatasetRole; to: DatasetRole; changedBy: string };
     }
+  // Partnerships: recorded in the inviting organization's stream (organizationId); the
+  // partner organization is named by partnerOrganizationId (null while only a contact is known).
+  | {
+      /** Exactly one of partnerOrganizationId and contact. */
+      type: 'PartnerInvited';
+      data: {
+        organizationId: string;
+        partnershipId: string;
+        partnerOrganizationId?: string;
+        contact?: PartnerContact;
+        access: PartnerAccess;
+        invitedBy: string;
+      };
+    }
+  | {
+      /** Decided on the accepting admin's role in the partner, folded from its stream just before (acceptedByRole; null: a superadmin who is not a member). */
+      type: 'PartnershipAccepted';
+      data: {
+        organizationId: string;
+        partnershipId: string;
+        partnerOrganizationId: string;
+        access: PartnerAccess;
+        acceptedBy: string;
+        acceptedByRole: Role | null;
+      };
+    }
+  | {
+      type: 'PartnershipDeclined';
+      data: { organizationId: string; partnershipId: string; partnerOrganizationId: string | null; declinedBy: string };
+    }
+  | {
+      type: 'PartnerAccessChanged';
+      data: { organizationId: string; partnershipId: string; partnerOrganizationId: string | null; from: PartnerAccess; to: PartnerAccess; changedBy: string };
+    }
+  | {
+      /** A pending partnership ended is withdrawn; `by`: the side whose admin ended it. */
+      type: 'PartnershipEnded';
+      data: { organizationId: string; partnershipId: string; partnerOrganizationId: string | null; endedBy: string; by: PartnershipSide };
+    }
   | {
       /** The organization came from another portal (`roster import`): it starts with no members; MemberImported follow. */
       type: 'OrganizationImported';
@@ -176,6 +216,11 @@ export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
   'DepartmentRemoved',
   'MemberDepartmentChanged',
   'DefaultDatasetRoleChanged',
+  'PartnerInvited',
+  'PartnershipAccepted',
+  'PartnershipDeclined',
+  'PartnerAccessChanged',
+  'PartnershipEnded',
   'OrganizationImported',
   'MemberImported',
 ];
@@ -187,7 +232,8 @@ export function isOrganizationEventType(value: unknown): value is OrganizationEv
 /**
  * Current schema version of every event type's data. 2: departments and the default dataset
  * role (the Placement fields, OrganizationCreated's creatorDefaultDatasetRole). 3: the
- * optional `reason` of MemberRoleChanged and MemberRemoved.
+ * optional `reason` of MemberRoleChanged and MemberRemoved. Types added later (the
+ * partnership events) start at the version current when they were added.
  */
 export const EVENT_SCHEMA_VERSION = 3;
 

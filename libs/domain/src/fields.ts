@@ -2,6 +2,8 @@ import { DomainError, validation } from './errors';
 import type { Invitee } from './events';
 import { DATASET_ROLES, isDatasetRole, type DatasetRole } from './dataset-roles';
 import { isDepartmentId } from './departments';
+import { isServiceId } from './ids';
+import { isPartnerAccess, PARTNER_ACCESSES, type PartnerAccess } from './partners';
 import { isRole, ROLES, type Role } from './roles';
 
 /**
@@ -20,6 +22,14 @@ export const FIELD_CODES = {
   expiresInDays: 'VALIDATION.EXPIRES_IN_DAYS',
   departmentId: 'VALIDATION.DEPARTMENT_ID',
   defaultDatasetRole: 'VALIDATION.DEFAULT_DATASET_ROLE',
+  /** A partnership's access level. */
+  access: 'VALIDATION.ACCESS',
+  /** The organization invited as a partner, by id. */
+  partnerOrganizationId: 'VALIDATION.PARTNER_ORGANIZATION_ID',
+  /** The e-mail of a partner invited by its contact. */
+  contactEmail: 'VALIDATION.CONTACT_EMAIL',
+  /** The organization a contact names when accepting a partnership. */
+  organizationId: 'VALIDATION.ORGANIZATION_ID',
 } as const;
 
 export type CommandField = keyof typeof FIELD_CODES;
@@ -163,6 +173,39 @@ export function validInvitee(invitee: unknown): Invitee {
   return hasUser ? { kind: 'user', userId: validUserId(given.userId) } : { kind: 'email', email: validEmail(given.email) };
 }
 
+export function validPartnerAccess(value: unknown): PartnerAccess {
+  if (!isPartnerAccess(value)) throw refuse('access', `access must be one of ${PARTNER_ACCESSES.join(', ')}`);
+  return value;
+}
+
+/** An organization's id as the service made it (a UUID), lower-cased as stream ids are. */
+function validOrganizationIdOf(field: 'partnerOrganizationId' | 'organizationId', value: unknown): string {
+  if (!isServiceId(value)) throw refuse(field, `${field} must be an organization id (a UUID)`);
+  return value.toLowerCase();
+}
+
+export const validPartnerOrganizationId = (value: unknown): string => validOrganizationIdOf('partnerOrganizationId', value);
+export const validOrganizationId = (value: unknown): string => validOrganizationIdOf('organizationId', value);
+
+/** The contact's e-mail, trimmed and lower-cased as the accepting admin's verified e-mail is compared. */
+export function validContactEmail(value: unknown): string {
+  const refusal = fieldRefusal('email', value);
+  if (refusal) throw refuse('contactEmail', 'contactEmail must be an e-mail address');
+  return validEmail(value);
+}
+
+/** Exactly one of a partner organization's id and a contact ({name, contactEmail}). */
+export function validPartner(partner: unknown): { organizationId: string } | { name: string; contactEmail: string } {
+  const given = (partner ?? {}) as { organizationId?: unknown; name?: unknown; contactEmail?: unknown };
+  const byId = given.organizationId !== undefined;
+  const byContact = given.name !== undefined || given.contactEmail !== undefined;
+  if (byId === byContact) {
+    throw validation('VALIDATION.PARTNER', 'Invite a partner either by partnerOrganizationId, or by name and contactEmail');
+  }
+  if (byId) return { organizationId: validPartnerOrganizationId(given.organizationId) };
+  return { name: validName(given.name), contactEmail: validContactEmail(given.contactEmail) };
+}
+
 const FIELD_RULES: Record<CommandField, (value: unknown) => unknown> = {
   name: validName,
   description: validDescription,
@@ -174,6 +217,10 @@ const FIELD_RULES: Record<CommandField, (value: unknown) => unknown> = {
   expiresInDays: validExpiresInDays,
   departmentId: validDepartmentId,
   defaultDatasetRole: validDatasetRole,
+  access: validPartnerAccess,
+  partnerOrganizationId: validPartnerOrganizationId,
+  contactEmail: validContactEmail,
+  organizationId: validOrganizationId,
 };
 
 /** Why `value` is refused for `field` (a validation DomainError with the field's code), or undefined when it passes. */

@@ -7,6 +7,7 @@ export * from './ids';
 export * from './permissions';
 export * from './dataset-roles';
 export * from './departments';
+export * from './partners';
 export * from './persistent-map';
 export * from './invitation-expiry';
 export * from './organization.state';

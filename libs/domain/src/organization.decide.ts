@@ -1,8 +1,26 @@
 import type { Actor, CommandContext, OrganizationCommand } from './commands';
 import { defaultDatasetRoleFor, type DatasetRole } from './dataset-roles';
-import { DEPARTMENT_SCOPES, departmentRefusal } from './departments';
-import { conflict, forbidden, notFound, validation } from './errors';
-import { assertValidId, normalizedEmail, ORGANIZATION_LIMITS as LIMITS, validDatasetRole, validDepartmentId, validDescription, validExpiresInDays, validInvitee, validMessage, validName, validReason, validRole } from './fields';
+import { DEPARTMENT_SCOPES, departmentRefusal, type MemberPlacement } from './departments';
+import { conflict, forbidden, gone, notFound, validation } from './errors';
+import {
+  assertValidId,
+  normalizedEmail,
+  ORGANIZATION_LIMITS as LIMITS,
+  validDatasetRole,
+  validDepartmentId,
+  validDescription,
+  validExpiresInDays,
+  validInvitee,
+  validMessage,
+  validName,
+  validOrganizationId,
+  validPartner,
+  validPartnerAccess,
+  validReason,
+  validRole,
+} from './fields';
+import { isServiceId } from './ids';
+import type { PartnerContact, PartnerOrganizationFacts } from './partners';
 import type { EventOfType, Invitee, OrganizationEvent } from './events';
 import { importOrganization } from './import';
 import { isExpired } from './invitation-expiry';
@@ -15,6 +33,7 @@ import {
   type OrganizationState,
   type PendingInvitation,
   type PendingJoinRequest,
+  type Partnership,
 } from './organization.state';
 
 type Command<T extends OrganizationCommand['type']> = Extract<OrganizationCommand, { type: T }>;
@@ -69,6 +88,16 @@ export function decide(command: OrganizationCommand, state: OrganizationState, c
       return changeMemberDepartment(command.data, state, context);
     case 'ChangeDefaultDatasetRole':
       return changeDefaultDatasetRole(command.data, state, context);
+    case 'InvitePartner':
+      return invitePartner(command.data, state, context);
+    case 'AcceptPartnership':
+      return acceptPartnership(command.data, state, context);
+    case 'DeclinePartnership':
+      return declinePartnership(command.data, state, context);
+    case 'ChangePartnerAccess':
+      return changePartnerAccess(command.data, state, context);
+    case 'EndPartnership':
+      return endPartnership(command.data, state, context);
     default: {
       const unhandled: never = command;
       throw validation('VALIDATION.COMMAND', `Unknown command ${(unhandled as { type?: unknown }).type}`);
@@ -397,6 +426,242 @@ function changeDefaultDatasetRole(data: Data<'ChangeDefaultDatasetRole'>, state:
 }
 
 // ---------------------------------------------------------------------------------------
+// Partners (DESIGN.md "Partners", partners.ts). Decided in the inviting organization's
+// stream; what the other organization says (it exists, the actor's role there) comes in the
+// command as partnerFacts, folded from its stream just before the decision.
+
+/**
+ * The other organization whose facts a partnership command needs, or undefined when it needs
+ * none: the command handler folds that organization's stream and passes the facts in the
+ * command (withPartnerFacts) before deciding. Only well-formed ids are named: a malformed one
+ * is refused by decide, never loaded.
+ */
+export function partnerOrganizationToLoad(command: OrganizationCommand, state: OrganizationState): string | undefined {
+  const named = (value: unknown) => (isServiceId(value) ? value.toLowerCase() : undefined);
+  switch (command.type) {
+    case 'InvitePartner':
+      return named((command.data.partner as { organizationId?: unknown } | undefined)?.organizationId);
+    case 'AcceptPartnership':
+      return state.partnerships.byId.get(command.data.partnershipId)?.partnerOrganizationId ?? named(command.data.partnerOrganizationId);
+    case 'DeclinePartnership':
+    case 'EndPartnership':
+      return state.partnerships.byId.get(command.data.partnershipId)?.partnerOrganizationId ?? undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The command with the other organization's facts, for the commands that take them. */
+export function withPartnerFacts(command: OrganizationCommand, partnerFacts: PartnerOrganizationFacts): OrganizationCommand {
+  switch (command.type) {
+    case 'InvitePartner':
+    case 'AcceptPartnership':
+    case 'DeclinePartnership':
+    case 'EndPartnership':
+      return { ...command, data: { ...command.data, partnerFacts } } as OrganizationCommand;
+    default:
+      return command;
+  }
+}
+
+function invitePartner(data: Data<'InvitePartner'>, state: OrganizationState, context: CommandContext) {
+  assertMayManagePartners(state, context);
+  assertValidId(data.partnershipId, 'partnershipId');
+  const access = validPartnerAccess(data.access);
+  const partner = validPartner(data.partner);
+  if (state.partnerships.byId.has(data.partnershipId) || state.partnerships.handled.has(data.partnershipId)) {
+    throw conflict('PARTNERSHIP.ALREADY_EXISTS', `Partnership ${data.partnershipId} already exists`);
+  }
+  const base = { organizationId: state.id, partnershipId: data.partnershipId };
+  if ('organizationId' in partner) {
+    const partnerOrganizationId = partner.organizationId;
+    assertNotItself(state, partnerOrganizationId);
+    assertPartnerAcceptsPartnerships(partnerFactsFor(data.partnerFacts, partnerOrganizationId));
+    assertNoOpenPartnershipWith(state, partnerOrganizationId);
+    return [event('PartnerInvited', { ...base, partnerOrganizationId, access, invitedBy: context.actor.userId })];
+  }
+  const pending = state.partnerships.idByContact.get(partner.contactEmail);
+  if (pending !== undefined) {
+    throw conflict('PARTNERSHIP.ALREADY_EXISTS', `A partnership invitation to this contact is already pending (${pending})`);
+  }
+  return [event('PartnerInvited', { ...base, contact: { name: partner.name, contactEmail: partner.contactEmail }, access, invitedBy: context.actor.userId })];
+}
+
+function acceptPartnership(data: Data<'AcceptPartnership'>, state: OrganizationState, context: CommandContext) {
+  const partnership = pendingPartnership(state, data.partnershipId);
+  const partnerOrganizationId = acceptingOrganization(state, partnership, data.partnerOrganizationId);
+  const facts = partnerFactsFor(data.partnerFacts, partnerOrganizationId);
+  assertPartnerAcceptsPartnerships(facts);
+  if (partnership.contact) assertIsContact(partnership.contact, context);
+  assertAdminOfPartner(facts, context, 'accept this partnership');
+  // A contact invitation meets the organization only now: it must not be a second partnership with it.
+  if (partnership.partnerOrganizationId === null) assertNoOpenPartnershipWith(state, partnerOrganizationId);
+  return [
+    event('PartnershipAccepted', {
+      organizationId: state.id,
+      partnershipId: partnership.partnershipId,
+      partnerOrganizationId,
+      access: partnership.access,
+      acceptedBy: context.actor.userId,
+      // The role folded from the partner's stream just before this decision (null: a superadmin who is not a member).
+      acceptedByRole: facts.actor?.role ?? null,
+    }),
+  ];
+}
+
+function declinePartnership(data: Data<'DeclinePartnership'>, state: OrganizationState, context: CommandContext) {
+  const partnership = pendingPartnership(state, data.partnershipId);
+  if (partnership.contact) {
+    // A pending contact invitation knows no organization yet: the contact declines.
+    assertIsContact(partnership.contact, context);
+  } else {
+    // Invited by id: the facts of that organization (an invitation naming none is a wiring bug).
+    const facts = partnerFactsFor(data.partnerFacts, partnership.partnerOrganizationId ?? '');
+    assertPartnerAcceptsPartnerships(facts);
+    assertAdminOfPartner(facts, context, 'decline this partnership');
+  }
+  return [
+    event('PartnershipDeclined', {
+      organizationId: state.id,
+      partnershipId: partnership.partnershipId,
+      partnerOrganizationId: partnership.partnerOrganizationId,
+      declinedBy: context.actor.userId,
+    }),
+  ];
+}
+
+function changePartnerAccess(data: Data<'ChangePartnerAccess'>, state: OrganizationState, context: CommandContext) {
+  assertMayManagePartners(state, context);
+  const to = validPartnerAccess(data.access);
+  const partnership = openPartnershipOf(state, data.partnershipId);
+  if (partnership.access === to) return [];
+  return [
+    event('PartnerAccessChanged', {
+      organizationId: state.id,
+      partnershipId: partnership.partnershipId,
+      partnerOrganizationId: partnership.partnerOrganizationId,
+      from: partnership.access,
+      to,
+      changedBy: context.actor.userId,
+    }),
+  ];
+}
+
+/** An admin of the inviting organization ends it (a pending one is withdrawn), or an admin of the partner. */
+function endPartnership(data: Data<'EndPartnership'>, state: OrganizationState, context: CommandContext) {
+  const partnership = openPartnershipOf(state, data.partnershipId);
+  const ended = (by: 'organization' | 'partner') => [
+    event('PartnershipEnded', {
+      organizationId: state.id,
+      partnershipId: partnership.partnershipId,
+      partnerOrganizationId: partnership.partnerOrganizationId,
+      endedBy: context.actor.userId,
+      by,
+    }),
+  ];
+  const asOrganization = refusalOf(() => assertMayManagePartners(state, context));
+  if (asOrganization === undefined) return ended('organization');
+  const partnerOrganizationId = partnership.partnerOrganizationId;
+  // A member of the partner is judged by the partner's facts; anyone else gets the inviting organization's refusal.
+  const facts = partnerOrganizationId === null ? undefined : partnerFactsFor(data.partnerFacts, partnerOrganizationId);
+  if (facts?.actor === undefined) throw asOrganization;
+  assertPartnerAcceptsPartnerships(facts);
+  assertAdminOfPartner(facts, context, 'end this partnership');
+  return ended('partner');
+}
+
+/** Partners are the organization's settings (organization.update): organization-wide admins only. */
+function assertMayManagePartners(state: OrganizationState, context: CommandContext): void {
+  assertMemberMayAct(state.members.get(context.actor.userId), context, 'organization.update', 'manage partners');
+}
+
+/** The actor acts for the partner organization: an organization-wide admin there (or a superadmin), from the folded facts. */
+function assertAdminOfPartner(facts: PartnerOrganizationFacts, context: CommandContext, what: string): void {
+  assertMemberMayAct(facts.actor, context, 'organization.update', `${what} for organization ${facts.organizationId}`);
+}
+
+/** The facts the handler folded for `organizationId`; their absence is a wiring bug, not a refusal. */
+function partnerFactsFor(facts: PartnerOrganizationFacts | undefined, organizationId: string): PartnerOrganizationFacts {
+  if (facts?.organizationId !== organizationId) {
+    throw new Error(`The facts of organization ${organizationId} were not folded before the decision (partnerOrganizationToLoad)`);
+  }
+  return facts;
+}
+
+/** Not an unknown (404) or deleted (410) organization: a deleted one accepts nothing and is granted nothing. */
+function assertPartnerAcceptsPartnerships(facts: PartnerOrganizationFacts): void {
+  if (facts.status === 'none') throw notFound('PARTNER.NOT_FOUND', `No organization ${facts.organizationId}`);
+  if (facts.status === 'deleted') throw gone('PARTNER.DELETED', `Organization ${facts.organizationId} was deleted`);
+}
+
+function assertNotItself(state: OrganizationState, partnerOrganizationId: string): void {
+  if (partnerOrganizationId === state.id) throw validation('PARTNER.SELF', 'An organization cannot be its own partner');
+}
+
+/** Never two pending or active partnerships from this organization to the same partner (see partners.ts: they are directed). */
+function assertNoOpenPartnershipWith(state: OrganizationState, partnerOrganizationId: string): void {
+  const open = state.partnerships.idByPartner.get(partnerOrganizationId);
+  if (open !== undefined) {
+    const status = state.partnerships.byId.get(open)?.status ?? 'pending';
+    throw conflict('PARTNERSHIP.ALREADY_EXISTS', `Organization ${partnerOrganizationId} already has a ${status} partnership with this one (${open})`);
+  }
+}
+
+/**
+ * The organization that becomes the partner on acceptance: the one invited by id (naming
+ * another is refused), or for a contact invitation the one the accepting admin names.
+ */
+function acceptingOrganization(state: OrganizationState, partnership: Partnership, named: unknown): string {
+  const invited = partnership.partnerOrganizationId;
+  if (invited !== null) {
+    if (named !== undefined && validOrganizationId(named) !== invited) {
+      throw validation('VALIDATION.ORGANIZATION_ID', `This partnership invites organization ${invited}, not another one`);
+    }
+    return invited;
+  }
+  if (named === undefined) {
+    throw validation('VALIDATION.ORGANIZATION_ID', 'organizationId must name the organization that becomes the partner (a contact invitation)');
+  }
+  const organizationId = validOrganizationId(named);
+  assertNotItself(state, organizationId);
+  return organizationId;
+}
+
+/** Only the contact answers a contact invitation, proved by a verified e-mail (a superadmin may answer for anyone). */
+function assertIsContact(contact: PartnerContact, context: CommandContext): void {
+  if (platformRoleAllowing(context.actor.platformRoles, 'organization.update')) return;
+  const { actor } = context;
+  if (actor.email !== undefined && actor.emailVerified !== true) {
+    throw forbidden('PARTNERSHIP.EMAIL_NOT_VERIFIED', 'A contact invitation is answered only with a verified e-mail: the token must say `email_verified: true`');
+  }
+  if (verifiedEmail(actor) !== contact.contactEmail) throw forbidden('PARTNERSHIP.NOT_CONTACT', 'Only the contact this partnership invites may answer it');
+}
+
+function openPartnershipOf(state: OrganizationState, partnershipId: string): Partnership {
+  const partnership = state.partnerships.byId.get(partnershipId);
+  if (partnership) return partnership;
+  const outcome = state.partnerships.handled.get(partnershipId);
+  if (outcome) throw conflict('PARTNERSHIP.CLOSED', `Partnership ${partnershipId} was ${outcome}`);
+  throw notFound('PARTNERSHIP.NOT_FOUND', `No partnership ${partnershipId}`);
+}
+
+function pendingPartnership(state: OrganizationState, partnershipId: string): Partnership {
+  const partnership = openPartnershipOf(state, partnershipId);
+  if (partnership.status !== 'pending') throw conflict('PARTNERSHIP.NOT_PENDING', `Partnership ${partnershipId} was already accepted`);
+  return partnership;
+}
+
+/** The refusal `assert` throws, or undefined when it passes. */
+function refusalOf(assert: () => void): unknown {
+  try {
+    assert();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // Invariants and lookups, named so a reader finds them in one guess.
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -423,14 +688,18 @@ function assertOrganizationAcceptsCommands(state: OrganizationState): void {
  * organization-wide role (departments.ts); which people they manage is judged once the
  * person is known (assertManagesPeopleOf).
  */
-function assertMayAct(state: OrganizationState, { actor }: CommandContext, action: Action): void {
+function assertMayAct(state: OrganizationState, context: CommandContext, action: Action): void {
+  assertMemberMayAct(state.members.get(context.actor.userId), context, action, action);
+}
+
+/** The same rule for a member placement known otherwise (the actor's in a partner organization, from its facts); `what` names the act. */
+function assertMemberMayAct(member: MemberPlacement | undefined, { actor }: CommandContext, action: Action, what: string): void {
   if (platformRoleAllowing(actor.platformRoles, action)) return;
-  const member = state.members.get(actor.userId);
   const decision = checkPermission(member?.role, action);
-  if (!decision.allowed) throw forbidden('PERMISSION.DENIED', `Not allowed to ${action}: ${decision.reason}`);
+  if (!decision.allowed) throw forbidden('PERMISSION.DENIED', `Not allowed to ${what}: ${decision.reason}`);
   if (DEPARTMENT_SCOPES[action] === 'organization') {
     const refusal = departmentRefusal(member?.departmentId ?? null, action);
-    if (refusal !== undefined) throw forbidden('PERMISSION.DEPARTMENT', `Not allowed to ${action}: ${refusal}`);
+    if (refusal !== undefined) throw forbidden('PERMISSION.DEPARTMENT', `Not allowed to ${what}: ${refusal}`);
   }
 }
 

@@ -205,6 +205,11 @@ describe('evolve keeps every state field through every event type', () => {
     DepartmentRemoved: ['departments'],
     MemberDepartmentChanged: membership,
     DefaultDatasetRoleChanged: ['members'],
+    PartnerInvited: ['partnerships'],
+    PartnershipAccepted: ['partnerships'],
+    PartnershipDeclined: ['partnerships'],
+    PartnerAccessChanged: ['partnerships'],
+    PartnershipEnded: ['partnerships'],
     OrganizationImported: ['status', 'id', 'name', 'description', 'createdAt', 'imported'],
     MemberImported: [...membership, 'imported'],
   };
@@ -226,6 +231,11 @@ describe('evolve keeps every state field through every event type', () => {
       o.requested('req-open', 'requester', 'hello'),
       o.requested('req-done', 'other'),
       ev('JoinRejected', { organizationId: o.org, requestId: 'req-done', userId: 'other', rejectedBy: o.admin }),
+      ev('PartnerInvited', { organizationId: o.org, partnershipId: 'p-active', partnerOrganizationId: 'org-b', access: 'read', invitedBy: o.admin }),
+      ev('PartnershipAccepted', { organizationId: o.org, partnershipId: 'p-active', partnerOrganizationId: 'org-b', access: 'read', acceptedBy: 'b-admin', acceptedByRole: 'admin' }),
+      ev('PartnerInvited', { organizationId: o.org, partnershipId: 'p-contact', contact: { name: 'C', contactEmail: 'c@example.org' }, access: 'write', invitedBy: o.admin }),
+      ev('PartnerInvited', { organizationId: o.org, partnershipId: 'p-done', partnerOrganizationId: 'org-d', access: 'read', invitedBy: o.admin }),
+      ev('PartnershipDeclined', { organizationId: o.org, partnershipId: 'p-done', partnerOrganizationId: 'org-d', declinedBy: 'd-admin' }),
     ].map((event) => ({ ...event, metadata: { occurredAt: '2026-01-01T00:00:00.000Z' } })),
   );
   const fields = Object.keys(initialState) as Field[];
@@ -251,6 +261,11 @@ describe('evolve keeps every state field through every event type', () => {
     ev('DepartmentRemoved', { organizationId: o.org, departmentId: 'roads', removedBy: o.admin }),
     ev('MemberDepartmentChanged', { organizationId: o.org, userId: o.member, from: null, to: 'water', changedBy: o.admin }),
     ev('DefaultDatasetRoleChanged', { organizationId: o.org, userId: o.member, from: 'reader', to: 'manager', changedBy: o.admin }),
+    ev('PartnerInvited', { organizationId: o.org, partnershipId: 'p-new', partnerOrganizationId: 'org-e', access: 'read', invitedBy: o.admin }),
+    ev('PartnershipAccepted', { organizationId: o.org, partnershipId: 'p-contact', partnerOrganizationId: 'org-c', access: 'write', acceptedBy: 'c-admin', acceptedByRole: 'admin' }),
+    ev('PartnershipDeclined', { organizationId: o.org, partnershipId: 'p-contact', partnerOrganizationId: null, declinedBy: 'c-admin' }),
+    ev('PartnerAccessChanged', { organizationId: o.org, partnershipId: 'p-active', partnerOrganizationId: 'org-b', from: 'read', to: 'write', changedBy: o.admin }),
+    ev('PartnershipEnded', { organizationId: o.org, partnershipId: 'p-active', partnerOrganizationId: 'org-b', endedBy: 'b-admin', by: 'partner' }),
     ev('OrganizationImported', { organizationId: o.org, name: 'imported', description: '', importedBy: o.admin, source: { system: 'ckan', id: 's2', since: null } }),
     ev('MemberImported', { organizationId: o.org, userId: 'imported-user', role: 'editor', importedBy: o.admin, source: { system: 'udata', id: 's1', since: null }, departmentId: null }),
   ];

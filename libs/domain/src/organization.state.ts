@@ -1,5 +1,6 @@
 import { defaultDatasetRoleFor, type DatasetRole } from './dataset-roles';
 import type { EventOfType, Invitee, MembershipSource, OrganizationEvent, Placement } from './events';
+import type { PartnerAccess, PartnerContact } from './partners';
 import { PersistentMap } from './persistent-map';
 import type { Role } from './roles';
 
@@ -40,6 +41,39 @@ export interface PendingJoinRequest {
   readonly userId: string;
   readonly message?: string;
   readonly requestedAt?: string;
+}
+
+/** A pending or active partnership of this organization (the inviting one). */
+export interface Partnership {
+  readonly partnershipId: string;
+  /** null while only a contact is known: set when the contact accepts for an organization. */
+  readonly partnerOrganizationId: string | null;
+  /** A partner invited by its contact; `contactEmail` is personal data. */
+  readonly contact?: PartnerContact;
+  readonly access: PartnerAccess;
+  readonly status: 'pending' | 'active';
+  readonly invitedBy: string;
+  /** ISO time of the invitation, and of the acceptance once active, when the fold knew them. */
+  readonly invitedAt?: string;
+  readonly since?: string;
+}
+
+export type PartnershipOutcome = 'declined' | 'ended';
+
+/**
+ * The organization's partnerships (it is the inviting side), with the indexes decide needs
+ * to refuse a second one to the same partner or contact without a scan. Only open() and
+ * close() below write it.
+ */
+export interface PartnershipsState {
+  /** Pending and active partnerships by id. */
+  readonly byId: PersistentMap<Partnership>;
+  /** Declined and ended ones by id: told apart (409 not pending) from unknown ones (404). */
+  readonly handled: PersistentMap<PartnershipOutcome>;
+  /** The id of the pending or active partnership with each partner organization. */
+  readonly idByPartner: PersistentMap<string>;
+  /** The id of the pending contact invitation by contact e-mail. */
+  readonly idByContact: PersistentMap<string>;
 }
 
 /**
@@ -94,6 +128,7 @@ export interface OrganizationState {
   readonly headcountByDepartment: PersistentMap<DepartmentHeadcount>;
   /** How many pending invitations each inviter has sent (for the per-inviter cap). */
   readonly pendingInvitationCountByInviter: PersistentMap<number>;
+  readonly partnerships: PartnershipsState;
   /** Set for an organization that `roster import` recorded. */
   readonly imported: ImportSnapshot | undefined;
 }
@@ -121,6 +156,12 @@ export const initialState: OrganizationState = Object.freeze({
   organizationWideAdminCount: 0,
   headcountByDepartment: PersistentMap.empty<DepartmentHeadcount>(),
   pendingInvitationCountByInviter: PersistentMap.empty<number>(),
+  partnerships: Object.freeze({
+    byId: PersistentMap.empty<Partnership>(),
+    handled: PersistentMap.empty<PartnershipOutcome>(),
+    idByPartner: PersistentMap.empty<string>(),
+    idByContact: PersistentMap.empty<string>(),
+  }),
   imported: undefined,
 });
 
@@ -158,6 +199,7 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     headcountByDepartment: changes.headcountByDepartment !== undefined ? changes.headcountByDepartment : state.headcountByDepartment,
     pendingInvitationCountByInviter:
       changes.pendingInvitationCountByInviter !== undefined ? changes.pendingInvitationCountByInviter : state.pendingInvitationCountByInviter,
+    partnerships: changes.partnerships !== undefined ? changes.partnerships : state.partnerships,
     imported: changes.imported !== undefined ? changes.imported : state.imported,
   };
 }
@@ -266,6 +308,43 @@ function closeJoinRequest(state: OrganizationState, requestId: string, outcome: 
   });
 }
 
+// Partnerships are only ever written through these two, which keep the indexes by partner
+// and by contact right (a contact invitation leaves the contact index once accepted).
+function openPartnership(state: OrganizationState, partnership: Partnership): OrganizationState {
+  const { partnershipId } = partnership;
+  const { byId, handled, idByPartner, idByContact } = state.partnerships;
+  const before = byId.get(partnershipId);
+  let byPartner = before?.partnerOrganizationId ? withoutKeyFor(idByPartner, before.partnerOrganizationId, partnershipId) : idByPartner;
+  let byContact = contactKey(before) !== undefined ? withoutKeyFor(idByContact, contactKey(before)!, partnershipId) : idByContact;
+  if (partnership.partnerOrganizationId !== null) byPartner = byPartner.set(partnership.partnerOrganizationId, partnershipId);
+  else if (contactKey(partnership) !== undefined) byContact = byContact.set(contactKey(partnership)!, partnershipId);
+  return next(state, { partnerships: { byId: byId.set(partnershipId, partnership), handled, idByPartner: byPartner, idByContact: byContact } });
+}
+
+function closePartnership(state: OrganizationState, partnershipId: string, outcome: PartnershipOutcome): OrganizationState {
+  const { byId, handled, idByPartner, idByContact } = state.partnerships;
+  const before = byId.get(partnershipId);
+  return next(state, {
+    partnerships: {
+      byId: byId.delete(partnershipId),
+      handled: handled.set(partnershipId, outcome),
+      idByPartner: before?.partnerOrganizationId ? withoutKeyFor(idByPartner, before.partnerOrganizationId, partnershipId) : idByPartner,
+      idByContact: contactKey(before) !== undefined ? withoutKeyFor(idByContact, contactKey(before)!, partnershipId) : idByContact,
+    },
+  });
+}
+
+/** A contact's e-mail as an index key; none once erased (personal-data.ts: it reads as ERASED, not text). */
+function contactKey(partnership: Partnership | undefined): string | undefined {
+  const address: unknown = partnership?.contact?.contactEmail;
+  return typeof address === 'string' ? address : undefined;
+}
+
+/** Removes `key` only when it still points at `id` (an odd history may have pointed it elsewhere since). */
+function withoutKeyFor(index: PersistentMap<string>, key: string, id: string): PersistentMap<string> {
+  return index.get(key) === id ? index.delete(key) : index;
+}
+
 /**
  * Folds one recorded event into the state. Pure (the input is never changed) and total:
  * it never throws on a recorded event, even an odd or out-of-order one, because business
@@ -357,6 +436,33 @@ function evolveMembership(state: OrganizationState, event: OrganizationEvent, at
       const member = state.members.get(userId);
       return member ? withMember(state, userId, { ...member, defaultDatasetRole: to }) : state;
     }
+    case 'PartnerInvited': {
+      const { partnershipId, partnerOrganizationId, contact, access, invitedBy } = event.data;
+      const partnership: Partnership = {
+        partnershipId,
+        partnerOrganizationId: partnerOrganizationId ?? null,
+        ...(contact !== undefined ? { contact } : {}),
+        access,
+        status: 'pending',
+        invitedBy,
+        invitedAt: at,
+      };
+      return openPartnership(state, partnership);
+    }
+    case 'PartnershipAccepted': {
+      const { partnershipId, partnerOrganizationId, access } = event.data;
+      const before = state.partnerships.byId.get(partnershipId);
+      if (!before) return state;
+      return openPartnership(state, { ...before, partnerOrganizationId, access, status: 'active', since: at });
+    }
+    case 'PartnerAccessChanged': {
+      const before = state.partnerships.byId.get(event.data.partnershipId);
+      return before ? openPartnership(state, { ...before, access: event.data.to }) : state;
+    }
+    case 'PartnershipDeclined':
+      return closePartnership(state, event.data.partnershipId, 'declined');
+    case 'PartnershipEnded':
+      return closePartnership(state, event.data.partnershipId, 'ended');
     case 'OrganizationImported': {
       const { organizationId, name, description, source } = event.data;
       return next(state, {

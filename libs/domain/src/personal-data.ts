@@ -9,6 +9,7 @@ import { normalizedEmail } from './fields';
  * The owner of a field is the person it identifies or is about:
  * - an e-mail invitee: the normalized e-mail address (no user id is known for it; erasing a
  *   user erases the addresses they give too);
+ * - a partner's contact e-mail (a partnership invited by contact): that address, likewise;
  * - a join request's message and a rejection's reason: the requester (`userId`);
  * - a reason on a role change or a removal: the member it is about (`userId`);
  * - an e-mail claim kept in the metadata: the actor.
@@ -48,6 +49,7 @@ const requester: PersonalFieldRule['owner'] = (data) => user(data?.userId);
 /** The catalogue of personal fields, by event type. */
 const EVENT_FIELDS: { readonly [type: string]: readonly PersonalFieldRule[] } = {
   MemberInvited: [{ path: ['data', 'invitee', 'email'], owner: (data) => email((data?.invitee as Fields)?.email) }],
+  PartnerInvited: [{ path: ['data', 'contact', 'contactEmail'], owner: (data) => email((data?.contact as Fields)?.contactEmail) }],
   JoinRequested: [{ path: ['data', 'message'], owner: requester }],
   JoinRejected: [{ path: ['data', 'reason'], owner: requester }],
   MemberRoleChanged: [{ path: ['data', 'reason'], owner: requester }],

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { actionsOf } from '@roster/domain/permissions';
+import { actionsOf, ACTIONS } from '@roster/domain/permissions';
+import { checkOrganizationPermission, type PartnerAccess } from '@roster/domain/partners';
+import type { OrganizationEvent } from '@roster/domain/events';
+import type { Role } from '@roster/domain/roles';
 import { ORGANIZATION_EVENT_TYPES, type EventOfType, type OrganizationEventType } from '@roster/domain/events';
 import type { RecordedEvent } from '@roster/event-store';
 import { fromKafkaMessage, toCloudEvents, toKafkaMessage, UnmappableEventError } from './cloud-events';
@@ -10,6 +13,9 @@ import { PUBLIC_EVENT_TYPES, toPublicEvents } from './public-events';
 const org = randomUUID();
 const alice = 'user-alice';
 const bob = 'user-bob';
+/** An admin of the partner organization. */
+const carol = 'user-carol';
+const partner = randomUUID();
 
 /** One sample per domain event type: the Record type makes a missing one a compile error. */
 const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
@@ -44,6 +50,17 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
   DepartmentRemoved: { type: 'DepartmentRemoved', data: { organizationId: org, departmentId: 'water', removedBy: alice } },
   MemberDepartmentChanged: { type: 'MemberDepartmentChanged', data: { organizationId: org, userId: bob, from: null, to: 'water', changedBy: alice } },
   DefaultDatasetRoleChanged: { type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: bob, from: 'reader', to: 'manager', changedBy: alice } },
+  PartnerInvited: { type: 'PartnerInvited', data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, access: 'read', invitedBy: alice } },
+  PartnershipAccepted: {
+    type: 'PartnershipAccepted',
+    data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, access: 'read', acceptedBy: carol, acceptedByRole: 'admin' },
+  },
+  PartnershipDeclined: { type: 'PartnershipDeclined', data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, declinedBy: carol } },
+  PartnerAccessChanged: {
+    type: 'PartnerAccessChanged',
+    data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, from: 'read', to: 'write', changedBy: alice },
+  },
+  PartnershipEnded: { type: 'PartnershipEnded', data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, endedBy: carol, by: 'partner' } },
   OrganizationImported: {
     type: 'OrganizationImported',
     data: { organizationId: org, name: 'Région Sud', description: '', importedBy: alice, source: { system: 'udata', id: '5a1b2c', since: '2014-03-01T10:00:00.000Z' } },
@@ -211,6 +228,56 @@ describe('public event contract', () => {
     const wire = JSON.parse(toKafkaMessage(event).value as string);
     wire.data.departmentId = 'Water Dept';
     expect(validateCloudEvent(asyncapi, wire)).toEqual(expect.arrayContaining([expect.stringContaining('$.data.departmentId')]));
+  });
+
+  it('a partner invited by its contact conforms too (exactly one of partnerOrganizationId and contact)', () => {
+    const contact = { type: 'PartnerInvited' as const, data: { organizationId: org, partnershipId: 'p-2', contact: { name: 'Hydro', contactEmail: 'c@hydro.example.org' }, access: 'write' as const, invitedBy: alice } };
+    const [event] = toCloudEvents({ ...recorded('PartnerInvited'), data: contact.data });
+    const wire = JSON.parse(toKafkaMessage(event).value as string);
+    expect(wire.data).toEqual({ organizationId: org, partnershipId: 'p-2', access: 'write', invitedBy: alice, contact: { name: 'Hydro', contactEmail: 'c@hydro.example.org' } });
+    expect(validateCloudEvent(asyncapi, wire)).toEqual([]);
+    wire.data.partnerOrganizationId = partner;
+    expect(validateCloudEvent(asyncapi, wire)).toEqual([expect.stringContaining('oneOf')]);
+    const declined = toPublicEvents({ type: 'PartnershipDeclined', data: { organizationId: org, partnershipId: 'p-2', partnerOrganizationId: null, declinedBy: bob } });
+    expect(validateCloudEvent(asyncapi, JSON.parse(toKafkaMessage(toCloudEvents({ ...recorded('PartnershipDeclined'), data: declined[0].data })[0]).value as string))).toEqual([]);
+  });
+
+  it('a consumer tells from the topic alone who may do what through partnerships, as the permission check does', () => {
+    // Events keyed by A (the partnerships) and by B and C (their members and deletion), in topic order.
+    const a = org;
+    const c = randomUUID();
+    const history: OrganizationEvent[] = [
+      { type: 'PartnerInvited', data: { organizationId: a, partnershipId: 'p-b', partnerOrganizationId: partner, access: 'read', invitedBy: alice } },
+      { type: 'PartnershipAccepted', data: { organizationId: a, partnershipId: 'p-b', partnerOrganizationId: partner, access: 'read', acceptedBy: carol, acceptedByRole: 'admin' } },
+      { type: 'PartnerInvited', data: { organizationId: a, partnershipId: 'p-c', partnerOrganizationId: c, access: 'read', invitedBy: alice } },
+      { type: 'PartnershipAccepted', data: { organizationId: a, partnershipId: 'p-c', partnerOrganizationId: c, access: 'read', acceptedBy: 'user-dan', acceptedByRole: 'admin' } },
+      { type: 'PartnerAccessChanged', data: { organizationId: a, partnershipId: 'p-c', partnerOrganizationId: c, from: 'read', to: 'write', changedBy: alice } },
+      { type: 'OrganizationDeleted', data: { organizationId: c, deletedBy: 'user-dan' } },
+      { type: 'PartnerInvited', data: { organizationId: a, partnershipId: 'p-pending', partnerOrganizationId: randomUUID(), access: 'write', invitedBy: alice } },
+    ];
+    // The consumer: partnerships by A, from partnership.* only; deleted organizations from organization.deleted.
+    const grants = new Map<string, { partner: string; capabilities: Record<Role, string[]> }>();
+    const deleted = new Set<string>();
+    for (const event of history.flatMap(toPublicEvents)) {
+      const d = event.data as { organizationId: string; partnershipId: string; partnerOrganizationId: string; capabilitiesByPartnerRole: Record<Role, string[]> };
+      if (event.type === PUBLIC_EVENT_TYPES.organizationDeleted) deleted.add(d.organizationId);
+      if (event.type === PUBLIC_EVENT_TYPES.partnershipAccepted || event.type === PUBLIC_EVENT_TYPES.partnershipAccessChanged) {
+        grants.set(d.partnershipId, { partner: d.partnerOrganizationId, capabilities: d.capabilitiesByPartnerRole });
+      }
+      if (event.type === PUBLIC_EVENT_TYPES.partnershipEnded) grants.delete(d.partnershipId);
+    }
+    const consumerSays = (partnerId: string, role: Role) =>
+      [...grants.values()].filter((g) => g.partner === partnerId && !deleted.has(partnerId) && !deleted.has(a)).flatMap((g) => g.capabilities[role]);
+    const checkSays = (partnerId: string, access: PartnerAccess, role: Role, status: 'active' | 'deleted') =>
+      ACTIONS.filter((action) => checkOrganizationPermission(undefined, [{ partnerOrganizationId: partnerId, partnershipStatus: 'active', partnerOrganizationStatus: status, access, role }], action).allowed);
+    for (const role of ['member', 'editor', 'admin'] as const) {
+      expect(consumerSays(partner, role)).toEqual(checkSays(partner, 'read', role, 'active'));
+      expect(consumerSays(c, role)).toEqual(checkSays(c, 'write', role, 'deleted'));
+    }
+    expect(consumerSays(partner, 'member')).toEqual(['organization.read', 'dataset.read']);
+    const ended: OrganizationEvent = { type: 'PartnershipEnded', data: { organizationId: a, partnershipId: 'p-b', partnerOrganizationId: partner, endedBy: carol, by: 'partner' } };
+    for (const event of toPublicEvents(ended)) grants.delete((event.data as { partnershipId: string }).partnershipId);
+    expect(consumerSays(partner, 'admin')).toEqual([]);
   });
 
   it('a role change carries the capabilities granted and revoked', () => {

@@ -2,6 +2,7 @@ import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permiss
 import type { DatasetRole } from '@roster/domain/dataset-roles';
 import type { ImportSystem, Invitee, OrganizationEvent } from '@roster/domain/events';
 import { recordedPlacement } from '@roster/domain/organization.state';
+import { partnerActionsByRole, type PartnerAccess, type PartnershipSide } from '@roster/domain/partners';
 import type { Role } from '@roster/domain/roles';
 
 /**
@@ -32,6 +33,11 @@ export const PUBLIC_EVENT_TYPES = {
   departmentAdded: 'org.roster.department.added.v1',
   departmentRenamed: 'org.roster.department.renamed.v1',
   departmentRemoved: 'org.roster.department.removed.v1',
+  partnershipInvited: 'org.roster.partnership.invited.v1',
+  partnershipAccepted: 'org.roster.partnership.accepted.v1',
+  partnershipDeclined: 'org.roster.partnership.declined.v1',
+  partnershipAccessChanged: 'org.roster.partnership.access-changed.v1',
+  partnershipEnded: 'org.roster.partnership.ended.v1',
 } as const;
 
 export type PublicEventType = (typeof PUBLIC_EVENT_TYPES)[keyof typeof PUBLIC_EVENT_TYPES];
@@ -101,7 +107,7 @@ export interface InvitationRevokedV1 {
 }
 /**
  * For the mailer: send invitation `invitationId` again (whom to tell, and the role, are those
- * of its member.invited); it now expires at `expiresAt`. Since contract 1.3.0.
+ * of its member.invited); it now expires at `expiresAt`. Since contract 1.4.0.
  */
 export interface InvitationResentV1 {
   organizationId: string;
@@ -164,7 +170,7 @@ export interface MemberRoleChangedV1 {
   capabilitiesGranted: Capability[];
   capabilitiesRevoked: Capability[];
   changedBy: string;
-  /** Since contract 1.3.0: why, as the admin wrote it; absent when none was given. */
+  /** Since contract 1.4.0: why, as the admin wrote it; absent when none was given. */
   reason?: string;
 }
 /** A membership ends: every capability of the role is revoked. */
@@ -174,7 +180,7 @@ export interface MemberRemovedV1 {
   role: Role;
   capabilitiesRevoked: Capability[];
   removedBy: string;
-  /** Since contract 1.3.0: why, as the admin wrote it; absent when none was given. */
+  /** Since contract 1.4.0: why, as the admin wrote it; absent when none was given. */
   reason?: string;
 }
 export interface MemberLeftV1 {
@@ -220,6 +226,67 @@ export interface DepartmentRemovedV1 {
   removedBy: string;
 }
 
+/**
+ * Partnerships (contract 1.3.0), keyed by the inviting organization (organizationId), whose
+ * shared resources the partner organization's members may use. From the topic alone: a
+ * partnership grants from partnership.accepted until partnership.ended, with the access of
+ * the latest of accepted and access-changed, while neither organization is deleted
+ * (organization.deleted of either); what each member of the partner may do follows their
+ * role there (member.* events keyed by the partner) through `capabilitiesByPartnerRole`.
+ */
+export interface PartnerCapabilities {
+  member: Capability[];
+  editor: Capability[];
+  admin: Capability[];
+}
+/** For the mailer: a partner invited by id (its admins) or by its contact (an e-mail address). */
+export interface PartnershipInvitedV1 {
+  organizationId: string;
+  partnershipId: string;
+  /** Exactly one of partnerOrganizationId and contact. */
+  partnerOrganizationId?: string;
+  contact?: { name: string; contactEmail: string };
+  access: PartnerAccess;
+  invitedBy: string;
+}
+/** The partnership grants from now: the partner's members get `capabilitiesByPartnerRole[their role in the partner]`. */
+export interface PartnershipAcceptedV1 {
+  organizationId: string;
+  partnershipId: string;
+  partnerOrganizationId: string;
+  access: PartnerAccess;
+  capabilitiesByPartnerRole: PartnerCapabilities;
+  acceptedBy: string;
+  /** The accepting user's role in the partner when accepted; null: a superadmin who is not a member. */
+  acceptedByRole: Role | null;
+}
+export interface PartnershipDeclinedV1 {
+  organizationId: string;
+  partnershipId: string;
+  /** null: a partner invited by its contact, declined by them. */
+  partnerOrganizationId: string | null;
+  declinedBy: string;
+}
+/** The access now (of a pending or active partnership); an active one grants the new capabilities at once. */
+export interface PartnershipAccessChangedV1 {
+  organizationId: string;
+  partnershipId: string;
+  partnerOrganizationId: string | null;
+  access: PartnerAccess;
+  previousAccess: PartnerAccess;
+  capabilitiesByPartnerRole: PartnerCapabilities;
+  changedBy: string;
+}
+/** Consumers revoke what the partnership granted; a pending one ended was withdrawn. */
+export interface PartnershipEndedV1 {
+  organizationId: string;
+  partnershipId: string;
+  partnerOrganizationId: string | null;
+  endedBy: string;
+  /** Whose admin ended it: the inviting organization's or the partner's. */
+  side: PartnershipSide;
+}
+
 export type PublicEvent =
   | { type: typeof PUBLIC_EVENT_TYPES.organizationCreated; data: OrganizationCreatedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.organizationUpdated; data: OrganizationUpdatedV1 }
@@ -241,7 +308,12 @@ export type PublicEvent =
   | { type: typeof PUBLIC_EVENT_TYPES.memberDefaultDatasetRoleChanged; data: MemberDefaultDatasetRoleChangedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.departmentAdded; data: DepartmentAddedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.departmentRenamed; data: DepartmentRenamedV1 }
-  | { type: typeof PUBLIC_EVENT_TYPES.departmentRemoved; data: DepartmentRemovedV1 };
+  | { type: typeof PUBLIC_EVENT_TYPES.departmentRemoved; data: DepartmentRemovedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.partnershipInvited; data: PartnershipInvitedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.partnershipAccepted; data: PartnershipAcceptedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.partnershipDeclined; data: PartnershipDeclinedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.partnershipAccessChanged; data: PartnershipAccessChangedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.partnershipEnded; data: PartnershipEndedV1 };
 
 /**
  * A public event derived from a domain event. `idSuffix` is empty for the event's primary
@@ -511,6 +583,64 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
           organizationId: d.organizationId,
           departmentId: d.departmentId,
           removedBy: d.removedBy,
+        }),
+      ];
+    }
+    case 'PartnerInvited': {
+      const d = event.data;
+      const data: PartnershipInvitedV1 = { organizationId: d.organizationId, partnershipId: d.partnershipId, access: d.access, invitedBy: d.invitedBy };
+      withOptional(data, 'partnerOrganizationId', d.partnerOrganizationId);
+      withOptional(data, 'contact', d.contact && { name: d.contact.name, contactEmail: d.contact.contactEmail });
+      return [published(PUBLIC_EVENT_TYPES.partnershipInvited, data)];
+    }
+    case 'PartnershipAccepted': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.partnershipAccepted, {
+          organizationId: d.organizationId,
+          partnershipId: d.partnershipId,
+          partnerOrganizationId: d.partnerOrganizationId,
+          access: d.access,
+          capabilitiesByPartnerRole: partnerActionsByRole(d.access),
+          acceptedBy: d.acceptedBy,
+          acceptedByRole: d.acceptedByRole,
+        }),
+      ];
+    }
+    case 'PartnershipDeclined': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.partnershipDeclined, {
+          organizationId: d.organizationId,
+          partnershipId: d.partnershipId,
+          partnerOrganizationId: d.partnerOrganizationId,
+          declinedBy: d.declinedBy,
+        }),
+      ];
+    }
+    case 'PartnerAccessChanged': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.partnershipAccessChanged, {
+          organizationId: d.organizationId,
+          partnershipId: d.partnershipId,
+          partnerOrganizationId: d.partnerOrganizationId,
+          access: d.to,
+          previousAccess: d.from,
+          capabilitiesByPartnerRole: partnerActionsByRole(d.to),
+          changedBy: d.changedBy,
+        }),
+      ];
+    }
+    case 'PartnershipEnded': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.partnershipEnded, {
+          organizationId: d.organizationId,
+          partnershipId: d.partnershipId,
+          partnerOrganizationId: d.partnerOrganizationId,
+          endedBy: d.endedBy,
+          side: d.by,
         }),
       ];
     }

@@ -14,8 +14,8 @@ import { ProjectionLease } from './projection-lease';
 import { COLLECTIONS, READ_MODEL_INDEXES, READ_MODELS_PROJECTION } from './projections/read-model.collections';
 import { projectBatch } from './projections/read-models.projection';
 
-/** What the in-process index behind the permission check holds. */
-export const INDEXED_COLLECTIONS: readonly string[] = [COLLECTIONS.organizations, COLLECTIONS.memberships];
+/** What the in-process index behind the permission check holds: partnerships too, for the grants of partners' members. */
+export const INDEXED_COLLECTIONS: readonly string[] = [COLLECTIONS.organizations, COLLECTIONS.memberships, COLLECTIONS.partnerships];
 
 export interface ReadModelProjectorOptions {
   readonly store: EventStore;

@@ -7,6 +7,8 @@ export interface PacedRequest {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** Requests with a label also get latencies of their own in the result (byLabel). */
+  readonly label?: string;
 }
 
 export interface PacedLoadOptions {
@@ -36,6 +38,14 @@ export interface PacedLoadResult {
   readonly maxMs: number;
   /** How late the generator itself was in sending, p99 (ms): large values mean it could not keep the pace. */
   readonly sendDelayP99Ms: number;
+  /** Per label of the requests that have one: how many were answered and their latencies (ms). */
+  readonly byLabel?: Readonly<Record<string, LabelledLatency>>;
+}
+
+export interface LabelledLatency {
+  readonly answered: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
 }
 
 /**
@@ -57,6 +67,9 @@ export async function pacedHttpLoad(options: PacedLoadOptions): Promise<PacedLoa
   idle.push(...connections);
 
   const latencies: number[] = [];
+  const labels = options.requests.map((request) => request.label);
+  const labelled = new Map<string, number[]>();
+  for (const label of labels) if (label !== undefined && !labelled.has(label)) labelled.set(label, []);
   const sendDelays: number[] = [];
   const waiting: number[] = []; // when each request waiting for a free connection was issued
   let sent = 0;
@@ -68,13 +81,17 @@ export async function pacedHttpLoad(options: PacedLoadOptions): Promise<PacedLoa
   /** `since`: when the request was issued; a wait for a free connection counts in its latency. */
   const send = (connection: Connection, since: number) => {
     sent++;
-    connection.request(encoded[next++ % encoded.length], (status) => {
+    const which = next++ % encoded.length;
+    connection.request(encoded[which], (status) => {
       if (status === 0) {
         failed++; // the connection is gone: it does not return to the pool
         return;
       }
       answered++;
-      latencies.push(performance.now() - since);
+      const latency = performance.now() - since;
+      latencies.push(latency);
+      const label = labels[which];
+      if (label !== undefined) labelled.get(label)!.push(latency);
       if (status < 200 || status >= 300) non2xx++;
       const queued = waiting.shift();
       if (queued !== undefined) send(connection, queued);
@@ -124,6 +141,16 @@ export async function pacedHttpLoad(options: PacedLoadOptions): Promise<PacedLoa
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies[latencies.length - 1] ?? NaN),
     sendDelayP99Ms: round(percentile(sendDelays, 99)),
+    ...(labelled.size > 0
+      ? {
+          byLabel: Object.fromEntries(
+            [...labelled].map(([label, values]) => {
+              values.sort((a, b) => a - b);
+              return [label, { answered: values.length, p50Ms: round(percentile(values, 50)), p99Ms: round(percentile(values, 99)) }];
+            }),
+          ),
+        }
+      : {}),
   };
 }
 

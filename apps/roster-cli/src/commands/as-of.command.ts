@@ -6,7 +6,7 @@ import { asUsage, CliFailure, organizationIdArg, rejectUnknownFlags, withStore }
 export const asOfCommand: CliCommand = {
   name: 'as-of',
   usage: 'as-of <orgId> <ISO time>',
-  description: "print an organization's state (profile, departments, members with their department and default dataset role, pending invitations and requests) at a time",
+  description: "print an organization's state (profile, departments, members with their department and default dataset role, partners, pending invitations and requests) at a time",
   async run(args) {
     const { positionals, flags } = parseArgs(args);
     rejectUnknownFlags(flags, []);

@@ -81,6 +81,24 @@ export const AS_OF_VIEW: SchemaObject = {
       description: 'The departments at `at`, by id',
       items: { type: 'object', required: ['departmentId', 'name'], properties: { departmentId: DEPARTMENT_ID, name: { type: 'string' } } },
     },
+    partners: {
+      type: 'array',
+      description: 'The partnerships this organization granted, pending or active at `at`, by id (a contact invitation: the contact\'s name, never its e-mail address)',
+      items: {
+        type: 'object',
+        required: ['partnershipId', 'partnerOrganizationId', 'contactName', 'access', 'status', 'invitedBy', 'invitedAt', 'since'],
+        properties: {
+          partnershipId: UUID,
+          partnerOrganizationId: { ...UUID, nullable: true, description: 'null while only a contact was known' },
+          contactName: NULLABLE_STRING,
+          access: { type: 'string', enum: ['read', 'write'] },
+          status: { type: 'string', enum: ['pending', 'active'] },
+          invitedBy: { type: 'string' },
+          invitedAt: { ...TIME, nullable: true },
+          since: { ...TIME, nullable: true, description: 'When it was accepted' },
+        },
+      },
+    },
     invitations: {
       type: 'array',
       description: 'Pending and unexpired at `at`',

@@ -275,4 +275,58 @@ describe('ExecuteOrganizationHandler', () => {
     );
     expect(outcomes.map((o) => o.revision).sort((a, b) => Number(a - b))).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 1)));
   });
+
+  describe('partnerships: decided in A on facts folded from B', () => {
+    const carol: Actor = { userId: 'carol', platformRoles: [] };
+
+    async function partnershipInvited(handler: ExecuteOrganizationHandler) {
+      const a = await createOrganization(handler);
+      const b = randomUUID();
+      await send(handler, { type: 'CreateOrganization', data: { organizationId: b, name: 'Partner' } }, carol);
+      const partnershipId = randomUUID();
+      const invited = await send(handler, { type: 'InvitePartner', data: { organizationId: a, partnershipId, partner: { organizationId: b }, access: 'read' } });
+      expect(invited).toMatchObject({ organizationId: a, partnershipId });
+      return { a, b, partnershipId };
+    }
+
+    it('loads B read-only before the decision: the acceptance records the role folded from B, and B gets no event', async () => {
+      const handler = new ExecuteOrganizationHandler(store, config());
+      const { a, b, partnershipId } = await partnershipInvited(handler);
+      const bBefore = await events(store, b);
+      await send(handler, { type: 'AcceptPartnership', data: { organizationId: a, partnershipId } }, carol);
+      const last = (await events(store, a)).at(-1)!;
+      expect({ type: last.type, data: last.data }).toEqual({
+        type: 'PartnershipAccepted',
+        data: { organizationId: a, partnershipId, partnerOrganizationId: b, access: 'read', acceptedBy: 'carol', acceptedByRole: 'admin' },
+      });
+      expect(await events(store, b)).toEqual(bBefore);
+    });
+
+    it("reads what another instance appended to B since this one cached it (a demotion in B refuses the acceptance)", async () => {
+      const handler = new ExecuteOrganizationHandler(store, config());
+      const { a, b, partnershipId } = await partnershipInvited(handler);
+      // Another instance makes dave admin of B, then carol steps down: this handler never decided on B since.
+      const other = new ExecuteOrganizationHandler(store, config());
+      const dave: Actor = { userId: 'dave', platformRoles: [] };
+      const invitationId = randomUUID();
+      await send(other, { type: 'InviteMember', data: { organizationId: b, invitationId, invitee: { userId: 'dave' }, role: 'admin' } }, carol);
+      await send(other, { type: 'AcceptInvitation', data: { organizationId: b, invitationId } }, dave);
+      await send(other, { type: 'ChangeRole', data: { organizationId: b, userId: 'carol', role: 'member' } }, dave);
+      const aBefore = await events(store, a);
+      await expect(send(handler, { type: 'AcceptPartnership', data: { organizationId: a, partnershipId } }, carol)).rejects.toMatchObject({ code: 'PERMISSION.DENIED' });
+      expect(await events(store, a)).toHaveLength(aBefore.length);
+      await send(handler, { type: 'AcceptPartnership', data: { organizationId: a, partnershipId } }, dave);
+      expect((await events(store, a)).at(-1)!.data).toMatchObject({ acceptedBy: 'dave', acceptedByRole: 'admin' });
+    });
+
+    it('a deleted B refuses at once (410), an unknown one is 404', async () => {
+      const handler = new ExecuteOrganizationHandler(store, config());
+      const { a, b, partnershipId } = await partnershipInvited(handler);
+      await send(handler, { type: 'DeleteOrganization', data: { organizationId: b } }, carol);
+      await expect(send(handler, { type: 'AcceptPartnership', data: { organizationId: a, partnershipId } }, carol)).rejects.toMatchObject({ code: 'PARTNER.DELETED' });
+      await expect(
+        send(handler, { type: 'InvitePartner', data: { organizationId: a, partnershipId: randomUUID(), partner: { organizationId: randomUUID() }, access: 'read' } }),
+      ).rejects.toMatchObject({ code: 'PARTNER.NOT_FOUND' });
+    });
+  });
 });

@@ -1,6 +1,13 @@
 import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decide, organizationStreamId, type OrganizationEvent } from '@roster/domain';
+import {
+  decide,
+  organizationStreamId,
+  partnerOrganizationFacts,
+  partnerOrganizationToLoad,
+  withPartnerFacts,
+  type OrganizationEvent,
+} from '@roster/domain';
 import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '@roster/event-store';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { buildEventsToAppend } from './event-envelope';
@@ -83,7 +90,8 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     for await (const event of this.store.readStream(streamId, { fromRevision: cached.revision + 1n })) {
       stream = foldRecorded(stream, event);
     }
-    if (stream !== cached) this.cache.set(streamId, stream);
+    // A read-only load of another organization (its facts) may race with its own commands: never cache an older fold.
+    if (stream !== cached && stream.revision > (this.cache.get(streamId)?.revision ?? -1n)) this.cache.set(streamId, stream);
     return stream;
   }
 
@@ -95,12 +103,12 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
   private async handle(streamId: string, command: ExecuteOrganizationCommand, trustCache: boolean): Promise<CommandOutcome> {
     const cached = trustCache ? this.cache.get(streamId) : undefined;
     let stream = cached ?? (await this.load(streamId));
-    let decision = decideOn(stream, command);
+    let decision = decideOn(stream, await this.withOtherFacts(stream, command));
     if (decision.kind !== 'append' && cached !== undefined) {
       const loaded = await this.load(streamId);
       if (loaded !== stream) {
         stream = loaded;
-        decision = decideOn(stream, command);
+        decision = decideOn(stream, await this.withOtherFacts(stream, command));
       }
     }
     switch (decision.kind) {
@@ -111,6 +119,21 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
       case 'append':
         return this.append(stream, decision.events, command);
     }
+  }
+
+  /**
+   * A partnership command is decided in the inviting organization's stream on facts of the
+   * other organization (its status, the actor's role there): the domain names it, and its
+   * stream is folded here, read-only and brought up to date, just before each decision. Only
+   * the decided stream is appended to, so a change in the other organization racing with the
+   * decision is a known window (DESIGN.md "Partners"); the record names the role it saw.
+   */
+  private async withOtherFacts(stream: OrganizationStream, command: ExecuteOrganizationCommand): Promise<ExecuteOrganizationCommand> {
+    const other = partnerOrganizationToLoad(command.command, stream.state);
+    if (other === undefined) return command;
+    const { state } = other === stream.state.id ? stream : await this.load(organizationStreamId(other));
+    const facts = partnerOrganizationFacts(other, state, command.context.actor);
+    return new ExecuteOrganizationCommand(withPartnerFacts(command.command, facts), command.context, command.request);
   }
 
   /** Appends with the stream's revision as the expected one, and folds what it appended into the cache. */

@@ -13,6 +13,7 @@ export interface CommandOutcome {
   readonly position: bigint | null;
   readonly invitationId?: string;
   readonly requestId?: string;
+  readonly partnershipId?: string;
   /** True when this repeats the answer of an earlier request with the same Idempotency-Key. */
   readonly replayed: boolean;
 }
@@ -53,11 +54,12 @@ export const emptyOrganizationStream = (streamId: string): OrganizationStream =>
 export const answerKey = (userId: string, idempotencyKey: string): string => `${userId}\u0000${idempotencyKey}`;
 
 /** The ids an answer names, read from the events' data (the same live and on replay). */
-function createdIds(data: unknown): { invitationId?: string; requestId?: string } {
-  const record = (data ?? {}) as { invitationId?: unknown; requestId?: unknown };
+function createdIds(data: unknown): { invitationId?: string; requestId?: string; partnershipId?: string } {
+  const record = (data ?? {}) as { invitationId?: unknown; requestId?: unknown; partnershipId?: unknown };
   return {
     ...(typeof record.invitationId === 'string' ? { invitationId: record.invitationId } : {}),
     ...(typeof record.requestId === 'string' ? { requestId: record.requestId } : {}),
+    ...(typeof record.partnershipId === 'string' ? { partnershipId: record.partnershipId } : {}),
   };
 }
 

@@ -22,6 +22,9 @@ export class CommandResponse {
 
   @ApiPropertyOptional({ format: 'uuid' })
   requestId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  partnershipId?: string;
 }
 
 export function toCommandResponse(outcome: CommandOutcome): CommandResponse {
@@ -31,5 +34,6 @@ export function toCommandResponse(outcome: CommandOutcome): CommandResponse {
     position: outcome.position === null ? null : outcome.position.toString(),
     ...(outcome.invitationId !== undefined ? { invitationId: outcome.invitationId } : {}),
     ...(outcome.requestId !== undefined ? { requestId: outcome.requestId } : {}),
+    ...(outcome.partnershipId !== undefined ? { partnershipId: outcome.partnershipId } : {}),
   };
 }

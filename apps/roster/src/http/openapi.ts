@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import type { ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { DATASET_ROLES, DEPARTMENT_ID_PATTERN, ORGANIZATION_LIMITS as LIMITS, ROLES, TEXT_PATTERNS, type CommandField } from '@roster/domain';
+import { DATASET_ROLES, DEPARTMENT_ID_PATTERN, ORGANIZATION_LIMITS as LIMITS, PARTNER_ACCESSES, ROLES, TEXT_PATTERNS, type CommandField } from '@roster/domain';
 
 /** Schemas of the values that answers share (query, check and audit answers). */
 export const TIME_SCHEMA: SchemaObject = { type: 'string', format: 'date-time' };
@@ -36,6 +36,14 @@ export const FIELD_SCHEMAS: Record<CommandField, SchemaObject> = {
   expiresInDays: { type: 'integer', minimum: LIMITS.expiresInDaysMin, maximum: LIMITS.expiresInDaysMax },
   departmentId: DEPARTMENT_ID_SCHEMA,
   defaultDatasetRole: DATASET_ROLE_SCHEMA,
+  access: {
+    type: 'string',
+    enum: [...PARTNER_ACCESSES],
+    description: "The partnership's ceiling: `read` (the partner's members read the resources shared with partners) or `write` (its editors and admins also change them)",
+  },
+  partnerOrganizationId: { ...UUID_SCHEMA, description: 'An organization id (a UUID the service made)' },
+  contactEmail: { type: 'string', maxLength: LIMITS.emailMaxLength, pattern: TEXT_PATTERNS.email, description: "A contact's e-mail address (personal data); compared trimmed and lower-cased" },
+  organizationId: { ...UUID_SCHEMA, description: 'An organization id (a UUID the service made)' },
 };
 
 export const INVITEE_SCHEMA: SchemaObject = {
@@ -65,9 +73,9 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON, unknown fields, wrong types, over-long text, bad ids, unknown roles, actions or event types, bad query parameters or headers',
   401: 'No valid bearer token',
   403: "The caller's role does not allow it, or their department does not (a department admin outside their department)",
-  404: 'Unknown organization, invitation, request, member or department',
-  409: "The organization's state refuses it (already a member, last admin, deleted organization, department already there or not empty, concurrent change)",
-  410: 'The organization was deleted',
+  404: 'Unknown organization, invitation, request, member, department, partner or partnership',
+  409: "The organization's state refuses it (already a member, last admin, deleted organization, department already there or not empty, a partnership already there or no longer pending, concurrent change)",
+  410: 'The organization (or the partner organization) was deleted',
   413: 'The body is larger than 256 KiB',
   414: 'A path segment (an id) is longer than any id (REQUEST.PATH_SEGMENT_TOO_LONG, from the router, before the route runs)',
   415: 'The body is not application/json',
@@ -135,6 +143,7 @@ const PATH_PARAMETERS: Record<string, { readonly description: string; readonly s
   orgId: { description: 'Organization id (a UUID the service made)', schema: UUID_SCHEMA },
   invitationId: { description: 'Invitation id (a UUID the service made)', schema: UUID_SCHEMA },
   requestId: { description: 'Join request id (a UUID the service made)', schema: UUID_SCHEMA },
+  partnershipId: { description: 'Partnership id (a UUID the service made)', schema: UUID_SCHEMA },
   userId: { description: "User id (the token's `sub` of that user)", schema: USER_ID_SCHEMA },
   departmentId: { description: 'Department id (a slug an admin chose: a-z, 0-9 and -, not starting with -)', schema: DEPARTMENT_ID_SCHEMA },
 };

@@ -5,6 +5,7 @@ import { AddDepartmentRequest } from '../departments/department.requests';
 import { ChangeRoleRequest } from '../members/change-role.request';
 import { ChangeDefaultDatasetRoleRequest, ChangeMemberDepartmentRequest } from '../members/member-placement.requests';
 import { CreateOrganizationRequest, UpdateOrganizationProfileRequest } from '../organizations/organization.requests';
+import { AcceptPartnershipRequest, ChangePartnerAccessRequest, InvitePartnerRequest } from '../partners/partner.requests';
 import { ProblemException } from './problem';
 import { toProblem } from './problem-details.filter';
 import { createValidationPipe } from './validation';
@@ -46,6 +47,10 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
     expiresInDays: [InviteMemberRequest, { userId: 'user-1', role: 'member', expiresInDays: 7 }],
     departmentId: [AddDepartmentRequest, { departmentId: 'water', name: 'Water' }],
     defaultDatasetRole: [ChangeDefaultDatasetRoleRequest, { defaultDatasetRole: 'contributor' }],
+    access: [ChangePartnerAccessRequest, { access: 'write' }],
+    partnerOrganizationId: [InvitePartnerRequest, { partnerOrganizationId: '5d0c6c2e-8f0e-4d7a-9c1b-2f4e6a8b0c1d', access: 'read' }],
+    contactEmail: [InvitePartnerRequest, { name: 'Hydro', contactEmail: 'contact@hydro.example.org', access: 'read' }],
+    organizationId: [AcceptPartnershipRequest, { organizationId: '5d0c6c2e-8f0e-4d7a-9c1b-2f4e6a8b0c1d' }],
   };
   const wrong: Record<keyof typeof FIELD_CODES, { shape: unknown; rule: unknown }> = {
     name: { shape: 42, rule: 'n'.repeat(201) },
@@ -58,6 +63,10 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
     expiresInDays: { shape: '7', rule: 7.5 },
     departmentId: { shape: 5, rule: 'Water!' },
     defaultDatasetRole: { shape: 1, rule: 'owner' },
+    access: { shape: 1, rule: 'admin' },
+    partnerOrganizationId: { shape: 1, rule: 'not-a-uuid' },
+    contactEmail: { shape: false, rule: 'nobody' },
+    organizationId: { shape: [], rule: 'org-1' },
   };
 
   test.each(Object.keys(valid) as (keyof typeof FIELD_CODES)[])('%s', async (field) => {
@@ -81,6 +90,25 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
         data: { organizationId: 'org', invitationId: 'inv', invitee: { email }, role: 'member' },
       });
       expect({ email, dto: problem.code, decide: fromDecide }).toEqual({ email, dto: 'VALIDATION.EMAIL', decide: 'VALIDATION.EMAIL' });
+    }
+  });
+
+  test('a partner invitation refused by the DTO is refused by decide with the same code', async () => {
+    const partner = '5d0c6c2e-8f0e-4d7a-9c1b-2f4e6a8b0c1d';
+    const cases: [Record<string, unknown>, string][] = [
+      [{ partnerOrganizationId: 'org-b', access: 'read' }, 'VALIDATION.PARTNER_ORGANIZATION_ID'],
+      [{ partnerOrganizationId: partner, access: 'none' }, 'VALIDATION.ACCESS'],
+      [{ name: 'Hydro', contactEmail: 'hydro@', access: 'read' }, 'VALIDATION.CONTACT_EMAIL'],
+      [{ name: ' ', contactEmail: 'c@hydro.example.org', access: 'read' }, 'VALIDATION.NAME'],
+    ];
+    for (const [body, code] of cases) {
+      expect((await refusal(InvitePartnerRequest, body)).code).toBe(code);
+      const { partnerOrganizationId, name, contactEmail, access } = body as Record<string, string>;
+      const command = {
+        type: 'InvitePartner',
+        data: { organizationId: 'org', partnershipId: 'p', partner: partnerOrganizationId !== undefined ? { organizationId: partnerOrganizationId } : { name, contactEmail }, access },
+      } as OrganizationCommand;
+      expect({ body, decide: decideCode(command) }).toEqual({ body, decide: code });
     }
   });
 

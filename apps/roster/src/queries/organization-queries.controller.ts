@@ -8,7 +8,7 @@ import { QueryRoute } from '../http/openapi';
 import { ProblemException } from '../http/problem';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { QueryAccess } from './query-access';
-import { DASHBOARD, DEPARTMENT_VIEW, INVITATION_VIEW, itemsOf, JOIN_REQUEST_VIEW, MEMBERS_PAGE, ORGANIZATION_VIEW } from './query.schemas';
+import { DASHBOARD, DEPARTMENT_VIEW, INVITATION_VIEW, itemsOf, JOIN_REQUEST_VIEW, MEMBERS_PAGE, ORGANIZATION_VIEW, PARTNER_OF_VIEW, PARTNER_VIEW } from './query.schemas';
 import { ReadModelsService } from './read-models.service';
 
 /** Members listed per role on the dashboard, and recent activity shown. */
@@ -67,6 +67,22 @@ export class OrganizationQueriesController {
     return { items: await this.readModels.queries.departments(organizationId) };
   }
 
+  @Get(':orgId/partners')
+  @ApiOperation({ summary: "The organization's partners, pending and active, with the partner's name and access (members, superadmins, services)" })
+  @ApiOkResponse({ schema: itemsOf(PARTNER_VIEW) })
+  async partners(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
+    await this.access.organization(organizationId, actor, 'organization.read');
+    return { items: await this.readModels.queries.partners(organizationId) };
+  }
+
+  @Get(':orgId/partner-of')
+  @ApiOperation({ summary: 'The organizations this one is an active partner of, with the access each grants (members, superadmins, services)' })
+  @ApiOkResponse({ schema: itemsOf(PARTNER_OF_VIEW) })
+  async partnerOf(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
+    await this.access.organization(organizationId, actor, 'organization.read');
+    return { items: await this.readModels.queries.partnerOf(organizationId) };
+  }
+
   /**
    * Everyone who may read the organization sees its description, members by role, recent
    * activity and member counts over time. Pending join requests appear only for those with
@@ -75,18 +91,19 @@ export class OrganizationQueriesController {
    * is filtered the same way (ACTIVITY_VISIBILITY): invitations for admins, requests for editors+.
    */
   @Get(':orgId/dashboard')
-  @ApiOperation({ summary: 'Dashboard: description, members by role and by department, pending requests (editors+) and invitations with pending and expired counted apart (admins), activity, counts over time' })
+  @ApiOperation({ summary: 'Dashboard: description, members by role and by department, the count of active partners, pending requests (editors+) and invitations with pending and expired counted apart (admins), activity, counts over time' })
   @ApiOkResponse({ schema: DASHBOARD })
   async dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
     const access = await this.access.organization(organizationId, actor, 'organization.read');
     const queries = this.readModels.queries;
-    const [membersByRole, membersByDepartment, recentActivity, memberCountsOverTime, joinRequests, invitations] = await Promise.all([
+    const [membersByRole, membersByDepartment, recentActivity, memberCountsOverTime, joinRequests, invitations, partnerCount] = await Promise.all([
       queries.membersByRole(organizationId, DASHBOARD_MEMBERS_PER_ROLE),
       queries.membersByDepartment(organizationId),
       queries.recentActivity(organizationId, DASHBOARD_ACTIVITY, visibleActivityTypes(access.can)),
       queries.memberCountsOverTime(organizationId),
       access.can('membership.requests.read') ? queries.joinRequests(organizationId) : undefined,
       access.can('membership.invite') ? queries.invitations(organizationId) : undefined,
+      queries.partnerCount(organizationId),
     ]);
     const { organization } = access;
     return {
@@ -97,6 +114,7 @@ export class OrganizationQueriesController {
       memberCount: organization.memberCount,
       membersByRole,
       membersByDepartment,
+      partnerCount,
       ...(joinRequests ? { pendingJoinRequests: joinRequests } : {}),
       ...(invitations ? { pendingInvitations: invitations, invitationCounts: invitationCounts(invitations) } : {}),
       recentActivity,

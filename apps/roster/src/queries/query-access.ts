@@ -16,7 +16,8 @@ export interface OrganizationAccess {
 /**
  * Who may read what: the organization role by the permission table, or a platform role by
  * the domain's PLATFORM_ROLE_POLICY (superadmins read everything; `service` tokens read what
- * members read, not pending requests or invitations). Order of refusals: unknown
+ * members read, not pending requests or invitations). A partner's member is not a member
+ * here. Order of refusals: unknown
  * organization 404, deleted 410, then 403.
  */
 @Injectable()
@@ -28,9 +29,11 @@ export class QueryAccess {
     if (!organization) throw notFound('ORGANIZATION.NOT_FOUND', `Organization ${organizationId} does not exist`);
     if (organization.status === 'deleted') throw gone('ORGANIZATION.DELETED', `Organization ${organizationId} was deleted`);
     const decision = await this.readModels.checker.check(actor.userId, organizationId, action);
-    const role = decision.role ?? undefined;
+    // Roster's own lists are for the organization's members: a partner's access is to the resources A shares, not to A's roster.
+    const byMembership = decision.via === 'membership';
+    const role = byMembership ? (decision.role ?? undefined) : undefined;
     const platform = platformRoleAllowing(actor.platformRoles, action);
-    if (!decision.allowed && !platform) {
+    if (!(byMembership && decision.allowed) && !platform) {
       throw forbidden('PERMISSION.DENIED', `${action} needs a role this caller does not hold in organization ${organizationId}`);
     }
     return {

@@ -120,6 +120,36 @@ export const JOIN_REQUEST_VIEW: SchemaObject = {
   },
 };
 
+const PARTNER_ACCESS: SchemaObject = { type: 'string', enum: ['read', 'write'], description: "The partnership's access level, a ceiling: read, or read and change, what the organization shares with partners" };
+
+export const PARTNER_VIEW: SchemaObject = {
+  type: 'object',
+  required: ['partnershipId', 'partnerOrganizationId', 'name', 'access', 'status', 'invitedAt', 'invitedBy'],
+  properties: {
+    partnershipId: UUID,
+    partnerOrganizationId: { ...UUID, nullable: true, description: 'null while a partner invited by its contact has not accepted' },
+    name: { type: 'string', description: "The partner organization's name; for a contact invitation not accepted yet, the name it was given" },
+    access: PARTNER_ACCESS,
+    status: { type: 'string', enum: ['pending', 'active'] },
+    invitedAt: TIME,
+    invitedBy: { type: 'string' },
+    acceptedAt: TIME,
+    acceptedBy: { type: 'string', description: 'The admin of the partner organization who accepted' },
+  },
+};
+
+export const PARTNER_OF_VIEW: SchemaObject = {
+  type: 'object',
+  required: ['partnershipId', 'organizationId', 'name', 'access', 'since'],
+  properties: {
+    partnershipId: UUID,
+    organizationId: { ...UUID, description: 'The organization this one is a partner of' },
+    name: { type: 'string' },
+    access: PARTNER_ACCESS,
+    since: TIME,
+  },
+};
+
 export const itemsOf = (item: SchemaObject): SchemaObject => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } } });
 
 const ACTIVITY: SchemaObject = {
@@ -149,6 +179,7 @@ export const DASHBOARD: SchemaObject = {
     'memberCount',
     'membersByRole',
     'membersByDepartment',
+    'partnerCount',
     'recentActivity',
     'memberCountsOverTime',
     'position',
@@ -172,6 +203,7 @@ export const DASHBOARD: SchemaObject = {
         organizationWide: { type: 'integer', minimum: 0, description: 'Active members not restricted to a department' },
       },
     },
+    partnerCount: { type: 'integer', minimum: 0, description: 'Active partners (deleted partner organizations not counted)' },
     pendingJoinRequests: { type: 'array', items: JOIN_REQUEST_VIEW, description: 'Editors, admins and superadmins only' },
     pendingInvitations: { type: 'array', items: INVITATION_VIEW, description: 'Admins and superadmins only: those not handled, each `pending` or `expired`' },
     invitationCounts: {
@@ -238,18 +270,25 @@ export const PERMISSION_CHECK: SchemaObject = {
 
 export const PERMISSION_ANSWER: SchemaObject = {
   type: 'object',
-  required: ['allowed', 'role', 'reason', 'departmentId'],
+  required: ['allowed', 'role', 'reason', 'departmentId', 'via', 'partnerOrganizationId', 'access'],
   properties: {
     allowed: { type: 'boolean' },
-    role: { type: 'string', enum: [...ROLES, null], nullable: true, description: "The user's role in the organization, null when none" },
+    role: { type: 'string', enum: [...ROLES, null], nullable: true, description: "The user's role in the organization (via partner: in the partner organization), null when none" },
     reason: {
       type: 'string',
       description: 'Why, in words (unknown or deleted organization, the role that grants or lacks it, the department rule that refuses it)',
     },
     departmentId: {
       ...NULLABLE_DEPARTMENT_ID,
-      description: "The member's department, null when organization-wide or not a member; for a creation without department, where the new resource belongs",
+      description: "The member's department, null when organization-wide, not a member or via partner; for a creation without department, where the new resource belongs",
     },
+    via: {
+      type: 'string',
+      enum: ['membership', 'partner'],
+      description: 'partner: the user is not a member but a member of an active partner organization; the caller must still check that the resource is shared with partners',
+    },
+    partnerOrganizationId: { ...UUID, nullable: true, description: 'Via partner: the partner organization the user is a member of; null otherwise' },
+    access: { ...PARTNER_ACCESS, enum: ['read', 'write', null], nullable: true, description: "Via partner: the partnership's access level (a ceiling); null otherwise" },
   },
 };
 

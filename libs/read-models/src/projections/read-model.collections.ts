@@ -9,6 +9,7 @@ export const COLLECTIONS = {
   activity: 'activity',
   memberCountsDaily: 'member_counts_daily',
   departments: 'departments',
+  partnerships: 'partnerships',
   checkpoints: 'checkpoints',
 } as const;
 
@@ -21,6 +22,7 @@ export const READ_MODEL_COLLECTIONS = [
   COLLECTIONS.activity,
   COLLECTIONS.memberCountsDaily,
   COLLECTIONS.departments,
+  COLLECTIONS.partnerships,
 ] as const;
 
 export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
@@ -31,6 +33,11 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
     { key: { organizationId: 1, departmentId: 1, status: 1 }, name: 'by_organization_department_status' },
   ],
   [COLLECTIONS.departments]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
+  // A's partners (and, in the in-process index, the permission check's partner grants of A); B's partner-of list.
+  [COLLECTIONS.partnerships]: [
+    { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+    { key: { partnerOrganizationId: 1, status: 1 }, name: 'by_partner_status' },
+  ],
   [COLLECTIONS.invitations]: [
     { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
     // A person's invitations across organizations: by user id, and by e-mail address.

@@ -5,6 +5,7 @@ import { projectDepartment } from './departments.projection';
 import { projectInvitationsAndRequests } from './invitations.projection';
 import { projectMembership } from './memberships.projection';
 import { projectOrganization } from './organizations.projection';
+import { projectPartnership } from './partnerships.projection';
 import { toProjectedEvent, WritesBuilder } from './projection-writes';
 
 /**
@@ -21,6 +22,7 @@ export function projectBatch(events: readonly RecordedEvent[]): CollectionWrites
     projectMembership(projected, out);
     projectInvitationsAndRequests(projected, out);
     projectDepartment(projected, out);
+    projectPartnership(projected, out);
     projectActivity(projected, out);
   }
   return out.build();

@@ -1,4 +1,4 @@
-import { defaultDatasetRoleFor, isDatasetRole, isExpired, normalizedEmail, organizationStreamId, ROLES, type DatasetRole, type Role } from '@roster/domain';
+import { defaultDatasetRoleFor, isDatasetRole, isExpired, normalizedEmail, organizationStreamId, ROLES, type DatasetRole, type PartnerAccess, type Role } from '@roster/domain';
 import type { Doc, DocumentStore, Filter } from '../document-store/document-store.port';
 import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
 
@@ -58,6 +58,30 @@ export interface UserInvitationView {
   /** null: organization-wide. */
   readonly departmentId: string | null;
   readonly defaultDatasetRole: DatasetRole;
+}
+
+/** One of A's partnerships, pending or active, as A's members list them. */
+export interface PartnerView {
+  readonly partnershipId: string;
+  /** null while a partner invited by contact has not accepted yet (no organization named). */
+  readonly partnerOrganizationId: string | null;
+  /** The partner organization's current name; for a contact invitation not accepted yet, the name it was given. */
+  readonly name: string;
+  readonly access: PartnerAccess;
+  readonly status: 'pending' | 'active';
+  readonly invitedAt: string;
+  readonly invitedBy: string;
+  readonly acceptedAt?: string;
+  readonly acceptedBy?: string;
+}
+
+/** An organization that B is an active partner of, as B's members list it. */
+export interface PartnerOfView {
+  readonly partnershipId: string;
+  readonly organizationId: string;
+  readonly name: string;
+  readonly access: PartnerAccess;
+  readonly since: string;
 }
 
 export interface Page<T> {
@@ -224,6 +248,56 @@ export class ReadModelQueries {
       since: String(m.since),
       via: String(m.via),
     }));
+  }
+
+  /**
+   * A's partnerships, pending and active, by id. A partner organization that was deleted is
+   * left out: it grants nothing any more (its deletion is in its own stream, not in A's).
+   */
+  async partners(organizationId: string): Promise<PartnerView[]> {
+    const docs = await this.documents.find(COLLECTIONS.partnerships, { organizationId, status: { $in: ['pending', 'active'] } }, { sort: { _id: 1 } });
+    const names = await this.liveNames(docs.map((doc) => doc.partnerOrganizationId).filter((id): id is string => typeof id === 'string'));
+    const out: PartnerView[] = [];
+    for (const doc of docs) {
+      const partnerId = typeof doc.partnerOrganizationId === 'string' ? doc.partnerOrganizationId : null;
+      const name = partnerId === null ? String(doc.partnerName ?? '') : names.get(partnerId);
+      if (name === undefined) continue;
+      out.push({
+        partnershipId: doc._id,
+        partnerOrganizationId: partnerId,
+        name,
+        access: doc.access as PartnerAccess,
+        status: doc.status as 'pending' | 'active',
+        invitedAt: String(doc.invitedAt),
+        invitedBy: String(doc.invitedBy),
+        ...(typeof doc.acceptedAt === 'string' ? { acceptedAt: doc.acceptedAt, acceptedBy: String(doc.acceptedBy) } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** The organizations B is an active partner of (deleted ones left out), by partnership id. */
+  async partnerOf(partnerOrganizationId: string): Promise<PartnerOfView[]> {
+    const docs = await this.documents.find(COLLECTIONS.partnerships, { partnerOrganizationId, status: 'active' }, { sort: { _id: 1 } });
+    const names = await this.liveNames(docs.map((doc) => String(doc.organizationId)));
+    return docs.flatMap((doc) => {
+      const name = names.get(String(doc.organizationId));
+      return name === undefined
+        ? []
+        : [{ partnershipId: doc._id, organizationId: String(doc.organizationId), name, access: doc.access as PartnerAccess, since: String(doc.acceptedAt) }];
+    });
+  }
+
+  /** The dashboard's count: A's active partners that still exist. */
+  async partnerCount(organizationId: string): Promise<number> {
+    return (await this.partners(organizationId)).filter((partner) => partner.status === 'active').length;
+  }
+
+  /** Names of the organizations among `ids` that exist and are not deleted. */
+  private async liveNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.documents.find(COLLECTIONS.organizations, { _id: { $in: [...new Set(ids)] } });
+    return new Map(docs.filter((doc) => doc.status !== 'deleted').map((doc) => [doc._id, String(doc.name)]));
   }
 
   /** Who did what, when: the organization's last `limit` events of `types` (default: all), newest first. */

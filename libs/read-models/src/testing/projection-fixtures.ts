@@ -127,3 +127,67 @@ function normalize(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * Partnerships across six organizations, all recorded in the inviting organization's stream.
+ * At the end, A's partners: B (read, active), C (write, active: its access raised), E
+ * (pending, invited again after declining), a partner known only by its contact (pending);
+ * D accepted and was then deleted (in its own stream): it grants nothing. C's partnership
+ * with B was ended by B. Users: bMember (member of B), bEditor (editor of B), cEditor
+ * (editor of C), dMember (member of D), both (member of B and editor of C), aMember (member
+ * of A and of B).
+ */
+export function partnerScenario() {
+  const log = new EventLog();
+  const [a, b, c, d, e] = [1, 2, 3, 4, 5].map(() => randomUUID());
+  const admins = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((name) => [name, `admin-${name}-${randomUUID()}`])) as Record<'a' | 'b' | 'c' | 'd' | 'e', string>;
+  const [bMember, bEditor, cEditor, dMember, both, aMember] = ['b-member', 'b-editor', 'c-editor', 'd-member', 'both', 'a-member'].map((name) => `${name}-${randomUUID()}`);
+  const [pB, pC, pD, pContact, pE1, pE2, pCB] = [1, 2, 3, 4, 5, 6, 7].map(() => randomUUID());
+  const at = (m: number) => `2026-03-01T10:${String(m).padStart(2, '0')}:00.000Z`;
+  const v2 = 2;
+  let minute = 0;
+  const add = (event: OrganizationEvent, actor: string, schemaVersion = 1) => log.add(event, actor, at(++minute), schemaVersion);
+  for (const [organizationId, name] of [[a, 'A'], [b, 'B'], [c, 'C'], [d, 'D'], [e, 'E']] as const) {
+    const admin = admins[name.toLowerCase() as keyof typeof admins];
+    add({ type: 'OrganizationCreated', data: { organizationId, name: `Organization ${name}`, description: '', createdBy: admin } }, admin);
+  }
+  const join = (organizationId: string, userId: string, role: 'member' | 'editor', admin: string) =>
+    add({ type: 'JoinApproved', data: { organizationId, requestId: randomUUID(), userId, role, approvedBy: admin } }, admin);
+  join(b, bMember, 'member', admins.b);
+  join(b, bEditor, 'editor', admins.b);
+  join(c, cEditor, 'editor', admins.c);
+  join(d, dMember, 'member', admins.d);
+  join(b, both, 'member', admins.b);
+  join(c, both, 'editor', admins.c);
+  join(a, aMember, 'member', admins.a);
+  join(b, aMember, 'editor', admins.b);
+  const invite = (organizationId: string, partnershipId: string, partner: { partnerOrganizationId: string } | { contact: { name: string; contactEmail: string } }, access: 'read' | 'write', admin: string) =>
+    add({ type: 'PartnerInvited', data: { organizationId, partnershipId, ...partner, access, invitedBy: admin } }, admin, v2);
+  const accept = (organizationId: string, partnershipId: string, partnerOrganizationId: string, access: 'read' | 'write', admin: string) =>
+    add({ type: 'PartnershipAccepted', data: { organizationId, partnershipId, partnerOrganizationId, access, acceptedBy: admin, acceptedByRole: 'admin' } }, admin, v2);
+  invite(a, pB, { partnerOrganizationId: b }, 'read', admins.a);
+  accept(a, pB, b, 'read', admins.b);
+  invite(a, pC, { partnerOrganizationId: c }, 'read', admins.a);
+  accept(a, pC, c, 'read', admins.c);
+  add({ type: 'PartnerAccessChanged', data: { organizationId: a, partnershipId: pC, partnerOrganizationId: c, from: 'read', to: 'write', changedBy: admins.a } }, admins.a, v2);
+  invite(a, pD, { partnerOrganizationId: d }, 'write', admins.a);
+  accept(a, pD, d, 'write', admins.d);
+  invite(a, pContact, { contact: { name: 'Future Partner', contactEmail: 'contact@example.org' } }, 'read', admins.a);
+  invite(a, pE1, { partnerOrganizationId: e }, 'read', admins.a);
+  add({ type: 'PartnershipDeclined', data: { organizationId: a, partnershipId: pE1, partnerOrganizationId: e, declinedBy: admins.e } }, admins.e, v2);
+  invite(a, pE2, { partnerOrganizationId: e }, 'write', admins.a);
+  invite(c, pCB, { partnerOrganizationId: b }, 'write', admins.c);
+  accept(c, pCB, b, 'write', admins.b);
+  /** Up to here D is a live partner of A and B one of C; the two events below end both grants. */
+  const beforeEnds = log.events.length;
+  add({ type: 'OrganizationDeleted', data: { organizationId: d, deletedBy: admins.d } }, admins.d);
+  add({ type: 'PartnershipEnded', data: { organizationId: c, partnershipId: pCB, partnerOrganizationId: b, endedBy: admins.b, by: 'partner' } }, admins.b, v2);
+  return {
+    log,
+    beforeEnds,
+    orgs: { a, b, c, d, e },
+    admins,
+    users: { bMember, bEditor, cEditor, dMember, both, aMember },
+    partnerships: { pB, pC, pD, pContact, pE1, pE2, pCB },
+  };
+}

@@ -9,9 +9,17 @@ import { PermissionChecker } from '../permission-checker';
 import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
 import { projectBatch } from '../projections/read-models.projection';
 import { ReadModelQueries, decodeCursor } from '../queries/read-model.queries';
-import { ReadModelProjector } from '../read-model-projector';
+import { INDEXED_COLLECTIONS, ReadModelProjector } from '../read-model-projector';
 import { rebuildReadModels } from '../rebuild-read-models';
-import { departmentScenario, dumpReadModels, EventLog, fullScenario } from './projection-fixtures';
+import { departmentScenario, dumpReadModels, EventLog, fullScenario, partnerScenario } from './projection-fixtures';
+
+/** Appends recorded events to a store as they were recorded (ids, metadata), one at a time. */
+async function appendRecorded(store: SqliteEventStore, events: readonly RecordedEvent[]): Promise<void> {
+  for (const event of events) await store.append(event.streamId, [{ id: event.id, type: event.type, data: event.data, metadata: event.metadata }], 'any');
+}
+
+/** What an answer by membership says of partners: nothing. */
+const VIA_MEMBERSHIP = { via: 'membership', partnerOrganizationId: null, access: null } as const;
 
 /** A fresh, empty DocumentStore per call; closed by the suite. */
 export type OpenDocumentStore = () => Promise<DocumentStore>;
@@ -201,9 +209,9 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       const documents = await fresh();
       await apply(documents, log.events);
       const checker = new PermissionChecker(documents);
-      expect(await checker.check(users.a, orgs.o, 'organization.delete')).toEqual({ allowed: true, role: 'admin', reason: 'role admin grants organization.delete', departmentId: null });
-      expect(await checker.check(users.b, orgs.o, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null });
-      expect(await checker.check(users.b, orgs.p, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'organization deleted', departmentId: null });
+      expect(await checker.check(users.a, orgs.o, 'organization.delete')).toEqual({ allowed: true, role: 'admin', reason: 'role admin grants organization.delete', departmentId: null, ...VIA_MEMBERSHIP });
+      expect(await checker.check(users.b, orgs.o, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null, ...VIA_MEMBERSHIP });
+      expect(await checker.check(users.b, orgs.p, 'organization.read')).toEqual({ allowed: false, role: null, reason: 'organization deleted', departmentId: null, ...VIA_MEMBERSHIP });
       expect(await checker.check(users.a, '00000000-0000-4000-8000-000000000000', 'organization.read')).toMatchObject({ allowed: false, reason: 'unknown organization' });
     });
 
@@ -252,6 +260,7 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
         role: 'editor',
         reason: 'role editor grants dataset.update in department water',
         departmentId: 'water',
+        ...VIA_MEMBERSHIP,
       });
       const onRoads = await checker.check(users.e, o, 'dataset.update', 'roads');
       expect(onRoads).toMatchObject({ allowed: false, role: 'editor', departmentId: 'water' });
@@ -263,7 +272,7 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       // a: organization-wide, any department; b was moved into roads.
       expect(await checker.check(users.a, o, 'dataset.update', 'roads')).toMatchObject({ allowed: true, departmentId: null });
       expect(await checker.check(users.b, o, 'dataset.update', 'roads')).toMatchObject({ allowed: true, departmentId: 'roads' });
-      expect(await checker.check(users.c, o, 'dataset.read', 'water')).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null });
+      expect(await checker.check(users.c, o, 'dataset.read', 'water')).toEqual({ allowed: false, role: null, reason: 'not a member', departmentId: null, ...VIA_MEMBERSHIP });
     });
 
     it('leaves identical department documents when delivered twice or replayed from an older checkpoint', async () => {
@@ -283,13 +292,146 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       expect(await dumpReadModels(replayed)).toEqual(expected);
     });
 
+    it("lists A's partners, B's partner-of and counts A's active partners; a deleted partner is left out", async () => {
+      const { log, orgs, admins, partnerships } = partnerScenario();
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const queries = new ReadModelQueries(documents);
+      const partners = await queries.partners(orgs.a);
+      const byId = Object.fromEntries(partners.map((p) => [p.partnershipId, p]));
+      expect(Object.keys(byId).sort()).toEqual([partnerships.pB, partnerships.pC, partnerships.pContact, partnerships.pE2].sort());
+      expect(partners.map((p) => p.partnershipId)).toEqual(Object.keys(byId).sort());
+      expect(byId[partnerships.pB]).toEqual({
+        partnershipId: partnerships.pB,
+        partnerOrganizationId: orgs.b,
+        name: 'Organization B',
+        access: 'read',
+        status: 'active',
+        invitedAt: expect.any(String),
+        invitedBy: admins.a,
+        acceptedAt: expect.any(String),
+        acceptedBy: admins.b,
+      });
+      expect(byId[partnerships.pC]).toMatchObject({ partnerOrganizationId: orgs.c, access: 'write', status: 'active' });
+      expect(byId[partnerships.pE2]).toMatchObject({ partnerOrganizationId: orgs.e, name: 'Organization E', access: 'write', status: 'pending' });
+      expect(byId[partnerships.pContact]).toEqual(expect.objectContaining({ partnerOrganizationId: null, name: 'Future Partner', status: 'pending' }));
+      // The contact's e-mail address is personal data: no read model keeps it.
+      expect(JSON.stringify(await dumpReadModels(documents))).not.toContain('contact@example.org');
+      expect(await queries.partnerCount(orgs.a)).toBe(2);
+      expect(await queries.partnerOf(orgs.b)).toEqual([{ partnershipId: partnerships.pB, organizationId: orgs.a, name: 'Organization A', access: 'read', since: expect.any(String) }]);
+      expect((await queries.partnerOf(orgs.c)).map((p) => [p.organizationId, p.access])).toEqual([[orgs.a, 'write']]);
+      expect(await queries.partnerOf(orgs.e)).toEqual([]);
+      expect(await queries.partners(randomUUID())).toEqual([]);
+      // A renamed partner is listed under its new name: names are read with the list.
+      await documents.write(projectBatch([log.add({ type: 'OrganizationProfileUpdated', data: { organizationId: orgs.b, name: 'B renamed' } }, admins.b, '2026-03-02T00:00:00.000Z')]));
+      expect((await queries.partners(orgs.a)).find((p) => p.partnershipId === partnerships.pB)?.name).toBe('B renamed');
+    });
+
+    it("answers the permission check for a partner's member via the partner, and a member always via the membership", async () => {
+      const { log, orgs, admins, users } = partnerScenario();
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const checker = new PermissionChecker(documents);
+      expect(await checker.check(users.bMember, orgs.a, 'dataset.read')).toEqual({
+        allowed: true,
+        role: 'member',
+        reason: expect.any(String),
+        departmentId: null,
+        via: 'partner',
+        partnerOrganizationId: orgs.b,
+        access: 'read',
+      });
+      expect(await checker.check(users.bEditor, orgs.a, 'dataset.update')).toMatchObject({ allowed: false, via: 'partner', partnerOrganizationId: orgs.b, role: 'editor', access: 'read' });
+      expect(await checker.check(users.cEditor, orgs.a, 'dataset.update')).toMatchObject({ allowed: true, via: 'partner', partnerOrganizationId: orgs.c, role: 'editor', access: 'write' });
+      expect(await checker.check(users.cEditor, orgs.a, 'dataset.create')).toMatchObject({ allowed: false, via: 'partner', partnerOrganizationId: orgs.c });
+      expect(await checker.check(users.cEditor, orgs.a, 'membership.invite')).toMatchObject({ allowed: false, via: 'partner' });
+      // Member of two partners: the one that grants answers.
+      expect(await checker.check(users.both, orgs.a, 'dataset.update')).toMatchObject({ allowed: true, via: 'partner', partnerOrganizationId: orgs.c });
+      // A member of A is answered by the membership, even where a partnership would grant more.
+      expect(await checker.check(users.aMember, orgs.a, 'dataset.read')).toMatchObject({ allowed: true, via: 'membership', role: 'member', partnerOrganizationId: null, access: null });
+      expect(await checker.check(admins.a, orgs.a, 'organization.delete')).toMatchObject({ allowed: true, via: 'membership', role: 'admin' });
+      // Deleted partner (D), ended partnership (C -> B), pending partnership (E), Roster's own actions: nothing.
+      const nothing = { allowed: false, role: null, reason: 'not a member', departmentId: null, via: 'membership', partnerOrganizationId: null, access: null };
+      expect(await checker.check(users.dMember, orgs.a, 'dataset.read')).toEqual(nothing);
+      expect(await checker.check(users.bMember, orgs.c, 'dataset.read')).toEqual(nothing);
+      expect(await checker.check(admins.e, orgs.a, 'dataset.read')).toEqual(nothing);
+      expect(await checker.check(users.bMember, orgs.a, 'audit.read')).toMatchObject({ allowed: false, via: 'membership' });
+    });
+
+    it('ends a partner grant as soon as the partner is deleted, the partnership ends or A is deleted', async () => {
+      const { log, beforeEnds, orgs, admins, users } = partnerScenario();
+      const documents = await fresh();
+      await apply(documents, log.events.slice(0, beforeEnds));
+      const checker = new PermissionChecker(documents);
+      expect(await checker.check(users.dMember, orgs.a, 'dataset.update')).toMatchObject({ allowed: false, via: 'partner', partnerOrganizationId: orgs.d, access: 'write', role: 'member' });
+      expect(await checker.check(users.dMember, orgs.a, 'dataset.read')).toMatchObject({ allowed: true, via: 'partner', partnerOrganizationId: orgs.d });
+      expect(await checker.check(users.bEditor, orgs.c, 'dataset.update')).toMatchObject({ allowed: true, via: 'partner', partnerOrganizationId: orgs.b });
+      await apply(documents, log.events.slice(beforeEnds));
+      expect(await checker.check(users.dMember, orgs.a, 'dataset.read')).toMatchObject({ allowed: false, via: 'membership' });
+      expect(await checker.check(users.bEditor, orgs.c, 'dataset.update')).toMatchObject({ allowed: false, via: 'membership' });
+      await documents.write(projectBatch([log.add({ type: 'OrganizationDeleted', data: { organizationId: orgs.a, deletedBy: admins.a } }, admins.a, '2026-03-02T00:00:00.000Z')]));
+      expect(await checker.check(users.bMember, orgs.a, 'dataset.read')).toMatchObject({ allowed: false, reason: 'organization deleted', via: 'membership' });
+      // B's list leaves out the deleted A.
+      expect(await new ReadModelQueries(documents).partnerOf(orgs.b)).toEqual([]);
+    });
+
+    it('leaves identical partnership documents when delivered twice or replayed from an older checkpoint', async () => {
+      const { log } = partnerScenario();
+      const reference = await fresh();
+      await apply(reference, log.events);
+      const expected = await dumpReadModels(reference);
+      expect(expected[COLLECTIONS.partnerships]).toHaveLength(7);
+      const twice = await fresh();
+      await apply(twice, log.events);
+      await apply(twice, log.events);
+      expect(await dumpReadModels(twice)).toEqual(expected);
+      const replayed = await fresh();
+      await apply(replayed, log.events, 4);
+      await apply(replayed, log.events.slice(10), 3);
+      await apply(replayed, log.events.slice(20), 1);
+      expect(await dumpReadModels(replayed)).toEqual(expected);
+    });
+
+    it("keeps partnerships in the in-process index, which answers partner checks as the store does and drops a grant at once", async () => {
+      const { log, beforeEnds, orgs, users } = partnerScenario();
+      const store = new SqliteEventStore({ path: ':memory:' });
+      const append = (events: readonly RecordedEvent[]) => appendRecorded(store, events);
+      try {
+        await append(log.events.slice(0, beforeEnds));
+        const documents = await fresh();
+        const index = new EmbeddedDocumentStore();
+        const projector = new ReadModelProjector({ store, documents, index, maxBatchSize: 4 });
+        await projector.start();
+        try {
+          expect(await projector.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+          const inProcess = new PermissionChecker(index);
+          const fromStore = new PermissionChecker(documents);
+          const asked: Array<[string, string, 'dataset.read' | 'dataset.update' | 'dataset.create']> = [];
+          for (const user of Object.values(users)) for (const org of Object.values(orgs)) for (const action of ['dataset.read', 'dataset.update', 'dataset.create'] as const) asked.push([user, org, action]);
+          for (const [user, org, action] of asked) expect({ user, org, action, answer: inProcess.checkInProcess(user, org, action) }).toEqual({ user, org, action, answer: await fromStore.check(user, org, action) });
+          expect(inProcess.checkInProcess(users.dMember, orgs.a, 'dataset.read')).toMatchObject({ allowed: true, via: 'partner', partnerOrganizationId: orgs.d });
+
+          await append(log.events.slice(beforeEnds));
+          expect(await projector.waitForPosition(await store.headPosition(), 10_000)).toBe(true);
+          expect(inProcess.checkInProcess(users.dMember, orgs.a, 'dataset.read')).toMatchObject({ allowed: false, via: 'membership' });
+          expect(inProcess.checkInProcess(users.bEditor, orgs.c, 'dataset.update')).toMatchObject({ allowed: false, via: 'membership' });
+          for (const [user, org, action] of asked) expect({ user, org, action, answer: inProcess.checkInProcess(user, org, action) }).toEqual({ user, org, action, answer: await fromStore.check(user, org, action) });
+          const live = await dumpReadModels(documents, INDEXED_COLLECTIONS);
+          expect(live[COLLECTIONS.partnerships]).toHaveLength(7);
+          expect(await dumpReadModels(index, INDEXED_COLLECTIONS)).toEqual(live);
+        } finally {
+          await projector.stop();
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
     it('rebuilds from position zero to the same documents as the live projection', async () => {
       const { log } = fullScenario();
       const store = new SqliteEventStore({ path: ':memory:' });
       try {
-        for (const event of log.events) {
-          await store.append(event.streamId, [{ id: event.id, type: event.type, data: event.data, metadata: event.metadata }], 'any');
-        }
+        await appendRecorded(store, log.events);
         const live = await fresh();
         const index = new EmbeddedDocumentStore();
         const projector = new ReadModelProjector({ store, documents: live, index, maxBatchSize: 3 });
@@ -305,11 +447,8 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
         expect(progress.length).toBeGreaterThan(1);
         const liveDump = await dumpReadModels(live);
         expect(await dumpReadModels(rebuilt)).toEqual(liveDump);
-        // The in-process index holds the same organizations and memberships.
-        expect(await dumpReadModels(index, [COLLECTIONS.organizations, COLLECTIONS.memberships])).toEqual({
-          [COLLECTIONS.organizations]: liveDump[COLLECTIONS.organizations],
-          [COLLECTIONS.memberships]: liveDump[COLLECTIONS.memberships],
-        });
+        // The in-process index holds the same organizations, memberships and partnerships.
+        expect(await dumpReadModels(index, INDEXED_COLLECTIONS)).toEqual(Object.fromEntries(INDEXED_COLLECTIONS.map((name) => [name, liveDump[name]])));
 
         // A second worker, started from an older checkpoint over the same documents, changes nothing.
         const checkpoints = new InMemoryCheckpointStore();
@@ -340,11 +479,7 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
     it('lets one of two copies write at a time; the other takes over when it stops, to the same documents', async () => {
       const { log } = fullScenario();
       const store = new SqliteEventStore({ path: ':memory:' });
-      const append = async (events: typeof log.events) => {
-        for (const event of events) {
-          await store.append(event.streamId, [{ id: event.id, type: event.type, data: event.data, metadata: event.metadata }], 'any');
-        }
-      };
+      const append = (events: readonly RecordedEvent[]) => appendRecorded(store, events);
       try {
         const half = Math.floor(log.events.length / 2);
         await append(log.events.slice(0, half));
