@@ -189,6 +189,25 @@ describe('ExecuteOrganizationHandler', () => {
     expect(reads).toEqual([0n, 2n]);
   });
 
+  it('reads a stream once for a load and the command after it, a stream with no events too (the import loads, then executes)', async () => {
+    const reads: string[] = [];
+    const spied: EventStore = Object.create(store);
+    spied.readStream = (streamId, options) => {
+      reads.push(`${streamId}@${options?.fromRevision ?? 0n}`);
+      return store.readStream(streamId, options);
+    };
+    const handler = new ExecuteOrganizationHandler(spied, config());
+    const organizationId = randomUUID();
+    const streamId = organizationStreamId(organizationId);
+    expect((await handler.load(streamId)).revision).toBe(-1n);
+    await createOrganization(handler, organizationId);
+    // What the creation appended is folded when the organization is used again.
+    const updated = await send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, description: 'two' } });
+    expect(updated.revision).toBe(1n);
+    expect((await handler.load(streamId)).state.description).toBe('two');
+    expect(reads).toEqual([`${streamId}@0`, `${streamId}@2`]);
+  });
+
   describe('Idempotency-Key', () => {
     it('answers a retry exactly as the first time, without appending twice', async () => {
       const handler = new ExecuteOrganizationHandler(store, config());
