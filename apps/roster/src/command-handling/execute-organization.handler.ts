@@ -177,8 +177,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     const toAppend = buildEventsToAppend(stream, events, command.type, context, request);
     const result = await this.store.append(stream.streamId, toAppend, stream.revision < 0n ? 'no_stream' : stream.revision);
     this.cache.set(stream.streamId, { base: stream, appended: toAppend, position: result.position, recordedAt: new Date(), lastHash: result.lastHash });
-    const ids = Object.assign({}, ...events.map((event) => event.data)) as unknown;
-    return outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, ids);
+    return outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, events.map((event) => event.data));
   }
 }
 
@@ -198,5 +197,5 @@ function decideOn(stream: OrganizationStream, { command, context, request }: Exe
     return { kind: 'refuse', error };
   }
   if (events.length > 0) return { kind: 'append', events };
-  return { kind: 'answer', outcome: outcomeOf(command.data.organizationId, stream.revision, stream.position, command.data) };
+  return { kind: 'answer', outcome: outcomeOf(command.data.organizationId, stream.revision, stream.position, [command.data]) };
 }
