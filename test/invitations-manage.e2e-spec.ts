@@ -40,7 +40,10 @@ describe('invitations people can manage', () => {
   let lastPosition = '0';
   const orgId = randomUUID();
   const otherOrgId = randomUUID();
+  const partnerOrgId = randomUUID();
   let admin: User, editor: User, member: User, departmentAdmin: User, stranger: User, superadmin: User, auditor: User, service: User;
+  /** An admin of partnerOrgId, an active partner of orgId with write access. */
+  let partnerMember: User;
 
   const call = (method: string, path: string, as: User | null, body?: unknown, headers: Record<string, string> = {}): Promise<JsonAnswer> =>
     requestJson(roster.baseUrl, method, path, { token: as?.token, body, headers });
@@ -107,6 +110,11 @@ describe('invitations people can manage', () => {
     await joinAs(editor, { role: 'editor' });
     await joinAs(member, { role: 'member' });
     await joinAs(departmentAdmin, { role: 'admin', departmentId: 'water' });
+    partnerMember = await newUser();
+    await send(partnerMember, { type: 'CreateOrganization', data: { organizationId: partnerOrgId, name: 'Partner Organization', description: '' } });
+    const partnershipId = randomUUID();
+    await send(admin, { type: 'InvitePartner', data: { organizationId: orgId, partnershipId, partner: { organizationId: partnerOrgId }, access: 'write' } });
+    await send(partnerMember, { type: 'AcceptPartnership', data: { organizationId: orgId, partnershipId } });
   });
   afterAll(async () => {
     await roster?.close();
@@ -122,6 +130,7 @@ describe('invitations people can manage', () => {
         ['editor', editor, 403, null, 'PERMISSION.DENIED'],
         ['auditor', auditor, 403, null, 'PERMISSION.DENIED'],
         ['service', service, 403, null, 'PERMISSION.DENIED'],
+        ["a partner's member", partnerMember, 403, null, 'PERMISSION.DENIED'],
         ['department admin, invitation organization-wide', departmentAdmin, 403, null, 'PERMISSION.DEPARTMENT'],
         ['department admin, invitation into their department', departmentAdmin, 200, 'water'],
         ['admin', admin, 200, null],
@@ -276,6 +285,7 @@ describe('invitations people can manage', () => {
         ['editor', editor, 403],
         ['admin', admin, 403],
         ['department admin', departmentAdmin, 403],
+        ["a partner's member", partnerMember, 403],
         ['auditor', auditor, 403],
         ['superadmin', superadmin, 200],
         ['service', service, 200],
@@ -350,6 +360,36 @@ describe('invitations people can manage', () => {
       expect(Date.parse(roleChange!.time)).not.toBeNaN();
       expect(events.find((e) => e.type === 'MemberRemoved' && e.data.userId === dave.id)).toMatchObject({ data: { role: 'editor', removedBy: admin.id, reason: 'Left the agency' } });
       expect(events.find((e) => e.type === 'MemberRemoved' && e.data.userId === erin.id)?.data).not.toHaveProperty('reason');
+    });
+
+    it('takes a reason from the callers who may change a role or remove a member; every other caller is refused and records nothing', async () => {
+      const callers: Array<[string, User | null, number, string?]> = [
+        ['no token', null, 401, 'AUTH.MISSING_TOKEN'],
+        ['stranger', stranger, 403, 'PERMISSION.DENIED'],
+        ['member', member, 403, 'PERMISSION.DENIED'],
+        ['editor', editor, 403, 'PERMISSION.DENIED'],
+        ['auditor', auditor, 403, 'PERMISSION.DENIED'],
+        ['service', service, 403, 'PERMISSION.DENIED'],
+        ["a partner's member", partnerMember, 403, 'PERMISSION.DENIED'],
+        ['department admin, member organization-wide', departmentAdmin, 403, 'PERMISSION.DEPARTMENT'],
+        ['admin', admin, 200],
+        ['superadmin', superadmin, 200],
+      ];
+      for (const [who, as, status, code] of callers) {
+        const person = await newUser();
+        await joinAs(person, { role: 'member' });
+        const reason = `Reason given by the ${who}`;
+        const role = await command('PUT', `/organizations/${orgId}/members/${person.id}/role`, as, { role: 'editor', reason });
+        const removal = await command('DELETE', `/organizations/${orgId}/members/${person.id}`, as, { reason });
+        expect({ who, role: [role.status, role.body?.code], removal: [removal.status, removal.body?.code] }).toEqual({
+          who,
+          role: [status, status === 200 ? undefined : code],
+          removal: [status, status === 200 ? undefined : code],
+        });
+        const history = await call('GET', `/organizations/${orgId}/history?type=MemberRoleChanged&type=MemberRemoved`, auditor);
+        const recorded = (history.body.events as Array<{ data: Record<string, unknown> }>).filter((e) => e.data.userId === person.id).map((e) => e.data.reason);
+        expect({ who, recorded }).toEqual({ who, recorded: status === 200 ? [reason, reason] : [] });
+      }
     });
 
     it('refuses a bad reason (400 VALIDATION.REASON) and a reason for leaving (422), changing nothing', async () => {
