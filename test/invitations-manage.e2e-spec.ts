@@ -247,10 +247,7 @@ describe('invitations people can manage', () => {
 
     const ids = (answer: JsonAnswer) => (answer.body.items as Array<{ invitationId: string }>).map((i) => i.invitationId).sort();
 
-    // KNOWN GAP since the vault merge: invitation documents hold the invitee's e-mail sealed
-    // (inviteeEmail too), so the lookup by e-mail finds nothing; it needs a keyed lookup value
-    // written by the projection. it.failing keeps this visible until that lands.
-    it.failing('gives the person their invitations by user id and by their verified e-mail, with the organization, role, inviter and expiry', async () => {
+    it('gives the person their invitations by user id and by their verified e-mail, with the organization, role, inviter and expiry', async () => {
       const answer = await read(`/users/${ada.id}/invitations`, ada);
       expect(answer.status).toBe(200);
       expect(answer.body.userId).toBe(ada.id);
@@ -274,10 +271,7 @@ describe('invitations people can manage', () => {
       expect(ids(await read(`/users/${ada.id}/invitations`, adaUnverified))).toEqual([items.byId]);
     });
 
-    // KNOWN GAP since the vault merge: invitation documents hold the invitee's e-mail sealed
-    // (inviteeEmail too), so the lookup by e-mail finds nothing; it needs a keyed lookup value
-    // written by the projection. it.failing keeps this visible until that lands.
-    it.failing('lets superadmins and services read by user id, and by an e-mail they name; refuses everyone else', async () => {
+    it('lets superadmins and services read by user id, and by an e-mail they name; refuses everyone else', async () => {
       const callers: Array<[string, User | null, number]> = [
         ['no token', null, 401],
         ['stranger', stranger, 403],
@@ -311,10 +305,7 @@ describe('invitations people can manage', () => {
       expect((await read(`/users/${stranger.id}/invitations`, stranger)).body).toEqual({ userId: stranger.id, items: [] });
     });
 
-    // KNOWN GAP since the vault merge: invitation documents hold the invitee's e-mail sealed
-    // (inviteeEmail too), so the lookup by e-mail finds nothing; it needs a keyed lookup value
-    // written by the projection. it.failing keeps this visible until that lands.
-    it.failing('drops an invitation once accepted', async () => {
+    it('drops an invitation once accepted', async () => {
       const accepted = await command('POST', `/organizations/${otherOrgId}/invitations/${items.byEmail}/accept`, ada);
       expect(accepted.status).toBe(200);
       expect(ids(await read(`/users/${ada.id}/invitations`, ada))).toEqual([items.byId, items.expired].sort());

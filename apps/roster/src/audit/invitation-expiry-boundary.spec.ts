@@ -60,7 +60,7 @@ describe('the invitation expiry boundary is the same for decide, the queries and
     await documents.write(projectBatch(recorded));
     const queries = new ReadModelQueries(documents);
     const [listed] = await queries.invitations(org, 'pending', now);
-    const [own] = await queries.userInvitations(invitee, undefined, now);
+    const [own] = await queries.userInvitations(invitee, [], now);
     return { organizationList: listed.status, userList: own.status };
   };
 

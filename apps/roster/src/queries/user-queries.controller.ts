@@ -54,6 +54,7 @@ export class UserQueriesController {
       throw forbidden('PERMISSION.DENIED', 'Only a superadmin or a service names an e-mail address: yours is read from your token when verified');
     }
     const ownEmail = actor.userId === userId && actor.emailVerified === true ? actor.email : undefined;
-    return { userId, items: await this.readModels.queries.userInvitations(userId, email ?? ownEmail) };
+    const address = email ?? ownEmail;
+    return { userId, items: await this.readModels.queries.userInvitations(userId, await this.readModels.emailKeyIds(address === undefined ? [] : [address])) };
   }
 }
