@@ -8,14 +8,16 @@
  * The embedded default store; fresh ids per run.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import type { OrganizationCommand } from '@roster/domain';
+import type { PersonalDataVault } from '@roster/event-store';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import type { CommandOutcome } from '../apps/roster/src/command-handling/organization-stream';
 import { ExecuteOrganizationCommand } from '../apps/roster/src/command-handling/execute-organization.command';
+import { PERSONAL_DATA_VAULT } from '../apps/roster/src/infrastructure/infrastructure.module';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
 const SECRET = `e2e-secret-${randomUUID()}`;
@@ -381,6 +383,26 @@ describe('invitations people can manage', () => {
         const recorded = (history.body.events as Array<{ data: Record<string, unknown> }>).filter((e) => e.data.userId === person.id).map((e) => e.data.reason);
         expect({ who, recorded }).toEqual({ who, recorded: status === 200 ? [reason, reason] : [] });
       }
+    });
+
+    it('keeps a reason sealed at rest under the key of the member it is about: absent from events.sqlite, erased with that key', async () => {
+      const gina = await newUser();
+      await joinAs(gina, { role: 'member' });
+      const reason = `Sealed reason ${randomUUID()}`;
+      expect((await command('PUT', `/organizations/${orgId}/members/${gina.id}/role`, admin, { role: 'editor', reason })).status).toBe(200);
+      expect((await command('DELETE', `/organizations/${orgId}/members/${gina.id}`, admin, { reason: `${reason} (removal)` })).status).toBe(200);
+      const bytes = readdirSync(dataDir)
+        .filter((name) => name.startsWith('events.sqlite'))
+        .map((name) => readFileSync(join(dataDir, name)).toString('latin1'))
+        .join('\n');
+      expect(bytes.includes(reason)).toBe(false);
+      const reasons = async () => {
+        const history = await call('GET', `/organizations/${orgId}/history?type=MemberRoleChanged&type=MemberRemoved`, auditor);
+        return (history.body.events as Array<{ data: Record<string, unknown> }>).filter((e) => e.data.userId === gina.id).map((e) => e.data.reason);
+      };
+      expect(await reasons()).toEqual([reason, `${reason} (removal)`]);
+      await roster.app.get<PersonalDataVault>(PERSONAL_DATA_VAULT, { strict: false }).destroyKey({ kind: 'user', userId: gina.id });
+      expect(await reasons()).toEqual([{ erased: true }, { erased: true }]);
     });
 
     it('refuses a bad reason (400 VALIDATION.REASON) and a reason for leaving (422), changing nothing', async () => {
