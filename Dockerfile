@@ -22,4 +22,6 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
-CMD ["node", "-r", "./scripts/register-paths.js", "dist/apps/roster/src/main.js"]
+# A young generation of 32 MB: requests and catch-up batches make short-lived objects, and
+# fewer scavenges cost less CPU (bench:startup, bench:commands run the service the same way).
+CMD ["node", "--max-semi-space-size=32", "-r", "./scripts/register-paths.js", "dist/apps/roster/src/main.js"]

@@ -318,7 +318,8 @@ async function main(): Promise<void> {
     Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' });
     // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `-r ./profile-hook.js` to profile it).
     const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-    const service = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: [...REGISTER_PATHS, ...serviceArgs], cwd: ROOT, env });
+    // As `npm start` and the Dockerfile run the service: a 32 MB young generation.
+    const service = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: ['--max-semi-space-size=32', ...REGISTER_PATHS, ...serviceArgs], cwd: ROOT, env });
     children.push(service);
     const url = service.baseUrl;
 

@@ -19,4 +19,8 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__rosterServers = servers;
   // Workers are forked after global setup and inherit this environment.
   Object.assign(process.env, servers.env);
+  // The services the suites spawn run as one process unless a test asks for more: the suites
+  // read right after writing without X-Min-Position, signal and kill the pid they spawned, and
+  // read one process's log. test/api-workers.e2e-spec.ts runs several.
+  process.env.ROSTER_API_WORKERS ??= '1';
 }

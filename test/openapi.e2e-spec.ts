@@ -48,14 +48,14 @@ describe('the OpenAPI document', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('asks for the bearer token on every route but /health', async () => {
+  it('asks for the bearer token on every route but /health, /health/live and /health/ready', async () => {
     const document = (await (await fetch(`${baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     const open = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations)
         .filter(([, operation]) => !(operation.security ?? []).some((requirement) => Object.keys(requirement as object).includes('bearer')))
         .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
-    expect(open).toEqual(['GET /health']);
+    expect(open.sort()).toEqual(['GET /health', 'GET /health/live', 'GET /health/ready']);
   });
 
   it('is what the service does: schemathesis finds no failure with every check', async () => {

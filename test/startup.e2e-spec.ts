@@ -22,7 +22,8 @@ afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** The service with only `settings` (and a fresh data directory) in its environment, beyond PATH and HOME. */
 function spawnService(settings: Record<string, string>): { child: ChildProcess; output: string[]; exited: Promise<number | null> } {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ROSTER_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...settings };
+  // One process (ROSTER_API_WORKERS=1): these tests read its log and its exit code.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ROSTER_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ROSTER_API_WORKERS: '1', ...settings };
   const child = spawn(process.execPath, ['-r', './scripts/register-paths.js', ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));

@@ -6,7 +6,7 @@ import { CommandHandlingModule } from './command-handling/command-handling.modul
 import type { RosterConfig } from './config/roster-config';
 import { DepartmentsModule } from './departments/departments.module';
 import { ErasureModule } from './erasure/erasure.module';
-import { HealthController } from './http/health.controller';
+import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { JoinRequestsModule } from './join-requests/join-requests.module';
@@ -34,10 +34,11 @@ const FEATURE_MODULES = [
   AuditModule,
   PublishingModule,
   QueriesModule,
+  HealthModule,
   ErasureModule,
 ];
 
-@Module({ imports: FEATURE_MODULES, controllers: [HealthController, MetricsController] })
+@Module({ imports: FEATURE_MODULES, controllers: [MetricsController] })
 export class AppModule {
   static forRoot(config: RosterConfig): DynamicModule {
     return {

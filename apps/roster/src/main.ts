@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { INestApplicationContext, Logger, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -116,8 +117,63 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
   return app;
 }
 
+/**
+ * ROSTER_API_WORKERS > 1 with the API: this process forks that many copies of the service
+ * sharing the port (node:cluster hands them the connections in turn) and only watches them.
+ * Each copy keeps its own caches and read-model copies; appends stay safe across them (each
+ * checks its expected revision in the store), and the leases keep one projection writer and
+ * one publisher. A copy that dies after it served is replaced; one that dies before it ever
+ * listened stops the start (a bad setting or a taken port would fail every copy alike).
+ * SIGTERM and SIGINT go to every copy, and this process ends when they have.
+ */
+export function superviseApiWorkers(count: number): void {
+  const logger = new Logger('Roster');
+  let stopping = false;
+  const listening = new Set<number>();
+  cluster.on('listening', (worker) => listening.add(worker.id));
+  cluster.on('exit', (worker, code, signal) => {
+    const served = listening.delete(worker.id);
+    const left = Object.keys(cluster.workers ?? {}).length;
+    if (stopping) {
+      if (left === 0) process.exit(0);
+    } else if (!served) {
+      logger.error(`API worker ${worker.process.pid} exited (${signal ?? code}) before it listened; stopping`);
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      if (left === 0) process.exit(1);
+    } else {
+      logger.error(`API worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+      cluster.fork();
+    }
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    });
+  }
+  logger.log(`Starting ${count} API workers sharing the port (ROSTER_API_WORKERS)`);
+  for (let i = 0; i < count; i++) cluster.fork();
+}
+
+/** The entry point: one service process, or the supervisor of ROSTER_API_WORKERS of them. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (cluster.isPrimary) {
+    let config: RosterConfig | undefined;
+    try {
+      config = loadRosterConfig(env);
+    } catch (error) {
+      // bootstrap() reports it, as it does without workers.
+      if (!(error instanceof ConfigError)) throw error;
+    }
+    if (config && config.run.has('api') && config.apiWorkers > 1) return superviseApiWorkers(config.apiWorkers);
+  }
+  await bootstrap(env);
+}
+
 if (require.main === module) {
-  bootstrap().catch((error: unknown) => {
+  main().catch((error: unknown) => {
     new Logger('Roster').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   });

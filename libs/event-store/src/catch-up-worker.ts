@@ -28,6 +28,9 @@ export interface CatchUpWorkerOptions {
   readonly retry?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
 
+/** Resolves after the event loop has run its pending timers and I/O callbacks once. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export type BatchObserver = (events: number, seconds: number) => void;
 
 const consoleLogger: CatchUpWorkerLogger = {
@@ -127,6 +130,9 @@ export class CatchUpWorker {
           this.advance(last);
           failures = 0;
           if (this.stopping) break;
+          // A backlog is read without waiting on I/O: let timers (the lease's renewal) and
+          // requests run between batches, or a long catch-up starves the whole process.
+          await yieldToEventLoop();
         }
         if (!this.stopping) {
           // Only a closed store ends a subscription without an abort: nothing more will come.

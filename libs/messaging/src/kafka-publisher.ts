@@ -163,6 +163,18 @@ export class KafkaPublisher {
     }
   }
 
+  /** Whether the brokers answer now (readiness): one attempt, no retries, on a connection of its own. */
+  async describeCluster(): Promise<{ brokers: number }> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return { brokers: cluster.brokers.length };
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /** Disconnects; a send in flight fails (its batch is not checkpointed and will be republished). */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -25,7 +25,7 @@ import {
   type CommandOutcome,
   type OrganizationStream,
 } from './organization-stream';
-import { retrying } from './retry';
+import { conflictRetryDelayMs, retrying } from './retry';
 
 /**
  * What an append leaves in the state cache: the fold it was decided on and what it appended,
@@ -92,6 +92,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
             if (conflict) this.metrics.conflictRetried(type);
             return conflict;
           },
+          delayMs: conflictRetryDelayMs,
         });
         ended(end);
         return outcome;

@@ -1,4 +1,4 @@
-import { retrying } from './retry';
+import { conflictRetryDelayMs, retrying } from './retry';
 
 class Conflict extends Error {}
 
@@ -30,5 +30,22 @@ describe('retrying', () => {
     const { attempt, seen } = failing(1, () => new TypeError('boom'));
     await expect(retrying(attempt, { retries: 5, shouldRetry })).rejects.toBeInstanceOf(TypeError);
     expect(seen).toEqual([0]);
+  });
+
+  it('waits delayMs(n) before attempt n, and never before the first', async () => {
+    const { attempt, seen } = failing(3);
+    const asked: number[] = [];
+    await expect(retrying(attempt, { retries: 5, shouldRetry, delayMs: (n) => (asked.push(n), 1) })).resolves.toBe('done');
+    expect(seen).toEqual([0, 1, 2, 3]);
+    expect(asked).toEqual([1, 2, 3]);
+  });
+
+  it('retries a conflict at once the first time, then after a random wait up to 2^n ms', () => {
+    expect(conflictRetryDelayMs(1)).toBe(0);
+    for (let n = 2; n <= 5; n++) {
+      const delay = conflictRetryDelayMs(n);
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThan(2 ** n);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadRosterConfig } from './roster-config';
 
@@ -83,6 +83,8 @@ describe('loadRosterConfig', () => {
     ['ROSTER_INVITATION_TTL_DAYS', '0'],
     ['ROSTER_STATE_CACHE_SIZE', '1.5'],
     ['ROSTER_COMMAND_RETRIES', 'many'],
+    ['ROSTER_API_WORKERS', '0'],
+    ['ROSTER_API_WORKERS', 'all'],
     ['LOG_LEVEL', 'loud'],
     ['ROSTER_DEV_AUTH', 'yes'],
     ['ROSTER_JWT_MAX_AGE_SECONDS', '0'],
@@ -100,6 +102,12 @@ describe('loadRosterConfig', () => {
     } catch (error) {
       expect((error as ConfigError).setting).toBe(name);
     }
+  });
+
+  it('runs as many API workers as there are cores unless ROSTER_API_WORKERS says otherwise', () => {
+    expect(loadRosterConfig({ ...DEV }).apiWorkers).toBe(availableParallelism());
+    expect(loadRosterConfig({ ...DEV, ROSTER_API_WORKERS: '1' }).apiWorkers).toBe(1);
+    expect(loadRosterConfig({ ...DEV, ROSTER_API_WORKERS: '4' }).apiWorkers).toBe(4);
   });
 
   it('refuses both a JWT secret and a JWKS URL', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { AS_OF_MAX_SNAPSHOTS } from '@roster/audit';
 import { ORGANIZATION_LIMITS } from '@roster/domain';
@@ -46,6 +47,8 @@ export interface RosterConfig {
   };
   /** Workers this process runs; the publisher acts only when Kafka is configured. */
   readonly run: ReadonlySet<RosterWorker>;
+  /** API processes sharing the port (node:cluster), each with its own caches and read-model copies; 1: this process alone. */
+  readonly apiWorkers: number;
   readonly invitationTtlDays: number;
   readonly stateCacheSize: number;
   /** Folded states the as-of index keeps over all organizations (its memory bound; AS_OF_MAX_SNAPSHOTS). */
@@ -53,6 +56,8 @@ export interface RosterConfig {
   /** Extra attempts after a concurrency conflict before answering 409. */
   readonly commandRetries: number;
   readonly logLevel: LogLevel;
+  /** What /health/ready tolerates. */
+  readonly readiness: { readonly maxLagSeconds: number };
   /** GET /metrics: off with ROSTER_METRICS=0 (nothing is measured then); behind this bearer token when set. */
   readonly metrics: { readonly enabled: boolean; readonly token?: string };
   /** What a client may hold and send: timeouts, the command rate per user, read-your-writes waiters. */
@@ -310,10 +315,12 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
       ORGANIZATION_LIMITS.expiresInDaysMax,
     ),
     stateCacheSize: integer(env, 'ROSTER_STATE_CACHE_SIZE', 10000, 0, 10_000_000),
+    apiWorkers: integer(env, 'ROSTER_API_WORKERS', availableParallelism(), 1, 256),
     asOfMaxSnapshots: integer(env, 'ROSTER_AS_OF_MAX_SNAPSHOTS', AS_OF_MAX_SNAPSHOTS, 1, 10_000_000),
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
     logLevel: logLevel as LogLevel,
     http: httpLimits(env),
+    readiness: { maxLagSeconds: integer(env, 'ROSTER_READY_MAX_LAG_SECONDS', 30, 0, 86_400) },
     metrics: metricsSettings(env),
   };
 }

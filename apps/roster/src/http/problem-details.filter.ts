@@ -39,15 +39,16 @@ export interface ProblemAnswer {
   readonly unexpected?: boolean;
 }
 
-function answer(status: number, code: string, detail: string, instance?: string, extra: Partial<Problem> = {}): Problem {
+function answer(status: number, code: string, detail: string, instance?: string, extra: Partial<Problem> & Record<string, unknown> = {}): Problem {
   return {
+    ...extra,
     type: problemType(code),
     title: TITLES[status] ?? 'Error',
     status,
     code,
     detail,
     ...(instance !== undefined ? { instance } : {}),
-    ...extra,
+    ...(extra.errors !== undefined ? { errors: extra.errors } : {}),
   };
 }
 
@@ -90,7 +91,7 @@ function storeUnavailableDetail(code: string): string {
 export function toProblem(error: unknown, instance?: string): ProblemAnswer {
   if (error instanceof ProblemException) {
     return {
-      problem: answer(error.status, error.code, error.message, instance, error.errors ? { errors: error.errors } : {}),
+      problem: answer(error.status, error.code, error.message, instance, { ...error.extensions, ...(error.errors ? { errors: error.errors } : {}) }),
       headers: error.headers,
     };
   }

@@ -30,6 +30,8 @@ export class ProblemException extends Error {
     readonly errors?: readonly FieldError[],
     /** Extra response headers, e.g. WWW-Authenticate on a 401. */
     readonly headers?: Readonly<Record<string, string>>,
+    /** RFC 9457 extension members beside the standard ones (e.g. /health/ready's `conditions`). */
+    readonly extensions?: Readonly<Record<string, unknown>>,
   ) {
     super(detail);
     this.name = 'ProblemException';

@@ -30,6 +30,8 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
   private projector: ReadModelProjector | undefined;
   private queriesImpl!: ReadModelQueries;
   private checkerImpl!: PermissionChecker;
+  /** The store's head when this process's projection started: its catch-up ends there. */
+  private startHead: bigint | undefined;
 
   constructor(
     @Inject(ROSTER_CONFIG) private readonly config: RosterConfig,
@@ -65,6 +67,23 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     return this.projector ? (this.projector.indexPosition ?? this.projector.position) : undefined;
   }
 
+  /** Position the read models reached: this process's projection, else the projection's checkpoint (0 before any). */
+  async readPosition(): Promise<bigint> {
+    const local = this.localPosition;
+    if (local !== undefined) return local;
+    return (await new DocumentCheckpointStore(this.documents).load(READ_MODELS_PROJECTION)) ?? 0n;
+  }
+
+  /**
+   * The start's catch-up: the head the store had when this process's projection started, and
+   * whether the read models have reached it (undefined when the projection runs elsewhere).
+   */
+  catchUp(): { readonly position: bigint; readonly startHead: bigint; readonly done: boolean } | undefined {
+    const position = this.localPosition;
+    if (this.startHead === undefined || position === undefined) return undefined;
+    return { position, startHead: this.startHead, done: position >= this.startHead };
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const mongo = this.config.mongo;
     // Exactly what ROSTER_RUN names (without MongoDB, config makes api and projections go together).
@@ -75,6 +94,7 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     this.queriesImpl = new ReadModelQueries(this.documents, (value, field, streamId) => this.vault.openField(value, field, streamId));
     this.checkerImpl = new PermissionChecker(index ?? this.documents, this.metrics.permissionCheck);
     if (runsHere) {
+      this.startHead = await this.store.headPosition();
       const onBatch = { projection: this.metrics.batches('projection'), index: this.metrics.batches('permission_index') };
       this.projector = new ReadModelProjector({ store: this.store, documents: this.documents, index, logger: this.logger, onBatch });
       const projector = this.projector;

@@ -14,6 +14,8 @@ import type { CollectionWrites, Doc, DocumentStore, Filter, FindOptions, IndexSp
  */
 export class EmbeddedDocumentStore implements DocumentStore {
   private readonly collections = new Map<string, EmbeddedCollection>();
+  /** Shared by the collections: one copy of each repeated string (organization ids, user ids, roles, types). */
+  private readonly strings = new StringPool();
 
   async write(writes: CollectionWrites): Promise<void> {
     this.writeSync(writes);
@@ -33,7 +35,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
 
   async insertMany(collection: string, docs: readonly Doc[]): Promise<void> {
     const target = this.collection(collection);
-    for (const doc of docs) target.insert(structuredClone(doc));
+    for (const doc of docs) target.insert(target.stored(doc));
   }
 
   async find(collection: string, filter: Filter, options: FindOptions = {}): Promise<Readonly<Doc>[]> {
@@ -126,7 +128,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
   private collection(name: string): EmbeddedCollection {
     let collection = this.collections.get(name);
     if (!collection) {
-      collection = new EmbeddedCollection();
+      collection = new EmbeddedCollection(this.strings);
       this.collections.set(name, collection);
     }
     return collection;
@@ -151,6 +153,13 @@ class EmbeddedCollection {
   /** By the fields' names joined with commas. */
   private readonly indexes = new Map<string, EqualityIndex>();
   private readonly ordered: OrderedIndex[] = [];
+
+  constructor(private readonly strings: StringPool) {}
+
+  /** A stored copy of a value: shares no object with the caller, and its strings come from the pool. */
+  stored<T>(value: T): T {
+    return storedCopy(value, this.strings);
+  }
 
   get(id: string): Doc | undefined {
     return this.docs.get(id);
@@ -245,7 +254,7 @@ class EmbeddedCollection {
 
   apply(op: WriteOp): void {
     if ('insertOne' in op) {
-      if (!this.docs.has(op.insertOne.document._id)) this.insert(structuredClone(op.insertOne.document));
+      if (!this.docs.has(op.insertOne.document._id)) this.insert(this.stored(op.insertOne.document));
     } else if ('updateOne' in op) {
       const { filter, update, upsert } = op.updateOne;
       const [doc] = this.find(filter, 1);
@@ -260,17 +269,17 @@ class EmbeddedCollection {
   private upsert(filter: Filter, update: Update): void {
     const doc: Record<string, unknown> = {};
     for (const [field, condition] of Object.entries(filter)) {
-      if (!isOperatorObject(condition)) setPath(doc, field, copy(condition));
+      if (!isOperatorObject(condition)) setPath(doc, field, this.stored(condition));
     }
     if (typeof doc._id !== 'string') throw new Error('embedded store: an upsert needs a string _id in its filter');
-    applyUpdate(doc, update, true);
+    applyUpdate(doc, update, true, this.strings);
     this.insert(doc as Doc);
   }
 
   /** Copy-on-write: the updated document replaces the stored one, which readers may still hold. */
   private update(doc: Doc, update: Update, inserting: boolean): void {
     const next: Doc = { ...doc };
-    applyUpdate(next, update, inserting);
+    applyUpdate(next, update, inserting, this.strings);
     this.docs.set(doc._id, next);
     for (const index of this.ordered) {
       orderedRemove(index, doc);
@@ -350,10 +359,10 @@ function lookupKeys(index: EqualityIndex, filter: Filter): string[] | undefined 
   return keys;
 }
 
-function applyUpdate(doc: Record<string, unknown>, update: Update, inserting: boolean): void {
-  for (const [path, value] of Object.entries(update.$set ?? {})) setPath(doc, path, copy(value));
+function applyUpdate(doc: Record<string, unknown>, update: Update, inserting: boolean, strings: StringPool): void {
+  for (const [path, value] of Object.entries(update.$set ?? {})) setPath(doc, path, storedCopy(value, strings));
   if (inserting) {
-    for (const [path, value] of Object.entries(update.$setOnInsert ?? {})) setPath(doc, path, copy(value));
+    for (const [path, value] of Object.entries(update.$setOnInsert ?? {})) setPath(doc, path, storedCopy(value, strings));
   }
   for (const [path, by] of Object.entries(update.$inc ?? {})) {
     const current = getPath(doc, path);
@@ -362,9 +371,53 @@ function applyUpdate(doc: Record<string, unknown>, update: Update, inserting: bo
   for (const path of Object.keys(update.$unset ?? {})) unsetPath(doc, path);
 }
 
-/** Stored values never share objects with the caller's operations. */
-function copy<T>(value: T): T {
-  return value !== null && typeof value === 'object' ? structuredClone(value) : value;
+/**
+ * One copy of each short string the documents repeat: every membership, request and activity
+ * entry names its organization, user and type, and a million stored copies of each cost the
+ * heap hundreds of megabytes. A direct-mapped cache (a slot chosen from the length and a few
+ * characters, the last string seen there kept): no hashing of the whole string, no growth;
+ * unique values (ids, times) only take a slot over, repeated ones find their copy.
+ */
+class StringPool {
+  private readonly slots: (string | undefined)[] = new Array<string | undefined>(POOL_SLOTS);
+
+  intern(value: string): string {
+    const length = value.length;
+    if (length === 0 || length > MAX_POOLED_LENGTH) return value;
+    const slot =
+      (Math.imul(length, 0x9e3779b1) ^
+        Math.imul(value.charCodeAt(0), 31) ^
+        Math.imul(value.charCodeAt(length >> 1), 131) ^
+        Math.imul(value.charCodeAt(length - 1), 8191) ^
+        Math.imul(value.charCodeAt(length - 2 > 0 ? length - 2 : 0), 524287)) &
+      (POOL_SLOTS - 1);
+    const pooled = this.slots[slot];
+    if (pooled === value) return pooled;
+    this.slots[slot] = value;
+    return value;
+  }
+}
+
+const MAX_POOLED_LENGTH = 64;
+const POOL_SLOTS = 1 << 14;
+
+/**
+ * Stored values never share objects with the caller's operations. A deep copy of plain data
+ * (what documents hold), faster than structuredClone; its strings come from the pool.
+ */
+function storedCopy<T>(value: T, strings: StringPool): T {
+  if (typeof value === 'string') return strings.intern(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => storedCopy(item, strings)) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  // A spread keeps the source's shape (fields in the object itself); then each value is replaced.
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key in out) {
+    const field = out[key];
+    if (typeof field === 'string') out[key] = strings.intern(field);
+    else if (field !== null && typeof field === 'object') out[key] = storedCopy(field, strings);
+  }
+  return out as T;
 }
 
 function matches(doc: Doc, filter: Filter): boolean {

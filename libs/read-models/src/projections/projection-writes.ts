@@ -98,6 +98,6 @@ function withPosition(change: Update, position: number): Update {
 /** Drops undefined values so that the two stores hold the same fields. */
 export function defined(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = value;
+  for (const key in fields) if (fields[key] !== undefined) out[key] = fields[key];
   return out;
 }
