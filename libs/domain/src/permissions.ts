@@ -37,6 +37,8 @@ const PORTAL_ACTIONS = {
 const ROSTER_ACTIONS = {
   /** History, as-of and verify of the organization's record. */
   'audit.read': 'admin',
+  /** A signed export of the whole record; organization-wide only (departments.ts). */
+  'audit.export': 'admin',
 } as const satisfies Record<string, Role>;
 
 export const PERMISSION_TABLE = { ...PORTAL_ACTIONS, ...ROSTER_ACTIONS } as const;
@@ -103,7 +105,7 @@ interface PlatformGrant {
  */
 export const PLATFORM_ROLE_POLICY: Readonly<Record<PlatformRole, PlatformGrant>> = {
   superadmin: { organization: 'all', platform: ['user.organizations.read', 'permission.check-any-user'] },
-  auditor: { organization: ['audit.read'], platform: [] },
+  auditor: { organization: ['audit.read', 'audit.export'], platform: [] },
   service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user'] },
 };
 
