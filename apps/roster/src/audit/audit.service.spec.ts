@@ -3,6 +3,7 @@ import { DomainError, organizationStreamId, type Actor, type OrganizationEvent, 
 import { SqliteEventStore, type EventStore } from '@roster/event-store';
 import { EmbeddedDocumentStore, PermissionChecker, projectBatch, ReadModelQueries } from '@roster/read-models';
 import type { ReadModelsService } from '../queries/read-models.service';
+import type { CheckpointService } from './checkpoint.service';
 import { AuditService } from './audit.service';
 
 /** The event store, counting the streams read through it. */
@@ -42,7 +43,7 @@ describe('AuditService: the caller is checked before the organization is read or
     } as unknown as ReadModelsService;
     const counted = counting(sqlite);
     reads = counted.reads;
-    audit = new AuditService(counted.store, readModels);
+    audit = new AuditService(counted.store, readModels, null, { lastTrusted: async () => undefined, recordSoon: () => undefined } as unknown as CheckpointService);
   });
 
   afterEach(async () => sqlite.close());
