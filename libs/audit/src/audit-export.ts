@@ -173,6 +173,8 @@ export async function verifyAuditExport(text: AsyncIterable<string | Buffer>, pu
     } catch {
       lastLineUnparsed = lineNumber;
       chainFailure ??= { problem: 'edited line', line: lineNumber, detail: 'not valid JSON' };
+      // Whatever follows the manifest means it is no longer the last line.
+      manifestLine = undefined;
       return;
     }
     lastLineUnparsed = undefined;

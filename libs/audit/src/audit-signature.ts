@@ -22,6 +22,8 @@ export function publicKeyPem(publicKey: KeyObject): string {
 
 /** A PEM public key (SPKI, `-----BEGIN PUBLIC KEY-----`) that must be Ed25519. */
 export function readAuditPublicKey(pem: string): KeyObject {
+  // Node would derive a public key from a private one: a verifier is never handed the secret.
+  if (!pem.includes('-----BEGIN PUBLIC KEY-----')) throw new AuditKeyError('not a PEM public key (expected -----BEGIN PUBLIC KEY-----)');
   let key: KeyObject;
   try {
     key = createPublicKey({ key: pem, format: 'pem' });
