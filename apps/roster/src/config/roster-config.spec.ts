@@ -266,14 +266,14 @@ describe('loadRosterConfig: the audit signing key', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'roster-audit-key-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('takes an Ed25519 key file; without one, the development key only with ROSTER_DEV_AUTH=1; checkpoints every 300 s by default', () => {
+  it('takes an Ed25519 key file; without one, the development key only with ROSTER_DEV_AUTH=1; checkpoints every hour by default', () => {
     const file = join(dir, 'ed25519.pem');
     writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const configured = loadRosterConfig({ ROSTER_JWT_SECRET: 'x'.repeat(32), ROSTER_DATA_DIR: dir, ROSTER_AUDIT_SIGNING_KEY_FILE: file });
     expect(configured.audit).toEqual({
       signingKeyPem: expect.stringContaining('BEGIN PRIVATE KEY'),
       developmentKey: false,
-      checkpointIntervalSeconds: 300,
+      checkpointIntervalSeconds: 3600,
       checkpointFile: join(dir, 'audit-checkpoints.ndjson'),
     });
     expect(loadRosterConfig({ ...DEV, ROSTER_DATA_DIR: dir }).audit.developmentKey).toBe(true);

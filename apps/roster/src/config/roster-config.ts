@@ -339,7 +339,7 @@ function auditSettings(env: Env, dataDir: string): AuditSettings {
   return {
     signingKeyPem,
     developmentKey: signingKeyPem === undefined && flag(env, 'ROSTER_DEV_AUTH'),
-    checkpointIntervalSeconds: integer(env, 'ROSTER_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 300, 0, 7 * 24 * 3600),
+    checkpointIntervalSeconds: integer(env, 'ROSTER_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
     checkpointFile: resolve(text(env, 'ROSTER_AUDIT_CHECKPOINT_FILE') ?? resolve(dataDir, 'audit-checkpoints.ndjson')),
   };
 }
