@@ -5,11 +5,11 @@ import type { AuditSigner } from '@roster/audit';
 import { Public } from '../auth/public.decorator';
 import { ProblemResponses } from '../http/openapi';
 import { AUDIT_SIGNER } from './audit-signing-key';
-import { ORGANIZATION_EVENT_TYPES, validation, type Actor } from '@roster/domain';
+import { ORGANIZATION_EVENT_TYPES, parseIsoTime, validation, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
 import { SecuredRoute } from '../http/openapi';
-import { HISTORY_MAX_LIMIT, parseHistoryQuery, parseIsoTime, type AsOfView, type HistoryEntry, type HistoryPage } from '@roster/audit';
+import { HISTORY_MAX_LIMIT, parseHistoryQuery, type AsOfView, type HistoryEntry, type HistoryPage } from '@roster/audit';
 import { AS_OF_VIEW, EXPORT_LINE, HISTORY_ENTRY, HISTORY_PAGE, VERIFY_ANSWER } from './audit.schemas';
 import { AuditService, signingKeyMissing, type VerifyAnswer } from './audit.service';
 

@@ -60,17 +60,14 @@ export interface VerifyAnswer {
  */
 @Injectable()
 export class AuditService {
-  /** One index per process: snapshots are built on first use and extended as events arrive. */
-  readonly index: AsOfIndex;
-
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModelsService,
+    /** One index per process (QueriesModule): snapshots are built on first use and extended as events arrive. */
+    readonly index: AsOfIndex,
     @Inject(AUDIT_SIGNER) private readonly signer: AuditSigner | null,
     private readonly checkpoints: CheckpointService,
-  ) {
-    this.index = new AsOfIndex(store);
-  }
+  ) {}
 
   /** The organization's current state, once the actor is known to be allowed (`audit.read` unless said). */
   async authorize(organizationId: string, actor: Actor, permission: AuditPermission = 'audit.read'): Promise<FoldedPoint> {

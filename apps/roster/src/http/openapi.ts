@@ -44,12 +44,27 @@ export const FIELD_SCHEMAS: Record<CommandField, SchemaObject> = {
   partnerOrganizationId: { ...UUID_SCHEMA, description: 'An organization id (a UUID the service made)' },
   contactEmail: { type: 'string', maxLength: LIMITS.emailMaxLength, pattern: TEXT_PATTERNS.email, description: "A contact's e-mail address (personal data); compared trimmed and lower-cased" },
   organizationId: { ...UUID_SCHEMA, description: 'An organization id (a UUID the service made)' },
+  at: {
+    ...TIME_SCHEMA,
+    description:
+      'A past instant (RFC 3339; as for as-of, a date alone is 00:00 UTC and no offset means UTC): the answer the check gave then. ' +
+      'Malformed: 400 VALIDATION.TIME; later than the service\'s clock: 400 VALIDATION.TIME_FUTURE',
+  },
+};
+
+/** A personal field in an answer (libs/domain/src/personal-data.ts): its text, or `{"erased": true}` once its owner is erased. */
+export const PERSONAL_TEXT_SCHEMA: SchemaObject = {
+  oneOf: [
+    { type: 'string' },
+    { type: 'object', required: ['erased'], properties: { erased: { type: 'boolean', enum: [true] } }, additionalProperties: false },
+  ],
+  description: 'Personal data: the text, or {"erased": true} once its owner was erased',
 };
 
 export const INVITEE_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['kind'],
-  properties: { kind: { type: 'string', enum: ['user', 'email'] }, userId: { type: 'string' }, email: { type: 'string' } },
+  properties: { kind: { type: 'string', enum: ['user', 'email'] }, userId: { type: 'string' }, email: PERSONAL_TEXT_SCHEMA },
 };
 
 export class FieldErrorSchema {
