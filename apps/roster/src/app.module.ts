@@ -10,6 +10,7 @@ import { HealthController } from './http/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { JoinRequestsModule } from './join-requests/join-requests.module';
+import { MetricsController } from './metrics/metrics.controller';
 import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PartnersModule } from './partners/partners.module';
@@ -36,7 +37,7 @@ const FEATURE_MODULES = [
   ErasureModule,
 ];
 
-@Module({ imports: FEATURE_MODULES, controllers: [HealthController] })
+@Module({ imports: FEATURE_MODULES, controllers: [HealthController, MetricsController] })
 export class AppModule {
   static forRoot(config: RosterConfig): DynamicModule {
     return {

@@ -53,6 +53,8 @@ export interface RosterConfig {
   /** Extra attempts after a concurrency conflict before answering 409. */
   readonly commandRetries: number;
   readonly logLevel: LogLevel;
+  /** GET /metrics: off with ROSTER_METRICS=0 (nothing is measured then); behind this bearer token when set. */
+  readonly metrics: { readonly enabled: boolean; readonly token?: string };
   /** What a client may hold and send: timeouts, the command rate per user, read-your-writes waiters. */
   readonly http: HttpLimits;
   readonly audit: AuditSettings;
@@ -326,6 +328,7 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
     logLevel: logLevel as LogLevel,
     http: httpLimits(env),
     audit: auditSettings(env, dataDir),
+    metrics: metricsSettings(env),
   };
 }
 
@@ -345,6 +348,16 @@ function auditSettings(env: Env, dataDir: string): AuditSettings {
     checkpointIntervalSeconds: integer(env, 'ROSTER_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
     checkpointFile: resolve(text(env, 'ROSTER_AUDIT_CHECKPOINT_FILE') ?? resolve(dataDir, 'audit-checkpoints.ndjson')),
   };
+}
+
+function metricsSettings(env: Env): RosterConfig['metrics'] {
+  const enabled = text(env, 'ROSTER_METRICS') ?? '1';
+  if (enabled !== '0' && enabled !== '1') throw new ConfigError('ROSTER_METRICS', `must be 1 or 0, got "${enabled}"`);
+  const token = text(env, 'ROSTER_METRICS_TOKEN');
+  // A scraper's secret, compared in constant time: long enough not to be guessed.
+  if (token !== undefined && Buffer.byteLength(token) < 16) throw new ConfigError('ROSTER_METRICS_TOKEN', 'must be at least 16 bytes long');
+  if (token !== undefined && enabled === '0') throw new ConfigError('ROSTER_METRICS_TOKEN', 'is set but ROSTER_METRICS is 0');
+  return { enabled: enabled === '1', ...(token !== undefined ? { token } : {}) };
 }
 
 function httpLimits(env: Env): HttpLimits {
