@@ -6,8 +6,8 @@
  * Any failure fails the test, with schemathesis's report. Seeded, so a run is reproducible.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signTestToken } from '@roster/testing';
@@ -39,7 +39,10 @@ describe('the OpenAPI document', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'roster-openapi-'));
-    const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections' });
+    // A signing key, as production has: the export and the public key answer, not 503.
+    const signingKey = join(dataDir, 'audit-signing-key.pem');
+    writeFileSync(signingKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const roster = await startRosterInProcess({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections', ROSTER_AUDIT_SIGNING_KEY_FILE: signingKey });
     baseUrl = roster.baseUrl;
     close = roster.close;
   });
@@ -48,14 +51,14 @@ describe('the OpenAPI document', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('asks for the bearer token on every route but /health, /health/live and /health/ready', async () => {
+  it('asks for the bearer token on every route but /health, /health/live, /health/ready and the public audit key', async () => {
     const document = (await (await fetch(`${baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     const open = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations)
         .filter(([, operation]) => !(operation.security ?? []).some((requirement) => Object.keys(requirement as object).includes('bearer')))
         .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
-    expect(open.sort()).toEqual(['GET /health', 'GET /health/live', 'GET /health/ready']);
+    expect(open.sort()).toEqual(['GET /.well-known/roster-audit-key', 'GET /health', 'GET /health/live', 'GET /health/ready']);
   });
 
   it('is what the service does: schemathesis finds no failure with every check', async () => {

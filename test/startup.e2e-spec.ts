@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { stopProcess } from '@roster/testing';
-import { DEVELOPMENT_SECRET_FILE } from '../apps/roster/src/auth/development-secret';
+import { freePort, stopProcess } from '@roster/testing';
+import { DEVELOPMENT_AUDIT_KEY_FILE, DEVELOPMENT_SECRET_FILE } from '../apps/roster/src/auth/development-secret';
 
 const ROOT = resolve(__dirname, '..');
 const ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
@@ -66,6 +66,37 @@ describe('start-up', () => {
       expect(output).toMatch(/workers: publisher\b/);
       expect(output).not.toMatch(/ReadModels|projection runs in this process|Read models in/);
       expect(existsSync(join(dataDir, DEVELOPMENT_SECRET_FILE))).toBe(false);
+    } finally {
+      await stopProcess(service.child, 'SIGTERM', 15_000);
+    }
+  });
+
+  it('with ROSTER_DEV_AUTH=1 and no ROSTER_AUDIT_SIGNING_KEY_FILE, signs with a development key it warns about, and serves its public half', async () => {
+    const port = await freePort();
+    const service = spawnService({ ROSTER_DEV_AUTH: '1', LOG_LEVEL: 'log', PORT: String(port) });
+    try {
+      await outputContains(service, 'Roster listening on http://');
+      const output = service.output.join('');
+      expect(output).toMatch(/DEVELOPMENT key in .*dev-audit-signing-key\.pem .*Do not run this in production: set ROSTER_AUDIT_SIGNING_KEY_FILE/);
+      expect(existsSync(join(dataDir, DEVELOPMENT_AUDIT_KEY_FILE))).toBe(true);
+      const key = await fetch(`http://127.0.0.1:${port}/.well-known/roster-audit-key`);
+      expect(key.status).toBe(200);
+      expect(await key.text()).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    } finally {
+      await stopProcess(service.child, 'SIGTERM', 15_000);
+    }
+  });
+
+  it('without a signing key (and no ROSTER_DEV_AUTH), says exports are off and answers 503 for the key', async () => {
+    const port = await freePort();
+    const service = spawnService({ ROSTER_JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'log', PORT: String(port) });
+    try {
+      await outputContains(service, 'Roster listening on http://');
+      const output = service.output.join('');
+      expect(output).toContain('No ROSTER_AUDIT_SIGNING_KEY_FILE: signed exports answer 503');
+      expect(existsSync(join(dataDir, DEVELOPMENT_AUDIT_KEY_FILE))).toBe(false);
+      const key = await fetch(`http://127.0.0.1:${port}/.well-known/roster-audit-key`);
+      expect([key.status, ((await key.json()) as { code: string }).code]).toEqual([503, 'AUDIT.SIGNING_KEY_MISSING']);
     } finally {
       await stopProcess(service.child, 'SIGTERM', 15_000);
     }

@@ -2,14 +2,16 @@ import 'reflect-metadata';
 import { ConfigError } from '../../roster/src/config/roster-config';
 import { CliCommand, UsageError } from './cli-command';
 import { asOfCommand } from './commands/as-of.command';
+import { exportCommand } from './commands/export.command';
 import { historyCommand } from './commands/history.command';
 import { importCommand } from './commands/import.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { tokenCommand } from './commands/token.command';
 import { verifyCommand } from './commands/verify.command';
+import { verifyExportCommand } from './commands/verify-export.command';
 
 /** The subcommands, one file each under commands/. Add a command by adding it here. */
-const COMMANDS: readonly CliCommand[] = [tokenCommand, historyCommand, asOfCommand, verifyCommand, rebuildCommand, importCommand];
+const COMMANDS: readonly CliCommand[] = [tokenCommand, historyCommand, asOfCommand, verifyCommand, exportCommand, verifyExportCommand, rebuildCommand, importCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.usage.length));

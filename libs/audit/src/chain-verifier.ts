@@ -5,10 +5,32 @@ import { eventHash, GENESIS_HASH, storedEvents, type EventStore, type RecordedEv
  * definition the command handler writes with) and names the first event that does not
  * match. Detects an edited event (hash mismatch), a removed or reordered one (revision gap,
  * broken link) and an event written without a hash. Removing the LAST events of a stream
- * leaves a valid shorter chain: a hash chain cannot see truncation by itself.
+ * leaves a valid shorter chain: a hash chain cannot see truncation by itself, so a signed
+ * checkpoint's head (checkpoints.ts) is compared too, when one is given.
  */
 
-export type ChainFailureReason = 'hash mismatch' | 'broken link (event missing or reordered)' | 'missing hash' | 'revision gap';
+export const CHAIN_FAILURE_REASONS = [
+  'hash mismatch',
+  'broken link (event missing or reordered)',
+  'missing hash',
+  'revision gap',
+  /** The stream ends before the head a signed checkpoint recorded: its last events were removed. */
+  'tail removed (checkpoint)',
+  /** The event at the checkpoint's head revision has another hash: the chain was rewritten from there. */
+  'differs from checkpoint',
+] as const;
+
+export type ChainFailureReason = (typeof CHAIN_FAILURE_REASONS)[number];
+
+/** A stream's head as a signed checkpoint recorded it (checkpoints.ts). */
+export interface CheckpointHead {
+  readonly revision: string;
+  readonly position: string;
+  readonly id: string;
+  readonly hash: string;
+  /** When the checkpoint was made (ISO 8601), for the message. */
+  readonly checkpointAt: string;
+}
 
 export interface ChainFailure {
   /** Revision of the first event that fails, as a decimal string. */
@@ -36,7 +58,11 @@ export class StreamChainVerifier {
   private count = 0;
   private failure: ChainFailure | undefined;
 
-  constructor(readonly streamId: string) {}
+  /** `checkpoint`: the head a trusted checkpoint recorded; the stream must reach it, with that hash. */
+  constructor(
+    readonly streamId: string,
+    private readonly checkpoint?: CheckpointHead,
+  ) {}
 
   /** Returns false once the chain is broken; later events are only counted. */
   check(recorded: RecordedEvent): boolean {
@@ -63,12 +89,26 @@ export class StreamChainVerifier {
     }
     const computed = eventHash(this.previousHash, event);
     if (computed !== hash) return fail('hash mismatch', `recorded hash ${hash}, computed ${computed}`);
+    if (this.checkpoint && this.checkpoint.revision === event.revision.toString() && this.checkpoint.hash !== hash) {
+      return fail('differs from checkpoint', `the checkpoint of ${this.checkpoint.checkpointAt} recorded hash ${this.checkpoint.hash} at this revision, the stream has ${hash}`);
+    }
     this.previousHash = hash;
     this.expectedRevision += 1n;
     return true;
   }
 
   result(): ChainVerification {
+    const head = this.checkpoint;
+    if (!this.failure && head && BigInt(head.revision) >= this.expectedRevision) {
+      const ends = this.expectedRevision === 0n ? 'the stream has no events' : `the stream ends at revision ${this.expectedRevision - 1n}`;
+      this.failure = {
+        revision: head.revision,
+        position: head.position,
+        id: head.id,
+        reason: 'tail removed (checkpoint)',
+        detail: `the checkpoint of ${head.checkpointAt} recorded revision ${head.revision} (hash ${head.hash}); ${ends}`,
+      };
+    }
     return {
       streamId: this.streamId,
       events: this.count,
@@ -83,8 +123,9 @@ export async function verifyStream(
   store: EventStore,
   streamId: string,
   onEvent?: (count: number) => void,
+  checkpoint?: CheckpointHead,
 ): Promise<ChainVerification> {
-  const verifier = new StreamChainVerifier(streamId);
+  const verifier = new StreamChainVerifier(streamId, checkpoint);
   let count = 0;
   for await (const event of storedEvents(store).readStream(streamId)) {
     verifier.check(event);
@@ -96,19 +137,26 @@ export async function verifyStream(
 /**
  * Verifies every stream whose id starts with `prefix`, in one pass over the global log
  * (memory: one small verifier per stream). `onEvent` sees every event read, for progress.
+ * `checkpointHead` gives a stream's head in a trusted checkpoint: a stream it names that has
+ * no event left at all is reported too.
  */
 export async function verifyAllStreams(
   store: EventStore,
   prefix: string,
   onEvent?: (event: RecordedEvent) => void,
+  checkpoint?: { readonly streams: Iterable<string>; head(streamId: string): CheckpointHead | undefined },
 ): Promise<ChainVerification[]> {
   const verifiers = new Map<string, StreamChainVerifier>();
+  const verifierOf = (streamId: string) => {
+    let verifier = verifiers.get(streamId);
+    if (!verifier) verifiers.set(streamId, (verifier = new StreamChainVerifier(streamId, checkpoint?.head(streamId))));
+    return verifier;
+  };
   for await (const event of storedEvents(store).readAll()) {
     onEvent?.(event);
     if (!event.streamId.startsWith(prefix)) continue;
-    let verifier = verifiers.get(event.streamId);
-    if (!verifier) verifiers.set(event.streamId, (verifier = new StreamChainVerifier(event.streamId)));
-    verifier.check(event);
+    verifierOf(event.streamId).check(event);
   }
+  for (const streamId of checkpoint?.streams ?? []) if (streamId.startsWith(prefix)) verifierOf(streamId);
   return [...verifiers.values()].map((v) => v.result());
 }

@@ -4,3 +4,6 @@ export * from './as-of-index';
 export * from './as-of-view';
 export * from './chain-verifier';
 export * from './permission-at';
+export * from './audit-signature';
+export * from './audit-export';
+export * from './checkpoints';

@@ -1,4 +1,4 @@
-import { checkMemberPermission, departmentRefusal, isDepartmentId, DEPARTMENT_ID_PATTERN } from './departments';
+import { checkMemberPermission, checkRosterPermission, departmentRefusal, isDepartmentId, DEPARTMENT_ID_PATTERN } from './departments';
 import { ACTIONS, checkPermission, isAllowed, type Action } from './permissions';
 import { ROLES } from './roles';
 
@@ -139,6 +139,19 @@ describe('permission check with departments', () => {
         });
       }
     });
+  });
+
+  test("a signed export of the record is an organization-wide admin's; reading it is any admin's", () => {
+    expect(checkRosterPermission({ role: 'admin', departmentId: null }, 'audit.export')).toMatchObject({ allowed: true, departmentId: null });
+    expect(checkRosterPermission({ role: 'admin', departmentId: 'water' }, 'audit.export')).toEqual({
+      allowed: false,
+      role: 'admin',
+      reason: 'restricted to department water: audit.export needs an organization-wide role',
+      departmentId: 'water',
+    });
+    expect(checkRosterPermission({ role: 'admin', departmentId: 'water' }, 'audit.read')).toMatchObject({ allowed: true, departmentId: 'water' });
+    expect(checkRosterPermission({ role: 'editor', departmentId: null }, 'audit.export')).toMatchObject({ allowed: false, reason: 'role editor lacks audit.export (needs admin)' });
+    expect(checkRosterPermission(undefined, 'audit.export')).toMatchObject({ allowed: false, reason: 'not a member' });
   });
 
   test('departmentRefusal never bounds an organization-wide member', () => {

@@ -1,4 +1,4 @@
-import { checkPermission, type Action, type PermissionDecision } from './permissions';
+import { checkPermission, type Action, type Permission, type PermissionDecision } from './permissions';
 import type { Role } from './roles';
 
 /**
@@ -47,14 +47,17 @@ export const DEPARTMENT_SCOPES = {
   'organization.delete': 'organization',
   'processing.manage': 'resource',
   'reference-dataset.create': 'creates',
-} as const satisfies Record<Action, DepartmentScope>;
+  'audit.read': 'unscoped',
+  // The whole record, every department's people included.
+  'audit.export': 'organization',
+} as const satisfies Record<Permission, DepartmentScope>;
 
 /**
  * Why the department rule refuses `action` to a member of `memberDepartmentId` on a resource of
  * `resourceDepartmentId` (null or absent: a resource without department); undefined when it
  * allows it. An organization-wide member (null) is never bounded by it.
  */
-export function departmentRefusal(memberDepartmentId: string | null, action: Action, resourceDepartmentId?: string | null): string | undefined {
+export function departmentRefusal(memberDepartmentId: string | null, action: Permission, resourceDepartmentId?: string | null): string | undefined {
   if (memberDepartmentId === null) return undefined;
   const restricted = `restricted to department ${memberDepartmentId}`;
   const scope: DepartmentScope = DEPARTMENT_SCOPES[action];
@@ -79,6 +82,18 @@ export interface DepartmentPermissionDecision extends PermissionDecision {
    * member creates something without a department, this is where it belongs.
    */
   readonly departmentId: string | null;
+}
+
+/**
+ * Roster's own actions on an organization (audit.read, audit.export): the role, then the
+ * department rule; never a partnership. The audit routes and the read models' check both ask it.
+ */
+export function checkRosterPermission(member: MemberPlacement | undefined, action: Permission): DepartmentPermissionDecision {
+  const departmentId = member?.departmentId ?? null;
+  const byRole = checkPermission(member?.role, action);
+  if (!byRole.allowed) return { ...byRole, departmentId };
+  const refusal = departmentRefusal(departmentId, action);
+  return refusal === undefined ? { ...byRole, departmentId } : { allowed: false, role: byRole.role, reason: refusal, departmentId };
 }
 
 /**

@@ -123,8 +123,8 @@ describe("Roster's own actions and the platform roles", () => {
     expect(platformRoleAllowing(['service', 'superadmin'], 'membership.invite')).toBe('superadmin');
   });
 
-  test('an auditor reads every record and nothing else', () => {
-    expect(granted(['auditor'])).toEqual(['audit.read']);
+  test('an auditor reads and exports every record, and nothing else', () => {
+    expect(granted(['auditor'])).toEqual(['audit.read', 'audit.export']);
   });
 
   test("a service token reads what members read, any user's organizations and invitations, asks about any user's rights, and nothing else", () => {

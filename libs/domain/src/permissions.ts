@@ -37,6 +37,8 @@ const PORTAL_ACTIONS = {
 const ROSTER_ACTIONS = {
   /** History, as-of and verify of the organization's record. */
   'audit.read': 'admin',
+  /** A signed export of the whole record; organization-wide only (departments.ts). */
+  'audit.export': 'admin',
 } as const satisfies Record<string, Role>;
 
 export const PERMISSION_TABLE = { ...PORTAL_ACTIONS, ...ROSTER_ACTIONS } as const;
@@ -117,7 +119,7 @@ export const PLATFORM_ROLE_POLICY: Readonly<Record<PlatformRole, PlatformGrant>>
     organization: 'all',
     platform: ['user.organizations.read', 'user.invitations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase', 'person.read', 'organizations.needing-admin.read'],
   },
-  auditor: { organization: ['audit.read'], platform: ['permission.check-any-user-at'] },
+  auditor: { organization: ['audit.read', 'audit.export'], platform: ['permission.check-any-user-at'] },
   // The identity service erases a person when their account is deleted.
   service: { organization: ['organization.read'], platform: ['user.organizations.read', 'user.invitations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase'] },
 };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 
 /**
  * Tamper evidence: each event's metadata carries `hash`, a SHA-256 over the canonical
@@ -10,48 +11,17 @@ import { createHash } from 'node:crypto';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /**
- * JSON with object keys sorted (UTF-16 code units) and no insignificant white space; members
- * whose value is undefined left out; bigint as a decimal string. Every stored hash depends on
- * this exact output (hash-chain.spec.ts holds the reference encoding). Written with loops and
- * string concatenation: it runs for every event appended and every event verified.
+ * RFC 8785, the JSON Canonicalization Scheme (JCS): object keys sorted by UTF-16 code units,
+ * no insignificant white space, numbers and strings as ECMAScript writes them; members whose
+ * value is undefined left out. For JSON values this is byte-identical to the encoding every
+ * stored hash was computed with before (hash-chain.spec.ts keeps it), so adopting it
+ * re-hashes nothing. The one canonical form: the chain, signatures, idempotency fingerprints.
+ * `canonicalize` is RFC 8785's reference implementation for JavaScript (its author's).
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'bigint':
-      return JSON.stringify(value.toString());
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
-      return JSON.stringify(value);
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'object': {
-      if (value instanceof Date) return JSON.stringify(value.toISOString());
-      if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ',';
-          // A hole is written as nothing, as Array.prototype.join does.
-          if (i in value) out += canonicalJson(value[i]);
-        }
-        return `${out}]`;
-      }
-      const record = value as Record<string, unknown>;
-      // Default sort: UTF-16 code unit order.
-      const keys = Object.keys(record).sort();
-      let out = '{';
-      for (const key of keys) {
-        const member = record[key];
-        if (member === undefined) continue;
-        if (out.length > 1) out += ',';
-        out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
-      }
-      return `${out}}`;
-    }
-    default:
-      throw new TypeError(`canonicalJson: cannot encode ${typeof value}`);
-  }
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError(`canonicalJson: cannot encode ${typeof value}`);
+  return text;
 }
 
 export interface ChainLink {

@@ -1,6 +1,6 @@
 import {
   checkOrganizationPermission,
-  checkPermission,
+  checkRosterPermission,
   isAction,
   isPartnerAccess,
   isRole,
@@ -135,8 +135,8 @@ function decide(facts: Facts, action: Permission, resourceDepartmentId: string |
   // The membership document has the member's role and departmentId fields: read as it is, no copy per check.
   const member = membership?.status === 'active' && isRole(membership.role) ? (membership as unknown as MemberPlacement) : undefined;
   if (!isAction(action)) {
-    // Roster's own actions (audit.read) are not the portal's resources: the role alone decides, never a partnership.
-    return { ...checkPermission(member?.role, action), departmentId: member?.departmentId ?? null, via: 'membership', partnerOrganizationId: null, access: null };
+    // Roster's own actions (audit.read, audit.export) are not the portal's resources: never a partnership.
+    return { ...checkRosterPermission(member, action), via: 'membership', partnerOrganizationId: null, access: null };
   }
   // A member is answered by the membership alone: no partnership is read.
   if (member) return checkOrganizationPermission(member, [], action, resourceDepartmentId);

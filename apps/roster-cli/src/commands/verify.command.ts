@@ -1,8 +1,22 @@
 import { ORGANIZATION_STREAM_PREFIX, organizationStreamId } from '@roster/domain';
-import { verifyAllStreams, verifyStream, type ChainVerification } from '@roster/audit';
+import type { KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import {
+  AuditKeyError,
+  checkpointHead,
+  CheckpointLog,
+  checkpointStreams,
+  readAuditPublicKey,
+  verifyAllStreams,
+  verifyStream,
+  type ChainVerification,
+  type Checkpoint,
+} from '@roster/audit';
+import { loadAuditSigner } from '../../../roster/src/audit/audit-signing-key';
+import { loadRosterConfig } from '../../../roster/src/config/roster-config';
 import { CliCommand, parseArgs, UsageError } from '../cli-command';
 import { ProgressBar } from '../progress-bar';
-import { CliFailure, organizationIdArg, rejectUnknownFlags, withStore } from './audit-support';
+import { CliFailure, flagValue, organizationIdArg, rejectUnknownFlags, withStore } from './audit-support';
 
 /** Exit code when a chain is broken: distinct from usage errors (2) and failures to run (1). */
 export const VERIFY_FAILED_EXIT_CODE = 3;
@@ -19,33 +33,56 @@ function describe(result: ChainVerification): string {
   );
 }
 
-/** Re-computes the hash chain of one organization or all, from the service's own store. */
+/** The key checkpoints are trusted with: --public-key, else the configured (or development) signing key's; none: no checkpoint. */
+async function checkpointKey(keyFile: string | undefined): Promise<KeyObject | undefined> {
+  if (keyFile === undefined) return loadAuditSigner(loadRosterConfig(process.env, 'tool'))?.publicKey;
+  try {
+    return readAuditPublicKey(await readFile(keyFile, 'utf8'));
+  } catch (error) {
+    if (error instanceof AuditKeyError) throw new CliFailure(`The public key ${keyFile} is ${error.message}`);
+    throw new CliFailure(`Cannot read the public key ${keyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/**
+ * Re-computes the hash chain of one organization or all, from the service's own store, and
+ * compares each with the last signed checkpoint whose signature holds (a removed tail).
+ */
 export const verifyCommand: CliCommand = {
   name: 'verify',
-  usage: 'verify <orgId> | --all [--json]',
-  description: `re-compute hash chains and name the first altered event (exit ${VERIFY_FAILED_EXIT_CODE} if any)`,
+  usage: 'verify <orgId> | --all [--json] [--public-key <pem file>]',
+  description: `re-compute hash chains, compare them with the last signed checkpoint, and name the first altered event (exit ${VERIFY_FAILED_EXIT_CODE} if any)`,
   async run(args) {
     const { positionals, flags } = parseArgs(args, ['all', 'json']);
-    rejectUnknownFlags(flags, ['all', 'json']);
+    rejectUnknownFlags(flags, ['all', 'json', 'public-key']);
     const all = flags.has('all');
     if (all ? positionals.length > 0 : positionals.length !== 1) throw new UsageError('give one organization id, or --all');
     const organizationId = all ? undefined : organizationIdArg(positionals[0]);
     const json = flags.has('json');
+    const keyFile = flagValue(flags, 'public-key');
 
     return withStore(async (store) => {
+      const key = await checkpointKey(keyFile);
+      const checkpoint: Checkpoint | undefined = key ? await new CheckpointLog(loadRosterConfig(process.env, 'tool').audit.checkpointFile).lastTrusted(key) : undefined;
+      process.stderr.write(
+        checkpoint
+          ? `Compared with the signed checkpoint of ${checkpoint.createdAt} (position ${checkpoint.position})\n`
+          : `No signed checkpoint to compare with${key ? '' : ' (no key: ROSTER_AUDIT_SIGNING_KEY_FILE or --public-key)'}: a removed tail cannot be seen\n`,
+      );
       let results: ChainVerification[];
       if (organizationId === undefined) {
         const progress = new ProgressBar('verify', Number(await store.headPosition()));
         let read = 0;
-        results = await verifyAllStreams(store, ORGANIZATION_STREAM_PREFIX, () => progress.update(++read));
+        results = await verifyAllStreams(store, ORGANIZATION_STREAM_PREFIX, () => progress.update(++read), checkpointStreams(checkpoint));
         // Positions may have gaps: the last one read is the honest total.
         progress.update(read, read);
         progress.done();
       } else {
         const progress = new ProgressBar('verify');
-        const result = await verifyStream(store, organizationStreamId(organizationId), (n) => progress.update(n));
+        const head = checkpointHead(checkpoint, organizationId);
+        const result = await verifyStream(store, organizationStreamId(organizationId), (n) => progress.update(n), head);
         progress.done();
-        if (result.events === 0) throw new CliFailure(`Organization ${organizationId} does not exist (no events)`);
+        if (result.events === 0 && !head) throw new CliFailure(`Organization ${organizationId} does not exist (no events)`);
         results = [result];
       }
       const broken = results.filter((r) => !r.valid);

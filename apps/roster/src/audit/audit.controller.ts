@@ -1,13 +1,17 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Headers, Param, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { AuditSigner } from '@roster/audit';
+import { Public } from '../auth/public.decorator';
+import { ProblemResponses } from '../http/openapi';
+import { AUDIT_SIGNER } from './audit-signing-key';
 import { ORGANIZATION_EVENT_TYPES, parseIsoTime, validation, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
 import { SecuredRoute } from '../http/openapi';
 import { HISTORY_MAX_LIMIT, parseHistoryQuery, type AsOfView, type HistoryEntry, type HistoryPage } from '@roster/audit';
-import { AS_OF_VIEW, HISTORY_ENTRY, HISTORY_PAGE, VERIFY_ANSWER } from './audit.schemas';
-import { AuditService, type VerifyAnswer } from './audit.service';
+import { AS_OF_VIEW, EXPORT_LINE, HISTORY_ENTRY, HISTORY_PAGE, VERIFY_ANSWER } from './audit.schemas';
+import { AuditService, signingKeyMissing, type VerifyAnswer } from './audit.service';
 
 const ISO_TIME_TEXT = 'ISO 8601 date-time, or a date alone (00:00 UTC); without an offset, UTC';
 const HISTORY_PARAMS = new Set(['from', 'to', 'type', 'actor', 'cursor', 'limit']);
@@ -92,5 +96,47 @@ export class AuditController {
   @ApiOkResponse({ schema: VERIFY_ANSWER })
   verify(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor): Promise<VerifyAnswer> {
     return this.audit.verify(organizationId, actor);
+  }
+
+  @Get(':orgId/export')
+  @ApiOperation({
+    summary: "A signed export of the organization's record (auditors, superadmins, organization-wide admins)",
+    description:
+      'NDJSON, streamed: every event as stored (personal fields sealed), one per line in revision order, then a manifest ' +
+      "(count, first and last revision and position, the chain's head hash, the export time) signed with the service's " +
+      'Ed25519 key. `npm run roster -- verify-export FILE --public-key KEY` checks it with nothing but the file and the ' +
+      'key of GET /.well-known/roster-audit-key. Format and hash rule: docs/audit-export.md. A department admin is 403.',
+  })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'Event lines, then the signed manifest as the last line', content: { 'application/x-ndjson': { schema: EXPORT_LINE } } })
+  @ProblemResponses(503)
+  async export(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
+    const chunks = await this.audit.export(organizationId, actor);
+    // Streamed as read: back-pressure from the socket paces the reads from the store.
+    return new StreamableFile(Readable.from(chunks, { objectMode: false }), {
+      type: 'application/x-ndjson; charset=utf-8',
+      disposition: `attachment; filename="roster-export-${organizationId}.ndjson"`,
+    });
+  }
+}
+
+/** The public half of the key that signs exports and checkpoints, for anyone to check them with. */
+@ApiTags('audit')
+@Controller('.well-known')
+export class AuditKeyController {
+  constructor(@Inject(AUDIT_SIGNER) private readonly signer: AuditSigner | null) {}
+
+  @Public()
+  @Get('roster-audit-key')
+  @ApiOperation({
+    summary: "The service's audit public key (Ed25519, PEM SPKI), as `verify-export --public-key` reads it",
+    description: 'Save it to a file: `curl -o roster-audit-key.pem …/.well-known/roster-audit-key`.',
+  })
+  @ApiProduces('application/x-pem-file')
+  @ApiOkResponse({ description: '-----BEGIN PUBLIC KEY----- …', content: { 'application/x-pem-file': { schema: { type: 'string' } } } })
+  @ProblemResponses(503)
+  auditKey(): StreamableFile {
+    if (!this.signer) throw signingKeyMissing();
+    return new StreamableFile(Buffer.from(this.signer.publicKeyPem, 'utf8'), { type: 'application/x-pem-file' });
   }
 }

@@ -1,5 +1,6 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { IMPORT_SYSTEMS, ORGANIZATION_EVENT_TYPES } from '@roster/domain';
+import { AUDIT_EXPORT_FORMAT, CHAIN_FAILURE_REASONS } from '@roster/audit';
 import {
   DATASET_ROLE_SCHEMA as DATASET_ROLE,
   DECIMAL_SCHEMA as DECIMAL,
@@ -155,9 +156,49 @@ export const VERIFY_ANSWER: SchemaObject = {
         revision: DECIMAL,
         position: DECIMAL,
         id: { type: 'string' },
-        reason: { type: 'string', enum: ['hash mismatch', 'broken link (event missing or reordered)', 'missing hash', 'revision gap'] },
+        reason: { type: 'string', enum: [...CHAIN_FAILURE_REASONS] },
         detail: { type: 'string' },
       },
     },
+    checkpoint: {
+      type: 'object',
+      description: 'The last signed checkpoint the stream was compared with (its head must still be there); absent when there is none',
+      required: ['createdAt', 'revision'],
+      properties: { createdAt: { type: 'string', format: 'date-time' }, revision: DECIMAL },
+    },
+  },
+};
+
+/** One line of a signed export: an event as stored, or (the last line) the signed manifest. docs/audit-export.md. */
+export const EXPORT_LINE: SchemaObject = {
+  type: 'object',
+  description: 'An event line { streamId, revision, id, type, data, metadata, position, recordedAt } or the last line { manifest, signature }',
+  properties: {
+    streamId: { type: 'string' },
+    revision: DECIMAL,
+    id: { type: 'string' },
+    type: { type: 'string' },
+    data: {},
+    metadata: { type: 'object' },
+    position: DECIMAL,
+    recordedAt: { type: 'string', format: 'date-time' },
+    manifest: {
+      type: 'object',
+      required: ['format', 'organizationId', 'streamId', 'count', 'firstRevision', 'lastRevision', 'firstPosition', 'lastPosition', 'headHash', 'exportedAt', 'keyId'],
+      properties: {
+        format: { type: 'string', enum: [AUDIT_EXPORT_FORMAT] },
+        organizationId: UUID,
+        streamId: { type: 'string' },
+        count: { type: 'integer', minimum: 1 },
+        firstRevision: DECIMAL,
+        lastRevision: DECIMAL,
+        firstPosition: DECIMAL,
+        lastPosition: DECIMAL,
+        headHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        exportedAt: { type: 'string', format: 'date-time' },
+        keyId: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+      },
+    },
+    signature: { type: 'string', description: 'base64url Ed25519 signature over the RFC 8785 form of manifest' },
   },
 };

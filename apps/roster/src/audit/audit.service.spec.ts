@@ -4,6 +4,7 @@ import { SqliteEventStore, type EventStore } from '@roster/event-store';
 import { AsOfIndex } from '@roster/audit';
 import { EmbeddedDocumentStore, PermissionChecker, projectBatch, ReadModelQueries } from '@roster/read-models';
 import type { ReadModelsService } from '../queries/read-models.service';
+import type { CheckpointService } from './checkpoint.service';
 import { AuditService } from './audit.service';
 
 /** The event store, counting the streams read through it. */
@@ -43,7 +44,10 @@ describe('AuditService: the caller is checked before the organization is read or
     } as unknown as ReadModelsService;
     const counted = counting(sqlite);
     reads = counted.reads;
-    audit = new AuditService(counted.store, readModels, new AsOfIndex(counted.store));
+    audit = new AuditService(counted.store, readModels, new AsOfIndex(counted.store), null, {
+      lastTrusted: async () => undefined,
+      recordSoon: () => undefined,
+    } as unknown as CheckpointService);
   });
 
   afterEach(async () => sqlite.close());

@@ -1,9 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { forbidden, gone, isAllowed, notFound, organizationStreamId, platformRoleAllowing, type Actor } from '@roster/domain';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { checkRosterPermission, forbidden, gone, notFound, organizationStreamId, platformRoleAllowing, type Actor, type Permission } from '@roster/domain';
 import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import {
   AsOfIndex,
   asOfView,
+  auditExportChunks,
+  checkpointHead,
+  type AuditSigner,
   HISTORY_DEFAULT_LIMIT,
   readHistory,
   readHistoryPage,
@@ -15,17 +18,36 @@ import {
   type HistoryPage,
   type HistoryQuery,
 } from '@roster/audit';
+import { ProblemException } from '../http/problem';
 import { MIN_POSITION_WAIT_MS } from '../queries/min-position.interceptor';
 import { ReadModelsService } from '../queries/read-models.service';
+import { AUDIT_SIGNER } from './audit-signing-key';
+import { CheckpointService } from './checkpoint.service';
 
 const deleted = () => gone('ORGANIZATION.DELETED', 'This organization was deleted; only auditors and superadmins read its history');
-const notAllowed = () => forbidden('AUDIT.FORBIDDEN', "Only the organization's admins, auditors and superadmins read its history");
+const REFUSALS: Readonly<Record<'audit.read' | 'audit.export', string>> = {
+  'audit.read': "Only the organization's admins, auditors and superadmins read its history",
+  'audit.export': "Only the organization's organization-wide admins, auditors and superadmins export its record",
+};
+const notAllowed = (permission: AuditPermission, reason?: string) => forbidden('AUDIT.FORBIDDEN', reason ? `${REFUSALS[permission]} (${reason})` : REFUSALS[permission]);
+
+type AuditPermission = Extract<Permission, 'audit.read' | 'audit.export'>;
+
+/** No ROSTER_AUDIT_SIGNING_KEY_FILE (and no ROSTER_DEV_AUTH=1): nothing can be signed. */
+export const signingKeyMissing = () =>
+  new ProblemException(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'AUDIT.SIGNING_KEY_MISSING',
+    'Signed exports are off: the service has no signing key (ROSTER_AUDIT_SIGNING_KEY_FILE)',
+  );
 
 export interface VerifyAnswer {
   readonly organizationId: string;
   readonly events: number;
   readonly valid: boolean;
   readonly firstInvalid?: ChainFailure;
+  /** The signed checkpoint the stream was compared with (when there is one): when it was made and the head it recorded. */
+  readonly checkpoint?: { readonly createdAt: string; readonly revision: string };
 }
 
 /**
@@ -43,19 +65,22 @@ export class AuditService {
     private readonly readModels: ReadModelsService,
     /** One index per process (QueriesModule): snapshots are built on first use and extended as events arrive. */
     readonly index: AsOfIndex,
+    @Inject(AUDIT_SIGNER) private readonly signer: AuditSigner | null,
+    private readonly checkpoints: CheckpointService,
   ) {}
 
-  /** The organization's current state, once the actor is known to be allowed. */
-  async authorize(organizationId: string, actor: Actor): Promise<FoldedPoint> {
-    const platform = platformRoleAllowing(actor.platformRoles, 'audit.read');
+  /** The organization's current state, once the actor is known to be allowed (`audit.read` unless said). */
+  async authorize(organizationId: string, actor: Actor, permission: AuditPermission = 'audit.read'): Promise<FoldedPoint> {
+    const platform = platformRoleAllowing(actor.platformRoles, permission);
     // Checked before anything is read or folded: a stranger's request loads nothing.
-    if (!platform) await this.refuseWithoutFolding(organizationId, actor);
+    if (!platform) await this.refuseWithoutFolding(organizationId, actor, permission);
     const current = await this.index.current(organizationId);
     if (current.revision < 0) throw notFound('ORGANIZATION.NOT_FOUND', `Organization ${organizationId} does not exist`);
     if (platform) return current;
     // The record itself decides: the read models may lag behind a demotion.
     if (current.state.status === 'deleted') throw deleted();
-    if (!isAllowed(current.state.members.get(actor.userId)?.role, 'audit.read')) throw notAllowed();
+    const decision = checkRosterPermission(current.state.members.get(actor.userId), permission);
+    if (!decision.allowed) throw notAllowed(permission, decision.reason);
     return current;
   }
 
@@ -65,13 +90,13 @@ export class AuditService {
    * head (a member promoted a moment ago is not refused); if they cannot get there in time,
    * the record decides instead.
    */
-  private async refuseWithoutFolding(organizationId: string, actor: Actor): Promise<void> {
+  private async refuseWithoutFolding(organizationId: string, actor: Actor, permission: AuditPermission): Promise<void> {
     const refusal = async () => {
       const organization = await this.readModels.queries.organization(organizationId);
       if (!organization) return notFound('ORGANIZATION.NOT_FOUND', `Organization ${organizationId} does not exist`);
       if (organization.status === 'deleted') return deleted();
-      const { allowed } = await this.readModels.checker.check(actor.userId, organizationId, 'audit.read');
-      return allowed ? undefined : notAllowed();
+      const { allowed, reason } = await this.readModels.checker.check(actor.userId, organizationId, permission);
+      return allowed ? undefined : notAllowed(permission, reason);
     };
     if ((await refusal()) === undefined) return;
     if (!(await this.readModels.waitForPosition(await this.store.headPosition(), MIN_POSITION_WAIT_MS))) return;
@@ -101,10 +126,22 @@ export class AuditService {
 
   async verify(organizationId: string, actor: Actor): Promise<VerifyAnswer> {
     await this.authorize(organizationId, actor);
-    const result = await verifyStream(this.store, organizationStreamId(organizationId));
+    const head = checkpointHead(await this.checkpoints.lastTrusted(), organizationId);
+    const result = await verifyStream(this.store, organizationStreamId(organizationId), undefined, head);
     // What the index folded may be the altered record: fold again from the store next time.
     if (!result.valid) this.index.forget(organizationId);
     const { streamId: _streamId, ...rest } = result;
-    return { organizationId, ...rest };
+    return { organizationId, ...rest, ...(head ? { checkpoint: { createdAt: head.checkpointAt, revision: head.revision } } : {}) };
+  }
+
+  /**
+   * The signed export (auditors, superadmins, organization-wide admins), read from the store as
+   * it is sent. Once the manifest is signed, a checkpoint of every chain's head is recorded too.
+   */
+  async export(organizationId: string, actor: Actor): Promise<AsyncIterable<string>> {
+    await this.authorize(organizationId, actor, 'audit.export');
+    const signer = this.signer;
+    if (!signer) throw signingKeyMissing();
+    return auditExportChunks(this.store, organizationId, signer, () => new Date(), () => this.checkpoints.recordSoon());
   }
 }

@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadAuditSigner } from '../audit/audit-signing-key';
 import { ConfigError, loadRosterConfig } from './roster-config';
 
 /** The development secret, chosen explicitly: what every test below needs unless it is about that choice. */
@@ -265,6 +267,49 @@ describe('loadRosterConfig: HTTP limits', () => {
   it.each(['ROSTER_HTTP_REQUEST_TIMEOUT_MS', 'ROSTER_SHUTDOWN_TIMEOUT_MS', 'ROSTER_COMMAND_BURST'])('refuses 0 for %s, naming it', (name) => {
     expect(() => loadRosterConfig({ ...auth, [name]: '0' })).toThrow(name);
   });
+});
+
+describe('loadRosterConfig: the audit signing key', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'roster-audit-key-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes an Ed25519 key file; without one, the development key only with ROSTER_DEV_AUTH=1; checkpoints every hour by default', () => {
+    const file = join(dir, 'ed25519.pem');
+    writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const configured = loadRosterConfig({ ROSTER_JWT_SECRET: 'x'.repeat(32), ROSTER_DATA_DIR: dir, ROSTER_AUDIT_SIGNING_KEY_FILE: file });
+    expect(configured.audit).toEqual({
+      signingKeyPem: expect.stringContaining('BEGIN PRIVATE KEY'),
+      developmentKey: false,
+      checkpointIntervalSeconds: 3600,
+      checkpointFile: join(dir, 'audit-checkpoints.ndjson'),
+    });
+    expect(loadRosterConfig({ ...DEV, ROSTER_DATA_DIR: dir }).audit.developmentKey).toBe(true);
+    expect(loadRosterConfig({ ROSTER_JWT_SECRET: 'x'.repeat(32) }).audit).toMatchObject({ signingKeyPem: undefined, developmentKey: false });
+  });
+
+  it('the development key is made once in the data directory (mode 0600) and kept across starts', () => {
+    const config = loadRosterConfig({ ...DEV, ROSTER_DATA_DIR: dir });
+    const first = loadAuditSigner(config)!;
+    expect(statSync(join(dir, 'dev-audit-signing-key.pem')).mode & 0o777).toBe(0o600);
+    expect(loadAuditSigner(config)!.keyId).toBe(first.keyId);
+  });
+
+  it.each([
+    ['a file that does not exist', () => join(dir, 'missing.pem'), /cannot be read/],
+    ['an RSA key', () => writeKey('rsa.pem', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()), /expected Ed25519/],
+    ['a public key', () => writeKey('public.pem', generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString()), /PKCS#8/],
+  ])('refuses %s, naming the setting', (_name, file, message) => {
+    const load = () => loadRosterConfig({ ...DEV, ROSTER_AUDIT_SIGNING_KEY_FILE: file() });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/ROSTER_AUDIT_SIGNING_KEY_FILE/);
+    expect(load).toThrow(message);
+  });
+
+  function writeKey(name: string, pem: string): string {
+    writeFileSync(join(dir, name), pem);
+    return join(dir, name);
+  }
 });
 
 describe('loadRosterConfig: metrics', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { AS_OF_MAX_SNAPSHOTS } from '@roster/audit';
+import { AS_OF_MAX_SNAPSHOTS, AuditKeyError, AuditSigner } from '@roster/audit';
 import { ORGANIZATION_LIMITS } from '@roster/domain';
 
 /**
@@ -62,6 +62,19 @@ export interface RosterConfig {
   readonly metrics: { readonly enabled: boolean; readonly token?: string };
   /** What a client may hold and send: timeouts, the command rate per user, read-your-writes waiters. */
   readonly http: HttpLimits;
+  readonly audit: AuditSettings;
+}
+
+/** Signed exports and checkpoints (docs/audit-export.md). */
+export interface AuditSettings {
+  /** ROSTER_AUDIT_SIGNING_KEY_FILE's contents: an Ed25519 private key, PEM (PKCS#8). */
+  readonly signingKeyPem?: string;
+  /** No key file and ROSTER_DEV_AUTH=1: a key made once and kept in `${dataDir}/dev-audit-signing-key.pem`. */
+  readonly developmentKey: boolean;
+  /** Seconds between two signed checkpoints of every chain's head; 0: none. */
+  readonly checkpointIntervalSeconds: number;
+  /** Where checkpoints are appended: keep it apart from the store (another volume, another machine's mount). */
+  readonly checkpointFile: string;
 }
 
 export interface HttpLimits {
@@ -321,7 +334,26 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
     logLevel: logLevel as LogLevel,
     http: httpLimits(env),
     readiness: { maxLagSeconds: integer(env, 'ROSTER_READY_MAX_LAG_SECONDS', 30, 0, 86_400) },
+    audit: auditSettings(env, dataDir),
     metrics: metricsSettings(env),
+  };
+}
+
+function auditSettings(env: Env, dataDir: string): AuditSettings {
+  const signingKeyPem = pemFile(env, 'ROSTER_AUDIT_SIGNING_KEY_FILE');
+  if (signingKeyPem !== undefined) {
+    try {
+      AuditSigner.fromPem(signingKeyPem);
+    } catch (error) {
+      if (error instanceof AuditKeyError) throw new ConfigError('ROSTER_AUDIT_SIGNING_KEY_FILE', `must hold an Ed25519 private key: ${error.message}`);
+      throw error;
+    }
+  }
+  return {
+    signingKeyPem,
+    developmentKey: signingKeyPem === undefined && flag(env, 'ROSTER_DEV_AUTH'),
+    checkpointIntervalSeconds: integer(env, 'ROSTER_AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
+    checkpointFile: resolve(text(env, 'ROSTER_AUDIT_CHECKPOINT_FILE') ?? resolve(dataDir, 'audit-checkpoints.ndjson')),
   };
 }
 

@@ -96,7 +96,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not application/json',
   422: 'The Idempotency-Key was already used for a different request',
   429: 'Too many commands from this user: retry after Retry-After seconds',
-  503: 'The read models did not reach X-Min-Position in time or too many queries wait (with Retry-After), or the event store does not answer',
+  503: 'The read models did not reach X-Min-Position in time or too many queries wait (with Retry-After), the event store does not answer, or the service has no audit signing key (AUDIT.SIGNING_KEY_MISSING)',
 };
 
 const problemResponse = (status: number) => ({
