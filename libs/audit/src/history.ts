@@ -23,6 +23,9 @@ export interface HistoryEntry {
   readonly command: string | null;
   /** The event's link in the hash chain (see GET /organizations/:id/verify). */
   readonly hash: string | null;
+  /** Present only when the command's request carried a W3C trace context: joins the event to the portal's trace. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 export interface HistoryFilter {
@@ -51,6 +54,8 @@ export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
     ...(read.recordedSchemaVersion !== read.schemaVersion ? { recordedSchemaVersion: read.recordedSchemaVersion } : {}),
     command: read.command,
     hash: read.hash,
+    ...(read.traceparent !== null ? { traceparent: read.traceparent } : {}),
+    ...(read.tracestate !== null ? { tracestate: read.tracestate } : {}),
   };
 }
 

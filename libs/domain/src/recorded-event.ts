@@ -37,6 +37,9 @@ export interface RecordedOrganizationEvent<T extends RecordedEventLike = Recorde
   readonly command: string | null;
   readonly idempotencyKey: string | null;
   readonly requestFingerprint: string | null;
+  /** The W3C trace context of the command's request, when it carried one. */
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
   /** The event's link in the hash chain. */
   readonly hash: string | null;
 }
@@ -78,6 +81,8 @@ export function readRecordedEvent<T extends RecordedEventLike>(recorded: T): Rec
     command: text(metadata.command),
     idempotencyKey: text(metadata.idempotencyKey),
     requestFingerprint: text(metadata.requestFingerprint),
+    traceparent: text(metadata.traceparent),
+    tracestate: text(metadata.tracestate),
     hash: text(metadata.hash),
   };
 }

@@ -31,6 +31,8 @@ export const HISTORY_ENTRY: SchemaObject = {
     recordedSchemaVersion: { type: 'integer', minimum: 1, description: 'Present when recorded under an older version and upcast' },
     command: { ...NULLABLE_STRING, description: "The command's name, e.g. ApproveJoin" },
     hash: { ...NULLABLE_STRING, description: "The event's link in the hash chain" },
+    traceparent: { type: 'string', description: "The W3C traceparent of the command's request; present only when it carried a valid one" },
+    tracestate: { type: 'string', description: 'The W3C tracestate sent with it, when there was one' },
   },
 };
 
