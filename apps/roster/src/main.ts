@@ -91,6 +91,8 @@ export async function createWorkerContext(config: RosterConfig, options: CreateA
 }
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplicationContext> {
+  // Until the config is read (and when it cannot be), lines still come in the format asked for.
+  Logger.overrideLogger(rosterLogger({ logFormat: env.LOG_FORMAT?.trim().toLowerCase() === 'json' ? 'json' : 'text', logLevel: 'log' }));
   const logger = new Logger('Roster');
   let config: RosterConfig;
   try {
