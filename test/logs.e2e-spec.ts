@@ -64,6 +64,7 @@ describe('structured logs (LOG_FORMAT=json)', () => {
       carol: await signTestToken(SECRET, carol),
       dave: await signTestToken(SECRET, dave),
       forged: await signTestToken(`another-secret-${randomUUID()}`, admin),
+      superadmin: await signTestToken(SECRET, `user-${randomUUID()}`, { roles: ['superadmin'] }),
     };
     const call = (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
       requestJson(service.baseUrl, method, path, { token, body, headers });
@@ -89,6 +90,9 @@ describe('structured logs (LOG_FORMAT=json)', () => {
     expect((await call('GET', `/users/${encodeURIComponent(secrets.pathEmail)}/organizations`, tokens.carol)).status).toBe(403);
     expect((await call('POST', '/organizations', tokens.admin, `{"name": "${secrets.description}"`)).status).toBe(400);
     expect((await call('GET', `${o}/history`, tokens.admin)).status).toBe(200);
+    expect((await call('GET', `/users/${carol}/personal-data`, tokens.carol)).status).toBe(200);
+    // Erasure of the person invited by e-mail, naming the address: its withdrawal is logged without it.
+    expect((await call('POST', `/users/user-${randomUUID()}/erasure`, tokens.superadmin, { emails: [secrets.inviteeEmail] }, { traceparent: TRACEPARENT })).status).toBe(200);
     expect((await call('GET', `${o}/invitations?status=all`, tokens.admin)).status).toBe(200);
     expect((await call('GET', '/health/ready', undefined)).status).toBe(200);
 

@@ -200,6 +200,50 @@ describe('publishing membership events to Kafka', () => {
     const publishing = app.get(PublishingService);
     expect(publishing.isRunning).toBe(true);
   });
+  it('an erasure publishes person.erased; what is published after it carries no plaintext of the person', async () => {
+    const [admin, bob] = await Promise.all([newUser(), newUser()]);
+    const identity: User = { id: 'identity-service', token: await signTestToken(SECRET, 'identity-service', { roles: ['service'] }) };
+    const email = `bob-${randomUUID().slice(0, 8)}@example.org`;
+    const message = `MESSAGE-${randomUUID()}`;
+    let org = '';
+    let invitationId = '';
+    let requestId = '';
+    let partnershipId = '';
+    // Recorded while Kafka is down, published only after the erasure.
+    await kafka.restart!(async () => {
+      ({ organizationId: org } = await command('POST', '/organizations', admin, { name: 'Erasure', description: '' }));
+      ({ invitationId } = await command('POST', `/organizations/${org}/invitations`, admin, { email, role: 'member' }));
+      ({ requestId } = await command('POST', `/organizations/${org}/join-requests`, bob, { message }));
+      // bob also invited as the contact of a partner not on the portal yet.
+      ({ partnershipId } = await command('POST', `/organizations/${org}/partners`, admin, { name: 'Hydro', contactEmail: email, access: 'read' }));
+      await command('POST', `/users/${bob.id}/erasure`, identity, { emails: [email] });
+    });
+    const records = await consumeUntil(kafka.brokers, topic, (read) => typesOf(read, org).includes('person.erased.v1'), 120_000);
+    const ours = records.filter((r) => r.key === org);
+    for (const record of ours) expect(validateCloudEvent(asyncapi, record.json)).toEqual([]);
+    expect(typesOf(records, org)).toEqual([
+      'organization.created.v1',
+      'member.joined.v1',
+      'member.invited.v1',
+      'join-request.submitted.v1',
+      'partnership.invited.v1',
+      'person.erased.v1',
+    ]);
+    expect(ours.find((r) => r.event.type === 'org.roster.person.erased.v1')!.event.data).toEqual({
+      organizationId: org,
+      userId: bob.id,
+      capabilitiesRevoked: [],
+      invitationIds: [invitationId],
+      requestIds: [requestId],
+      partnershipIds: [partnershipId],
+      erasedBy: identity.id,
+    });
+    const published = JSON.stringify(ours.map((r) => r.json));
+    expect([email, message].filter((secret) => published.includes(secret))).toEqual([]);
+    expect(ours.find((r) => r.event.type === 'org.roster.join-request.submitted.v1')!.event.data).toMatchObject({ message: { erased: true } });
+    expect(ours.find((r) => r.event.type === 'org.roster.partnership.invited.v1')!.event.data).toMatchObject({ contact: { name: 'Hydro', contactEmail: { erased: true } } });
+  });
+
   it('a publisher process SIGKILLed mid-relay and started again republishes from its checkpoint and skips nothing', async () => {
     const PER_ORG = 500;
     const crashDir = mkdtempSync(join(tmpdir(), 'roster-publisher-crash-'));

@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { CommandHandlingModule } from './command-handling/command-handling.module';
 import type { RosterConfig } from './config/roster-config';
 import { DepartmentsModule } from './departments/departments.module';
+import { ErasureModule } from './erasure/erasure.module';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { InvitationsModule } from './invitations/invitations.module';
@@ -32,6 +33,7 @@ const FEATURE_MODULES = [
   AuditModule,
   PublishingModule,
   QueriesModule,
+  ErasureModule,
   HealthModule,
 ];
 

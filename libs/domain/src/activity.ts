@@ -28,6 +28,10 @@ export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>
   DepartmentRemoved: 'organization.read',
   MemberDepartmentChanged: 'organization.read',
   DefaultDatasetRoleChanged: 'organization.read',
+  // An erasure ends a membership as visibly as a removal; it carries ids only.
+  PersonErased: 'organization.read',
+  OrganizationLeftWithoutAdmin: 'organization.read',
+  OrganizationAdminRestored: 'organization.read',
   PartnerInvited: 'organization.update',
   PartnershipAccepted: 'organization.read',
   PartnershipDeclined: 'organization.read',

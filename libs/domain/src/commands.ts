@@ -65,6 +65,11 @@ export type OrganizationCommand =
   | { type: 'ChangeMemberDepartment'; data: { organizationId: string; userId: string; departmentId: string | null } }
   | { type: 'ChangeDefaultDatasetRole'; data: { organizationId: string; userId: string; defaultDatasetRole: DatasetRole } }
   /**
+   * RGPD article 17, in one organization: ends the person's membership and withdraws their
+   * pending invitations (to their user id or to one of `emails`) and join requests.
+   */
+  | { type: 'ErasePerson'; data: { organizationId: string; userId: string; emails?: readonly string[] } }
+  /**
    * Partnership commands are decided in the inviting organization's stream (organizationId);
    * `partnerFacts` is what the command handler folded from the other organization's stream
    * just before the decision (partnerOrganizationToLoad says which one); never from a request.

@@ -175,6 +175,36 @@ export type OrganizationEvent =
       data: { organizationId: string; partnershipId: string; partnerOrganizationId: string | null; endedBy: string; by: PartnershipSide };
     }
   | {
+      /**
+       * The person was erased (RGPD article 17): their membership ended (`role` and
+       * `departmentId` are the membership's, absent when they were not a member) and their
+       * pending invitations and join requests were withdrawn, and the pending partnership
+       * invitations to them as a partner's contact (`partnershipIds`, absent when none).
+       * Ids only: nothing personal.
+       */
+      type: 'PersonErased';
+      data: {
+        organizationId: string;
+        userId: string;
+        role?: Role;
+        departmentId?: string | null;
+        invitationIds: string[];
+        requestIds: string[];
+        partnershipIds?: string[];
+        erasedBy: string;
+      };
+    }
+  | {
+      /** An erasure took the last organization-wide admin: a superadmin must appoint one. */
+      type: 'OrganizationLeftWithoutAdmin';
+      data: { organizationId: string };
+    }
+  | {
+      /** The organization has an organization-wide admin again. */
+      type: 'OrganizationAdminRestored';
+      data: { organizationId: string };
+    }
+  | {
       /** The organization came from another portal (`roster import`): it starts with no members; MemberImported follow. */
       type: 'OrganizationImported';
       data: { organizationId: string; name: string; description: string; importedBy: string; source: ImportProvenance };
@@ -208,6 +238,9 @@ export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
   'DepartmentRemoved',
   'MemberDepartmentChanged',
   'DefaultDatasetRoleChanged',
+  'PersonErased',
+  'OrganizationLeftWithoutAdmin',
+  'OrganizationAdminRestored',
   'PartnerInvited',
   'PartnershipAccepted',
   'PartnershipDeclined',

@@ -53,6 +53,8 @@ export const ORGANIZATION_LIMITS = {
    * Several admins together may have more (a portal importing 10,000 invitees).
    */
   pendingInvitationsPerInviterMax: 1000,
+  /** E-mail addresses one erasure names beside the person's user id. */
+  erasureEmailsMax: 20,
 } as const;
 
 // Control (Cc) and format (Cf: bidi overrides, zero-width characters, ...) characters and

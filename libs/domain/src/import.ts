@@ -123,7 +123,8 @@ function assertKeepsAnOrganizationWideAdmin(source: SourceOrganization, state: O
   const hasOne =
     state.status === 'none'
       ? source.members.some((member) => member.role === 'admin' && member.departmentId === null)
-      : events.reduce((folded, e) => evolve(folded, e, { command: IMPORT_COMMAND }), state).organizationWideAdminCount > 0;
+      : // One an erasure left without an admin (state.withoutAdmin) takes the source's other changes still.
+        state.organizationWideAdminCount === 0 || events.reduce((folded, e) => evolve(folded, e, { command: IMPORT_COMMAND }), state).organizationWideAdminCount > 0;
   if (!hasOne) {
     throw conflict(
       state.status === 'none' ? 'IMPORT.NO_ADMIN' : 'MEMBERSHIP.LAST_ADMIN',

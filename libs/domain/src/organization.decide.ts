@@ -9,6 +9,7 @@ import {
   validDatasetRole,
   validDepartmentId,
   validDescription,
+  validEmail,
   validExpiresInDays,
   validInvitee,
   validMessage,
@@ -18,6 +19,7 @@ import {
   validPartnerAccess,
   validReason,
   validRole,
+  validUserId,
 } from './fields';
 import { isServiceId } from './ids';
 import type { PartnerContact, PartnerOrganizationFacts } from './partners';
@@ -27,6 +29,7 @@ import { isExpired } from './invitation-expiry';
 import { checkPermission, platformRoleAllowing, type Action } from './permissions';
 import type { Role } from './roles';
 import {
+  evolve,
   inviteeKey,
   type Department,
   type Membership,
@@ -47,8 +50,28 @@ type Data<T extends OrganizationCommand['type']> = Command<T>['data'];
 export function decide(command: OrganizationCommand, state: OrganizationState, context: CommandContext): OrganizationEvent[] {
   if (command.type === 'CreateOrganization') return createOrganization(command.data, state, context);
   // An import creates, or leaves a deleted organization as it is (import.ts).
-  if (command.type === 'ImportOrganization') return importOrganization(command.data, state, context);
+  if (command.type === 'ImportOrganization') return withAdminFlag(state, importOrganization(command.data, state, context));
   assertOrganizationAcceptsCommands(state);
+  return withAdminFlag(state, decideCommand(command, state, context));
+}
+
+/**
+ * Only an erasure may take an organization's last organization-wide admin (the last-admin
+ * rule refuses every other way): the organization is then flagged, and the flag is lifted
+ * by whatever command gives it an organization-wide admin again (a superadmin's ChangeRole,
+ * an accepted invitation, an approved request, a move out of a department, an import).
+ */
+function withAdminFlag(state: OrganizationState, events: OrganizationEvent[]): OrganizationEvent[] {
+  if (events.length === 0) return events;
+  const after = events.reduce((folded, recorded) => evolve(folded, recorded), state);
+  if (after.status !== 'active') return events;
+  const organizationId = state.id;
+  if (!state.withoutAdmin && after.organizationWideAdminCount === 0) return [...events, event('OrganizationLeftWithoutAdmin', { organizationId })];
+  if (state.withoutAdmin && after.organizationWideAdminCount > 0) return [...events, event('OrganizationAdminRestored', { organizationId })];
+  return events;
+}
+
+function decideCommand(command: Exclude<OrganizationCommand, { type: 'CreateOrganization' | 'ImportOrganization' }>, state: OrganizationState, context: CommandContext): OrganizationEvent[] {
   switch (command.type) {
     case 'UpdateOrganizationProfile':
       return updateOrganizationProfile(command.data, state, context);
@@ -86,6 +109,8 @@ export function decide(command: OrganizationCommand, state: OrganizationState, c
       return changeMemberDepartment(command.data, state, context);
     case 'ChangeDefaultDatasetRole':
       return changeDefaultDatasetRole(command.data, state, context);
+    case 'ErasePerson':
+      return erasePerson(command.data, state, context);
     case 'InvitePartner':
       return invitePartner(command.data, state, context);
     case 'AcceptPartnership':
@@ -386,6 +411,55 @@ function changeDefaultDatasetRole(data: Data<'ChangeDefaultDatasetRole'>, state:
   assertManagesMember(state, context, data.userId);
   if (from === to) return [];
   return [event('DefaultDatasetRoleChanged', { organizationId: state.id, userId: data.userId, from, to, changedBy: context.actor.userId })];
+}
+
+/**
+ * Erasure (RGPD article 17) in one organization. The last-admin rule does not hold it back:
+ * the organization is flagged instead (withAdminFlag). Nothing left to end or withdraw is a
+ * no-op, so an erasure is safe to repeat. Only the person themself, or a platform role
+ * granting `person.erase`, erases; the person names no e-mail but their verified one.
+ */
+function erasePerson(data: Data<'ErasePerson'>, state: OrganizationState, context: CommandContext) {
+  const { userId, emails } = validErasure(data.userId, data.emails, context.actor);
+  const membership = state.members.get(userId);
+  const invitees: Invitee[] = [{ kind: 'user', userId }, ...emails.map((email): Invitee => ({ kind: 'email', email }))];
+  const invitationIds = [...new Set(invitees.flatMap((invitee) => pendingInvitationsTo(state, invitee).map((invitation) => invitation.invitationId)))];
+  const requestIds = [...(state.pendingJoinRequestsByUser.get(userId) ?? [])];
+  // A partner invited by its contact (Data Fair): the invitation is to the person's address.
+  const partnershipIds = emails.flatMap((email) => state.partnerships.idByContact.get(email) ?? []);
+  if (!membership && invitationIds.length === 0 && requestIds.length === 0 && partnershipIds.length === 0) return [];
+  return [
+    event('PersonErased', {
+      organizationId: state.id,
+      userId,
+      ...(membership ? { role: membership.role, departmentId: membership.departmentId } : {}),
+      invitationIds,
+      requestIds,
+      ...(partnershipIds.length > 0 ? { partnershipIds } : {}),
+      erasedBy: context.actor.userId,
+    }),
+  ];
+}
+
+/**
+ * Who may erase whom, with which e-mail addresses: the person themself (only the address
+ * their token verifies), or a platform role granting `person.erase`. Also checked before an
+ * erasure starts, so a refusal comes before any organization is touched. Returns the
+ * addresses normalized as invitations record them.
+ */
+export function validErasure(userIdGiven: unknown, emailsGiven: readonly unknown[] | undefined, actor: Actor): { userId: string; emails: string[] } {
+  const userId = validUserId(userIdGiven);
+  if (emailsGiven !== undefined && (!Array.isArray(emailsGiven) || emailsGiven.length > LIMITS.erasureEmailsMax)) {
+    throw validation('VALIDATION.EMAILS', `emails must be a list of at most ${LIMITS.erasureEmailsMax} e-mail addresses`);
+  }
+  const emails = [...new Set((emailsGiven ?? []).map(validEmail))];
+  if (platformRoleAllowing(actor.platformRoles, 'person.erase')) return { userId, emails };
+  if (actor.userId !== userId) throw forbidden('PERMISSION.DENIED', 'Only the person themself, a superadmin or a service erases a person');
+  const own = verifiedEmail(actor);
+  if (emails.some((email) => email !== own)) {
+    throw forbidden('ERASURE.EMAIL_NOT_PROVEN', 'A person erases only the e-mail address their token verifies; a superadmin or a service names others');
+  }
+  return { userId, emails };
 }
 
 // ---------------------------------------------------------------------------------------

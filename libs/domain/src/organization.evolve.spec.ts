@@ -204,6 +204,9 @@ describe('evolve keeps every state field through every event type', () => {
     DepartmentRemoved: ['departments'],
     MemberDepartmentChanged: membership,
     DefaultDatasetRoleChanged: ['members'],
+    PersonErased: [...invitation, ...request, ...membership],
+    OrganizationLeftWithoutAdmin: ['withoutAdmin'],
+    OrganizationAdminRestored: ['withoutAdmin'],
     PartnerInvited: ['partnerships'],
     PartnershipAccepted: ['partnerships'],
     PartnershipDeclined: ['partnerships'],
@@ -259,6 +262,9 @@ describe('evolve keeps every state field through every event type', () => {
     ev('DepartmentRemoved', { organizationId: o.org, departmentId: 'roads', removedBy: o.admin }),
     ev('MemberDepartmentChanged', { organizationId: o.org, userId: o.member, from: null, to: 'water', changedBy: o.admin }),
     ev('DefaultDatasetRoleChanged', { organizationId: o.org, userId: o.member, from: 'reader', to: 'manager', changedBy: o.admin }),
+    ev('PersonErased', { organizationId: o.org, userId: 'requester', invitationIds: ['inv-open'], requestIds: ['req-open'], erasedBy: 'service' }),
+    ev('OrganizationLeftWithoutAdmin', { organizationId: o.org }),
+    ev('OrganizationAdminRestored', { organizationId: o.org }),
     ev('PartnerInvited', { organizationId: o.org, partnershipId: 'p-new', partnerOrganizationId: 'org-e', access: 'read', invitedBy: o.admin }),
     ev('PartnershipAccepted', { organizationId: o.org, partnershipId: 'p-contact', partnerOrganizationId: 'org-c', access: 'write', acceptedBy: 'c-admin', acceptedByRole: 'admin' }),
     ev('PartnershipDeclined', { organizationId: o.org, partnershipId: 'p-contact', partnerOrganizationId: null, declinedBy: 'c-admin' }),
@@ -278,9 +284,11 @@ describe('evolve keeps every state field through every event type', () => {
   });
 
   test.each(samples.map((event) => [event.type, event] as const))('%s: the same fields, in the same order, and only its own changed', (type, event) => {
-    const after = evolve(full, event, { occurredAt: '2026-02-01T00:00:00.000Z' });
+    // The flag is lifted only from a flagged organization.
+    const before = type === 'OrganizationAdminRestored' ? evolve(full, ev('OrganizationLeftWithoutAdmin', { organizationId: o.org })) : full;
+    const after = evolve(before, event, { occurredAt: '2026-02-01T00:00:00.000Z' });
     expect(Object.keys(after)).toEqual(fields);
-    const changed = fields.filter((field) => after[field] !== full[field]);
+    const changed = fields.filter((field) => after[field] !== before[field]);
     expect(changed.filter((field) => !changes[type].includes(field))).toEqual([]);
     expect(changed.length).toBeGreaterThan(0);
   });

@@ -58,7 +58,8 @@ export interface Partnership {
   readonly since?: string;
 }
 
-export type PartnershipOutcome = 'declined' | 'ended';
+/** withdrawn: an erasure of the contact it invited (PersonErased). */
+export type PartnershipOutcome = 'declined' | 'ended' | 'withdrawn';
 
 /**
  * The organization's partnerships (it is the inviting side), with the indexes decide needs
@@ -90,8 +91,9 @@ export interface ImportSnapshot {
   readonly departments: PersistentMap<string>;
 }
 
-export type InvitationOutcome = 'accepted' | 'declined' | 'revoked' | 'replaced';
-export type JoinRequestOutcome = 'approved' | 'rejected' | 'cancelled';
+/** `withdrawn`: the person was erased while it was pending. */
+export type InvitationOutcome = 'accepted' | 'declined' | 'revoked' | 'replaced' | 'withdrawn';
+export type JoinRequestOutcome = 'approved' | 'rejected' | 'cancelled' | 'withdrawn';
 
 /**
  * What decide needs to know about one organization. Handled invitations and requests are
@@ -128,6 +130,8 @@ export interface OrganizationState {
   readonly headcountByDepartment: PersistentMap<DepartmentHeadcount>;
   /** How many pending invitations each inviter has sent (for the per-inviter cap). */
   readonly pendingInvitationCountByInviter: PersistentMap<number>;
+  /** An erasure took its last organization-wide admin, and no superadmin appointed one since. */
+  readonly withoutAdmin: boolean;
   readonly partnerships: PartnershipsState;
   /** Set for an organization that `roster import` recorded. */
   readonly imported: ImportSnapshot | undefined;
@@ -156,6 +160,7 @@ export const initialState: OrganizationState = Object.freeze({
   organizationWideAdminCount: 0,
   headcountByDepartment: PersistentMap.empty<DepartmentHeadcount>(),
   pendingInvitationCountByInviter: PersistentMap.empty<number>(),
+  withoutAdmin: false,
   partnerships: Object.freeze({
     byId: PersistentMap.empty<Partnership>(),
     handled: PersistentMap.empty<PartnershipOutcome>(),
@@ -199,6 +204,7 @@ function next(state: OrganizationState, changes: Partial<OrganizationState>): Or
     headcountByDepartment: changes.headcountByDepartment !== undefined ? changes.headcountByDepartment : state.headcountByDepartment,
     pendingInvitationCountByInviter:
       changes.pendingInvitationCountByInviter !== undefined ? changes.pendingInvitationCountByInviter : state.pendingInvitationCountByInviter,
+    withoutAdmin: changes.withoutAdmin !== undefined ? changes.withoutAdmin : state.withoutAdmin,
     partnerships: changes.partnerships !== undefined ? changes.partnerships : state.partnerships,
     imported: changes.imported !== undefined ? changes.imported : state.imported,
   };
@@ -431,6 +437,17 @@ function evolveMembership(state: OrganizationState, event: OrganizationEvent, at
       const member = state.members.get(userId);
       return member ? withMember(state, userId, { ...member, defaultDatasetRole: to }) : state;
     }
+    case 'PersonErased': {
+      const { userId, invitationIds, requestIds, partnershipIds = [] } = event.data;
+      const withdrawn = invitationIds.reduce((folded, invitationId) => closeInvitation(folded, invitationId, 'withdrawn'), state);
+      const requestsClosed = requestIds.reduce((folded, requestId) => closeJoinRequest(folded, requestId, 'withdrawn'), withdrawn);
+      const closed = partnershipIds.reduce((folded, partnershipId) => closePartnership(folded, partnershipId, 'withdrawn'), requestsClosed);
+      return withoutMember(closed, userId);
+    }
+    case 'OrganizationLeftWithoutAdmin':
+      return next(state, { withoutAdmin: true });
+    case 'OrganizationAdminRestored':
+      return next(state, { withoutAdmin: false });
     case 'PartnerInvited': {
       const { partnershipId, partnerOrganizationId, contact, access, invitedBy } = event.data;
       const partnership: Partnership = {

@@ -87,7 +87,13 @@ export type PlatformAction =
   /** Read any user's organizations (a user always reads their own). */
   | 'user.organizations.read'
   /** Ask the permission check about any user (a user always asks about themself). */
-  | 'permission.check-any-user';
+  | 'permission.check-any-user'
+  /** Erase any person (RGPD article 17); a person may always ask for their own erasure. */
+  | 'person.erase'
+  /** Read everything held about any person (article 15); a person always reads their own. */
+  | 'person.read'
+  /** List the organizations an erasure left without an organization-wide admin. */
+  | 'organizations.needing-admin.read';
 
 interface PlatformGrant {
   /** In every organization, whatever the role there; `all`: every action of the table. */
@@ -102,9 +108,13 @@ interface PlatformGrant {
  * asks the permission check about any user, and changes nothing.
  */
 export const PLATFORM_ROLE_POLICY: Readonly<Record<PlatformRole, PlatformGrant>> = {
-  superadmin: { organization: 'all', platform: ['user.organizations.read', 'permission.check-any-user'] },
+  superadmin: {
+    organization: 'all',
+    platform: ['user.organizations.read', 'permission.check-any-user', 'person.erase', 'person.read', 'organizations.needing-admin.read'],
+  },
   auditor: { organization: ['audit.read'], platform: [] },
-  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user'] },
+  // The identity service erases a person when their account is deleted.
+  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user', 'person.erase'] },
 };
 
 const PLATFORM_GRANTS = new Map<PlatformRole, ReadonlySet<string>>(

@@ -49,6 +49,12 @@ const samples: { [T in OrganizationEventType]: EventOfType<T> } = {
   DepartmentRemoved: { type: 'DepartmentRemoved', data: { organizationId: org, departmentId: 'water', removedBy: alice } },
   MemberDepartmentChanged: { type: 'MemberDepartmentChanged', data: { organizationId: org, userId: bob, from: null, to: 'water', changedBy: alice } },
   DefaultDatasetRoleChanged: { type: 'DefaultDatasetRoleChanged', data: { organizationId: org, userId: bob, from: 'reader', to: 'manager', changedBy: alice } },
+  PersonErased: {
+    type: 'PersonErased',
+    data: { organizationId: org, userId: bob, role: 'admin', departmentId: null, invitationIds: ['inv-1'], requestIds: [], erasedBy: 'service-identity' },
+  },
+  OrganizationLeftWithoutAdmin: { type: 'OrganizationLeftWithoutAdmin', data: { organizationId: org } },
+  OrganizationAdminRestored: { type: 'OrganizationAdminRestored', data: { organizationId: org } },
   PartnerInvited: { type: 'PartnerInvited', data: { organizationId: org, partnershipId: 'p-1', partnerOrganizationId: partner, access: 'read', invitedBy: alice } },
   PartnershipAccepted: {
     type: 'PartnershipAccepted',
@@ -152,6 +158,20 @@ describe('public event contract', () => {
     const [plain] = toCloudEvents(base);
     expect(JSON.parse(toKafkaMessage(plain).value as string)).not.toHaveProperty('traceparent');
     expect(toKafkaMessage(plain).headers).not.toHaveProperty('traceparent');
+  });
+
+  it('events published after an erasure carry the erased marker in place of personal fields, as the contract allows', () => {
+    const erased = { erased: true };
+    for (const [type, data] of [
+      ['MemberInvited', { ...samples.MemberInvited.data, invitee: { kind: 'email', email: erased } }],
+      ['JoinRequested', { ...samples.JoinRequested.data, message: erased }],
+      ['JoinRejected', { ...samples.JoinRejected.data, reason: erased }],
+    ] as const) {
+      for (const event of toCloudEvents({ ...recorded(type), data })) {
+        const wire = JSON.parse(toKafkaMessage(event).value as string);
+        expect({ type, errors: validateCloudEvent(asyncapi, wire), plaintext: /@example\.org|Please let me in|not yet/.test(JSON.stringify(wire.data)) }).toEqual({ type, errors: [], plaintext: false });
+      }
+    }
   });
 
   it('the validator rejects a payload that breaks the contract', () => {

@@ -1,6 +1,7 @@
 import { actionsOf, PERMISSION_TABLE, type Action } from '@roster/domain/permissions';
 import type { DatasetRole } from '@roster/domain/dataset-roles';
 import type { ImportSystem, Invitee, OrganizationEvent } from '@roster/domain/events';
+import type { ErasedValue } from '@roster/domain/personal-data';
 import { recordedPlacement } from '@roster/domain/organization.state';
 import { partnerActionsByRole, type PartnerAccess, type PartnershipSide } from '@roster/domain/partners';
 import type { Role } from '@roster/domain/roles';
@@ -32,6 +33,9 @@ export const PUBLIC_EVENT_TYPES = {
   departmentAdded: 'org.roster.department.added.v1',
   departmentRenamed: 'org.roster.department.renamed.v1',
   departmentRemoved: 'org.roster.department.removed.v1',
+  personErased: 'org.roster.person.erased.v1',
+  organizationAdminNeeded: 'org.roster.organization.admin-needed.v1',
+  organizationAdminRestored: 'org.roster.organization.admin-restored.v1',
   partnershipInvited: 'org.roster.partnership.invited.v1',
   partnershipAccepted: 'org.roster.partnership.accepted.v1',
   partnershipDeclined: 'org.roster.partnership.declined.v1',
@@ -56,7 +60,13 @@ export interface PublicPlacement {
   defaultDatasetRole?: DatasetRole;
 }
 
-export type PublicInvitee = { kind: 'user'; userId: string } | { kind: 'email'; email: string };
+/**
+ * A personal field published after its owner was erased reads `{"erased": true}` (contract
+ * 1.3.0): the publisher reads the log through the personal-data vault, like every reader.
+ */
+export type Personal<T> = T | ErasedValue;
+
+export type PublicInvitee = { kind: 'user'; userId: string } | { kind: 'email'; email: Personal<string> };
 
 export interface OrganizationCreatedV1 {
   organizationId: string;
@@ -114,7 +124,7 @@ export interface JoinRequestSubmittedV1 {
   organizationId: string;
   requestId: string;
   userId: string;
-  message?: string;
+  message?: Personal<string>;
   reviewerRole: typeof REVIEWER_ROLE;
 }
 export interface JoinRequestCancelledV1 {
@@ -134,7 +144,7 @@ export interface JoinRequestRejectedV1 {
   requestId: string;
   userId: string;
   rejectedBy: string;
-  reason?: string;
+  reason?: Personal<string>;
 }
 /**
  * A membership begins, however it came to be (creation, accepted invitation, approved
@@ -211,6 +221,30 @@ export interface DepartmentRemovedV1 {
   removedBy: string;
 }
 
+/**
+ * RGPD article 17: the person was erased. Consumers erase what they hold about `userId`
+ * (copies of e-mail addresses, messages, reasons) and revoke `capabilitiesRevoked` when a
+ * membership ended. Ids only; events published after it carry no plaintext of the person.
+ */
+export interface PersonErasedV1 {
+  organizationId: string;
+  userId: string;
+  /** The membership's role when one ended; absent when the person was not a member. */
+  role?: Role;
+  capabilitiesRevoked: Capability[];
+  invitationIds: string[];
+  requestIds: string[];
+  /** Pending partnership invitations to them as a partner's contact, withdrawn (nothing was granted). */
+  partnershipIds: string[];
+  erasedBy: string;
+}
+/** An erasure took the organization's last organization-wide admin; a superadmin appoints one. */
+export interface OrganizationAdminNeededV1 {
+  organizationId: string;
+}
+export interface OrganizationAdminRestoredV1 {
+  organizationId: string;
+}
 /**
  * Partnerships (contract 1.3.0), keyed by the inviting organization (organizationId), whose
  * shared resources the partner organization's members may use. From the topic alone: a
@@ -293,6 +327,9 @@ export type PublicEvent =
   | { type: typeof PUBLIC_EVENT_TYPES.departmentAdded; data: DepartmentAddedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.departmentRenamed; data: DepartmentRenamedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.departmentRemoved; data: DepartmentRemovedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.personErased; data: PersonErasedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.organizationAdminNeeded; data: OrganizationAdminNeededV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.organizationAdminRestored; data: OrganizationAdminRestoredV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.partnershipInvited; data: PartnershipInvitedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.partnershipAccepted; data: PartnershipAcceptedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.partnershipDeclined; data: PartnershipDeclinedV1 }
@@ -559,6 +596,24 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         }),
       ];
     }
+    case 'PersonErased': {
+      const d = event.data;
+      const data: PersonErasedV1 = {
+        organizationId: d.organizationId,
+        userId: d.userId,
+        capabilitiesRevoked: d.role === undefined ? [] : capabilities(d.role),
+        invitationIds: [...d.invitationIds],
+        requestIds: [...d.requestIds],
+        partnershipIds: [...(d.partnershipIds ?? [])],
+        erasedBy: d.erasedBy,
+      };
+      withOptional(data, 'role', d.role);
+      return [published(PUBLIC_EVENT_TYPES.personErased, data)];
+    }
+    case 'OrganizationLeftWithoutAdmin':
+      return [published(PUBLIC_EVENT_TYPES.organizationAdminNeeded, { organizationId: event.data.organizationId })];
+    case 'OrganizationAdminRestored':
+      return [published(PUBLIC_EVENT_TYPES.organizationAdminRestored, { organizationId: event.data.organizationId })];
     case 'PartnerInvited': {
       const d = event.data;
       const data: PartnershipInvitedV1 = { organizationId: d.organizationId, partnershipId: d.partnershipId, access: d.access, invitedBy: d.invitedBy };

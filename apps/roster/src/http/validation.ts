@@ -1,4 +1,4 @@
-import { applyDecorators, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, HttpStatus, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { ApiProperty, ApiSchema, type ApiPropertyOptions, type ApiSchemaOptions } from '@nestjs/swagger';
 import { FIELD_CODES, fieldRefusal, type CommandField } from '@roster/domain';
 import { ValidateBy, ValidateIf } from 'class-validator';
@@ -16,31 +16,39 @@ export interface FieldRuleOptions {
   readonly description?: string;
   readonly example?: unknown;
   readonly default?: unknown;
+  /** The field is a list of such values, each judged by the rule. */
+  readonly each?: boolean;
 }
 
 /**
  * A request field, said once: checked by the domain's rule for it (type, length, format,
  * characters) and refused with the field's one code, and described in the OpenAPI document by
  * the field's schema (FIELD_SCHEMAS: the domain's limits and patterns). The DTO says which field
- * it is and what it means there; the domain what is valid.
+ * it is and what it means there; the domain what is valid. `each`: the field is a list whose
+ * every item follows the rule (the DTO then describes the list itself).
  */
-export function FieldRule(field: CommandField, { optional = false, nullable = false, description, example, default: byDefault }: FieldRuleOptions = {}): PropertyDecorator {
+export function FieldRule(field: CommandField, { optional = false, nullable = false, each = false, description, example, default: byDefault }: FieldRuleOptions = {}): PropertyDecorator {
   const schema = FIELD_SCHEMAS[field];
-  const document = ApiProperty({
-    ...(schema as ApiPropertyOptions),
-    required: !optional,
-    ...(nullable ? { nullable } : {}),
-    description: [description, schema.description].filter(Boolean).join('. ') || undefined,
-    example,
-    default: byDefault,
-  } as ApiPropertyOptions);
-  const rule = ValidateBy({
-    name: FIELD_CODES[field],
-    validator: {
-      validate: (value: unknown) => fieldRefusal(field, value) === undefined,
-      defaultMessage: (args) => fieldRefusal(field, args?.value)?.message ?? `${field} is not valid`,
+  const document = each
+    ? applyDecorators()
+    : ApiProperty({
+        ...(schema as ApiPropertyOptions),
+        required: !optional,
+        ...(nullable ? { nullable } : {}),
+        description: [description, schema.description].filter(Boolean).join('. ') || undefined,
+        example,
+        default: byDefault,
+      } as ApiPropertyOptions);
+  const rule = ValidateBy(
+    {
+      name: FIELD_CODES[field],
+      validator: {
+        validate: (value: unknown) => fieldRefusal(field, value) === undefined,
+        defaultMessage: (args) => fieldRefusal(field, args?.value)?.message ?? `${field} is not valid`,
+      },
     },
-  });
+    { each },
+  );
   if (!optional && !nullable) return applyDecorators(document, rule);
   const judged = (value: unknown) => !(optional && value === undefined) && !(nullable && value === null);
   return applyDecorators(document, ValidateIf((_object: object, value: unknown) => judged(value)), rule);
@@ -74,9 +82,19 @@ function problemCode(errors: readonly FieldError[]): string {
   return codes.size === 1 && DOMAIN_CODES.has(only) ? only : 'VALIDATION.FAILED';
 }
 
+/** A JSON `null` body is no request body class: class-validator would let it through as an empty one. */
+class BodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && value === null) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'VALIDATION.BODY', 'The body must be a JSON object (or absent)');
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Request bodies: unknown fields refused, fields checked by their rule, and every complaint listed by field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DEPARTMENT_ID_PATTERN, fieldRefusal, isRole, ROLES, visibleActivityTypes, type Actor } from '@roster/domain';
+import { DEPARTMENT_ID_PATTERN, fieldRefusal, forbidden, isRole, platformRoleAllowing, ROLES, visibleActivityTypes, type Actor } from '@roster/domain';
 import { decodeCursor } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
@@ -24,6 +24,19 @@ export class OrganizationQueriesController {
     private readonly readModels: ReadModelsService,
     private readonly access: QueryAccess,
   ) {}
+
+  /** Only the one list superadmins need today: the organizations an erasure left without an organization-wide admin. */
+  @Get()
+  @ApiOperation({ summary: 'Organizations an erasure left without an organization-wide admin, by id (superadmins): needsAdmin=true is required' })
+  @ApiQuery({ name: 'needsAdmin', required: true, enum: ['true'] })
+  @ApiOkResponse({ schema: itemsOf(ORGANIZATION_VIEW) })
+  async list(@CurrentActor() actor: Actor, @Query('needsAdmin') needsAdmin?: string) {
+    if (needsAdmin !== 'true') throw invalid('VALIDATION.NEEDS_ADMIN', 'needsAdmin=true is required: the organizations without an organization-wide admin are the one list');
+    if (!platformRoleAllowing(actor.platformRoles, 'organizations.needing-admin.read')) {
+      throw forbidden('PERMISSION.DENIED', 'Only superadmins list the organizations without an admin');
+    }
+    return { items: await this.readModels.queries.organizationsNeedingAdmin() };
+  }
 
   @Get(':orgId')
   @ApiOperation({ summary: "The organization's profile, status and member counts (members, superadmins, services)" })

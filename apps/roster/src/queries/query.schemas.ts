@@ -36,6 +36,7 @@ export const ORGANIZATION_VIEW: SchemaObject = {
     createdBy: { type: 'string' },
     updatedAt: TIME,
     deletedAt: TIME,
+    needsAdmin: { type: 'boolean', enum: [true], description: 'Present while an erasure has left it without an organization-wide admin' },
     position: { ...DECIMAL, description: 'Position of the last change to this organization' },
   },
 };
@@ -88,7 +89,7 @@ export const INVITATION_VIEW: SchemaObject = {
     replacesInvitationId: UUID,
     departmentId: { ...NULLABLE_DEPARTMENT_ID, description: 'Where the invitee will be placed; null: organization-wide' },
     defaultDatasetRole: DATASET_ROLE,
-    status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'revoked', 'replaced'] },
+    status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'revoked', 'replaced', 'withdrawn'], description: 'withdrawn: the invitee was erased' },
     expired: { type: 'boolean', description: 'Pending, but past expiresAt' },
     handledAt: TIME,
     handledBy: { type: 'string' },
@@ -106,7 +107,7 @@ export const JOIN_REQUEST_VIEW: SchemaObject = {
     userId: { type: 'string' },
     message: { type: 'string' },
     requestedAt: TIME,
-    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled'] },
+    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'cancelled', 'withdrawn'], description: 'withdrawn: the requester was erased' },
     grantedRole: ROLE,
     reason: { type: 'string' },
     handledAt: TIME,
@@ -146,7 +147,7 @@ export const PARTNER_OF_VIEW: SchemaObject = {
 
 export const itemsOf = (item: SchemaObject): SchemaObject => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } } });
 
-const ACTIVITY: SchemaObject = {
+export const ACTIVITY: SchemaObject = {
   type: 'object',
   required: ['eventId', 'organizationId', 'position', 'at', 'type', 'actor'],
   properties: {
@@ -279,3 +280,87 @@ export const batchOf = (max: number): { request: SchemaObject; answer: SchemaObj
     },
   },
 });
+
+/** GET /users/:userId/personal-data (RGPD article 15): what the read models hold about a person. */
+export const PERSONAL_DATA: SchemaObject = {
+  type: 'object',
+  required: ['userId', 'memberships', 'invitations', 'joinRequests', 'partnerInvitations', 'history'],
+  properties: {
+    userId: { type: 'string' },
+    memberships: {
+      type: 'array',
+      description: 'Every membership, ended ones too (status active, left, removed or erased)',
+      items: {
+        type: 'object',
+        required: ['organizationId', 'userId', 'status'],
+        properties: {
+          organizationId: UUID,
+          userId: { type: 'string' },
+          role: ROLE,
+          status: { type: 'string', enum: ['active', 'left', 'removed', 'erased'] },
+          organizationStatus: { type: 'string', enum: ['active', 'deleted'] },
+          since: TIME,
+          via: { type: 'string' },
+        },
+      },
+    },
+    invitations: { type: 'array', items: INVITATION_VIEW_STORED(), description: 'To their user id, or to the e-mail address their token verifies' },
+    joinRequests: { type: 'array', items: JOIN_REQUEST_VIEW },
+    partnerInvitations: {
+      type: 'array',
+      description: 'Partnership invitations to the e-mail address their token verifies, as the contact of a partner not on the portal yet (Data Fair)',
+      items: {
+        type: 'object',
+        required: ['partnershipId', 'organizationId', 'status'],
+        properties: {
+          partnershipId: UUID,
+          organizationId: UUID,
+          partnerOrganizationId: { ...UUID, nullable: true },
+          partnerName: { type: 'string' },
+          access: PARTNER_ACCESS,
+          status: { type: 'string', enum: ['pending', 'active', 'declined', 'ended', 'withdrawn'] },
+          invitedAt: TIME,
+          invitedBy: { type: 'string' },
+        },
+      },
+    },
+    history: { type: 'array', items: ACTIVITY, description: 'Every recorded change that names them, as the subject or the actor, oldest first' },
+  },
+};
+
+/** An invitation as stored, without the `expired` the organization's list adds. */
+function INVITATION_VIEW_STORED(): SchemaObject {
+  return { ...INVITATION_VIEW, required: (INVITATION_VIEW.required ?? []).filter((field) => field !== 'expired') };
+}
+
+/** POST /users/:userId/erasure: what the erasure did, by organization. */
+export const ERASURE_REPORT: SchemaObject = {
+  type: 'object',
+  required: ['userId', 'organizationsLeft', 'invitationsWithdrawn', 'requestsWithdrawn', 'partnerInvitationsWithdrawn', 'organizationsWithoutAdmin'],
+  properties: {
+    userId: { type: 'string' },
+    organizationsLeft: { type: 'array', items: UUID, description: 'Organizations whose membership ended' },
+    invitationsWithdrawn: {
+      type: 'array',
+      items: { type: 'object', required: ['organizationId', 'invitationId'], properties: { organizationId: UUID, invitationId: UUID } },
+    },
+    requestsWithdrawn: {
+      type: 'array',
+      items: { type: 'object', required: ['organizationId', 'requestId'], properties: { organizationId: UUID, requestId: UUID } },
+    },
+    partnerInvitationsWithdrawn: {
+      type: 'array',
+      description: "Pending partnership invitations to the person's address as a partner's contact",
+      items: { type: 'object', required: ['organizationId', 'partnershipId'], properties: { organizationId: UUID, partnershipId: UUID } },
+    },
+    organizationsWithoutAdmin: { type: 'array', items: UUID, description: 'Organizations this erasure left without an organization-wide admin' },
+  },
+  example: {
+    userId: 'user-bob',
+    organizationsLeft: ['5d0c6c2e-8f0e-4d7a-9c1b-2f4e6a8b0c1d'],
+    invitationsWithdrawn: [],
+    requestsWithdrawn: [{ organizationId: '0e7f3a2b-1c4d-4e5f-8a9b-0c1d2e3f4a5b', requestId: '3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a98' }],
+    partnerInvitationsWithdrawn: [],
+    organizationsWithoutAdmin: ['5d0c6c2e-8f0e-4d7a-9c1b-2f4e6a8b0c1d'],
+  },
+};

@@ -63,6 +63,10 @@ export function projectInvitationsAndRequests({ event, position, at }: Projected
       return handled(COLLECTIONS.joinRequests, event.data.requestId, 'approved', event.data.approvedBy, {
         grantedRole: event.data.role,
       });
+    case 'PersonErased':
+      for (const invitationId of event.data.invitationIds) handled(COLLECTIONS.invitations, invitationId, 'withdrawn', event.data.erasedBy);
+      for (const requestId of event.data.requestIds) handled(COLLECTIONS.joinRequests, requestId, 'withdrawn', event.data.erasedBy);
+      return;
     case 'JoinRejected':
       return handled(COLLECTIONS.joinRequests, event.data.requestId, 'rejected', event.data.rejectedBy, {
         reason: event.data.reason,

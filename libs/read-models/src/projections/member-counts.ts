@@ -25,6 +25,8 @@ export function roleDeltas({ event }: ProjectedEvent): readonly RoleDelta[] {
     case 'MemberRemoved':
     case 'MemberLeft':
       return [{ role: event.data.role, delta: -1 }];
+    case 'PersonErased':
+      return event.data.role === undefined ? [] : [{ role: event.data.role, delta: -1 }];
     default:
       return [];
   }

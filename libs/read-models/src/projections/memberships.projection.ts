@@ -4,7 +4,7 @@ import type { ProjectedEvent, WritesBuilder } from './projection-writes';
 
 /**
  * memberships: one document per (organization, user), kept after the membership ends
- * (status `left` or `removed`) so that a later re-join updates it in place and a replay
+ * (status `left`, `removed` or `erased`) so that a later re-join updates it in place and a replay
  * can never resurrect an old state. `organizationStatus` lets a user's list leave out
  * deleted organizations without a join. Each carries the member's department (null:
  * organization-wide) and default dataset role, as the upcast event or a later change says.
@@ -21,7 +21,7 @@ export function projectMembership({ event, position, at, actor }: ProjectedEvent
     );
   const change = (userId: string, fields: Record<string, unknown>) =>
     out.update(COLLECTIONS.memberships, membershipId(organizationId, userId), position, { $set: fields });
-  const end = (userId: string, status: 'left' | 'removed', by: string) =>
+  const end = (userId: string, status: 'left' | 'removed' | 'erased', by: string) =>
     out.update(COLLECTIONS.memberships, membershipId(organizationId, userId), position, {
       $set: { status, endedAt: at, endedBy: by },
     });
@@ -48,6 +48,9 @@ export function projectMembership({ event, position, at, actor }: ProjectedEvent
       return end(event.data.userId, 'removed', event.data.removedBy);
     case 'MemberLeft':
       return end(event.data.userId, 'left', event.data.userId);
+    case 'PersonErased':
+      // The document of a person who was not a member there stays missing (update only).
+      return event.data.role === undefined ? undefined : end(event.data.userId, 'erased', event.data.erasedBy);
     case 'OrganizationDeleted':
       // Each membership keeps its own guard: one replayed from an older checkpoint is skipped.
       return out.updateMany(COLLECTIONS.memberships, { organizationId }, position, {

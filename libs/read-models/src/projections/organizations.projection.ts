@@ -4,7 +4,8 @@ import { defined, type ProjectedEvent, type WritesBuilder } from './projection-w
 
 /**
  * organizations: one document per organization with its profile, status, member counts by
- * role and created/updated times (updated: the profile or the member counts changed).
+ * role and created/updated times (updated: the profile or the member counts changed), and
+ * `needsAdmin` while an erasure has left it without an organization-wide admin.
  */
 export function projectOrganization(projected: ProjectedEvent, out: WritesBuilder): void {
   const { event, position, at, actor } = projected;
@@ -42,6 +43,10 @@ export function projectOrganization(projected: ProjectedEvent, out: WritesBuilde
       out.update(COLLECTIONS.organizations, id, position, {
         $set: { status: 'deleted', deletedAt: at, deletedBy: event.data.deletedBy, updatedAt: at },
       });
+      return;
+    case 'OrganizationLeftWithoutAdmin':
+    case 'OrganizationAdminRestored':
+      out.update(COLLECTIONS.organizations, id, position, { $set: { needsAdmin: event.type === 'OrganizationLeftWithoutAdmin', updatedAt: at } });
       return;
     default:
       // Only membership changes touch the organization (its counts); requests and invitations do not.

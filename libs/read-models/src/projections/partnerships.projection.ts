@@ -1,11 +1,14 @@
+import { isSealed } from '@roster/event-store';
 import { COLLECTIONS } from './read-model.collections';
 import { defined, type ProjectedEvent, type WritesBuilder } from './projection-writes';
 
 /**
  * partnerships: one document per partnership (its id), all recorded in the inviting
  * organization's stream: organizationId (A), partnerOrganizationId (B; null while only a
- * contact is known), access, status pending, active, declined or ended. A contact's name is
- * kept for the list, never its e-mail address (personal data). A partner organization's
+ * contact is known), access, status pending, active, declined, ended or withdrawn (an erasure
+ * of the contact). A contact's name is kept for the list, never its e-mail address (personal
+ * data): only the id of the key sealing it, by which an erasure and the contact's own access
+ * find it (read-model.queries.ts). A partner organization's
  * name and deletion are in its own documents, read with the list and by the check: a
  * projection reads nothing, and a deletion in B's stream must end B's grants at once.
  */
@@ -17,7 +20,16 @@ export function projectPartnership({ event, position, at }: ProjectedEvent, out:
       out.create(
         COLLECTIONS.partnerships,
         partnershipId,
-        defined({ organizationId, partnerOrganizationId: partnerOrganizationId ?? null, partnerName: contact?.name, access, status: 'pending', invitedAt: at, invitedBy }),
+        defined({
+          organizationId,
+          partnerOrganizationId: partnerOrganizationId ?? null,
+          partnerName: contact?.name,
+          contactEmailKid: isSealed(contact?.contactEmail) ? contact.contactEmail.kid : undefined,
+          access,
+          status: 'pending',
+          invitedAt: at,
+          invitedBy,
+        }),
         position,
       );
       return;
@@ -40,6 +52,11 @@ export function projectPartnership({ event, position, at }: ProjectedEvent, out:
       return out.update(COLLECTIONS.partnerships, event.data.partnershipId, position, {
         $set: { status: 'ended', endedAt: at, endedBy: event.data.endedBy, endedBySide: event.data.by },
       });
+    case 'PersonErased':
+      for (const partnershipId of event.data.partnershipIds ?? []) {
+        out.update(COLLECTIONS.partnerships, partnershipId, position, { $set: { status: 'withdrawn', withdrawnAt: at, withdrawnBy: event.data.erasedBy } });
+      }
+      return;
     default:
       return;
   }

@@ -37,9 +37,21 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
   [COLLECTIONS.partnerships]: [
     { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
     { key: { partnerOrganizationId: 1, status: 1 }, name: 'by_partner_status' },
+    // A contact's address by the id of the key sealing it (erasure, a person's data access).
+    { key: { contactEmailKid: 1 }, name: 'by_contact_email_key' },
   ],
-  [COLLECTIONS.invitations]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
-  [COLLECTIONS.joinRequests]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
+  [COLLECTIONS.invitations]: [
+    { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+    // What an erasure and a person's data access look up.
+    { key: { inviteeUserId: 1 }, name: 'by_invitee_user' },
+    // The sealed address's key id (read-model.queries.ts SEALED_EMAIL_KEY_ID).
+    { key: { 'inviteeEmail.kid': 1 }, name: 'by_invitee_email_key' },
+  ],
+  [COLLECTIONS.joinRequests]: [
+    { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+    { key: { userId: 1 }, name: 'by_user' },
+  ],
+  [COLLECTIONS.organizations]: [{ key: { needsAdmin: 1 }, name: 'by_needs_admin' }],
   [COLLECTIONS.activity]: [{ key: { organizationId: 1, position: -1 }, name: 'by_organization_position' }],
   [COLLECTIONS.memberCountsDaily]: [{ key: { organizationId: 1, day: 1 }, name: 'by_organization_day' }],
 };

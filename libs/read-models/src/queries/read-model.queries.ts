@@ -15,6 +15,8 @@ export interface OrganizationView {
   readonly createdBy: string;
   readonly updatedAt: string;
   readonly deletedAt?: string;
+  /** Present and true while an erasure has left it without an organization-wide admin. */
+  readonly needsAdmin?: true;
   /** Position of the last change to this document: profile, status or counts (decimal string). */
   readonly position: string;
 }
@@ -79,9 +81,26 @@ export interface MemberCountPoint extends MemberCounts {
   readonly total: number;
 }
 
+/** What the read models hold about one person (RGPD article 15). */
+export interface PersonalData {
+  readonly memberships: Array<Record<string, unknown>>;
+  readonly invitations: Array<Record<string, unknown>>;
+  readonly joinRequests: Array<Record<string, unknown>>;
+  /** Partnership invitations to them as a partner's contact (by their address's key). */
+  readonly partnerInvitations: Array<Record<string, unknown>>;
+  readonly history: Array<Record<string, unknown>>;
+}
+
+/**
+ * An invitation's e-mail address is stored sealed (no plaintext to look up): it is found by
+ * the id of its owner's key, which the sealed value names.
+ */
+const SEALED_EMAIL_KEY_ID = 'inviteeEmail.kid';
+/** Likewise a partner's contact address (partnerships.projection.ts keeps only the key id). */
+const SEALED_CONTACT_KEY_ID = 'contactEmailKid';
+
 const ZERO_COUNTS: MemberCounts = { member: 0, editor: 0, admin: 0 };
 
-/** Read-side queries over the read models; knows nothing of HTTP or of who asks. */
 /**
  * Opens a personal value a document copied from an event (sealed: see toProjectedEvent):
  * plaintext, or the erased marker. `field` is its path in the event, e.g. `data.message`.
@@ -90,6 +109,7 @@ export type PersonalFieldOpener = (value: unknown, field: string, streamId: stri
 
 const asStored: PersonalFieldOpener = async (value) => value;
 
+/** Read-side queries over the read models; knows nothing of HTTP or of who asks. */
 export class ReadModelQueries {
   constructor(
     private readonly documents: DocumentStore,
@@ -194,6 +214,72 @@ export class ReadModelQueries {
       since: String(m.since),
       via: String(m.via),
     }));
+  }
+
+  /** Organizations still active that an erasure left without an organization-wide admin, by id. */
+  async organizationsNeedingAdmin(): Promise<OrganizationView[]> {
+    const docs = await this.documents.find(COLLECTIONS.organizations, { needsAdmin: true, status: 'active' }, { sort: { _id: 1 } });
+    return docs.map(toOrganizationView);
+  }
+
+  /**
+   * Where a person has something an erasure ends: active memberships in active
+   * organizations, pending invitations to their user id or to an e-mail address whose key is
+   * one of `emailKeyIds`, pending join requests, pending partnership invitations to such an
+   * address as a partner's contact. Organization ids, sorted, each once.
+   */
+  async organizationsConcerning(userId: string, emailKeyIds: readonly string[]): Promise<string[]> {
+    const [memberships, byUser, byEmail, requests, asContact] = await Promise.all([
+      this.documents.find(COLLECTIONS.memberships, { userId, status: 'active', organizationStatus: 'active' }),
+      this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId, status: 'pending' }),
+      emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { [SEALED_EMAIL_KEY_ID]: { $in: [...emailKeyIds] }, status: 'pending' }),
+      this.documents.find(COLLECTIONS.joinRequests, { userId, status: 'pending' }),
+      emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.partnerships, { [SEALED_CONTACT_KEY_ID]: { $in: [...emailKeyIds] }, status: 'pending' }),
+    ]);
+    const ids = [...memberships, ...byUser, ...byEmail, ...requests, ...asContact].map((doc) => String(doc.organizationId));
+    return [...new Set(ids)].sort();
+  }
+
+  /**
+   * Everything the read models hold about a person (RGPD article 15): every membership,
+   * ended ones too, invitations to their user id or to an address keyed by one of
+   * `emailKeyIds`, join requests, and the activity entries that name them (as the subject or
+   * the actor), oldest first; personal fields opened (plaintext, or the erased marker).
+   */
+  async personalData(userId: string, emailKeyIds: readonly string[]): Promise<PersonalData> {
+    const [memberships, byUser, byEmail, joinRequests, asContact, asSubject, asActor] = await Promise.all([
+      this.documents.find(COLLECTIONS.memberships, { userId }, { sort: { _id: 1 } }),
+      this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId }, { sort: { _id: 1 } }),
+      emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.invitations, { [SEALED_EMAIL_KEY_ID]: { $in: [...emailKeyIds] } }, { sort: { _id: 1 } }),
+      this.documents.find(COLLECTIONS.joinRequests, { userId }, { sort: { _id: 1 } }),
+      emailKeyIds.length === 0 ? [] : this.documents.find(COLLECTIONS.partnerships, { [SEALED_CONTACT_KEY_ID]: { $in: [...emailKeyIds] } }, { sort: { _id: 1 } }),
+      this.documents.find(COLLECTIONS.activity, { subjectUserId: userId }, { sort: { position: 1 } }),
+      this.documents.find(COLLECTIONS.activity, { actor: userId }, { sort: { position: 1 } }),
+    ]);
+    const history = [...new Map([...asSubject, ...asActor].map((doc) => [doc._id, doc])).values()].sort((a, b) => Number(a.position) - Number(b.position));
+    const invitations = [...new Map([...byUser, ...byEmail].map((doc) => [doc._id, doc])).values()];
+    const opened = (docs: Doc[], fields: Readonly<Record<string, string>>, name: string) =>
+      Promise.all(docs.map(async (doc) => renameId(await this.opened(doc, fields), name)));
+    return {
+      memberships: memberships.map((doc) => {
+        const { _id, lastPosition, ...rest } = doc;
+        void _id;
+        void lastPosition;
+        return rest;
+      }),
+      invitations: (await opened(invitations, { 'invitee.email': 'data.invitee.email' }, 'invitationId')).map((view) => {
+        delete view.inviteeUserId;
+        delete view.inviteeEmail;
+        return view;
+      }),
+      joinRequests: await opened(joinRequests, { message: 'data.message', reason: 'data.reason' }, 'requestId'),
+      partnerInvitations: asContact.map((doc) => {
+        const { contactEmailKid, ...view } = renameId(doc, 'partnershipId');
+        void contactEmailKid;
+        return view;
+      }),
+      history: (await opened(history, { subjectEmail: 'data.invitee.email' }, 'eventId')).map((view) => ({ ...view, position: String(view.position) })),
+    };
   }
 
   /**
@@ -306,6 +392,7 @@ function toOrganizationView(doc: Doc): OrganizationView {
     createdBy: String(doc.createdBy),
     updatedAt: String(doc.updatedAt),
     ...(typeof doc.deletedAt === 'string' ? { deletedAt: doc.deletedAt } : {}),
+    ...(doc.needsAdmin === true ? { needsAdmin: true as const } : {}),
     position: String(doc.lastPosition),
   };
 }

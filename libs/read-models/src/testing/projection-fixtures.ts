@@ -106,6 +106,30 @@ export function departmentScenario() {
   return { log, o, users: { a, b, c, d, e } };
 }
 
+/**
+ * An erasure: the only organization-wide admin `a`, also invited elsewhere by e-mail and
+ * requesting to join, is erased; the organization is flagged, then a promotion lifts the flag.
+ */
+export function erasureScenario() {
+  const log = new EventLog();
+  const [o, p] = [randomUUID(), randomUUID()];
+  const [a, b, c] = ['a', 'b', 'c'].map((name) => `${name}-${randomUUID()}`);
+  const [inv, req, reqB] = [1, 2, 3].map(() => randomUUID());
+  const at = (h: number) => `2026-03-01T${String(h).padStart(2, '0')}:00:00.000Z`;
+  log.add({ type: 'OrganizationCreated', data: { organizationId: o, name: 'O', description: '', createdBy: a } }, a, at(1), 2);
+  log.add({ type: 'JoinApproved', data: { organizationId: o, requestId: reqB, userId: b, role: 'editor', approvedBy: a } }, a, at(2), 2);
+  log.add({ type: 'OrganizationCreated', data: { organizationId: p, name: 'P', description: '', createdBy: c } }, c, at(3), 2);
+  log.add({ type: 'MemberInvited', data: { organizationId: p, invitationId: inv, invitee: { kind: 'email', email: 'a@example.org' }, role: 'member', invitedBy: c, expiresAt: at(23) } }, c, at(4), 2);
+  log.add({ type: 'JoinRequested', data: { organizationId: p, requestId: req, userId: a, message: 'hi' } }, a, at(5), 2);
+  log.add({ type: 'PersonErased', data: { organizationId: o, userId: a, role: 'admin', departmentId: null, invitationIds: [], requestIds: [], erasedBy: 'identity' } }, 'identity', at(6), 2);
+  log.add({ type: 'OrganizationLeftWithoutAdmin', data: { organizationId: o } }, 'identity', at(6), 2);
+  log.add({ type: 'PersonErased', data: { organizationId: p, userId: a, invitationIds: [inv], requestIds: [req], erasedBy: 'identity' } }, 'identity', at(6), 2);
+  const flagged = log.events.length;
+  log.add({ type: 'MemberRoleChanged', data: { organizationId: o, userId: b, from: 'editor', to: 'admin', changedBy: 'root' } }, 'root', at(7), 2);
+  log.add({ type: 'OrganizationAdminRestored', data: { organizationId: o } }, 'root', at(7), 2);
+  return { log, flagged, orgs: { o, p }, users: { a, b, c }, inv, req };
+}
+
 /** Every read-model document, by collection, sorted by _id with keys sorted: comparable across stores. */
 export async function dumpReadModels(documents: DocumentStore, collections: readonly string[] = READ_MODEL_COLLECTIONS): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};

@@ -10,7 +10,7 @@ import { projectBatch } from '../projections/read-models.projection';
 import { ReadModelQueries, decodeCursor } from '../queries/read-model.queries';
 import { INDEXED_COLLECTIONS, ReadModelProjector } from '../read-model-projector';
 import { rebuildReadModels } from '../rebuild-read-models';
-import { departmentScenario, dumpReadModels, fullScenario, partnerScenario } from './projection-fixtures';
+import { departmentScenario, dumpReadModels, erasureScenario, fullScenario, partnerScenario } from './projection-fixtures';
 
 /** Appends recorded events to a store as they were recorded (ids, metadata), one at a time. */
 async function appendRecorded(store: SqliteEventStore, events: readonly RecordedEvent[]): Promise<void> {
@@ -42,6 +42,20 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
     afterAll(async () => {
       for (const store of opened) await store.close();
     });
+
+    /**
+     * The same documents when the whole log is delivered twice, and when it is replayed as
+     * `replays` say: each [from, batchSize] applies the events from index `from` in batches.
+     */
+    const expectSameWhenRepeated = async (events: readonly RecordedEvent[], expected: unknown, replays: ReadonlyArray<readonly [number, number]>) => {
+      const twice = await fresh();
+      await apply(twice, events);
+      await apply(twice, events);
+      expect(await dumpReadModels(twice)).toEqual(expected);
+      const replayed = await fresh();
+      for (const [from, batchSize] of replays) await apply(replayed, events.slice(from), batchSize);
+      expect(await dumpReadModels(replayed)).toEqual(expected);
+    };
 
     it('maps every event type to the documents it describes', async () => {
       const { log, orgs, users, invitations, requests } = fullScenario();
@@ -227,15 +241,26 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       await apply(reference, log.events);
       const expected = await dumpReadModels(reference);
       expect(expected[COLLECTIONS.departments]).toHaveLength(3);
-      const twice = await fresh();
-      await apply(twice, log.events);
-      await apply(twice, log.events);
-      expect(await dumpReadModels(twice)).toEqual(expected);
-      const replayed = await fresh();
-      await apply(replayed, log.events, 3);
-      await apply(replayed, log.events.slice(5), 2);
-      await apply(replayed, log.events.slice(9), 1);
-      expect(await dumpReadModels(replayed)).toEqual(expected);
+      await expectSameWhenRepeated(log.events, expected, [[0, 3], [5, 2], [9, 1]]);
+    });
+
+    it('erasure: the membership ends as erased, invitations and requests are withdrawn, the organization flagged then not; the same twice or replayed', async () => {
+      const { log, flagged, orgs, users, inv, req } = erasureScenario();
+      const documents = await fresh();
+      await apply(documents, log.events.slice(0, flagged));
+      const queries = new ReadModelQueries(documents);
+      expect(await queries.organization(orgs.o)).toMatchObject({ needsAdmin: true, memberCounts: { admin: 0, editor: 1, member: 0 } });
+      expect((await queries.organizationsNeedingAdmin()).map((o) => o.organizationId)).toEqual([orgs.o]);
+      expect(await documents.findOne(COLLECTIONS.memberships, { _id: membershipId(orgs.o, users.a) })).toMatchObject({ status: 'erased', endedBy: 'identity' });
+      expect((await queries.invitations(orgs.p, 'all'))[0]).toMatchObject({ invitationId: inv, status: 'withdrawn', handledBy: 'identity' });
+      expect((await queries.joinRequests(orgs.p, 'all'))[0]).toMatchObject({ requestId: req, status: 'withdrawn' });
+      expect(await queries.organizationsConcerning(users.a, [])).toEqual([]);
+      expect((await queries.personalData(users.a, [])).memberships).toEqual([expect.objectContaining({ organizationId: orgs.o, status: 'erased' })]);
+
+      await apply(documents, log.events.slice(flagged));
+      expect((await queries.organization(orgs.o))?.needsAdmin).toBeUndefined();
+      expect(await queries.organizationsNeedingAdmin()).toEqual([]);
+      await expectSameWhenRepeated(log.events, await dumpReadModels(documents), [[0, 3], [4, 1]]);
     });
 
     it("lists A's partners, B's partner-of and counts A's active partners; a deleted partner is left out", async () => {
