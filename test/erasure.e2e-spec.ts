@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { OrganizationCommand } from '@roster/domain';
 import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import { EmbeddedDocumentStore, READ_MODEL_COLLECTIONS, rebuildReadModels, type DocumentStore } from '@roster/read-models';
-import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
+import { OpenApiAnswers, requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { CommandSender } from '../apps/roster/src/command-handling/command-sender';
 import { READ_MODEL_DOCUMENTS } from '../apps/roster/src/infrastructure/infrastructure.module';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
@@ -296,18 +296,23 @@ describe.each([
     });
 
     it('leaves no plaintext in any answer; history and as-of show the erased fields as erased; every chain verifies', async () => {
-      const answers: JsonAnswer[] = [];
+      const answers: Array<{ url: string; answer: JsonAnswer }> = [];
+      const readAnswer = async (url: string, as: User) => answers.push({ url, answer: await read(url, as) });
       for (const org of [orgA, orgB, orgC, orgD, orgP, orgI]) {
         for (const path of ['', '/members', '/dashboard', '/invitations?status=all', '/join-requests?status=all', '/partners', '/partner-of', '/history', `/as-of?at=${new Date().toISOString()}`]) {
-          const answer = await read(`/organizations/${org}${path}`, superadmin);
-          expect({ org, path, status: answer.status }).toEqual({ org, path, status: 200 });
-          answers.push(answer);
+          await readAnswer(`/organizations/${org}${path}`, superadmin);
+          expect({ org, path, status: answers.at(-1)!.answer.status }).toEqual({ org, path, status: 200 });
         }
         expect((await read(`/organizations/${org}/verify`, auditor)).body.valid).toBe(true);
       }
-      answers.push(await read(`/users/${bob.id}/personal-data`, superadmin), await read(`/users/${bob.id}/personal-data`, bob));
-      answers.push(await read(`/users/${bob.id}/organizations`, bob), await read('/organizations?needsAdmin=true', superadmin));
-      expect(plaintextIn(JSON.stringify(answers.map((a) => a.body)))).toEqual([]);
+      await readAnswer(`/users/${bob.id}/personal-data`, superadmin);
+      await readAnswer(`/users/${bob.id}/personal-data`, bob);
+      await readAnswer(`/users/${bob.id}/organizations`, bob);
+      await readAnswer('/organizations?needsAdmin=true', superadmin);
+      expect(plaintextIn(JSON.stringify(answers.map((a) => a.answer.body)))).toEqual([]);
+      // The erased markers are part of the contract: every answer still matches its OpenAPI schema.
+      const contract = new OpenApiAnswers((await read('/docs-json', null)).body);
+      expect(answers.flatMap(({ url, answer }) => contract.errorsOf('GET', url, answer.status, answer.body))).toEqual([]);
 
       const history = (org: string) => read(`/organizations/${org}/history`, auditor).then((a) => a.body.events as Array<{ type: string; data: Record<string, unknown> }>);
       expect((await history(orgC)).find((e) => e.type === 'MemberInvited')!.data.invitee).toEqual({ kind: 'email', email: { erased: true } });

@@ -5,3 +5,4 @@ export * from './http-client';
 export * from './percentile';
 export * from './paced-load';
 export * from './sqlite-writer-fault';
+export * from './openapi-answers';

@@ -5,6 +5,7 @@ import {
   DECIMAL_SCHEMA as DECIMAL,
   DEPARTMENT_ID_SCHEMA as DEPARTMENT_ID,
   INVITEE_SCHEMA as INVITEE,
+  PERSONAL_TEXT_SCHEMA as PERSONAL_TEXT,
   ROLE_SCHEMA as ROLE,
   TIME_SCHEMA as TIME,
   UUID_SCHEMA as UUID,
@@ -123,7 +124,7 @@ export const AS_OF_VIEW: SchemaObject = {
       items: {
         type: 'object',
         required: ['requestId', 'userId'],
-        properties: { requestId: UUID, userId: { type: 'string' }, message: { type: 'string' }, requestedAt: TIME },
+        properties: { requestId: UUID, userId: { type: 'string' }, message: PERSONAL_TEXT, requestedAt: TIME },
       },
     },
   },

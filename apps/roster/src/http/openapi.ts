@@ -46,10 +46,19 @@ export const FIELD_SCHEMAS: Record<CommandField, SchemaObject> = {
   organizationId: { ...UUID_SCHEMA, description: 'An organization id (a UUID the service made)' },
 };
 
+/** A personal field in an answer (libs/domain/src/personal-data.ts): its text, or `{"erased": true}` once its owner is erased. */
+export const PERSONAL_TEXT_SCHEMA: SchemaObject = {
+  oneOf: [
+    { type: 'string' },
+    { type: 'object', required: ['erased'], properties: { erased: { type: 'boolean', enum: [true] } }, additionalProperties: false },
+  ],
+  description: 'Personal data: the text, or {"erased": true} once its owner was erased',
+};
+
 export const INVITEE_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['kind'],
-  properties: { kind: { type: 'string', enum: ['user', 'email'] }, userId: { type: 'string' }, email: { type: 'string' } },
+  properties: { kind: { type: 'string', enum: ['user', 'email'] }, userId: { type: 'string' }, email: PERSONAL_TEXT_SCHEMA },
 };
 
 export class FieldErrorSchema {
