@@ -14,14 +14,22 @@
  *   from revision 0, fold until the time): fold_from_zero_p50_ms; and the floor of one
  *   authenticated HTTP round trip (GET /health): http_floor_p50_ms. Ratio: fold-from-zero
  *   p50 over as-of p50.
+ * - Historical permission checks (issue 17): POST /authorizations/check with `at` at random
+ *   times, for random users of the organization (an auditor's token), beside the current
+ *   check (no `at`, a service token) on the same organization in the same run: p99 of each,
+ *   and check_at_over_current_p99_ratio. Target: check_at_p99_ms <= 50.
+ * - index_heap_mb: the heap an as-of index of the whole organization holds (built in this
+ *   process, measured after a forced collection): what AS_OF_MAX_SNAPSHOTS bounds.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { decide, initialState, organizationStreamId, type CommandContext, type OrganizationCommand } from '@roster/domain';
 import type { EventStore, EventToAppend } from '@roster/event-store';
-import { foldRecorded as foldForAsOf, type FoldedPoint } from '@roster/audit';
+import { AsOfIndex, foldRecorded as foldForAsOf, type FoldedPoint } from '@roster/audit';
 import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { emptyOrganizationStream, foldRecorded, type OrganizationStream } from '../apps/roster/src/command-handling/organization-stream';
 import { loadRosterConfig, type RosterConfig } from '../apps/roster/src/config/roster-config';
@@ -72,13 +80,14 @@ function* commands(organizationId: string, admin: string): Generator<{ command: 
   }
 }
 
-export async function seed(store: EventStore, organizationId: string, admin: string, config: RosterConfig): Promise<{ last: number }> {
+export async function seed(store: EventStore, organizationId: string, admin: string, config: RosterConfig): Promise<{ last: number; users: number }> {
   const streamId = organizationStreamId(organizationId);
   let stream = emptyOrganizationStream(streamId);
   let appended = -1n;
   let batch: EventToAppend[] = [];
   let step = 0;
   let now = T0;
+  let users = 0;
   const flush = async () => {
     const result = await store.append(streamId, batch, appended < 0n ? 'no_stream' : appended);
     // Sealing personal data re-links the chain: the next batch links to the stored last hash.
@@ -88,6 +97,7 @@ export async function seed(store: EventStore, organizationId: string, admin: str
   };
   for (const { command, actor } of commands(organizationId, admin)) {
     if (stream.revision + 1n >= BigInt(EVENTS)) break;
+    if (command.type === 'RequestJoin') users++;
     now = T0 + step++ * MINUTE;
     const context: CommandContext = { actor: { userId: actor, platformRoles: [] }, now: new Date(now) };
     const commandId = randomUUID();
@@ -104,7 +114,7 @@ export async function seed(store: EventStore, organizationId: string, admin: str
     }
   }
   if (batch.length > 0) await flush();
-  return { last: now };
+  return { last: now, users };
 }
 
 /** The no-snapshot answer: read from revision 0 and fold until the time, with the same fold as the index. */
@@ -132,7 +142,7 @@ async function main(): Promise<void> {
     // Through the service's own opener: personal fields sealed, as the service writes them.
     const seedStore = await openEventStore(config);
     const seedStart = performance.now();
-    const { last } = await seed(seedStore, organizationId, admin, config);
+    const { last, users } = await seed(seedStore, organizationId, admin, config);
     const seedMs = performance.now() - seedStart;
 
     log('starting the service');
@@ -162,6 +172,43 @@ async function main(): Promise<void> {
     const members = (JSON.parse((await get(asOfPath(new Date(last).toISOString()))).body).members ?? []).length;
     asOf.sort((a, b) => a - b);
 
+    log(`${SAMPLES} permission checks now, then ${SAMPLES} at random past instants`);
+    const serviceToken = await signTestToken(secret, `service-${randomUUID()}`, { roles: ['service'] });
+    const post = async (path: string, as: string, body: unknown): Promise<{ ms: number; body: string }> => {
+      const start = performance.now();
+      const response = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const text = await response.text();
+      const ms = performance.now() - start;
+      if (response.status !== 200) throw new Error(`POST ${path}: ${response.status} ${text}`);
+      return { ms, body: text };
+    };
+    const CHECK_ACTIONS = ['dataset.read', 'dataset.create', 'membership.invite'];
+    const question = () => ({
+      userId: Math.random() < 0.05 ? admin : `user-${Math.floor(Math.random() * users)}`,
+      organizationId,
+      action: CHECK_ACTIONS[Math.floor(Math.random() * CHECK_ACTIONS.length)],
+    });
+    // The read models catch up with the seeded organization before the current check is timed.
+    for (let tries = 0; !JSON.parse((await post('/authorizations/check', serviceToken, { userId: admin, organizationId, action: 'organization.delete' })).body).allowed; tries++) {
+      if (tries > 600) throw new Error('the read models did not catch up in 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (let i = 0; i < 50; i++) {
+      await post('/authorizations/check', serviceToken, question());
+      await post('/authorizations/check', token, { ...question(), at: randomAt() });
+    }
+    const checkNow: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) checkNow.push((await post('/authorizations/check', serviceToken, question())).ms);
+    checkNow.sort((a, b) => a - b);
+    const checkAt: number[] = [];
+    let allowedAt = 0;
+    for (let i = 0; i < SAMPLES; i++) {
+      const answer = await post('/authorizations/check', token, { ...question(), at: randomAt() });
+      checkAt.push(answer.ms);
+      if (JSON.parse(answer.body).allowed) allowedAt++;
+    }
+    checkAt.sort((a, b) => a - b);
+
     log('http floor (GET /health)');
     const floor: number[] = [];
     for (let i = 0; i < FLOOR_SAMPLES; i++) floor.push((await get('/health')).ms);
@@ -182,6 +229,17 @@ async function main(): Promise<void> {
     }
     baseline.sort((a, b) => a - b);
 
+    log('heap of an as-of index of the whole organization (this process)');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const index = new AsOfIndex(seedStore);
+    await index.current(organizationId);
+    gc();
+    const indexHeapMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+    index.forget(organizationId);
+
     await seedStore.close();
 
     const asOfP50 = percentile(asOf, 50);
@@ -198,6 +256,16 @@ async function main(): Promise<void> {
         fold_from_zero_p50_ms: round(percentile(baseline, 50)),
         fold_from_zero_p99_ms: round(percentile(baseline, 99)),
         fold_from_zero_over_as_of_p50_ratio: round(percentile(baseline, 50) / asOfP50),
+        check_now_p50_ms: round(percentile(checkNow, 50)),
+        check_now_p99_ms: round(percentile(checkNow, 99)),
+        check_at_p50_ms: round(percentile(checkAt, 50)),
+        check_at_p99_ms: round(percentile(checkAt, 99)),
+        check_at_max_ms: round(checkAt[checkAt.length - 1]),
+        check_at_allowed: allowedAt,
+        check_at_over_current_p99_ratio: round(percentile(checkAt, 99) / percentile(checkNow, 99)),
+        check_at_target_p99_ms: 50,
+        check_at_meets_target: percentile(checkAt, 99) <= 50,
+        index_heap_mb: round(indexHeapMb),
         http_floor_p50_ms: round(percentile(floor, 50)),
         verify_full_chain_ms: round(verify.ms),
         seed_ms: Math.round(seedMs),

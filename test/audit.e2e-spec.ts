@@ -80,8 +80,8 @@ async function story(): Promise<Story> {
   return { orgId, admin, member, outsider, events: history.events };
 }
 
-/** Runs the compiled CLI on the test's data directory. */
-const cli = (args: string[]) => runRosterCli({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET }, args);
+/** Runs the compiled CLI on the test's data directory and its keys (not the harness's MongoDB that the environment names). */
+const cli = (args: string[]) => runRosterCli({ ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: SECRET, MONGODB_URL: '' }, args);
 
 function tamper(sql: string, ...params: unknown[]): void {
   const db = new Database(join(dataDir, 'events.sqlite'));
@@ -176,6 +176,8 @@ describe('GET /organizations/:id/history', () => {
       data: { organizationId: s.orgId, userId: s.member.id, role: 'member', approvedBy: s.admin.id },
       schemaVersion: 2,
       command: 'ApproveJoin',
+      reason: null,
+      provenance: null,
     });
     expect(approved.position).toMatch(/^\d+$/);
     expect(typeof approved.id).toBe('string');
@@ -184,6 +186,18 @@ describe('GET /organizations/:id/history', () => {
     expect(new Date(approved.time).toISOString()).toBe(approved.time);
     const positions = body.events.map((e: { position: string }) => BigInt(e.position));
     expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
+  });
+
+  it('names the reason given, over HTTP and in the CLI table', async () => {
+    const { orgId, admin, outsider } = await story();
+    const reason = `Not before the vote ${randomUUID()}`;
+    const requestId = ok(await call('POST', `/organizations/${orgId}/join-requests`, outsider, {})).body.requestId;
+    ok(await call('POST', `/organizations/${orgId}/join-requests/${requestId}/reject`, admin, { reason }));
+    const [rejected] = ok(await call('GET', `/organizations/${orgId}/history?type=JoinRejected`, auditor)).body.events;
+    expect(rejected).toMatchObject({ type: 'JoinRejected', command: 'RejectJoin', actor: { userId: admin.id }, reason, provenance: null });
+    const table = await cli(['history', orgId, '--type', 'JoinRejected']);
+    expect(table.stdout).toContain(`RejectJoin`);
+    expect(table.stdout).toContain(`reason=${JSON.stringify(reason)}`);
   });
 
   it('filters by type (repeated or comma-separated), actor and time range', async () => {
@@ -390,10 +404,11 @@ describe('the CLI on the same store', () => {
     });
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    const header = lines.findIndex((text) => /^\s*REVISION\s+TIME\s+TYPE\s+ACTOR\s+DATA$/.test(text));
+    // Issue 17 item 3: the command and why (a reason given, an import's source) beside the actor.
+    const header = lines.findIndex((text) => /^\s*REVISION\s+TIME\s+TYPE\s+COMMAND\s+ACTOR\s+WHY\s+DATA$/.test(text));
     expect(lines[header - 1]).toBe(`Organization ${s.orgId}`);
     expect(lines.slice(header + 1).filter((text) => /^\s+\d+\s/.test(text))).toHaveLength(s.events.length);
-    expect(lines[header + 1]).toMatch(/^\s+0\s+\S+\s+OrganizationCreated\s/);
+    expect(lines[header + 1]).toMatch(/^\s+0\s+\S+\s+OrganizationCreated\s+CreateOrganization\s+\S+\s+-\s/);
   });
 
   it('explains bad input in one line, without a stack trace', async () => {

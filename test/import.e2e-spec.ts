@@ -202,6 +202,29 @@ describe.each(FORMATS)('roster import --from $system', (format) => {
     expect(storedEvents()).toBe(before + format.changedEvents);
   });
 
+  test("history names each entry's command and an import's provenance, over HTTP and in the CLI table", async () => {
+    type Entry = { type: string; command: string; provenance: { system: string; id: string; since: string | null } | null; data: { source?: unknown } };
+    const events = ok(await call('GET', `/organizations/${orgId}/history?limit=1000`, auditor)).body.events as Entry[];
+    const source = { system: format.system, id: format.sourceId };
+    for (const entry of events) {
+      if (entry.type === 'OrganizationImported' || entry.type === 'MemberImported') {
+        expect(entry).toMatchObject({ command: 'ImportOrganization', provenance: { ...source, since: (entry.data.source as { since: string | null }).since } });
+      } else if (entry.command === 'ImportOrganization') {
+        expect(entry).toMatchObject({ provenance: { ...source, since: null } });
+      } else {
+        expect(entry.provenance).toBeNull();
+      }
+    }
+    // Both kinds are there: changes the second import made, and what was done in Roster.
+    expect(events.some((e) => e.command === 'ImportOrganization' && e.type !== 'MemberImported' && e.type !== 'OrganizationImported')).toBe(true);
+    expect(events.some((e) => e.command === 'ChangeRole')).toBe(true);
+    // A page that starts past the first event still names the organization's source.
+    const later = ok(await call('GET', `/organizations/${orgId}/history?type=MemberRoleChanged,MemberRemoved,MemberDepartmentChanged,DepartmentAdded,DepartmentRenamed,OrganizationProfileUpdated`, auditor)).body.events as Entry[];
+    for (const entry of later) expect(entry.provenance).toEqual(entry.command === 'ImportOrganization' ? { ...source, since: null } : null);
+    const table = await cli(['history', orgId, '--type', 'OrganizationImported']);
+    expect(table.stdout).toContain(`source=${format.system}:${JSON.stringify(format.sourceId)}`);
+  });
+
   test('the members query shows the imported members, the change from the source and what Roster did', async () => {
     const position = await lastPosition(orgId);
     const members = ok(await call('GET', `/organizations/${orgId}/members`, format.admin, undefined, { 'x-min-position': position })).body.items as Array<{

@@ -146,4 +146,13 @@ describe.each(LEGS)('personal data sealed at rest (%s)', (_leg, legEnv) => {
     expect(history.text).toContain('"erased":true');
     expect(ok(await call('GET', `/organizations/${orgId}/verify`, auditor)).body).toMatchObject({ valid: true, events: 5 });
   });
+
+  it("names the reason of a history entry opened, then as erased once its owner's key is destroyed", async () => {
+    const rejection = async () =>
+      (ok(await call('GET', `/organizations/${orgId}/history?type=JoinRejected`, auditor)).body.events as Array<{ command: string; reason: unknown }>)[0];
+    expect(await rejection()).toMatchObject({ command: 'RejectJoin', reason });
+    const vault = roster.app.get<PersonalDataVault>(PERSONAL_DATA_VAULT);
+    expect(await vault.destroyKey({ kind: 'user', userId: rejected.id })).toBe(true);
+    expect(await rejection()).toMatchObject({ command: 'RejectJoin', reason: { erased: true } });
+  });
 });

@@ -162,6 +162,10 @@ describe.each([
       [service, { userId: editor.id, organizationId: orgId, action: 'dataset.update', departmentId: null }],
       [service, { userId: editor.id, organizationId: orgId, action: 'dataset.update', departmentId: 'Water!' }],
       [service, { checks: [{ userId: admin.id, organizationId: orgId, action: 'organization.delete' }, { userId: editor.id, organizationId: randomUUID(), action: 'organization.read' }] }],
+      // A check at a past instant is answered from the record (the controller's way, from either path); a future one is a 400.
+      [service, { userId: editor.id, organizationId: orgId, action: 'dataset.create', at: new Date().toISOString() }],
+      [service, { checks: [{ userId: editor.id, organizationId: orgId, action: 'dataset.create' }, { userId: member.id, organizationId: orgId, action: 'dataset.create', at: '2020-01-01' }] }],
+      [service, { userId: editor.id, organizationId: orgId, action: 'dataset.create', at: '2999-01-01T00:00:00Z' }],
     ];
     for (const [as, body] of asked) {
       const path = 'checks' in (body as object) ? '/authorizations/check/batch' : '/authorizations/check';

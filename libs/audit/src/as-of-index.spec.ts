@@ -86,6 +86,28 @@ describe('AsOfIndex', () => {
     }
   });
 
+  it('keeps at most maxSnapshots over all organizations, dropping the least recently used, and answers alike after', async () => {
+    const [first, second] = [randomUUID(), randomUUID()];
+    const items = { [first]: generated(first, 30), [second]: generated(second, 30) };
+    for (const org of [first, second]) await append(store, org, items[org]);
+    const reads: string[] = [];
+    const counted: EventStore = Object.assign(Object.create(store) as EventStore, {
+      readStream: (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
+        reads.push(`${streamId}@${options?.fromRevision ?? 0n}`);
+        return store.readStream(streamId, options);
+      },
+    });
+    // 30 events every 5: 7 snapshots each; a bound of 10 holds one organization, not two.
+    const index = new AsOfIndex(counted, { snapshotEvery: 5, maxSnapshots: 10 });
+    const at = new Date(minutes(17));
+    expect((await index.stateAt(first, at)).state).toEqual(bruteForce(items[first], at).state);
+    expect((await index.stateAt(second, at)).state).toEqual(bruteForce(items[second], at).state);
+    reads.length = 0;
+    expect((await index.stateAt(first, at)).state).toEqual(bruteForce(items[first], at).state);
+    // Dropped, so folded again from the first event.
+    expect(reads[0]).toBe(`${organizationStreamId(first)}@0`);
+  });
+
   it('extends itself with events appended after it was built', async () => {
     const org = randomUUID();
     const items = generated(org, 30);

@@ -1,11 +1,13 @@
 import { evolve, initialState, organizationStreamId, readRecordedEvent, type Membership, type OrganizationState } from '@roster/domain';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Answers "what did this organization look like at time T" without folding its whole
  * history each time. Per organization it keeps, in memory, a folded state every
  * `snapshotEvery` events (with the time reached at that point) and the state at the head;
  * it is built lazily on first use and extended incrementally from the last revision it saw.
+ * The organizations held are an LRU cache bounded in snapshots (AS_OF_MAX_SNAPSHOTS).
  * A question then costs a binary search and a fold of at most `snapshotEvery` events read
  * from the store. States share structure (PersistentMap), so snapshots are cheap.
  * Every `membersEvery`-th snapshot also keeps the member list sorted by user id; the list
@@ -53,7 +55,25 @@ export interface AsOfIndexOptions {
   readonly membersEvery?: number;
   /** Organizations kept in memory, least recently used dropped first (default 10,000). */
   readonly maxOrganizations?: number;
+  /** Snapshots kept in memory over all organizations (default AS_OF_MAX_SNAPSHOTS); see there. */
+  readonly maxSnapshots?: number;
+  /**
+   * The same streams with personal fields left sealed (PersonalDataEventStore.sealed), for
+   * stateAt: what it answers (status, roles, departments, partnerships) holds no personal
+   * data, and opening costs a key look-up and a decryption per personal field. Default: the store.
+   */
+  readonly sealedStore?: EventStore;
 }
+
+/**
+ * The memory bound of an index (ROSTER_AS_OF_MAX_SNAPSHOTS), in snapshots over all the
+ * organizations it holds, least recently used dropped first. bench:audit measures the heap
+ * of one 100,000-event organization's index (index_heap_mb): about 64 MB for its 1,001
+ * snapshots (shared states, the member lists every 10th, the ids each touched), so about
+ * 64 KB a snapshot: 10,000 snapshots are about 640 MB and 1,000,000 events folded. An
+ * organization larger than the whole bound is folded from zero on each question instead.
+ */
+export const AS_OF_MAX_SNAPSHOTS = 10_000;
 
 /** Where an answer stands: the folded point, the stream's head, and the point's members sorted. */
 export interface AsOfAnswer {
@@ -116,9 +136,9 @@ export function foldRecorded(point: FoldedPoint, recorded: RecordedEvent): Folde
 export class AsOfIndex {
   private readonly snapshotEvery: number;
   private readonly membersEvery: number;
-  private readonly maxOrganizations: number;
-  /** Insertion order doubles as recency order (re-inserted on use). */
-  private readonly timelines = new Map<string, Timeline>();
+  /** Least recently used organizations dropped first, weighed by their snapshots. */
+  private readonly timelines: LRUCache<string, Timeline>;
+  private readonly sealedStore: EventStore;
 
   constructor(
     private readonly store: EventStore,
@@ -126,7 +146,12 @@ export class AsOfIndex {
   ) {
     this.snapshotEvery = options.snapshotEvery ?? 100;
     this.membersEvery = options.membersEvery ?? 10;
-    this.maxOrganizations = options.maxOrganizations ?? 10_000;
+    this.sealedStore = options.sealedStore ?? store;
+    this.timelines = new LRUCache<string, Timeline>({
+      max: options.maxOrganizations ?? 10_000,
+      maxSize: options.maxSnapshots ?? AS_OF_MAX_SNAPSHOTS,
+      sizeCalculation: (timeline) => timeline.snapshots.length,
+    });
   }
 
   /** The organization's state at the head of its stream (revision -1: no such stream). */
@@ -134,15 +159,32 @@ export class AsOfIndex {
     return this.catchUp(this.timeline(organizationId), organizationId);
   }
 
-  /** The state after the longest prefix of the stream whose time line is at or before `at`. */
+  /** The state after the longest prefix of the stream whose time line is at or before `at`, with its members sorted. */
   async asOf(organizationId: string, at: Date): Promise<AsOfAnswer> {
+    const { point, head, snapshots, from, touched } = await this.locate(organizationId, at);
+    return { point, head, members: this.membersAt(snapshots, from, point.state, touched) };
+  }
+
+  /**
+   * The same point as asOf, without the sorted member list, for questions that read no
+   * personal data (the permission check at a past instant): the events folded past the
+   * snapshot are read from `sealedStore`, so their personal fields may stay sealed.
+   */
+  async stateAt(organizationId: string, at: Date): Promise<FoldedPoint> {
+    return (await this.locate(organizationId, at, this.sealedStore)).point;
+  }
+
+  /**
+   * The point at `at`: the last snapshot at or before it (a binary search), folded forward
+   * with at most `snapshotEvery` events read from the store; `touched` are the strings of
+   * the events folded past snapshot `from`.
+   */
+  private async locate(organizationId: string, at: Date, store: EventStore = this.store): Promise<{ point: FoldedPoint; head: FoldedPoint; snapshots: readonly Snapshot[]; from: number; touched: Set<string> }> {
     const timeline = this.timeline(organizationId);
     const head = await this.catchUp(timeline, organizationId);
     const { snapshots } = timeline;
     const target = at.getTime();
-    if (head.time <= target) {
-      return { point: head, head, members: this.membersAt(snapshots, snapshots.length - 1, head.state, timeline.touched) };
-    }
+    if (head.time <= target) return { point: head, head, snapshots, from: snapshots.length - 1, touched: timeline.touched };
     // Last snapshot at or before `target` (snapshots[0] always qualifies).
     let lo = 0;
     let hi = snapshots.length - 1;
@@ -151,10 +193,9 @@ export class AsOfIndex {
       if (snapshots[mid].time <= target) lo = mid;
       else hi = mid - 1;
     }
-    const snapshot = snapshots[lo];
-    let point: FoldedPoint = snapshot;
+    let point: FoldedPoint = snapshots[lo];
     const touched = new Set<string>();
-    const stream = this.store.readStream(organizationStreamId(organizationId), {
+    const stream = store.readStream(organizationStreamId(organizationId), {
       fromRevision: BigInt(point.revision + 1),
       maxCount: Math.min(this.snapshotEvery, head.revision - point.revision),
     });
@@ -164,7 +205,7 @@ export class AsOfIndex {
       point = next;
       addTouched(touched, event.data);
     }
-    return { point, head, members: this.membersAt(snapshots, lo, point.state, touched) };
+    return { point, head, snapshots, from: lo, touched };
   }
 
   /** Sorted members of a point folded from snapshot `index` with `touched` since: merged from the last stored list. */
@@ -185,16 +226,10 @@ export class AsOfIndex {
 
   private timeline(organizationId: string): Timeline {
     let timeline = this.timelines.get(organizationId);
-    if (timeline) {
-      this.timelines.delete(organizationId);
-    } else {
+    if (!timeline) {
       timeline = { snapshots: [EMPTY], head: EMPTY, touched: new Set() };
-      if (this.timelines.size >= this.maxOrganizations) {
-        const oldest = this.timelines.keys().next().value;
-        if (oldest !== undefined) this.timelines.delete(oldest);
-      }
+      this.timelines.set(organizationId, timeline);
     }
-    this.timelines.set(organizationId, timeline);
     return timeline;
   }
 
@@ -223,6 +258,8 @@ export class AsOfIndex {
       }
     }
     timeline.head = head;
+    // Re-weighed by its snapshots now; the least recently used timelines go first when over the bound.
+    if (this.timelines.peek(organizationId) === timeline) this.timelines.set(organizationId, timeline);
     return head;
   }
 }

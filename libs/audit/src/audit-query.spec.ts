@@ -1,5 +1,5 @@
-import { DomainError } from '@roster/domain';
-import { parseHistoryQuery, parseIsoTime } from './audit-query';
+import { DomainError, parseIsoTime } from '@roster/domain';
+import { parseHistoryQuery } from './audit-query';
 import { decodeCursor, encodeCursor } from './history';
 
 const refusal = (fn: () => unknown): DomainError => {

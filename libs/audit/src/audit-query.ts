@@ -1,33 +1,10 @@
-import { isOrganizationEventType, ORGANIZATION_EVENT_TYPES, validation } from '@roster/domain';
+import { isOrganizationEventType, ORGANIZATION_EVENT_TYPES, parseIsoTime, validation } from '@roster/domain';
 import { decodeCursor, type HistoryFilter } from './history';
 
 /**
  * Input parsing shared by the HTTP routes and the CLI, so both refuse the same things
  * with the same messages (DomainError `validation`, a 400 over HTTP).
  */
-
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * An ISO 8601 date or date-time. A date alone means 00:00 UTC that day; a date-time
- * without an offset is read as UTC (never the server's local zone). Impossible calendar
- * dates (2026-02-30) are refused rather than rolled over.
- */
-export function parseIsoTime(value: unknown, name: string): Date {
-  const text = typeof value === 'string' ? value.trim() : '';
-  const match = ISO_TIME.exec(text);
-  const bad = () => validation('VALIDATION.TIME', `${name} must be an ISO 8601 date or date-time (e.g. 2026-03-03 or 2026-03-03T09:30:00Z), got ${JSON.stringify(value ?? null)}`);
-  if (!match) throw bad();
-  const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = match;
-  const calendar = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
-  if (calendar.getUTCFullYear() !== +y || calendar.getUTCMonth() !== +mo - 1 || calendar.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) {
-    throw bad();
-  }
-  const normalized = text.replace(' ', 'T');
-  const ms = Date.parse(match[4] === undefined ? `${normalized}T00:00:00Z` : zone ? normalized : `${normalized}Z`);
-  if (Number.isNaN(ms)) throw bad();
-  return new Date(ms);
-}
 
 /** One or more event types, repeated and/or comma-separated; an unknown or empty type is refused. */
 function parseEventTypes(value: unknown): Set<string> | undefined {

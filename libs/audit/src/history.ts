@@ -1,4 +1,4 @@
-import { organizationStreamId, readRecordedEvent, type EventMetadata } from '@roster/domain';
+import { IMPORT_COMMAND, organizationStreamId, readRecordedEvent, type ErasedValue, type EventMetadata, type ImportProvenance } from '@roster/domain';
 import type { EventStore, RecordedEvent } from '@roster/event-store';
 
 /** One event as auditors read it: who did what, when and why. */
@@ -21,6 +21,14 @@ export interface HistoryEntry {
   readonly recordedSchemaVersion?: number;
   /** The command's name, e.g. `ApproveJoin`. */
   readonly command: string | null;
+  /** The reason given (a rejection, a role change, a removal), `{ erased: true }` once its owner is erased; null when none. */
+  readonly reason: string | ErasedValue | null;
+  /**
+   * For what `roster import` recorded: the source portal, the id there and its date (the
+   * event's own `source`; for the other events of an import, the organization's source
+   * with `since` null). Null for what was done in Roster.
+   */
+  readonly provenance: ImportProvenance | null;
   /** The event's link in the hash chain (see GET /organizations/:id/verify). */
   readonly hash: string | null;
   /** Present only when the command's request carried a W3C trace context: joins the event to the portal's trace. */
@@ -38,8 +46,10 @@ export interface HistoryFilter {
   readonly actor?: string;
 }
 
-export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
+/** `organizationSource`: the organization's import provenance, for the events an import recorded without their own. */
+export function toHistoryEntry(recorded: RecordedEvent, organizationSource: ImportProvenance | null = null): HistoryEntry {
   const read = readRecordedEvent(recorded);
+  const provenance = read.provenance ?? (read.command === IMPORT_COMMAND && organizationSource ? { ...organizationSource, since: null } : null);
   return {
     position: recorded.position.toString(),
     revision: recorded.revision.toString(),
@@ -53,6 +63,8 @@ export function toHistoryEntry(recorded: RecordedEvent): HistoryEntry {
     schemaVersion: read.schemaVersion,
     ...(read.recordedSchemaVersion !== read.schemaVersion ? { recordedSchemaVersion: read.recordedSchemaVersion } : {}),
     command: read.command,
+    reason: read.reason,
+    provenance,
     hash: read.hash,
     ...(read.traceparent !== null ? { traceparent: read.traceparent } : {}),
     ...(read.tracestate !== null ? { tracestate: read.tracestate } : {}),
@@ -80,10 +92,23 @@ export async function* readHistory(
   filter: HistoryFilter = {},
   fromRevision = 0n,
 ): AsyncGenerator<HistoryEntry> {
-  for await (const recorded of store.readStream(organizationStreamId(organizationId), { fromRevision })) {
-    const entry = toHistoryEntry(recorded);
+  const streamId = organizationStreamId(organizationId);
+  // An imported organization's provenance is its first event's; read it only if an entry needs it.
+  let source: ImportProvenance | null | undefined;
+  for await (const recorded of store.readStream(streamId, { fromRevision })) {
+    let entry = toHistoryEntry(recorded, source ?? null);
+    if (recorded.revision === 0n) source = entry.provenance;
+    else if (source === undefined && entry.command === IMPORT_COMMAND && entry.provenance === null) {
+      source = await firstProvenance(store, streamId);
+      entry = toHistoryEntry(recorded, source);
+    }
     if (matchesFilter(entry, filter)) yield entry;
   }
+}
+
+async function firstProvenance(store: EventStore, streamId: string): Promise<ImportProvenance | null> {
+  for await (const first of store.readStream(streamId, { maxCount: 1 })) return readRecordedEvent(first).provenance;
+  return null;
 }
 
 export interface HistoryPage {

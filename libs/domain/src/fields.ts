@@ -3,6 +3,7 @@ import type { Invitee } from './events';
 import { DATASET_ROLES, isDatasetRole, type DatasetRole } from './dataset-roles';
 import { isDepartmentId } from './departments';
 import { isServiceId } from './ids';
+import { parseIsoTime } from './instants';
 import { isPartnerAccess, PARTNER_ACCESSES, type PartnerAccess } from './partners';
 import { isRole, ROLES, type Role } from './roles';
 
@@ -30,6 +31,8 @@ export const FIELD_CODES = {
   contactEmail: 'VALIDATION.CONTACT_EMAIL',
   /** The organization a contact names when accepting a partnership. */
   organizationId: 'VALIDATION.ORGANIZATION_ID',
+  /** The instant a permission check asks about (not a command's: the check's only). Its future is refused apart: validPastInstant. */
+  at: 'VALIDATION.TIME',
 } as const;
 
 export type CommandField = keyof typeof FIELD_CODES;
@@ -223,6 +226,7 @@ const FIELD_RULES: Record<CommandField, (value: unknown) => unknown> = {
   partnerOrganizationId: validPartnerOrganizationId,
   contactEmail: validContactEmail,
   organizationId: validOrganizationId,
+  at: (value) => parseIsoTime(value, 'at'),
 };
 
 /** Why `value` is refused for `field` (a validation DomainError with the field's code), or undefined when it passes. */

@@ -10,6 +10,7 @@ export * from './departments';
 export * from './partners';
 export * from './persistent-map';
 export * from './invitation-expiry';
+export * from './instants';
 export * from './organization.state';
 export * from './organization.decide';
 export * from './import';

@@ -113,12 +113,23 @@ function stronger(a: OrganizationPermissionDecision, b: OrganizationPermissionDe
 }
 
 /**
+ * The check's answer about an organization that is not there to grant anything: unknown (or,
+ * asked about a past instant, not created yet) or deleted. Undefined for an active one, which
+ * checkOrganizationPermission then answers.
+ */
+export function organizationStatusRefusal(status: 'none' | 'active' | 'deleted'): OrganizationPermissionDecision | undefined {
+  if (status === 'active') return undefined;
+  const reason = status === 'none' ? 'unknown organization' : 'organization deleted';
+  return { allowed: false, role: null, reason, departmentId: null, via: 'membership', partnerOrganizationId: null, access: null };
+}
+
+/**
  * The permission check of one organization, partners included: a member is always answered
  * by their membership (role, then department rule), never by a partnership; a non-member is
  * answered by the strongest partnership that counts (active, with a live partner they belong
  * to), `via: partner` naming it, because the calling service must still check that the
  * resource is shared with partners; otherwise by "not a member". The organization itself
- * being unknown or deleted is the caller's to answer first, as for members.
+ * being unknown or deleted is the caller's to answer first (organizationStatusRefusal).
  */
 export function checkOrganizationPermission(
   member: MemberPlacement | undefined,

@@ -88,6 +88,8 @@ export type PlatformAction =
   | 'user.organizations.read'
   /** Ask the permission check about any user (a user always asks about themself). */
   | 'permission.check-any-user'
+  /** Ask the permission check about any user at a past instant (`at`): what auditors ask too. */
+  | 'permission.check-any-user-at'
   /** Erase any person (RGPD article 17); a person may always ask for their own erasure. */
   | 'person.erase'
   /** Read everything held about any person (article 15); a person always reads their own. */
@@ -104,17 +106,18 @@ interface PlatformGrant {
 /**
  * What each platform role (the token's `roles` claim) grants, DESIGN.md "Roles": a
  * superadmin may do anything an admin may, everywhere; an auditor reads every
- * organization's record and changes nothing; a `service` token reads what members read and
- * asks the permission check about any user, and changes nothing.
+ * organization's record (and asks the permission check about any user at a past instant) and
+ * changes nothing; a `service` token reads what members read and asks the permission check
+ * about any user, and changes nothing.
  */
 export const PLATFORM_ROLE_POLICY: Readonly<Record<PlatformRole, PlatformGrant>> = {
   superadmin: {
     organization: 'all',
-    platform: ['user.organizations.read', 'permission.check-any-user', 'person.erase', 'person.read', 'organizations.needing-admin.read'],
+    platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase', 'person.read', 'organizations.needing-admin.read'],
   },
-  auditor: { organization: ['audit.read'], platform: [] },
+  auditor: { organization: ['audit.read'], platform: ['permission.check-any-user-at'] },
   // The identity service erases a person when their account is deleted.
-  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user', 'person.erase'] },
+  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase'] },
 };
 
 const PLATFORM_GRANTS = new Map<PlatformRole, ReadonlySet<string>>(

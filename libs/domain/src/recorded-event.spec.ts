@@ -31,4 +31,23 @@ describe('readRecordedEvent', () => {
     expect(readRecordedEvent({ ...base, type: 'MemberLeft', data: null }).event).toBeUndefined();
     expect(readRecordedEvent({ ...base, type: 'MemberLeft', data: { userId: 'u1' } }).data).toEqual({ userId: 'u1' });
   });
+
+  it("reads the reason given (a string, or the erased marker of a destroyed key), whatever the event type, else null", () => {
+    const reasonOf = (type: string, data: Record<string, unknown>) => readRecordedEvent({ ...base, type, data: { organizationId: 'o1', ...data } }).reason;
+    expect(reasonOf('JoinRejected', { requestId: 'r', userId: 'u2', rejectedBy: 'u1', reason: 'Not yet' })).toBe('Not yet');
+    // A reason another version adds (ChangeRole, RemoveMember) reads the same, with no change here.
+    expect(reasonOf('MemberRemoved', { userId: 'u2', role: 'member', removedBy: 'u1', reason: 'Left the lab' })).toBe('Left the lab');
+    expect(reasonOf('MemberRoleChanged', { userId: 'u2', from: 'member', to: 'editor', changedBy: 'u1', reason: { erased: true } })).toEqual({ erased: true });
+    expect(reasonOf('JoinRejected', { requestId: 'r', userId: 'u2', rejectedBy: 'u1' })).toBeNull();
+    // Still sealed (read from the store as it is on disk) is not a reason anyone can read.
+    expect(reasonOf('JoinRejected', { requestId: 'r', userId: 'u2', rejectedBy: 'u1', reason: { enc: 'v1', kid: 'k', iv: 'i', ct: 'c', tag: 't' } })).toBeNull();
+  });
+
+  it('reads the provenance of what an import recorded, and of nothing else', () => {
+    const source = { system: 'udata', id: '5a1b', since: '2019-04-02T00:00:00Z' };
+    const read = (type: string, data: Record<string, unknown>) => readRecordedEvent({ ...base, type, data: { organizationId: 'o1', ...data } }).provenance;
+    expect(read('OrganizationImported', { name: 'N', description: '', importedBy: 'root', source })).toEqual(source);
+    expect(read('MemberImported', { userId: 'u2', role: 'editor', importedBy: 'root', source: { ...source, since: null } })).toEqual({ ...source, since: null });
+    expect(read('MemberLeft', { userId: 'u2', role: 'member', source })).toBeNull();
+  });
 });

@@ -1,4 +1,5 @@
-import { isOrganizationEventType, type EventMetadata, type OrganizationEvent } from './events';
+import { isOrganizationEventType, type EventMetadata, type ImportProvenance, type OrganizationEvent } from './events';
+import { isErased, type ErasedValue } from './personal-data';
 import { upcast, type StoredEventLike } from './upcast';
 
 /**
@@ -35,6 +36,14 @@ export interface RecordedOrganizationEvent<T extends RecordedEventLike = Recorde
   readonly causationId: string | null;
   /** The command's name, e.g. `ApproveJoin`. */
   readonly command: string | null;
+  /**
+   * Why, in the words of whoever decided it: the data's `reason` (a rejection, a role change,
+   * a removal), null when none was given. Personal data: the store opens it, and once its
+   * owner is erased it reads as ERASED, never as missing.
+   */
+  readonly reason: string | ErasedValue | null;
+  /** Where an imported organization or membership came from (OrganizationImported, MemberImported: `source`); else null. */
+  readonly provenance: ImportProvenance | null;
   readonly idempotencyKey: string | null;
   readonly requestFingerprint: string | null;
   /** The W3C trace context of the command's request, when it carried one. */
@@ -45,6 +54,20 @@ export interface RecordedOrganizationEvent<T extends RecordedEventLike = Recorde
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+const IMPORTED_TYPES: ReadonlySet<string> = new Set(['OrganizationImported', 'MemberImported']);
+
+function reasonOf(data: { reason?: unknown } | null): string | ErasedValue | null {
+  const reason = data?.reason;
+  return typeof reason === 'string' || isErased(reason) ? reason : null;
+}
+
+function provenanceOf(type: string, data: { source?: unknown } | null): ImportProvenance | null {
+  const source = data?.source as ImportProvenance | null | undefined;
+  return IMPORTED_TYPES.has(type) && source !== null && typeof source === 'object' && typeof source.system === 'string' && typeof source.id === 'string'
+    ? { system: source.system, id: source.id, since: typeof source.since === 'string' ? source.since : null }
+    : null;
+}
 
 function actorOf(value: unknown): EventMetadata['actor'] | null {
   const actor = value as { userId?: unknown } | null | undefined;
@@ -59,7 +82,7 @@ function actorOf(value: unknown): EventMetadata['actor'] | null {
  */
 export function readRecordedEvent<T extends RecordedEventLike>(recorded: T): RecordedOrganizationEvent<T> {
   const current = upcast(recorded);
-  const data = current.data as { organizationId?: unknown } | null;
+  const data = current.data as { organizationId?: unknown; reason?: unknown; source?: unknown } | null;
   const isEvent = isOrganizationEventType(current.type) && data !== null && typeof data === 'object' && typeof data.organizationId === 'string';
   const metadata = recorded.metadata;
   const recordedTime = text(metadata.occurredAt);
@@ -79,6 +102,8 @@ export function readRecordedEvent<T extends RecordedEventLike>(recorded: T): Rec
     correlationId: text(metadata.correlationId),
     causationId: text(metadata.causationId),
     command: text(metadata.command),
+    reason: isEvent ? reasonOf(data) : null,
+    provenance: isEvent ? provenanceOf(current.type, data) : null,
     idempotencyKey: text(metadata.idempotencyKey),
     requestFingerprint: text(metadata.requestFingerprint),
     traceparent: text(metadata.traceparent),

@@ -4,6 +4,7 @@ import {
   isAction,
   isPartnerAccess,
   isRole,
+  organizationStatusRefusal,
   type MemberPlacement,
   type OrganizationPermissionDecision,
   type PartnerStanding,
@@ -108,8 +109,8 @@ export class PermissionChecker {
 /** Synchronous when the facts are (the in-process index); a promise only when the partners are read from a store. */
 function decide(facts: Facts, action: Permission, resourceDepartmentId: string | null | undefined): PermissionAnswer | Promise<PermissionAnswer> {
   const { organization, membership } = facts;
-  if (!organization) return refused('unknown organization');
-  if (organization.status === 'deleted') return refused('organization deleted');
+  const refusal = organizationStatusRefusal(!organization ? 'none' : organization.status === 'deleted' ? 'deleted' : 'active');
+  if (refusal) return refusal;
   // The membership document has the member's role and departmentId fields: read as it is, no copy per check.
   const member = membership?.status === 'active' && isRole(membership.role) ? (membership as unknown as MemberPlacement) : undefined;
   if (!isAction(action)) {
@@ -137,6 +138,3 @@ function standing({ partnership, partner, membership }: PartnerFacts): PartnerSt
   ];
 }
 
-function refused(reason: string): PermissionAnswer {
-  return { allowed: false, role: null, reason, departmentId: null, via: 'membership', partnerOrganizationId: null, access: null };
-}

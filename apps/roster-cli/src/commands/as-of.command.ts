@@ -1,4 +1,5 @@
-import { AsOfIndex, asOfView, parseIsoTime } from '@roster/audit';
+import { parseIsoTime } from '@roster/domain';
+import { AsOfIndex, asOfView } from '@roster/audit';
 import { CliCommand, parseArgs, UsageError } from '../cli-command';
 import { asUsage, CliFailure, organizationIdArg, rejectUnknownFlags, withStore } from './audit-support';
 

@@ -7,15 +7,24 @@ import { asUsage, CliFailure, flagValue, organizationIdArg, rejectUnknownFlags, 
 
 const FLAGS = ['from', 'to', 'type', 'actor', 'ndjson'];
 
-const row = (revision: string, time: string, type: string, actor: string, data: string): string =>
-  `${revision.padStart(8)}  ${time.padEnd(24)}  ${type.padEnd(26)}  ${actor}  ${data}`;
+const row = (revision: string, time: string, type: string, command: string, actor: string, why: string, data: string): string =>
+  `${revision.padStart(8)}  ${time.padEnd(24)}  ${type.padEnd(26)}  ${command.padEnd(26)}  ${actor}  ${why}  ${data}`;
 
 /** The table's first line: the columns of `line`. */
-const HISTORY_HEADER = row('REVISION', 'TIME', 'TYPE', 'ACTOR', 'DATA');
+const HISTORY_HEADER = row('REVISION', 'TIME', 'TYPE', 'COMMAND', 'ACTOR', 'WHY', 'DATA');
+
+/** The reason given (quoted; an erased one says so) and, for what an import recorded, where it came from; `-` when neither. */
+function why(entry: HistoryEntry): string {
+  const parts: string[] = [];
+  if (entry.reason !== null) parts.push(typeof entry.reason === 'string' ? `reason=${JSON.stringify(entry.reason)}` : 'reason=(erased)');
+  const source = entry.provenance;
+  if (source) parts.push(`source=${source.system}:${JSON.stringify(source.id)}${source.since ? `@${source.since}` : ''}`);
+  return parts.length > 0 ? parts.join(' ') : '-';
+}
 
 function line(entry: HistoryEntry): string {
   const actor = (entry.actor as { userId?: string } | null)?.userId ?? '-';
-  return row(String(entry.revision), entry.time, entry.type, actor, JSON.stringify(entry.data));
+  return row(String(entry.revision), entry.time, entry.type, entry.command ?? '-', actor, why(entry), JSON.stringify(entry.data));
 }
 
 async function hasEvents(store: EventStore, organizationId: string): Promise<boolean> {

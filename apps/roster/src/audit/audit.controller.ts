@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Headers, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ORGANIZATION_EVENT_TYPES, validation, type Actor } from '@roster/domain';
+import { ORGANIZATION_EVENT_TYPES, parseIsoTime, validation, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
 import { SecuredRoute } from '../http/openapi';
-import { HISTORY_MAX_LIMIT, parseHistoryQuery, parseIsoTime, type AsOfView, type HistoryEntry, type HistoryPage } from '@roster/audit';
+import { HISTORY_MAX_LIMIT, parseHistoryQuery, type AsOfView, type HistoryEntry, type HistoryPage } from '@roster/audit';
 import { AS_OF_VIEW, HISTORY_ENTRY, HISTORY_PAGE, VERIFY_ANSWER } from './audit.schemas';
 import { AuditService, type VerifyAnswer } from './audit.service';
 

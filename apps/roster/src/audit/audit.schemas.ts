@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ORGANIZATION_EVENT_TYPES } from '@roster/domain';
+import { IMPORT_SYSTEMS, ORGANIZATION_EVENT_TYPES } from '@roster/domain';
 import {
   DATASET_ROLE_SCHEMA as DATASET_ROLE,
   DECIMAL_SCHEMA as DECIMAL,
@@ -17,7 +17,7 @@ const NULLABLE_STRING: SchemaObject = { type: 'string', nullable: true };
 
 export const HISTORY_ENTRY: SchemaObject = {
   type: 'object',
-  required: ['position', 'revision', 'id', 'type', 'time', 'actor', 'data', 'correlationId', 'causationId', 'schemaVersion', 'command', 'hash'],
+  required: ['position', 'revision', 'id', 'type', 'time', 'actor', 'data', 'correlationId', 'causationId', 'schemaVersion', 'command', 'reason', 'provenance', 'hash'],
   properties: {
     position: DECIMAL,
     revision: { ...DECIMAL, description: "0-based revision in the organization's stream" },
@@ -31,6 +31,18 @@ export const HISTORY_ENTRY: SchemaObject = {
     schemaVersion: { type: 'integer', minimum: 1 },
     recordedSchemaVersion: { type: 'integer', minimum: 1, description: 'Present when recorded under an older version and upcast' },
     command: { ...NULLABLE_STRING, description: "The command's name, e.g. ApproveJoin" },
+    reason: {
+      description: 'The reason given (a rejection, a role change, a removal), null when none; personal data: `{ "erased": true }` once its owner was erased',
+      // null matches the object branch only (nullable there), so oneOf holds for each of the three.
+      oneOf: [{ type: 'string' }, { type: 'object', nullable: true, required: ['erased'], properties: { erased: { type: 'boolean', enum: [true] } } }],
+    },
+    provenance: {
+      type: 'object',
+      nullable: true,
+      description: "For what `roster import` recorded: the source portal, the organization's id there and the source's date (null: none given, and for an import's events without their own source); null for what was done in Roster",
+      required: ['system', 'id', 'since'],
+      properties: { system: { type: 'string', enum: [...IMPORT_SYSTEMS] }, id: { type: 'string' }, since: { ...TIME, nullable: true } },
+    },
     hash: { ...NULLABLE_STRING, description: "The event's link in the hash chain" },
     traceparent: { type: 'string', description: "The W3C traceparent of the command's request; present only when it carried a valid one" },
     tracestate: { type: 'string', description: 'The W3C tracestate sent with it, when there was one' },

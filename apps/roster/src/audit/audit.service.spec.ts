@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, organizationStreamId, type Actor, type OrganizationEvent, type PlatformRole } from '@roster/domain';
 import { SqliteEventStore, type EventStore } from '@roster/event-store';
+import { AsOfIndex } from '@roster/audit';
 import { EmbeddedDocumentStore, PermissionChecker, projectBatch, ReadModelQueries } from '@roster/read-models';
 import type { ReadModelsService } from '../queries/read-models.service';
 import { AuditService } from './audit.service';
@@ -42,7 +43,7 @@ describe('AuditService: the caller is checked before the organization is read or
     } as unknown as ReadModelsService;
     const counted = counting(sqlite);
     reads = counted.reads;
-    audit = new AuditService(counted.store, readModels);
+    audit = new AuditService(counted.store, readModels, new AsOfIndex(counted.store));
   });
 
   afterEach(async () => sqlite.close());

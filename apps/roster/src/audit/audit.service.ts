@@ -38,15 +38,12 @@ export interface VerifyAnswer {
  */
 @Injectable()
 export class AuditService {
-  /** One index per process: snapshots are built on first use and extended as events arrive. */
-  readonly index: AsOfIndex;
-
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModelsService,
-  ) {
-    this.index = new AsOfIndex(store);
-  }
+    /** One index per process (QueriesModule): snapshots are built on first use and extended as events arrive. */
+    readonly index: AsOfIndex,
+  ) {}
 
   /** The organization's current state, once the actor is known to be allowed. */
   async authorize(organizationId: string, actor: Actor): Promise<FoldedPoint> {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { AS_OF_MAX_SNAPSHOTS } from '@roster/audit';
 import { ORGANIZATION_LIMITS } from '@roster/domain';
 
 /**
@@ -50,6 +51,8 @@ export interface RosterConfig {
   readonly run: ReadonlySet<RosterWorker>;
   readonly invitationTtlDays: number;
   readonly stateCacheSize: number;
+  /** Folded states the as-of index keeps over all organizations (its memory bound; AS_OF_MAX_SNAPSHOTS). */
+  readonly asOfMaxSnapshots: number;
   /** Extra attempts after a concurrency conflict before answering 409. */
   readonly commandRetries: number;
   readonly logLevel: LogLevel;
@@ -316,6 +319,7 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
       ORGANIZATION_LIMITS.expiresInDaysMax,
     ),
     stateCacheSize: integer(env, 'ROSTER_STATE_CACHE_SIZE', 10000, 0, 10_000_000),
+    asOfMaxSnapshots: integer(env, 'ROSTER_AS_OF_MAX_SNAPSHOTS', AS_OF_MAX_SNAPSHOTS, 1, 10_000_000),
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
     logLevel: logLevel as LogLevel,
     logFormat: logFormat as LogFormat,

@@ -44,6 +44,12 @@ export const FIELD_SCHEMAS: Record<CommandField, SchemaObject> = {
   partnerOrganizationId: { ...UUID_SCHEMA, description: 'An organization id (a UUID the service made)' },
   contactEmail: { type: 'string', maxLength: LIMITS.emailMaxLength, pattern: TEXT_PATTERNS.email, description: "A contact's e-mail address (personal data); compared trimmed and lower-cased" },
   organizationId: { ...UUID_SCHEMA, description: 'An organization id (a UUID the service made)' },
+  at: {
+    ...TIME_SCHEMA,
+    description:
+      'A past instant (RFC 3339; as for as-of, a date alone is 00:00 UTC and no offset means UTC): the answer the check gave then. ' +
+      'Malformed: 400 VALIDATION.TIME; later than the service\'s clock: 400 VALIDATION.TIME_FUTURE',
+  },
 };
 
 /** A personal field in an answer (libs/domain/src/personal-data.ts): its text, or `{"erased": true}` once its owner is erased. */

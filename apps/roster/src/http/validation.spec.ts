@@ -67,6 +67,7 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
     partnerOrganizationId: { shape: 1, rule: 'not-a-uuid' },
     contactEmail: { shape: false, rule: 'nobody' },
     organizationId: { shape: [], rule: 'org-1' },
+    at: { shape: 1709251200000, rule: '2026-02-30T00:00:00Z' },
   };
 
   test.each(Object.keys(valid) as (keyof typeof FIELD_CODES)[])('%s', async (field) => {

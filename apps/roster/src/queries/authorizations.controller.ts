@@ -2,7 +2,8 @@ import { Body, Controller, HttpCode, HttpStatus, Injectable, OnModuleInit, Post,
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ACTIONS, fieldRefusal, forbidden, isAction, isServiceId, platformRoleAllowing, type Action, type Actor } from '@roster/domain';
+import { ACTIONS, DomainError, fieldRefusal, forbidden, isAction, isServiceId, platformRoleAllowing, validPastInstant, type Action, type Actor } from '@roster/domain';
+import { AsOfIndex, checkPermissionAt } from '@roster/audit';
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
@@ -21,6 +22,8 @@ interface Check {
   readonly action: Action;
   /** The resource's department; absent or null: a resource without department. */
   readonly departmentId?: string | null;
+  /** A past instant (ISO, normalized): the check answers as it did then. */
+  readonly at?: string;
 }
 
 /**
@@ -30,13 +33,25 @@ interface Check {
  * false with its reason). Every answer names the member's department (null: none). Platform roles
  * are not applied: a superadmin's token is honoured by the service that holds it. Callers:
  * `service` tokens, superadmins, or a user asking about themself.
+ *
+ * With `at` (a past instant) the same rule answers from the record folded as of `at`
+ * (checkPermissionAt, the as-of index) instead of the read models; auditors may ask it too.
  */
 @ApiTags('authorizations')
 @QueryRoute(403, 413, 415)
 @UseInterceptors(MinPositionInterceptor)
 @Controller('authorizations')
 export class AuthorizationsController {
-  constructor(private readonly readModels: ReadModelsService) {}
+  constructor(
+    private readonly readModels: ReadModelsService,
+    private readonly asOf: AsOfIndex,
+  ) {}
+
+  /** The read models' answer now, or the record's at `check.at`. */
+  private answer(check: Check): Promise<PermissionAnswer> {
+    if (check.at !== undefined) return checkPermissionAt(this.asOf, check, new Date(check.at));
+    return this.readModels.checker.check(check.userId, check.organizationId, check.action, check.departmentId);
+  }
 
   @Post('check')
   @HttpCode(200)
@@ -45,10 +60,10 @@ export class AuthorizationsController {
   @ApiOkResponse({ schema: PERMISSION_ANSWER })
   async check(@Body() body: unknown, @CurrentActor() actor: Actor): Promise<PermissionAnswer> {
     const errors: FieldError[] = [];
-    const check = parseCheck(body, '', errors);
+    const check = parseCheck(body, '', errors, new Date());
     if (!check) throw new ProblemException(HttpStatus.BAD_REQUEST, errors[0]?.code ?? 'VALIDATION.BODY', 'Invalid permission check', errors);
     authorize(actor, [check]);
-    return this.readModels.checker.check(check.userId, check.organizationId, check.action, check.departmentId);
+    return this.answer(check);
   }
 
   @Post('check/batch')
@@ -62,13 +77,12 @@ export class AuthorizationsController {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'VALIDATION.CHECKS', `checks must be an array of 1 to ${MAX_BATCH_CHECKS} checks`);
     }
     const errors: FieldError[] = [];
-    const checks = raw.map((item, i) => parseCheck(item, `checks[${i}].`, errors));
+    const now = new Date();
+    const checks = raw.map((item, i) => parseCheck(item, `checks[${i}].`, errors, now));
     if (errors.length > 0) throw new ProblemException(HttpStatus.BAD_REQUEST, errors[0].code, 'Invalid permission checks', errors.slice(0, 20));
     const valid = checks as Check[];
     authorize(actor, valid);
-    const results = await Promise.all(
-      valid.map(async (check) => ({ ...check, ...(await this.readModels.checker.check(check.userId, check.organizationId, check.action, check.departmentId)) })),
-    );
+    const results = await Promise.all(valid.map(async (check) => ({ ...check, ...(await this.answer(check)) })));
     return { results };
   }
 }
@@ -80,7 +94,8 @@ const CHECK_PATHS = new Set(['/authorizations/check', '/authorizations/check/bat
  * several times the check itself): a Fastify preHandler on the two check routes answers a
  * valid, authorized request without X-Min-Position straight from the in-process index.
  * Anything else (no or bad token, invalid body, refusal, X-Min-Position, checks read from
- * MongoDB) falls through to the controller above, so answers and errors stay identical.
+ * MongoDB, a check at a past instant) falls through to the controller above, so answers and
+ * errors stay identical.
  */
 @Injectable()
 export class CheckFastPath implements OnModuleInit {
@@ -112,16 +127,17 @@ export class CheckFastPath implements OnModuleInit {
     const actor = token === undefined ? undefined : this.verifier.verifiedActor(token);
     if (!actor) return false;
     const errors: FieldError[] = [];
+    const now = new Date();
     let result: unknown;
     if (request.url === '/authorizations/check') {
-      const check = parseCheck(request.body, '', errors);
-      if (!check || !allowedToAsk(actor, [check])) return false;
+      const check = parseCheck(request.body, '', errors, now);
+      if (!check || check.at !== undefined || !allowedToAsk(actor, [check])) return false;
       result = checker.checkInProcess(check.userId, check.organizationId, check.action, check.departmentId);
     } else {
       const raw = (request.body as { checks?: unknown } | null)?.checks;
       if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_BATCH_CHECKS) return false;
-      const checks = raw.map((item, i) => parseCheck(item, `checks[${i}].`, errors));
-      if (errors.length > 0 || !allowedToAsk(actor, checks as Check[])) return false;
+      const checks = raw.map((item, i) => parseCheck(item, `checks[${i}].`, errors, now));
+      if (errors.length > 0 || (checks as Check[]).some((c) => c.at !== undefined) || !allowedToAsk(actor, checks as Check[])) return false;
       result = { results: (checks as Check[]).map((c) => ({ ...c, ...checker.checkInProcess(c.userId, c.organizationId, c.action, c.departmentId) })) };
     }
     request.actor = actor;
@@ -130,11 +146,15 @@ export class CheckFastPath implements OnModuleInit {
   }
 }
 
+/** A user asks about themself; about others, a platform role that PLATFORM_ROLE_POLICY lets ask (now, or at a past instant). */
 function allowedToAsk(actor: Actor, checks: readonly Check[]): boolean {
-  return platformRoleAllowing(actor.platformRoles, 'permission.check-any-user') !== undefined || checks.every((check) => check.userId === actor.userId);
+  return checks.every(
+    (check) => check.userId === actor.userId || platformRoleAllowing(actor.platformRoles, check.at === undefined ? 'permission.check-any-user' : 'permission.check-any-user-at') !== undefined,
+  );
 }
 
-function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check | undefined {
+/** `now`: the clock an `at` may not be after, read once per request. */
+function parseCheck(value: unknown, prefix: string, errors: FieldError[], now: Date): Check | undefined {
   const item = (value ?? {}) as Record<string, unknown>;
   const before = errors.length;
   if (typeof value !== 'object' || value === null) {
@@ -152,16 +172,32 @@ function parseCheck(value: unknown, prefix: string, errors: FieldError[]): Check
   const departmentId = item.departmentId;
   const badDepartment = departmentId === undefined || departmentId === null ? undefined : fieldRefusal('departmentId', departmentId);
   if (badDepartment) errors.push({ field: `${prefix}departmentId`, code: badDepartment.code, message: badDepartment.message });
+  let at: string | undefined;
+  if (item.at !== undefined) {
+    try {
+      at = validPastInstant(item.at, now).toISOString();
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      errors.push({ field: `${prefix}at`, code: error.code, message: error.message });
+    }
+  }
   if (errors.length > before) return undefined;
   const userId = item.userId as string;
   const organizationId = (item.organizationId as string).toLowerCase();
   const action = item.action as Action;
   // A batch result spreads the check, then the answer: its departmentId (the member's) is the one answered.
-  return departmentId === undefined ? { userId, organizationId, action } : { userId, organizationId, action, departmentId: departmentId as string | null };
+  return {
+    userId,
+    organizationId,
+    action,
+    ...(departmentId === undefined ? {} : { departmentId: departmentId as string | null }),
+    ...(at === undefined ? {} : { at }),
+  };
 }
 
 function authorize(actor: Actor, checks: readonly Check[]): void {
   if (!allowedToAsk(actor, checks)) {
-    throw forbidden('PERMISSION.DENIED', 'Only services and superadmins check permissions of other users');
+    const past = checks.some((check) => check.at !== undefined && check.userId !== actor.userId);
+    throw forbidden('PERMISSION.DENIED', past ? 'Only services, auditors and superadmins check permissions of other users at a past instant' : 'Only services and superadmins check permissions of other users');
   }
 }

@@ -4,6 +4,7 @@ import {
   DATASET_ROLE_SCHEMA as DATASET_ROLE,
   DECIMAL_SCHEMA as DECIMAL,
   DEPARTMENT_ID_SCHEMA as DEPARTMENT_ID,
+  FIELD_SCHEMAS,
   INVITEE_SCHEMA as INVITEE, PERSONAL_TEXT_SCHEMA as PERSONAL_TEXT, ROLE_SCHEMA as ROLE,
   TIME_SCHEMA as TIME,
   USER_ID_SCHEMA as USER_ID,
@@ -239,6 +240,7 @@ export const PERMISSION_CHECK: SchemaObject = {
     organizationId: UUID,
     action: { type: 'string', enum: [...ACTIONS] },
     departmentId: { ...NULLABLE_DEPARTMENT_ID, description: "The resource's department; absent or null: a resource without department" },
+    at: FIELD_SCHEMAS.at,
   },
 };
 
