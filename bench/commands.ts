@@ -416,6 +416,8 @@ async function main(): Promise<void> {
     const round = (n: number, digits = 2) => Number(n.toFixed(digits));
     const line = {
       bench: 'commands',
+      // ROSTER_METRICS=0 in the environment turns the service's metrics off (passed on to it).
+      metrics: process.env.ROSTER_METRICS === '0' ? 'off' : 'on',
       store: 'sqlite',
       read_models: 'embedded projection in the service process',
       connections: CONNECTIONS,

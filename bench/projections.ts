@@ -50,7 +50,9 @@ import { EVENT_SCHEMA_VERSION, organizationStreamId, type OrganizationEvent, typ
 import { eventHash, GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
 import { EmbeddedDocumentStore, ensureReadModelIndexes, INDEXED_COLLECTIONS, MongoDocumentStore, PermissionChecker, projectBatch, type Doc, READ_MODEL_COLLECTIONS, rebuildReadModels } from '@roster/read-models';
 import { pacedHttpLoad, percentile, type LabelledLatency, signTestToken, startMongoJavaServer, startServers, startServiceProcess, stopProcess, type MongoServer, type PacedLoadOptions, type PacedLoadResult, type PacedRequest, type ServiceProcess } from '@roster/testing';
+import { RosterMetrics } from '../apps/roster/src/metrics/roster-metrics';
 
+const METRICS_ON = process.env.ROSTER_METRICS !== '0';
 const ORGS = Number(process.env.BENCH_ORGS ?? 5000);
 const EVENTS_PER_ORG = 40;
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 30);
@@ -303,6 +305,8 @@ async function main(): Promise<void> {
 
     const result = {
       bench: 'projections',
+      // ROSTER_METRICS=0 in the environment turns metrics off: in the service (passed on to it) and in the in-process check.
+      metrics: METRICS_ON ? 'on' : 'off',
       mongo: servers.mongo!.description,
       organizations: ORGS,
       events: seeded.events,
@@ -432,7 +436,8 @@ async function inProcessChecks(mongoUrl: string, database: string, singles: read
   await indexSource.close();
   // As the service's index has them: the partner grants of an organization are found by its id, not by a scan.
   await ensureReadModelIndexes(index);
-  const checker = new PermissionChecker(index);
+  // Observed as the service observes it, unless ROSTER_METRICS=0.
+  const checker = new PermissionChecker(index, METRICS_ON ? new RosterMetrics(true).permissionCheck : undefined);
   const parsed = singles.map((r) => ({ ...(JSON.parse(r.body!) as { userId: string; organizationId: string; action: 'dataset.create' }), label: r.label ?? '' }));
   const inProcess: number[] = [];
   const labelled = new Map<string, number[]>();

@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { JoinRequestsModule } from './join-requests/join-requests.module';
+import { MetricsController } from './metrics/metrics.controller';
 import { MembersModule } from './members/members.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PartnersModule } from './partners/partners.module';
@@ -37,7 +38,7 @@ const FEATURE_MODULES = [
   HealthModule,
 ];
 
-@Module({ imports: FEATURE_MODULES })
+@Module({ imports: FEATURE_MODULES, controllers: [MetricsController] })
 export class AppModule {
   static forRoot(config: RosterConfig): DynamicModule {
     return {

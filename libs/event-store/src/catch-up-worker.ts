@@ -22,9 +22,13 @@ export interface CatchUpWorkerOptions {
    * each batch is handled; when false the batch is not handled and the worker backs off.
    */
   readonly holdsLease?: () => boolean;
+  /** Told of each batch handled and checkpointed: its events and how long handling and checkpointing took (metrics). */
+  readonly onBatch?: BatchObserver;
   /** Backoff after a failure: doubles from initialDelayMs up to maxDelayMs (defaults 100 ms, 30 s). */
   readonly retry?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
+
+export type BatchObserver = (events: number, seconds: number) => void;
 
 const consoleLogger: CatchUpWorkerLogger = {
   warn: (message) => console.warn(message),
@@ -115,9 +119,11 @@ export class CatchUpWorker {
           if (batch.length === 0) continue;
           // Another copy may be handling these events now: never without the lease.
           if (this.options.holdsLease && !this.options.holdsLease()) throw new Error('the lease is not held; not handling');
+          const started = performance.now();
           await handle(batch);
           const last = batch[batch.length - 1].position;
           await checkpoints.save(name, last);
+          this.options.onBatch?.(batch.length, (performance.now() - started) / 1000);
           this.advance(last);
           failures = 0;
           if (this.stopping) break;

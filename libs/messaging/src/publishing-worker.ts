@@ -1,5 +1,5 @@
 import type { EventStore } from '@roster/event-store';
-import { CatchUpWorker, type CatchUpWorkerLogger } from '@roster/event-store/catch-up-worker';
+import { CatchUpWorker, type BatchObserver, type CatchUpWorkerLogger } from '@roster/event-store/catch-up-worker';
 import type { CheckpointStore } from '@roster/event-store/checkpoint-store.port';
 import type { KafkaPublisher } from './kafka-publisher';
 
@@ -15,6 +15,8 @@ export interface PublishingWorkerOptions {
   readonly logger?: CatchUpWorkerLogger;
   /** When several processes may publish: publish only while this returns true (the publisher's lease). */
   readonly holdsLease?: () => boolean;
+  /** Told of each batch Kafka acknowledged and that was checkpointed (metrics). */
+  readonly onBatch?: BatchObserver;
   /** Backoff after a failed batch (defaults 200 ms doubling to 5 s, so publishing resumes soon after Kafka returns). */
   readonly retry?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
@@ -33,6 +35,7 @@ export function createPublishingWorker(options: PublishingWorkerOptions): CatchU
     maxBatchSize: options.maxBatchSize ?? 500,
     logger: options.logger,
     holdsLease: options.holdsLease,
+    onBatch: options.onBatch,
     retry: { initialDelayMs: options.retry?.initialDelayMs ?? 200, maxDelayMs: options.retry?.maxDelayMs ?? 5_000 },
   });
 }

@@ -36,6 +36,9 @@ interface PartnerFacts {
   readonly membership: Readonly<Doc> | null | undefined;
 }
 
+/** Told of each permission answer: allowed or not, and its latency in seconds. Called on the hot path: must not allocate. */
+export type PermissionCheckObserver = (allowed: boolean, seconds: number) => void;
+
 /**
  * The permission check, one decision by the domain's checkOrganizationPermission: a member by
  * the role and department from the memberships read model (the permission table, then the
@@ -46,7 +49,11 @@ interface PartnerFacts {
  * never a scan of all partnerships), then one lookup per partner; over MongoDB, indexed reads.
  */
 export class PermissionChecker {
-  constructor(private readonly source: DocumentStore) {}
+  /** `onCheck`: told of every answer and how long it took (metrics); without it nothing is timed. */
+  constructor(
+    private readonly source: DocumentStore,
+    private readonly onCheck?: PermissionCheckObserver,
+  ) {}
 
   /** True when checks are answered from an in-process index (checkInProcess may be used). */
   get answersInProcess(): boolean {
@@ -56,10 +63,24 @@ export class PermissionChecker {
   /** The check with no I/O; only when answersInProcess. `resourceDepartmentId`: the resource's department, if it has one. */
   checkInProcess(userId: string, organizationId: string, action: Permission, resourceDepartmentId?: string | null): PermissionAnswer {
     if (!(this.source instanceof EmbeddedDocumentStore)) throw new Error('checkInProcess needs an in-process index');
-    return this.checkSync(this.source, userId, organizationId, action, resourceDepartmentId);
+    const onCheck = this.onCheck;
+    if (onCheck === undefined) return this.checkSync(this.source, userId, organizationId, action, resourceDepartmentId);
+    const started = performance.now();
+    const answer = this.checkSync(this.source, userId, organizationId, action, resourceDepartmentId);
+    onCheck(answer.allowed, (performance.now() - started) / 1000);
+    return answer;
   }
 
   async check(userId: string, organizationId: string, action: Permission, resourceDepartmentId?: string | null): Promise<PermissionAnswer> {
+    const onCheck = this.onCheck;
+    if (onCheck === undefined) return this.read(userId, organizationId, action, resourceDepartmentId);
+    const started = performance.now();
+    const answer = await this.read(userId, organizationId, action, resourceDepartmentId);
+    onCheck(answer.allowed, (performance.now() - started) / 1000);
+    return answer;
+  }
+
+  private async read(userId: string, organizationId: string, action: Permission, resourceDepartmentId?: string | null): Promise<PermissionAnswer> {
     const source = this.source;
     if (source instanceof EmbeddedDocumentStore) return this.checkSync(source, userId, organizationId, action, resourceDepartmentId);
     const [organization, membership] = await Promise.all([

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   CatchUpWorker,
+  type BatchObserver,
   type CatchUpWorkerLogger,
   type CheckpointStore,
   type EventStore,
@@ -30,6 +31,8 @@ export interface ReadModelProjectorOptions {
   readonly index?: EmbeddedDocumentStore;
   readonly maxBatchSize?: number;
   readonly logger?: CatchUpWorkerLogger;
+  /** Told of each batch handled: by the writer (`projection`) and by the in-process index (`index`); for metrics. */
+  readonly onBatch?: { readonly projection?: BatchObserver; readonly index?: BatchObserver };
   /** The write lease (one writer per database at a time); defaults are right outside tests. */
   readonly lease?: { readonly holder?: string; readonly ttlMs?: number; readonly retryMs?: number };
 }
@@ -69,6 +72,7 @@ export class ReadModelProjector {
       maxBatchSize: options.maxBatchSize ?? 1000,
       logger: options.logger,
       holdsLease: () => lease.holds(),
+      onBatch: options.onBatch?.projection,
     });
     this.leased = new LeasedWorker({
       worker: this.writer,
@@ -97,6 +101,7 @@ export class ReadModelProjector {
         handle: async (batch) => index.writeSync(only(projectBatch(batch), INDEXED_COLLECTIONS)),
         maxBatchSize: options.maxBatchSize ?? 1000,
         logger: options.logger,
+        onBatch: options.onBatch?.index,
       });
     }
   }

@@ -2,14 +2,16 @@ import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   decide,
+  DomainError,
   organizationStreamId,
   partnerOrganizationFacts,
   partnerOrganizationToLoad,
   withPartnerFacts,
   type OrganizationEvent,
 } from '@roster/domain';
-import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '@roster/event-store';
+import { EVENT_STORE, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '@roster/event-store';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { RosterMetrics, type CommandEnd } from '../metrics/roster-metrics';
 import { buildEventsToAppend } from './event-envelope';
 import { ExecuteOrganizationCommand } from './execute-organization.command';
 import { IdempotencyKeyReusedError } from './idempotency-key-reused.error';
@@ -50,6 +52,8 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ROSTER_CONFIG) config: RosterConfig,
+    // Outside the service (the CLI's import, unit tests): nothing measured.
+    private readonly metrics: RosterMetrics = new RosterMetrics(false),
   ) {
     this.cache = new LruCache(config.stateCacheSize);
     this.retries = config.commandRetries;
@@ -57,16 +61,30 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
 
   execute(command: ExecuteOrganizationCommand): Promise<CommandOutcome> {
     const streamId = organizationStreamId(command.command.data.organizationId);
+    const type = command.command.type;
+    const started = performance.now();
+    const ended = (end: CommandEnd, code?: string) => this.metrics.commandEnded(type, end, code, (performance.now() - started) / 1000);
     return this.serializer.run(streamId, async () => {
       try {
         // Only the first attempt may trust the cache: after a conflict, read what others wrote.
-        return await retrying((attempt) => this.handle(streamId, command, attempt === 0), {
+        const { end, outcome } = await retrying((attempt) => this.handle(streamId, command, attempt === 0), {
           retries: this.retries,
-          shouldRetry: (error) => error instanceof WrongExpectedRevisionError,
+          shouldRetry: (error) => {
+            const conflict = error instanceof WrongExpectedRevisionError;
+            if (conflict) this.metrics.conflictRetried(type);
+            return conflict;
+          },
         });
+        ended(end);
+        return outcome;
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) {
           this.logger.warn(`${command.command.type} on ${streamId}: still conflicting after ${this.retries + 1} attempts`);
+          ended('conflict');
+        } else if (error instanceof DomainError || error instanceof IdempotencyKeyReusedError) {
+          ended('refused', error.code);
+        } else {
+          ended('failed', error instanceof EventStoreUnavailableError ? error.code : undefined);
         }
         throw error;
       }
@@ -100,8 +118,9 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
    * expected revision catches anything another process appended since); an answer that
    * appends nothing is only given on a fold brought up to date first.
    */
-  private async handle(streamId: string, command: ExecuteOrganizationCommand, trustCache: boolean): Promise<CommandOutcome> {
+  private async handle(streamId: string, command: ExecuteOrganizationCommand, trustCache: boolean): Promise<{ end: CommandEnd; outcome: CommandOutcome }> {
     const cached = trustCache ? this.cache.get(streamId) : undefined;
+    if (trustCache) this.metrics.stateCacheLookedUp(cached !== undefined);
     let stream = cached ?? (await this.load(streamId));
     let decision = decideOn(stream, await this.withOtherFacts(stream, command));
     if (decision.kind !== 'append' && cached !== undefined) {
@@ -115,9 +134,9 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
       case 'refuse':
         throw decision.error;
       case 'answer':
-        return decision.outcome;
+        return { end: decision.outcome.replayed ? 'replayed' : 'unchanged', outcome: decision.outcome };
       case 'append':
-        return this.append(stream, decision.events, command);
+        return { end: 'accepted', outcome: await this.append(stream, decision.events, command) };
     }
   }
 
@@ -139,7 +158,13 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
   /** Appends with the stream's revision as the expected one, and folds what it appended into the cache. */
   private async append(stream: OrganizationStream, events: OrganizationEvent[], { command, context, request }: ExecuteOrganizationCommand): Promise<CommandOutcome> {
     const toAppend = buildEventsToAppend(stream, events, command.type, context, request);
-    const result = await this.store.append(stream.streamId, toAppend, stream.revision < 0n ? 'no_stream' : stream.revision);
+    const started = performance.now();
+    let result;
+    try {
+      result = await this.store.append(stream.streamId, toAppend, stream.revision < 0n ? 'no_stream' : stream.revision);
+    } finally {
+      this.metrics.appended((performance.now() - started) / 1000);
+    }
     const recordedAt = new Date();
     const folded = toAppend.reduce(
       (folded, event, index) =>

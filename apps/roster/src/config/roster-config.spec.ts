@@ -267,3 +267,20 @@ describe('loadRosterConfig: HTTP limits', () => {
     expect(() => loadRosterConfig({ ...auth, [name]: '0' })).toThrow(name);
   });
 });
+
+describe('loadRosterConfig: metrics', () => {
+  const auth = { ROSTER_DEV_AUTH: '1' };
+  it('measures by default, open to any scraper; ROSTER_METRICS=0 turns it off; ROSTER_METRICS_TOKEN puts it behind a bearer token', () => {
+    expect(loadRosterConfig(auth).metrics).toEqual({ enabled: true });
+    expect(loadRosterConfig({ ...auth, ROSTER_METRICS: '0' }).metrics).toEqual({ enabled: false });
+    expect(loadRosterConfig({ ...auth, ROSTER_METRICS_TOKEN: 'scraper-secret-0123456789' }).metrics).toEqual({ enabled: true, token: 'scraper-secret-0123456789' });
+  });
+
+  it.each([
+    [{ ROSTER_METRICS: 'off' }, 'ROSTER_METRICS'],
+    [{ ROSTER_METRICS_TOKEN: 'short' }, 'ROSTER_METRICS_TOKEN'],
+    [{ ROSTER_METRICS: '0', ROSTER_METRICS_TOKEN: 'scraper-secret-0123456789' }, 'ROSTER_METRICS_TOKEN'],
+  ])('refuses %j, naming %s', (env, name) => {
+    expect(() => loadRosterConfig({ ...auth, ...env })).toThrow(name);
+  });
+});

@@ -59,6 +59,8 @@ export interface RosterConfig {
   readonly logFormat: LogFormat;
   /** What /health/ready tolerates. */
   readonly readiness: { readonly maxLagSeconds: number };
+  /** GET /metrics: off with ROSTER_METRICS=0 (nothing is measured then); behind this bearer token when set. */
+  readonly metrics: { readonly enabled: boolean; readonly token?: string };
   /** What a client may hold and send: timeouts, the command rate per user, read-your-writes waiters. */
   readonly http: HttpLimits;
 }
@@ -325,7 +327,18 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
     logFormat: logFormat as LogFormat,
     http: httpLimits(env),
     readiness: { maxLagSeconds: integer(env, 'ROSTER_READY_MAX_LAG_SECONDS', 30, 0, 86_400) },
+    metrics: metricsSettings(env),
   };
+}
+
+function metricsSettings(env: Env): RosterConfig['metrics'] {
+  const enabled = text(env, 'ROSTER_METRICS') ?? '1';
+  if (enabled !== '0' && enabled !== '1') throw new ConfigError('ROSTER_METRICS', `must be 1 or 0, got "${enabled}"`);
+  const token = text(env, 'ROSTER_METRICS_TOKEN');
+  // A scraper's secret, compared in constant time: long enough not to be guessed.
+  if (token !== undefined && Buffer.byteLength(token) < 16) throw new ConfigError('ROSTER_METRICS_TOKEN', 'must be at least 16 bytes long');
+  if (token !== undefined && enabled === '0') throw new ConfigError('ROSTER_METRICS_TOKEN', 'is set but ROSTER_METRICS is 0');
+  return { enabled: enabled === '1', ...(token !== undefined ? { token } : {}) };
 }
 
 function httpLimits(env: Env): HttpLimits {

@@ -5,6 +5,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
 import { LruCache } from '../command-handling/lru-cache';
+import { RosterMetrics } from '../metrics/roster-metrics';
 import { ProblemException } from './problem';
 
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -68,6 +69,7 @@ export async function limitCommandRate(
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const verifier = app.get(TokenVerifier);
+  const metrics = app.get(RosterMetrics);
   // Ahead of the plugin's own onRoute hook, which attaches the limit to routes so marked.
   fastify.addHook('onRoute', (route) => {
     if (isCommandRoute(route.method, route.url ?? route.path)) route.config = { ...route.config, rateLimit: {} } as never;
@@ -86,6 +88,8 @@ export async function limitCommandRate(
       return actor ? `user:${actor.userId}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request: FastifyRequest, context: { ttl: number }) => {
+      // Built once per refused request: counted here.
+      metrics.rateLimitRefused();
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
       return new ProblemException(
         HttpStatus.TOO_MANY_REQUESTS,

@@ -11,6 +11,7 @@ import {
 import { KafkaPublisher } from '@roster/messaging';
 import { DocumentCheckpointStore, EmbeddedDocumentStore, MongoDocumentStore, type DocumentStore } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { RosterMetrics } from '../metrics/roster-metrics';
 import { openEventStore } from './open-event-store';
 
 /** The read models' documents: MongoDB with MONGODB_URL (this process's one connection), else the embedded store. */
@@ -77,7 +78,7 @@ class AdapterCloser implements OnApplicationShutdown {
 }
 
 /**
- * The only place that wires adapters from configuration: ROSTER_CONFIG, EVENT_STORE, the read
+ * The only place that wires adapters from configuration: ROSTER_CONFIG, the metrics, EVENT_STORE, the read
  * models' documents and the Kafka publisher's adapters, available to every module.
  */
 @Global()
@@ -88,13 +89,23 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       providers: [
         { provide: ROSTER_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
+        { provide: RosterMetrics, useFactory: () => new RosterMetrics(config.metrics.enabled) },
+        {
+          provide: EVENT_STORE,
+          useFactory: async (metrics: RosterMetrics) => {
+            const store = await openEventStore(config, metrics.groupCommit);
+            // SQLite numbers events one by one; EventStoreDB's positions are log offsets.
+            metrics.followStore(store, config.eventStore.kind === 'sqlite');
+            return store;
+          },
+          inject: [RosterMetrics],
+        },
         { provide: PERSONAL_DATA_VAULT, useFactory: (store: PersonalDataEventStore) => store.vault, inject: [EVENT_STORE] },
         { provide: READ_MODEL_DOCUMENTS, useFactory: () => openReadModelDocuments(config) },
         { provide: PUBLISHING_ADAPTERS, useFactory: (documents: DocumentStore) => openPublishing(config, documents), inject: [READ_MODEL_DOCUMENTS] },
         AdapterCloser,
       ],
-      exports: [ROSTER_CONFIG, EVENT_STORE, PERSONAL_DATA_VAULT, READ_MODEL_DOCUMENTS, PUBLISHING_ADAPTERS],
+      exports: [ROSTER_CONFIG, RosterMetrics, EVENT_STORE, PERSONAL_DATA_VAULT, READ_MODEL_DOCUMENTS, PUBLISHING_ADAPTERS],
     };
   }
 }

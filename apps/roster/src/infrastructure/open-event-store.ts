@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createEventStore, MongoKeyStore, PersonalDataEventStore, PersonalDataVault, SqliteKeyStore, type KeyStore } from '@roster/event-store';
+import { createEventStore, type GroupCommitObserver, MongoKeyStore, PersonalDataEventStore, PersonalDataVault, SqliteKeyStore, type KeyStore } from '@roster/event-store';
 import type { RosterConfig } from '../config/roster-config';
 
 /** The persons' keys: a MongoDB collection with MONGODB_URL, else `keys.sqlite` in the data directory. */
@@ -11,7 +11,8 @@ export async function openKeyStore(config: RosterConfig): Promise<KeyStore> {
  * The configured event store (EventStoreDB with a connection string, else the SQLite file)
  * behind the personal-data decorator: what the service and the CLI read and write through.
  */
-export async function openEventStore(config: RosterConfig): Promise<PersonalDataEventStore> {
+export async function openEventStore(config: RosterConfig, onGroupCommit?: GroupCommitObserver): Promise<PersonalDataEventStore> {
   const keys = await openKeyStore(config);
-  return new PersonalDataEventStore(createEventStore(config.eventStore), new PersonalDataVault(keys));
+  const options = config.eventStore.kind === 'sqlite' ? { ...config.eventStore, onGroupCommit } : config.eventStore;
+  return new PersonalDataEventStore(createEventStore(options), new PersonalDataVault(keys));
 }

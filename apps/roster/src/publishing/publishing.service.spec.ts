@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SqliteCheckpointStore, SqliteEventStore, type RecordedEvent } from '@roster/event-store';
 import type { KafkaPublisher } from '@roster/messaging';
 import type { RosterConfig } from '../config/roster-config';
+import { RosterMetrics } from '../metrics/roster-metrics';
 import { PublishingService } from './publishing.service';
 
 /** A publisher that records what it was given instead of sending it to Kafka. */
@@ -34,7 +35,7 @@ describe('PublishingService in several processes on one data directory', () => {
       const { publisher, published } = recordingPublisher();
       // Each "process" opens the shared checkpoints file itself, as the infrastructure does.
       const checkpoints = new SqliteCheckpointStore(join(dir, 'checkpoints.sqlite'));
-      const service = new PublishingService(config, store, { publisher, checkpoints, checkpointsDescription: 'test' });
+      const service = new PublishingService(config, store, { publisher, checkpoints, checkpointsDescription: 'test' }, new RosterMetrics(false));
       await service.onApplicationBootstrap();
       return { service, published, checkpoints };
     };

@@ -6,6 +6,7 @@ import { createPublishingWorker, KAFKA_PUBLISHER_CHECKPOINT } from '@roster/mess
 import { LeasedWorker, ProjectionLease } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { PUBLISHING_ADAPTERS, type PublishingAdapters } from '../infrastructure/infrastructure.module';
+import { RosterMetrics } from '../metrics/roster-metrics';
 
 /**
  * Runs the Kafka publisher when KAFKA_BROKERS is set and ROSTER_RUN includes `publisher`
@@ -26,6 +27,7 @@ export class PublishingService implements OnApplicationBootstrap, BeforeApplicat
     @Inject(ROSTER_CONFIG) private readonly config: RosterConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PUBLISHING_ADAPTERS) private readonly adapters: PublishingAdapters | null,
+    private readonly metrics: RosterMetrics,
   ) {}
 
   /** True while this process holds the publisher's lease and publishes. */
@@ -47,7 +49,16 @@ export class PublishingService implements OnApplicationBootstrap, BeforeApplicat
       holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       ttlMs: LEASE_TTL_MS,
     });
-    this.worker = createPublishingWorker({ store: this.store, checkpoints, publisher, logger: this.logger, holdsLease: () => lease.holds() });
+    this.worker = createPublishingWorker({
+      store: this.store,
+      checkpoints,
+      publisher,
+      logger: this.logger,
+      holdsLease: () => lease.holds(),
+      onBatch: this.metrics.batches('publisher'),
+    });
+    // Reported by the copy that publishes: a copy standing by knows no position of its own.
+    this.metrics.follow('publisher', () => (this.isRunning ? this.position : undefined));
     this.leased = new LeasedWorker({ worker: this.worker, lease, label: 'Kafka publisher', ttlMs: LEASE_TTL_MS, logger: this.logger });
     await this.leased.start();
     const kafka = this.config.kafka!;

@@ -11,6 +11,7 @@ import {
   waitForCheckpoint,
 } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
+import { RosterMetrics } from '../metrics/roster-metrics';
 import { PERSONAL_DATA_VAULT, READ_MODEL_DOCUMENTS } from '../infrastructure/infrastructure.module';
 
 /**
@@ -35,6 +36,7 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_DOCUMENTS) private readonly documents: DocumentStore,
     @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
+    private readonly metrics: RosterMetrics,
   ) {}
 
   get queries(): ReadModelQueries {
@@ -73,9 +75,13 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     // Beside MongoDB, the API's permission check answers from an in-process index of it.
     const index = mongo && runsHere && this.config.run.has('api') ? new EmbeddedDocumentStore() : undefined;
     this.queriesImpl = new ReadModelQueries(this.documents, (value, field, streamId) => this.vault.openField(value, field, streamId));
-    this.checkerImpl = new PermissionChecker(index ?? this.documents);
+    this.checkerImpl = new PermissionChecker(index ?? this.documents, this.metrics.permissionCheck);
     if (runsHere) {
-      this.projector = new ReadModelProjector({ store: this.store, documents: this.documents, index, logger: this.logger });
+      const onBatch = { projection: this.metrics.batches('projection'), index: this.metrics.batches('permission_index') };
+      this.projector = new ReadModelProjector({ store: this.store, documents: this.documents, index, logger: this.logger, onBatch });
+      const projector = this.projector;
+      this.metrics.follow('projection', () => (projector.writing ? projector.position : undefined));
+      if (index) this.metrics.follow('permission_index', () => projector.indexPosition);
       await this.projector.start();
     }
     this.logger.log(

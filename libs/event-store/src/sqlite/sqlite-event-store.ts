@@ -33,7 +33,11 @@ export interface SqliteEventStoreOptions {
   readonly pageSize?: number;
   /** Writer thread deaths in a row (no commit in between) after which it is not restarted (default 3). */
   readonly maxWriterRestarts?: number;
+  /** Told of each group commit: how many appends it wrote together and how long the writer thread took (metrics). */
+  readonly onGroupCommit?: GroupCommitObserver;
 }
+
+export type GroupCommitObserver = (appends: number, seconds: number) => void;
 
 interface EventRow {
   position: bigint;
@@ -137,7 +141,10 @@ export class SqliteEventStore implements EventStore {
       path,
       busyTimeoutMs,
       maxRestarts: opts.maxWriterRestarts,
-      onResults: (results) => this.settle(results),
+      onResults: (results, commitSeconds) => {
+        opts.onGroupCommit?.(results.length, commitSeconds);
+        this.settle(results);
+      },
       onDeath: (unanswered, reason) => this.settleFromFile(unanswered, reason),
     });
   }

@@ -6,8 +6,8 @@ import type { ToWriterMessage, WriterAppend, WriterData, WriterMessage, WriterRe
 export interface SqliteWriterThreadOptions extends WriterData {
   /** Deaths in a row, with no commit in between, after which the thread is not started again (default 3). */
   readonly maxRestarts?: number;
-  /** The answers of one commit. */
-  readonly onResults: (results: readonly WriterResult[]) => void;
+  /** The answers of one commit, and how long the thread took to commit them. */
+  readonly onResults: (results: readonly WriterResult[], commitSeconds: number) => void;
   /** The thread died: the appends it had not answered, which the store settles from what the file holds. */
   readonly onDeath: (unanswered: readonly WriterAppend[], reason: string) => void;
 }
@@ -95,7 +95,7 @@ export class SqliteWriterThread {
           if (this.state === 'restarting') this.state = 'running';
           break;
         case 'results':
-          this.answered(message.results);
+          this.answered(message.results, message.commitSeconds);
           break;
         case 'failed':
           this.lastFailure = message.message;
@@ -114,11 +114,11 @@ export class SqliteWriterThread {
     worker.unref();
   }
 
-  private answered(results: readonly WriterResult[]): void {
+  private answered(results: readonly WriterResult[], commitSeconds: number): void {
     for (const result of results) this.unanswered.delete(result.seq);
     if (results.some((result) => result.ok)) this.deathsInARow = 0;
     if (this.unanswered.size === 0) this.worker.unref();
-    this.options.onResults(results);
+    this.options.onResults(results, commitSeconds);
   }
 
   private exited(): void {

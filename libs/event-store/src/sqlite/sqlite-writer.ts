@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
  *   { kind: 'append', items: WriterAppend[] }   appends gathered in one tick
  *   { kind: 'close' }                          after the last append it will send
  * and the thread answers { kind: 'ready' } once its connection is open, { kind: 'results' }
- * once per commit, and { kind: 'closed' } after its connection is closed. Appends that arrive
+ * once per commit (with how long the commit took), and { kind: 'closed' } after its connection is closed. Appends that arrive
  * while a commit is fsyncing wait and go into the next transaction together (group commit).
  */
 
@@ -46,7 +46,8 @@ export interface WriterData {
 
 export type WriterMessage =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'results'; readonly results: readonly WriterResult[] }
+  /** `commitSeconds`: the group commit's transaction and fsync, timed in the thread. */
+  | { readonly kind: 'results'; readonly results: readonly WriterResult[]; readonly commitSeconds: number }
   | { readonly kind: 'closed' }
   | { readonly kind: 'failed'; readonly message: string };
 
