@@ -22,16 +22,17 @@
  *   the same load on a fresh organization.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { EVENT_SCHEMA_VERSION, organizationStreamId } from '@roster/domain';
-import { GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
+import { EVENT_SCHEMA_VERSION } from '@roster/domain';
+import { GENESIS_HASH, SqliteEventStore } from '@roster/event-store';
 import { freePort, pacedHttpLoad, signTestToken, startServiceProcess, stopProcess, type PacedRequest, type ServiceProcess } from '@roster/testing';
-import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+import { processCpuMs } from './support';
+import { appendHistory, CROWDED_MEMBERS, CROWDED_PENDING, crowdedHistory, inviteThenRevoke } from './crowded-organization';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SERVICE_ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
@@ -54,18 +55,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------
 // Processes
-
-/** CPU time (user + system, all threads) a process has used, in ms; undefined where /proc is missing. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime (fields 14 and 15 of stat) in clock ticks, 100 per second on Linux.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The bare-Fastify baseline server, run as `commands.js --serve-fastify <port>`. */
 async function serveFastify(port: number): Promise<void> {
@@ -255,34 +244,16 @@ async function settle(baseUrl: string, org: Organization): Promise<number> {
 
 /** Writes a valid history straight to the store: a creation then profile updates, hash-chained like the service does. */
 async function seedLongHistory(storePath: string, organizationId: string, admin: string, events: number): Promise<void> {
-  const store = new SqliteEventStore({ path: storePath });
-  const streamId = organizationStreamId(organizationId);
-  let previousHash = GENESIS_HASH;
-  let revision = -1n;
-  const start = Date.parse('2024-01-01T00:00:00Z');
-  const chunk = 5000;
-  while (revision + 1n < BigInt(events)) {
-    const batch: EventToAppend[] = [];
-    const expected = revision === -1n ? ('no_stream' as const) : revision;
-    while (batch.length < chunk && revision + 1n < BigInt(events)) {
-      revision += 1n;
-      const first = revision === 0n;
-      const type = first ? 'OrganizationCreated' : 'OrganizationProfileUpdated';
-      const data = first
-        ? { organizationId, name: 'Long history', description: '', createdBy: admin }
-        : { organizationId, description: `revision ${revision}` };
-      const commandId = randomUUID();
-      const context = { actor: { userId: admin, platformRoles: [] }, now: new Date(start + Number(revision) * 1000) };
-      const [built] = buildEventsToAppend({ streamId, revision: revision - 1n, lastHash: previousHash }, [{ type, data }], first ? 'CreateOrganization' : 'UpdateOrganizationProfile', context, {
-        commandId,
-        correlationId: commandId,
-      });
-      previousHash = (built.metadata as { hash: string }).hash;
-      batch.push(built);
-    }
-    await store.append(streamId, batch, expected);
-  }
-  await store.close();
+  await appendHistory(
+    storePath,
+    organizationId,
+    (function* () {
+      yield { type: 'OrganizationCreated', data: { organizationId, name: 'Long history', description: '', createdBy: admin }, command: 'CreateOrganization', actor: admin };
+      for (let revision = 1; revision < events; revision++) {
+        yield { type: 'OrganizationProfileUpdated', data: { organizationId, description: `revision ${revision}` }, command: 'UpdateOrganizationProfile', actor: admin };
+      }
+    })(),
+  );
 }
 
 /** Raw durable appends: `writers` concurrent loops, one event per append, for `seconds`. */
@@ -334,6 +305,10 @@ async function main(): Promise<void> {
     const longAdmin = `admin-${randomUUID()}`;
     const longOrg: Organization = { id: randomUUID(), adminToken: await sign(longAdmin), memberId: '', memberRole: 'member' };
     await seedLongHistory(storeConfig.path, longOrg.id, longAdmin, LONG_HISTORY_EVENTS);
+    log(`seeding an organization with ${CROWDED_MEMBERS} members and ${CROWDED_PENDING} pending invitations`);
+    const crowdedAdmin = `admin-${randomUUID()}`;
+    const crowdedOrg = { id: randomUUID(), adminToken: await sign(crowdedAdmin) };
+    const crowdedEvents = await appendHistory(storeConfig.path, crowdedOrg.id, crowdedHistory(crowdedOrg.id, crowdedAdmin));
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.EVENTSTORE_CONNECTION_STRING;
@@ -394,6 +369,22 @@ async function main(): Promise<void> {
     }
     const fresh = combine(single.fresh);
     const long = combine(single.long);
+
+    // Crowded vs fresh organization: invite then revoke, rounds alternated; the service's CPU per command on each side too.
+    log('crowded vs fresh organization');
+    await command(url, crowdedOrg.adminToken, 'PATCH', `/organizations/${crowdedOrg.id}`, { description: 'first command after start' });
+    const crowdedRounds = { fresh: [] as Run[], long: [] as Run[] };
+    const crowdedCpu = { fresh: 0, long: 0 };
+    for (const kind of SINGLE_ORG_ORDER) {
+      await settle(url, organizations[0]);
+      const org = kind === 'fresh' ? freshOrg : crowdedOrg;
+      const cpuStart = processCpuMs(service.child.pid) ?? 0;
+      crowdedRounds[kind].push(await cannon({ url, connections: SINGLE_ORG_CONNECTIONS, duration: SINGLE_ORG_S, requests: inviteThenRevoke(() => org) }));
+      crowdedCpu[kind] += (processCpuMs(service.child.pid) ?? 0) - cpuStart;
+    }
+    const crowdedFresh = combine(crowdedRounds.fresh);
+    const crowded = combine(crowdedRounds.long);
+    const cpuPer = (kind: 'fresh' | 'long', run: Run) => crowdedCpu[kind] / (run.perSecond * SINGLE_ORG_S * crowdedRounds[kind].length);
     await stopProcess(service.child, 'SIGTERM', 5000);
 
     log('baseline: bare Fastify');
@@ -441,9 +432,17 @@ async function main(): Promise<void> {
       fresh_org_per_s: round(fresh.perSecond, 1),
       long_history_ratio: round(long.perSecond / fresh.perSecond, 3),
       long_history_first_command_ms: round(longFirstCommandMs, 1),
+      crowded_org_members: CROWDED_MEMBERS,
+      crowded_org_pending_invitations: CROWDED_PENDING,
+      crowded_org_events: crowdedEvents,
+      crowded_org_per_s: round(crowded.perSecond, 1),
+      crowded_fresh_org_per_s: round(crowdedFresh.perSecond, 1),
+      crowded_org_ratio: round(crowded.perSecond / crowdedFresh.perSecond, 3),
+      crowded_org_cpu_ms_per_command: round(cpuPer('long', crowded), 3),
+      crowded_fresh_org_cpu_ms_per_command: round(cpuPer('fresh', crowdedFresh), 3),
       initial_projection_catch_up_ms: initialSettleMs,
-      non2xx: peak.non2xx + half.non2xx + fresh.non2xx + long.non2xx,
-      errors: peak.errors + half.errors + fresh.errors + long.errors,
+      non2xx: peak.non2xx + half.non2xx + fresh.non2xx + long.non2xx + crowded.non2xx + crowdedFresh.non2xx,
+      errors: peak.errors + half.errors + fresh.errors + long.errors + crowded.errors + crowdedFresh.errors,
       duration_s: round((Date.now() - began) / 1000, 1),
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -114,6 +114,31 @@ describe.each([
     expect((await read(`/organizations/${orgId}/invitations`, editor)).status).toBe(403);
   });
 
+  it("answers a user's organizations ahead of Nest's chain as the controller does (fast path): same statuses, bodies and errors", async () => {
+    const { orgId, admin, member } = await organizationWith();
+    const second = (await command('POST', '/organizations', member, { name: 'Second' })).body.organizationId;
+    const [service, superadmin, auditor] = await Promise.all([newUser(['service']), newUser(['superadmin']), newUser(['auditor'])]);
+    const asked: Array<[User | null, string]> = [
+      [member, `/users/${member.id}/organizations`],
+      [service, `/users/${member.id}/organizations`],
+      [superadmin, `/users/${member.id}/organizations`],
+      [auditor, `/users/${member.id}/organizations`],
+      [admin, `/users/${member.id}/organizations`],
+      [null, `/users/${member.id}/organizations`],
+      [service, `/users/${'x'.repeat(300)}/organizations`],
+      [service, `/users/${randomUUID()}/organizations`],
+    ];
+    for (const [as, path] of asked) {
+      const waited = await call('GET', path, as, undefined, { 'x-min-position': lastPosition });
+      const quick = await call('GET', path, as);
+      expect({ status: quick.status, body: quick.body }).toEqual({ status: waited.status, body: waited.body });
+      expect(quick.headers.get('content-type')).toBe(waited.headers.get('content-type'));
+      if (quick.status === 200) expect(quick.headers.get('x-read-model-position')).toMatch(/^\d+$/);
+    }
+    const mine = (await call('GET', `/users/${member.id}/organizations`, member)).body;
+    expect(mine.items.map((item: { organizationId: string }) => item.organizationId).sort()).toEqual([orgId, second].sort());
+  });
+
   it('answers problem+json 400, 401, 404 and 410, and leaves deleted organizations out of user lists', async () => {
     const { orgId, admin, member } = await organizationWith();
     const malformed = await read('/organizations/not-an-id', member);

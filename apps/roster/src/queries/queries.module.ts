@@ -8,7 +8,7 @@ import { MinPositionInterceptor } from './min-position.interceptor';
 import { OrganizationQueriesController } from './organization-queries.controller';
 import { QueryAccess } from './query-access';
 import { ReadModelsService } from './read-models.service';
-import { UserQueriesController } from './user-queries.controller';
+import { UserOrganizationsFastPath, UserQueriesController } from './user-queries.controller';
 
 /**
  * Read models, their projection worker, the query API and the permission check. The as-of
@@ -23,6 +23,7 @@ import { UserQueriesController } from './user-queries.controller';
     QueryAccess,
     MinPositionInterceptor,
     CheckFastPath,
+    UserOrganizationsFastPath,
     {
       provide: AsOfIndex,
       useFactory: (store: EventStore, config: RosterConfig) =>

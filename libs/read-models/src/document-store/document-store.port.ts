@@ -62,8 +62,9 @@ export interface DocumentStore {
   updateOneIf(collection: string, filter: Filter, update: Update): Promise<boolean>;
   /** Inserts whole documents (bulk load of a rebuild); the collection must not hold them. */
   insertMany(collection: string, docs: readonly Doc[]): Promise<void>;
-  find(collection: string, filter: Filter, options?: FindOptions): Promise<Doc[]>;
-  findOne(collection: string, filter: Filter): Promise<Doc | null>;
+  /** Read-only answers: the embedded store hands out its own (never changed in place) documents. */
+  find(collection: string, filter: Filter, options?: FindOptions): Promise<Readonly<Doc>[]>;
+  findOne(collection: string, filter: Filter): Promise<Readonly<Doc> | null>;
   count(collection: string, filter: Filter): Promise<number>;
   ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
   drop(collection: string): Promise<void>;

@@ -5,8 +5,12 @@ import type { CollectionWrites, Doc, DocumentStore, Filter, FindOptions, IndexSp
  * projections use (equality and $lt/$lte/$gt/$gte/$ne/$in filters on dotted paths; $set,
  * $setOnInsert, $inc, $unset; ordered updateOne/updateMany with upsert). Used when no
  * MONGODB_URL is configured, as the staging area of a rebuild, and as the in-process
- * membership index behind the permission check. Single-field indexes keep lookups by
- * organization or user proportional to the result, not to the collection.
+ * membership index behind the permission check. Equality indexes (an index's fields, and its
+ * first field alone) keep lookups by organization, status or user proportional to the
+ * result, not to the collection; `_id` and `_id: {$in}` are direct lookups.
+ * Stored documents are copy-on-write: an update stores a new document (and new nested
+ * objects along the paths it changes), never changing one in place, so find() hands out the
+ * stored documents themselves, consistent snapshots that callers must not change.
  */
 export class EmbeddedDocumentStore implements DocumentStore {
   private readonly collections = new Map<string, EmbeddedCollection>();
@@ -32,24 +36,31 @@ export class EmbeddedDocumentStore implements DocumentStore {
     for (const doc of docs) target.insert(structuredClone(doc));
   }
 
-  async find(collection: string, filter: Filter, options: FindOptions = {}): Promise<Doc[]> {
+  async find(collection: string, filter: Filter, options: FindOptions = {}): Promise<Readonly<Doc>[]> {
     return this.findSync(collection, filter, options);
   }
 
-  findSync(collection: string, filter: Filter, options: FindOptions = {}): Doc[] {
-    const found = this.collections.get(collection)?.find(filter) ?? [];
+  /** The stored documents, not copies (they are never changed in place): read-only. */
+  findSync(collection: string, filter: Filter, options: FindOptions = {}): Readonly<Doc>[] {
+    const limit = options.limit !== undefined && options.limit > 0 ? options.limit : undefined;
+    const target = this.collections.get(collection);
+    if (!target) return [];
+    // Already in order through an ordered index: the first `limit` matches, no sort.
+    const ordered = options.sort ? target.findOrdered(filter, options.sort, limit) : undefined;
+    if (ordered) return ordered;
+    // Without a sort the first `limit` matches will do; with one, every match is sorted first.
+    const found = target.find(filter, options.sort ? undefined : limit);
     if (options.sort) found.sort(comparatorFor(options.sort));
-    const limited = options.limit !== undefined && options.limit > 0 ? found.slice(0, options.limit) : found;
-    return limited.map((doc) => structuredClone(doc));
+    return limit !== undefined && found.length > limit ? found.slice(0, limit) : found;
   }
 
-  async findOne(collection: string, filter: Filter): Promise<Doc | null> {
+  async findOne(collection: string, filter: Filter): Promise<Readonly<Doc> | null> {
     return this.findOneSync(collection, filter);
   }
 
-  findOneSync(collection: string, filter: Filter): Doc | null {
+  findOneSync(collection: string, filter: Filter): Readonly<Doc> | null {
     const found = this.collections.get(collection)?.find(filter, 1) ?? [];
-    return found.length > 0 ? structuredClone(found[0]) : null;
+    return found.length > 0 ? found[0] : null;
   }
 
   /** Every document of a collection, not copies: read-only (a rebuild's bulk load). */
@@ -72,12 +83,32 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 
   async count(collection: string, filter: Filter): Promise<number> {
-    return this.collections.get(collection)?.find(filter).length ?? 0;
+    return this.collections.get(collection)?.count(filter) ?? 0;
   }
 
+  /**
+   * Hash indexes for equality: one over the index's fields and one over its first field alone.
+   * A field indexed descending is a sort key (an activity's position), not looked up by
+   * equality: the fields before it make an ordered index, whose documents are kept in that
+   * key's order so that the newest `limit` of them are read without sorting them all.
+   */
   async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     const target = this.collection(collection);
-    for (const index of indexes) target.addIndex(Object.keys(index.key)[0]);
+    for (const index of indexes) {
+      const fields: string[] = [];
+      let order: string | undefined;
+      for (const [field, direction] of Object.entries(index.key)) {
+        if (direction === -1) {
+          order = field;
+          break;
+        }
+        fields.push(field);
+      }
+      if (fields.length === 0) continue;
+      target.addIndex([fields[0]]);
+      if (fields.length > 1) target.addIndex(fields);
+      if (order !== undefined) target.addOrderedIndex(fields, order);
+    }
   }
 
   async drop(collection: string): Promise<void> {
@@ -102,26 +133,83 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 }
 
+/** An equality index over one or more fields: key of their values -> ids, in insertion order. */
+interface EqualityIndex {
+  readonly fields: readonly string[];
+  readonly ids: Map<string, Set<string>>;
+}
+
+/** Equality fields, then the documents of each key in `order`'s ascending order (ties in insertion order). */
+interface OrderedIndex {
+  readonly equality: EqualityIndex;
+  readonly order: string;
+  readonly ids: Map<string, Doc[]>;
+}
+
 class EmbeddedCollection {
   private readonly docs = new Map<string, Doc>();
-  /** field -> value key -> ids; equality lookups only. */
-  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  /** By the fields' names joined with commas. */
+  private readonly indexes = new Map<string, EqualityIndex>();
+  private readonly ordered: OrderedIndex[] = [];
 
   get(id: string): Doc | undefined {
     return this.docs.get(id);
   }
 
-  addIndex(field: string): void {
-    if (field === '_id' || this.indexes.has(field)) return;
-    const index = new Map<string, Set<string>>();
-    this.indexes.set(field, index);
-    for (const doc of this.docs.values()) indexAdd(index, getPath(doc, field), doc._id);
+  addOrderedIndex(fields: readonly string[], order: string): void {
+    if (this.ordered.some((index) => index.order === order && index.equality.fields.join(',') === fields.join(','))) return;
+    const index: OrderedIndex = { equality: { fields, ids: new Map() }, order, ids: new Map() };
+    this.ordered.push(index);
+    for (const doc of this.docs.values()) orderedAdd(index, doc);
+  }
+
+  /**
+   * The first `limit` matches in `sort` order, read from an ordered index, as a stable sort of
+   * the matches would give them; undefined when no ordered index serves this filter and sort.
+   */
+  findOrdered(filter: Filter, sort: Readonly<Record<string, 1 | -1>>, limit: number | undefined): Doc[] | undefined {
+    const entries = Object.entries(sort);
+    if (entries.length !== 1) return undefined;
+    const [field, direction] = entries[0];
+    for (const index of this.ordered) {
+      if (index.order !== field) continue;
+      const keys = lookupKeys(index.equality, filter);
+      if (!keys || keys.length !== 1) continue;
+      const docs = index.ids.get(keys[0]) ?? [];
+      const out: Doc[] = [];
+      const full = () => limit !== undefined && out.length >= limit;
+      if (direction === 1) {
+        for (const doc of docs) {
+          if (full()) break;
+          if (matches(doc, filter)) out.push(doc);
+        }
+        return out;
+      }
+      // Descending: runs of equal keys from the end, each run in insertion order (a stable sort's).
+      for (let end = docs.length - 1; end >= 0 && !full(); ) {
+        let start = end;
+        while (start > 0 && sameOrderKey(getPath(docs[start - 1], field), getPath(docs[end], field))) start--;
+        for (let i = start; i <= end && !full(); i++) if (matches(docs[i], filter)) out.push(docs[i]);
+        end = start - 1;
+      }
+      return out;
+    }
+    return undefined;
+  }
+
+  addIndex(fields: readonly string[]): void {
+    const name = fields.join(',');
+    if (name === '_id' || this.indexes.has(name)) return;
+    const index: EqualityIndex = { fields, ids: new Map() };
+    this.indexes.set(name, index);
+    for (const doc of this.docs.values()) indexAdd(index, doc);
   }
 
   insert(doc: Doc): void {
     if (this.docs.has(doc._id)) throw new Error(`duplicate key: ${doc._id}`);
     this.docs.set(doc._id, doc);
-    for (const [field, index] of this.indexes) indexAdd(index, getPath(doc, field), doc._id);
+    for (const index of this.indexes.values()) indexAdd(index, doc);
+    for (const index of this.ordered) orderedAdd(index, doc);
   }
 
   find(filter: Filter, limit?: number): Doc[] {
@@ -135,11 +223,17 @@ class EmbeddedCollection {
     return out;
   }
 
+  count(filter: Filter): number {
+    let n = 0;
+    for (const doc of this.candidates(filter)) if (matches(doc, filter)) n++;
+    return n;
+  }
+
   findBy(field: string, value: string): Doc[] {
     const index = this.indexes.get(field);
     if (!index) return this.find({ [field]: value });
     const out: Doc[] = [];
-    for (const id of index.get(valueKey(value)) ?? []) out.push(this.docs.get(id)!);
+    for (const id of index.ids.get(valueKey(value)) ?? []) out.push(this.docs.get(id)!);
     return out;
   }
 
@@ -173,20 +267,30 @@ class EmbeddedCollection {
     this.insert(doc as Doc);
   }
 
+  /** Copy-on-write: the updated document replaces the stored one, which readers may still hold. */
   private update(doc: Doc, update: Update, inserting: boolean): void {
-    const before = [...this.indexes.keys()].map((field) => getPath(doc, field));
-    applyUpdate(doc, update, inserting);
-    let i = 0;
-    for (const [field, index] of this.indexes) {
-      const old = before[i++];
-      const now = getPath(doc, field);
-      if (valueKey(old) !== valueKey(now)) {
+    const next: Doc = { ...doc };
+    applyUpdate(next, update, inserting);
+    this.docs.set(doc._id, next);
+    for (const index of this.ordered) {
+      orderedRemove(index, doc);
+      orderedAdd(index, next);
+    }
+    for (const index of this.indexes.values()) {
+      const old = indexKey(index, doc);
+      const now = indexKey(index, next);
+      if (old !== now) {
         indexRemove(index, old, doc._id);
-        indexAdd(index, now, doc._id);
+        indexAddKey(index, now, doc._id);
       }
     }
   }
 
+  /**
+   * The documents that may match: by `_id` (equality or $in) directly; else through the
+   * equality index covering the most of the filter's fields (equality, null, or $in on each);
+   * else every document.
+   */
   private *candidates(filter: Filter): Iterable<Doc> {
     const id = filter._id;
     if (id !== undefined && !isOperatorObject(id)) {
@@ -194,18 +298,56 @@ class EmbeddedCollection {
       if (doc) yield doc;
       return;
     }
-    for (const [field, index] of this.indexes) {
-      const wanted = filter[field];
-      if (wanted !== undefined && !isOperatorObject(wanted)) {
-        for (const docId of index.get(valueKey(wanted)) ?? []) {
+    if (id !== undefined && isOperatorObject(id) && Array.isArray(id.$in)) {
+      for (const wanted of new Set(id.$in.map(String))) {
+        const doc = this.docs.get(wanted);
+        if (doc) yield doc;
+      }
+      return;
+    }
+    let best: { index: EqualityIndex; keys: string[] } | undefined;
+    for (const index of this.indexes.values()) {
+      if (best && best.index.fields.length >= index.fields.length) continue;
+      const keys = lookupKeys(index, filter);
+      if (keys) best = { index, keys };
+    }
+    if (best) {
+      for (const key of best.keys) {
+        for (const docId of best.index.ids.get(key) ?? []) {
           const doc = this.docs.get(docId);
           if (doc) yield doc;
         }
-        return;
       }
+      return;
     }
     yield* this.docs.values();
   }
+}
+
+/**
+ * The index keys a filter selects, or undefined when the filter does not give every field of
+ * the index by equality or $in. A null matches a missing field too, as in MongoDB.
+ */
+function lookupKeys(index: EqualityIndex, filter: Filter): string[] | undefined {
+  let keys = [''];
+  for (const [i, field] of index.fields.entries()) {
+    const wanted = filter[field];
+    let values: readonly unknown[];
+    if (wanted === undefined) return undefined;
+    if (isOperatorObject(wanted)) {
+      if (Object.keys(wanted).length !== 1 || !Array.isArray(wanted.$in)) return undefined;
+      values = wanted.$in;
+    } else values = [wanted];
+    const parts = new Set<string>();
+    for (const value of values) {
+      parts.add(valueKey(value));
+      if (value === null) parts.add(valueKey(undefined));
+    }
+    const next: string[] = [];
+    for (const prefix of keys) for (const part of parts) next.push(i === 0 ? part : `${prefix}\u0001${part}`);
+    keys = next;
+  }
+  return keys;
 }
 
 function applyUpdate(doc: Record<string, unknown>, update: Update, inserting: boolean): void {
@@ -263,6 +405,8 @@ function comparable(a: unknown, b: unknown): boolean {
 
 function equal(a: unknown, b: unknown): boolean {
   if (b === null) return a === null || a === undefined;
+  // Scalars compare as they are; only objects and arrays need their JSON form.
+  if (typeof b !== 'object') return a === b;
   return valueKey(a) === valueKey(b);
 }
 
@@ -276,22 +420,72 @@ function valueKey(value: unknown): string {
   return value === undefined ? '\u0000undefined' : JSON.stringify(value);
 }
 
-function indexAdd(index: Map<string, Set<string>>, value: unknown, id: string): void {
-  const key = valueKey(value);
-  let ids = index.get(key);
-  if (!ids) index.set(key, (ids = new Set()));
+/** Inserted after the documents whose key is not greater: ties keep insertion order. */
+function orderedAdd(index: OrderedIndex, doc: Doc): void {
+  const key = indexKey(index.equality, doc);
+  let docs = index.ids.get(key);
+  if (!docs) index.ids.set(key, (docs = []));
+  const value = getPath(doc, index.order);
+  // Usually appended: documents arrive in the order of their position.
+  if (docs.length === 0 || !orderBefore(value, getPath(docs[docs.length - 1], index.order))) {
+    docs.push(doc);
+    return;
+  }
+  let low = 0;
+  let high = docs.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (orderBefore(value, getPath(docs[mid], index.order))) high = mid;
+    else low = mid + 1;
+  }
+  docs.splice(low, 0, doc);
+}
+
+function orderedRemove(index: OrderedIndex, doc: Doc): void {
+  const key = indexKey(index.equality, doc);
+  const docs = index.ids.get(key);
+  const at = docs?.indexOf(doc) ?? -1;
+  if (at < 0) return;
+  docs!.splice(at, 1);
+  if (docs!.length === 0) index.ids.delete(key);
+}
+
+/** a sorts strictly before b, as comparatorFor sorts ascending: missing values first. */
+function orderBefore(a: unknown, b: unknown): boolean {
+  if (a === b) return false;
+  if (a === undefined || a === null) return true;
+  if (b === undefined || b === null) return false;
+  return (a as number) < (b as number);
+}
+
+function sameOrderKey(a: unknown, b: unknown): boolean {
+  return !orderBefore(a, b) && !orderBefore(b, a);
+}
+
+function indexKey(index: EqualityIndex, doc: Doc): string {
+  if (index.fields.length === 1) return valueKey(getPath(doc, index.fields[0]));
+  return index.fields.map((field) => valueKey(getPath(doc, field))).join('\u0001');
+}
+
+function indexAdd(index: EqualityIndex, doc: Doc): void {
+  indexAddKey(index, indexKey(index, doc), doc._id);
+}
+
+function indexAddKey(index: EqualityIndex, key: string, id: string): void {
+  let ids = index.ids.get(key);
+  if (!ids) index.ids.set(key, (ids = new Set()));
   ids.add(id);
 }
 
-function indexRemove(index: Map<string, Set<string>>, value: unknown, id: string): void {
-  const key = valueKey(value);
-  const ids = index.get(key);
+function indexRemove(index: EqualityIndex, key: string, id: string): void {
+  const ids = index.ids.get(key);
   if (!ids) return;
   ids.delete(id);
-  if (ids.size === 0) index.delete(key);
+  if (ids.size === 0) index.ids.delete(key);
 }
 
 function getPath(doc: Record<string, unknown>, path: string): unknown {
+  if (!path.includes('.')) return doc[path];
   let current: unknown = doc;
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;
@@ -300,25 +494,33 @@ function getPath(doc: Record<string, unknown>, path: string): unknown {
   return current;
 }
 
+/** Sets a dotted path in `doc`, copying the nested objects along it (copy-on-write: readers may hold the old ones). */
 function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
+  if (!path.includes('.')) {
+    doc[path] = value;
+    return;
+  }
   const parts = path.split('.');
   let current = doc;
   for (const part of parts.slice(0, -1)) {
     const next = current[part];
-    if (next === null || typeof next !== 'object') current[part] = {};
+    current[part] = next === null || typeof next !== 'object' ? {} : Array.isArray(next) ? [...next] : { ...next };
     current = current[part] as Record<string, unknown>;
   }
   current[parts[parts.length - 1]] = value;
 }
 
+/** Removes a dotted path from `doc`, copying the nested objects along it (copy-on-write). */
 function unsetPath(doc: Record<string, unknown>, path: string): void {
   const parts = path.split('.');
-  let current: unknown = doc;
+  let current = doc;
   for (const part of parts.slice(0, -1)) {
-    if (current === null || typeof current !== 'object') return;
-    current = (current as Record<string, unknown>)[part];
+    const next = current[part];
+    if (next === null || typeof next !== 'object') return;
+    current[part] = Array.isArray(next) ? [...next] : { ...next };
+    current = current[part] as Record<string, unknown>;
   }
-  if (current !== null && typeof current === 'object') delete (current as Record<string, unknown>)[parts[parts.length - 1]];
+  delete current[parts[parts.length - 1]];
 }
 
 function comparatorFor(sort: Readonly<Record<string, 1 | -1>>): (a: Doc, b: Doc) => number {

@@ -1,0 +1,69 @@
+import { EmbeddedDocumentStore } from './embedded-document-store';
+
+describe('EmbeddedDocumentStore', () => {
+  const seed = async () => {
+    const store = new EmbeddedDocumentStore();
+    await store.ensureIndexes('m', [{ key: { organizationId: 1, departmentId: 1, status: 1 }, name: 'by_org_department_status' }]);
+    await store.insertMany('m', [
+      { _id: 'o1:a', organizationId: 'o1', departmentId: null, status: 'active', counts: { admin: 1 } },
+      { _id: 'o1:b', organizationId: 'o1', status: 'active' },
+      { _id: 'o1:c', organizationId: 'o1', departmentId: 'water', status: 'active' },
+      { _id: 'o1:d', organizationId: 'o1', departmentId: null, status: 'left' },
+      { _id: 'o2:a', organizationId: 'o2', departmentId: null, status: 'active' },
+    ]);
+    return store;
+  };
+
+  it('answers _id $in by lookups, each document once, unknown ids left out', async () => {
+    const store = await seed();
+    const found = await store.find('m', { _id: { $in: ['o2:a', 'o1:a', 'o2:a', 'nope'] } });
+    expect(found.map((doc) => doc._id).sort()).toEqual(['o1:a', 'o2:a']);
+  });
+
+  it('answers through a compound index as a scan would, a null matching a missing field', async () => {
+    const store = await seed();
+    expect(await store.count('m', { organizationId: 'o1', departmentId: null, status: 'active' })).toBe(2);
+    expect((await store.find('m', { organizationId: 'o1', departmentId: 'water', status: 'active' })).map((doc) => doc._id)).toEqual(['o1:c']);
+    expect((await store.find('m', { organizationId: 'o1', status: { $in: ['left', 'active'] } }, { sort: { _id: 1 } })).map((doc) => doc._id)).toEqual([
+      'o1:a',
+      'o1:b',
+      'o1:c',
+      'o1:d',
+    ]);
+    // The index follows an update that changes an indexed field.
+    await store.write(new Map([['m', [{ updateOne: { filter: { _id: 'o1:c' }, update: { $set: { departmentId: null } } } }]]]));
+    expect(await store.count('m', { organizationId: 'o1', departmentId: null, status: 'active' })).toBe(3);
+    expect(await store.count('m', { organizationId: 'o1', departmentId: 'water', status: 'active' })).toBe(0);
+  });
+
+  it('hands out documents that later updates do not change (copy-on-write), nested ones included', async () => {
+    const store = await seed();
+    const before = await store.findOne('m', { _id: 'o1:a' });
+    await store.write(
+      new Map([['m', [{ updateOne: { filter: { _id: 'o1:a' }, update: { $set: { status: 'removed' }, $inc: { 'counts.admin': 1 }, $unset: { departmentId: '' } } } }]]]),
+    );
+    expect(before).toEqual({ _id: 'o1:a', organizationId: 'o1', departmentId: null, status: 'active', counts: { admin: 1 } });
+    expect(await store.findOne('m', { _id: 'o1:a' })).toEqual({ _id: 'o1:a', organizationId: 'o1', status: 'removed', counts: { admin: 2 } });
+  });
+
+  it('reads the newest through an ordered index as sorting every match would, ties and updates included', async () => {
+    const indexed = new EmbeddedDocumentStore();
+    const plain = new EmbeddedDocumentStore();
+    await indexed.ensureIndexes('a', [{ key: { organizationId: 1, position: -1 }, name: 'by_organization_position' }]);
+    const docs = Array.from({ length: 40 }, (_, i) => ({ _id: `e${i}`, organizationId: i % 3 === 0 ? 'o2' : 'o1', position: (i * 7) % 13, type: i % 2 === 0 ? 'A' : 'B' }));
+    for (const store of [indexed, plain]) {
+      await store.insertMany('a', docs);
+      await store.write(new Map([['a', [{ updateOne: { filter: { _id: 'e4' }, update: { $set: { position: 100 } } } }]]]));
+    }
+    for (const [filter, sort, limit] of [
+      [{ organizationId: 'o1' }, { position: -1 }, 5],
+      [{ organizationId: 'o1', type: { $in: ['B'] } }, { position: -1 }, 7],
+      [{ organizationId: 'o2' }, { position: 1 }, 4],
+      [{ organizationId: 'o1' }, { position: -1 }, 0],
+    ] as const) {
+      const ids = async (store: EmbeddedDocumentStore) => (await store.find('a', filter, { sort, limit })).map((doc) => doc._id);
+      expect(await ids(indexed)).toEqual(await ids(plain));
+    }
+    expect((await indexed.find('a', { organizationId: 'o1' }, { sort: { position: -1 }, limit: 1 }))[0]._id).toBe('e4');
+  });
+});
