@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { organizationStreamId } from '@roster/domain';
+import { EVENT_SCHEMA_VERSION, organizationStreamId } from '@roster/domain';
 import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
 import { runRosterCli } from './roster-cli';
 import { startRosterInProcess } from './roster-in-process';
@@ -174,7 +174,7 @@ describe('GET /organizations/:id/history', () => {
       type: 'JoinApproved',
       actor: { userId: s.admin.id },
       data: { organizationId: s.orgId, userId: s.member.id, role: 'member', approvedBy: s.admin.id },
-      schemaVersion: 2,
+      schemaVersion: EVENT_SCHEMA_VERSION,
       command: 'ApproveJoin',
       reason: null,
       provenance: null,

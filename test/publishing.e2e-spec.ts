@@ -177,6 +177,30 @@ describe('publishing membership events to Kafka', () => {
     expect(existsSync(join(dataDir, 'checkpoints.sqlite'))).toBe(true);
   });
 
+  it('publishes a resent invitation for the mailer, and the reasons of a role change and a removal (contract 1.4.0)', async () => {
+    const [admin, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
+    const { organizationId: org } = await command('POST', '/organizations', admin, { name: `Org ${randomUUID().slice(0, 8)}`, description: 'e2e' });
+    const o = `/organizations/${org}`;
+    for (const user of [bob, carol]) {
+      const { invitationId } = await command('POST', `${o}/invitations`, admin, { userId: user.id, role: 'member' });
+      await command('POST', `${o}/invitations/${invitationId}/accept`, user);
+    }
+    const { invitationId } = await command('POST', `${o}/invitations`, admin, { email: `resend-${randomUUID().slice(0, 8)}@example.org`, role: 'editor' });
+    await command('POST', `${o}/invitations/${invitationId}/resend`, admin, { expiresInDays: 10 });
+    await command('PUT', `${o}/members/${bob.id}/role`, admin, { role: 'editor', reason: 'Publishes the transport data' });
+    await command('DELETE', `${o}/members/${carol.id}`, admin, { reason: 'Left the agency' });
+
+    const records = await consumeUntil(kafka.brokers, topic, (read) => typesOf(read, org).includes('member.removed.v1'));
+    const mine = records.filter((r) => r.key === org);
+    for (const record of mine) expect(validateCloudEvent(asyncapi, record.json)).toEqual([]);
+    const only = (type: string) => mine.find((r) => r.event.type === `org.roster.${type}`)!.event.data as unknown as Record<string, unknown>;
+    const resent = only('invitation.resent.v1');
+    expect(resent).toEqual({ organizationId: org, invitationId, expiresAt: expect.any(String), resentBy: admin.id });
+    expect(Math.round((Date.parse(String(resent.expiresAt)) - Date.now()) / 86_400_000)).toBe(10);
+    expect(only('member.role-changed.v1')).toMatchObject({ userId: bob.id, from: 'member', to: 'editor', reason: 'Publishes the transport data' });
+    expect(only('member.removed.v1')).toMatchObject({ userId: carol.id, removedBy: admin.id, reason: 'Left the agency' });
+  });
+
   it('commands keep succeeding while Kafka is down; everything arrives after it returns, in order, without restarting the service', async () => {
     const orgsBefore = [await organizationLife()];
     const duringOutage: string[] = [];

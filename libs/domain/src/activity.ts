@@ -15,6 +15,7 @@ export const ACTIVITY_VISIBILITY: Readonly<Record<OrganizationEventType, Action>
   InvitationAccepted: 'organization.read',
   InvitationDeclined: 'membership.invite',
   InvitationRevoked: 'membership.invite',
+  InvitationResent: 'membership.invite',
   JoinRequested: 'membership.requests.read',
   JoinRequestCancelled: 'membership.requests.read',
   JoinApproved: 'organization.read',

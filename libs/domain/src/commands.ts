@@ -46,6 +46,8 @@ export type OrganizationCommand =
   | { type: 'AcceptInvitation'; data: { organizationId: string; invitationId: string } }
   | { type: 'DeclineInvitation'; data: { organizationId: string; invitationId: string } }
   | { type: 'RevokeInvitation'; data: { organizationId: string; invitationId: string } }
+  /** Same invitation, new expiry (default 7 days from now); an expired one too. */
+  | { type: 'ResendInvitation'; data: { organizationId: string; invitationId: string; expiresInDays?: number } }
   | { type: 'RequestJoin'; data: { organizationId: string; requestId: string; message?: string } }
   | { type: 'CancelJoinRequest'; data: { organizationId: string; requestId: string } }
   | {
@@ -54,8 +56,9 @@ export type OrganizationCommand =
       data: { organizationId: string; requestId: string; role?: Role; departmentId?: string | null; defaultDatasetRole?: DatasetRole };
     }
   | { type: 'RejectJoin'; data: { organizationId: string; requestId: string; reason?: string } }
-  | { type: 'ChangeRole'; data: { organizationId: string; userId: string; role: Role } }
-  | { type: 'RemoveMember'; data: { organizationId: string; userId: string } }
+  /** `reason`: why, recorded in the event (personal data, like a rejection reason). */
+  | { type: 'ChangeRole'; data: { organizationId: string; userId: string; role: Role; reason?: string } }
+  | { type: 'RemoveMember'; data: { organizationId: string; userId: string; reason?: string } }
   | { type: 'LeaveOrganization'; data: { organizationId: string } }
   | { type: 'DeleteOrganization'; data: { organizationId: string } }
   | { type: 'AddDepartment'; data: { organizationId: string; departmentId: string; name: string } }

@@ -83,6 +83,11 @@ export type OrganizationEvent =
       data: { organizationId: string; invitationId: string; revokedBy: string };
     }
   | {
+      /** Same invitation, new expiry: the mailer sends it again. */
+      type: 'InvitationResent';
+      data: { organizationId: string; invitationId: string; expiresAt: string; resentBy: string };
+    }
+  | {
       type: 'JoinRequested';
       data: { organizationId: string; requestId: string; userId: string; message?: string };
     }
@@ -100,11 +105,13 @@ export type OrganizationEvent =
     }
   | {
       type: 'MemberRoleChanged';
-      data: { organizationId: string; userId: string; from: Role; to: Role; changedBy: string };
+      /** `reason` since version 3: why, as the admin wrote it (optional). */
+      data: { organizationId: string; userId: string; from: Role; to: Role; changedBy: string; reason?: string };
     }
   | {
       type: 'MemberRemoved';
-      data: { organizationId: string; userId: string; role: Role; removedBy: string };
+      /** `reason` since version 3: why, as the admin wrote it (optional). */
+      data: { organizationId: string; userId: string; role: Role; removedBy: string; reason?: string };
     }
   | {
       type: 'MemberLeft';
@@ -225,6 +232,7 @@ export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEventType[] = [
   'InvitationAccepted',
   'InvitationDeclined',
   'InvitationRevoked',
+  'InvitationResent',
   'JoinRequested',
   'JoinRequestCancelled',
   'JoinApproved',
@@ -256,10 +264,11 @@ export function isOrganizationEventType(value: unknown): value is OrganizationEv
 
 /**
  * Current schema version of every event type's data. 2: departments and the default dataset
- * role (the Placement fields, OrganizationCreated's creatorDefaultDatasetRole). Types added
- * later (the partnership events) start at the version current when they were added (2).
+ * role (the Placement fields, OrganizationCreated's creatorDefaultDatasetRole). 3: the
+ * optional `reason` of MemberRoleChanged and MemberRemoved. Types added later (the
+ * partnership events) start at the version current when they were added.
  */
-export const EVENT_SCHEMA_VERSION = 2;
+export const EVENT_SCHEMA_VERSION = 3;
 
 /** Metadata recorded with every event. */
 export interface EventMetadata {

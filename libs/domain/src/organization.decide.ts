@@ -83,6 +83,8 @@ function decideCommand(command: Exclude<OrganizationCommand, { type: 'CreateOrga
       return declineInvitation(command.data, state, context);
     case 'RevokeInvitation':
       return revokeInvitation(command.data, state, context);
+    case 'ResendInvitation':
+      return resendInvitation(command.data, state, context);
     case 'RequestJoin':
       return requestJoin(command.data, state, context);
     case 'CancelJoinRequest':
@@ -188,7 +190,7 @@ function inviteMember(data: Data<'InviteMember'>, state: OrganizationState, cont
   const replaced = pendingInvitationTo(state, invitee);
   if (replaced) assertManagesPeopleOf(state, context, replaced.departmentId, `replace invitation ${replaced.invitationId}`);
   if (replaced?.invitedBy !== context.actor.userId) assertMayLeaveAnotherInvitationPending(state, context);
-  const expiresAt = new Date(context.now.getTime() + expiresInDays * DAY_MS).toISOString();
+  const expiresAt = expiryFrom(context.now, expiresInDays);
   return [
     event('MemberInvited', {
       organizationId: state.id,
@@ -248,6 +250,24 @@ function revokeInvitation(data: Data<'RevokeInvitation'>, state: OrganizationSta
       organizationId: state.id,
       invitationId: invitation.invitationId,
       revokedBy: context.actor.userId,
+    }),
+  ];
+}
+
+/** Same invitation, new expiry from now: a pending one, expired or not; a handled one is 409. */
+function resendInvitation(data: Data<'ResendInvitation'>, state: OrganizationState, context: CommandContext) {
+  assertMayAct(state, context, 'membership.invite');
+  const expiresInDays = data.expiresInDays === undefined ? LIMITS.expiresInDaysDefault : validExpiresInDays(data.expiresInDays);
+  const invitation = pendingInvitation(state, data.invitationId);
+  assertManagesPeopleOf(state, context, invitation.departmentId, `resend invitation ${invitation.invitationId}`);
+  // Someone who joined meanwhile (another path in) would only be refused on acceptance.
+  if (invitation.invitee.kind === 'user') assertNotAMember(state, invitation.invitee.userId);
+  return [
+    event('InvitationResent', {
+      organizationId: state.id,
+      invitationId: invitation.invitationId,
+      expiresAt: expiryFrom(context.now, expiresInDays),
+      resentBy: context.actor.userId,
     }),
   ];
 }
@@ -327,23 +347,40 @@ function rejectJoin(data: Data<'RejectJoin'>, state: OrganizationState, context:
 function changeRole(data: Data<'ChangeRole'>, state: OrganizationState, context: CommandContext) {
   assertMayAct(state, context, 'membership.change-role');
   const to = validRole(data.role);
+  const reason = data.reason === undefined ? undefined : validReason(data.reason);
   const from = memberRole(state, data.userId);
   assertManagesMember(state, context, data.userId);
   // Giving a member the role they hold is a no-op: 2xx, nothing recorded.
   if (from === to) return [];
   if (from === 'admin') assertKeepsAnAdmin(state, data.userId, 'demote');
   return [
-    event('MemberRoleChanged', { organizationId: state.id, userId: data.userId, from, to, changedBy: context.actor.userId }),
+    event('MemberRoleChanged', {
+      organizationId: state.id,
+      userId: data.userId,
+      from,
+      to,
+      changedBy: context.actor.userId,
+      ...(reason !== undefined ? { reason } : {}),
+    }),
   ];
 }
 
 function removeMember(data: Data<'RemoveMember'>, state: OrganizationState, context: CommandContext) {
   assertMayAct(state, context, 'membership.remove');
+  const reason = data.reason === undefined ? undefined : validReason(data.reason);
   const role = memberRole(state, data.userId);
   assertManagesMember(state, context, data.userId);
   if (role === 'admin') assertKeepsAnAdmin(state, data.userId, 'remove');
   // Ends the membership only: the user's account belongs to the portal, not to Roster.
-  return [event('MemberRemoved', { organizationId: state.id, userId: data.userId, role, removedBy: context.actor.userId })];
+  return [
+    event('MemberRemoved', {
+      organizationId: state.id,
+      userId: data.userId,
+      role,
+      removedBy: context.actor.userId,
+      ...(reason !== undefined ? { reason } : {}),
+    }),
+  ];
 }
 
 function leaveOrganization(_data: Data<'LeaveOrganization'>, state: OrganizationState, context: CommandContext) {
@@ -702,6 +739,9 @@ function refusalOf(assert: () => void): unknown {
 // Invariants and lookups, named so a reader finds them in one guess.
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When an invitation made or resent at `now` expires (see isExpired for the boundary). */
+const expiryFrom = (now: Date, days: number): string => new Date(now.getTime() + days * DAY_MS).toISOString();
 const DEFAULT_APPROVED_ROLE: Role = 'editor';
 
 function event<T extends OrganizationEvent['type']>(type: T, data: EventOfType<T>['data']): OrganizationEvent {

@@ -394,6 +394,11 @@ function evolveMembership(state: OrganizationState, event: OrganizationEvent, at
       return closeInvitation(state, event.data.invitationId, 'declined');
     case 'InvitationRevoked':
       return closeInvitation(state, event.data.invitationId, 'revoked');
+    case 'InvitationResent': {
+      const before = state.invitations.get(event.data.invitationId);
+      // Only a pending invitation is resent; anything else changes nothing.
+      return before ? openInvitation(state, { ...before, expiresAt: event.data.expiresAt }) : state;
+    }
     case 'JoinRequested': {
       const { requestId, userId, message } = event.data;
       const request: PendingJoinRequest = { requestId, userId, ...(message !== undefined ? { message } : {}), requestedAt: at };

@@ -115,7 +115,7 @@ describe("Roster's own actions and the platform roles", () => {
     for (const role of ROLES) expect(actionsOf(role)).not.toContain('audit.read');
   });
 
-  const everything = [...Object.keys(PERMISSION_TABLE), 'user.organizations.read', 'permission.check-any-user'] as const;
+  const everything = [...Object.keys(PERMISSION_TABLE), 'user.organizations.read', 'user.invitations.read', 'permission.check-any-user'] as const;
   const granted = (roles: readonly string[]) => everything.filter((action) => platformRoleAllowing(roles, action as never) !== undefined);
 
   test('a superadmin may do everything, everywhere', () => {
@@ -127,8 +127,8 @@ describe("Roster's own actions and the platform roles", () => {
     expect(granted(['auditor'])).toEqual(['audit.read']);
   });
 
-  test("a service token reads what members read and asks about any user's rights, and nothing else", () => {
-    expect(granted(['service'])).toEqual(['organization.read', 'user.organizations.read', 'permission.check-any-user']);
+  test("a service token reads what members read, any user's organizations and invitations, asks about any user's rights, and nothing else", () => {
+    expect(granted(['service'])).toEqual(['organization.read', 'user.organizations.read', 'user.invitations.read', 'permission.check-any-user']);
   });
 
   test('no platform role, or an unknown one, grants nothing', () => {

@@ -86,6 +86,8 @@ export function actionsOf(role: Role): readonly Action[] {
 export type PlatformAction =
   /** Read any user's organizations (a user always reads their own). */
   | 'user.organizations.read'
+  /** Read any user's pending invitations, by user id and by an e-mail address named (a user reads their own). */
+  | 'user.invitations.read'
   /** Ask the permission check about any user (a user always asks about themself). */
   | 'permission.check-any-user'
   /** Ask the permission check about any user at a past instant (`at`): what auditors ask too. */
@@ -113,11 +115,11 @@ interface PlatformGrant {
 export const PLATFORM_ROLE_POLICY: Readonly<Record<PlatformRole, PlatformGrant>> = {
   superadmin: {
     organization: 'all',
-    platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase', 'person.read', 'organizations.needing-admin.read'],
+    platform: ['user.organizations.read', 'user.invitations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase', 'person.read', 'organizations.needing-admin.read'],
   },
   auditor: { organization: ['audit.read'], platform: ['permission.check-any-user-at'] },
   // The identity service erases a person when their account is deleted.
-  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase'] },
+  service: { organization: ['organization.read'], platform: ['user.organizations.read', 'user.invitations.read', 'permission.check-any-user', 'permission.check-any-user-at', 'person.erase'] },
 };
 
 const PLATFORM_GRANTS = new Map<PlatformRole, ReadonlySet<string>>(

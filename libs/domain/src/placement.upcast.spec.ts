@@ -10,13 +10,13 @@ import { upcast } from './upcast';
 describe('upcast of version-1 events to placements', () => {
   const v1 = (type: string, data: Record<string, unknown>) => upcast({ type, data, metadata: { schemaVersion: 1 } });
 
-  test('version 2 is the current version', () => {
-    expect(EVENT_SCHEMA_VERSION).toBe(2);
+  test('version 3 (reasons) is the current version', () => {
+    expect(EVENT_SCHEMA_VERSION).toBe(3);
   });
 
   test('OrganizationCreated: the creator is a manager', () => {
     const event = v1('OrganizationCreated', { organizationId: 'o1', name: 'Org', description: '', createdBy: 'u1' });
-    expect(event).toMatchObject({ schemaVersion: 2, recordedSchemaVersion: 1, data: { creatorDefaultDatasetRole: 'manager' } });
+    expect(event).toMatchObject({ schemaVersion: EVENT_SCHEMA_VERSION, recordedSchemaVersion: 1, data: { creatorDefaultDatasetRole: 'manager' } });
   });
 
   test.each([
@@ -27,7 +27,7 @@ describe('upcast of version-1 events to placements', () => {
     for (const type of ['MemberInvited', 'InvitationAccepted', 'JoinApproved']) {
       const recorded = { organizationId: 'o1', invitationId: 'i1', requestId: 'r1', userId: 'u2', role };
       const event = v1(type, recorded);
-      expect(event).toMatchObject({ type, schemaVersion: 2, recordedSchemaVersion: 1, data: { ...recorded, departmentId: null, defaultDatasetRole } });
+      expect(event).toMatchObject({ type, schemaVersion: EVENT_SCHEMA_VERSION, recordedSchemaVersion: 1, data: { ...recorded, departmentId: null, defaultDatasetRole } });
       expect(recorded).not.toHaveProperty('departmentId');
     }
   });

@@ -51,6 +51,8 @@ const UPCAST_STEPS: Readonly<Record<string, Readonly<Record<number, UpcastStep>>
   MemberInvited: { 1: placedAsBeforeDepartments },
   InvitationAccepted: { 1: placedAsBeforeDepartments },
   JoinApproved: { 1: placedAsBeforeDepartments },
+  // Version 3 adds the optional `reason` of MemberRoleChanged and MemberRemoved: an older
+  // event had none to give, and absent is how "no reason" reads, so no step fills it.
 };
 
 /** The recorded schema version: metadata.schemaVersion, or 1 when absent (nothing older was written without it). */

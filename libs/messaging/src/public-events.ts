@@ -20,6 +20,7 @@ export const PUBLIC_EVENT_TYPES = {
   invitationAccepted: 'org.roster.invitation.accepted.v1',
   invitationDeclined: 'org.roster.invitation.declined.v1',
   invitationRevoked: 'org.roster.invitation.revoked.v1',
+  invitationResent: 'org.roster.invitation.resent.v1',
   joinRequestSubmitted: 'org.roster.join-request.submitted.v1',
   joinRequestCancelled: 'org.roster.join-request.cancelled.v1',
   joinRequestApproved: 'org.roster.join-request.approved.v1',
@@ -115,6 +116,16 @@ export interface InvitationRevokedV1 {
   revokedBy: string;
 }
 /**
+ * For the mailer: send invitation `invitationId` again (whom to tell, and the role, are those
+ * of its member.invited); it now expires at `expiresAt`. Since contract 1.4.0.
+ */
+export interface InvitationResentV1 {
+  organizationId: string;
+  invitationId: string;
+  expiresAt: string;
+  resentBy: string;
+}
+/**
  * For the mailer: a pending request the organization's reviewers should see. Reviewers are
  * the members holding `reviewerRole`, the role the permission table asks for
  * `membership.approve` (its admins: the members query `?role=admin` or the member.* events
@@ -169,6 +180,8 @@ export interface MemberRoleChangedV1 {
   capabilitiesGranted: Capability[];
   capabilitiesRevoked: Capability[];
   changedBy: string;
+  /** Since contract 1.4.0: why, as the admin wrote it; absent when none was given. */
+  reason?: string;
 }
 /** A membership ends: every capability of the role is revoked. */
 export interface MemberRemovedV1 {
@@ -177,6 +190,8 @@ export interface MemberRemovedV1 {
   role: Role;
   capabilitiesRevoked: Capability[];
   removedBy: string;
+  /** Since contract 1.4.0: why, as the admin wrote it; absent when none was given. */
+  reason?: string;
 }
 export interface MemberLeftV1 {
   organizationId: string;
@@ -314,6 +329,7 @@ export type PublicEvent =
   | { type: typeof PUBLIC_EVENT_TYPES.invitationAccepted; data: InvitationAcceptedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.invitationDeclined; data: InvitationDeclinedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.invitationRevoked; data: InvitationRevokedV1 }
+  | { type: typeof PUBLIC_EVENT_TYPES.invitationResent; data: InvitationResentV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.joinRequestSubmitted; data: JoinRequestSubmittedV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.joinRequestCancelled; data: JoinRequestCancelledV1 }
   | { type: typeof PUBLIC_EVENT_TYPES.joinRequestApproved; data: JoinRequestApprovedV1 }
@@ -450,6 +466,17 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
         }),
       ];
     }
+    case 'InvitationResent': {
+      const d = event.data;
+      return [
+        published(PUBLIC_EVENT_TYPES.invitationResent, {
+          organizationId: d.organizationId,
+          invitationId: d.invitationId,
+          expiresAt: d.expiresAt,
+          resentBy: d.resentBy,
+        }),
+      ];
+    }
     case 'JoinRequested': {
       const d = event.data;
       const data: JoinRequestSubmittedV1 = {
@@ -503,30 +530,30 @@ export function toPublicEvents(event: OrganizationEvent): MappedPublicEvent[] {
       const d = event.data;
       const before = new Set<Capability>(actionsOf(d.from));
       const after = new Set<Capability>(actionsOf(d.to));
-      return [
-        published(PUBLIC_EVENT_TYPES.memberRoleChanged, {
-          organizationId: d.organizationId,
-          userId: d.userId,
-          from: d.from,
-          to: d.to,
-          capabilities: capabilities(d.to),
-          capabilitiesGranted: [...after].filter((action) => !before.has(action)),
-          capabilitiesRevoked: [...before].filter((action) => !after.has(action)),
-          changedBy: d.changedBy,
-        }),
-      ];
+      const data: MemberRoleChangedV1 = {
+        organizationId: d.organizationId,
+        userId: d.userId,
+        from: d.from,
+        to: d.to,
+        capabilities: capabilities(d.to),
+        capabilitiesGranted: [...after].filter((action) => !before.has(action)),
+        capabilitiesRevoked: [...before].filter((action) => !after.has(action)),
+        changedBy: d.changedBy,
+      };
+      withOptional(data, 'reason', d.reason);
+      return [published(PUBLIC_EVENT_TYPES.memberRoleChanged, data)];
     }
     case 'MemberRemoved': {
       const d = event.data;
-      return [
-        published(PUBLIC_EVENT_TYPES.memberRemoved, {
-          organizationId: d.organizationId,
-          userId: d.userId,
-          role: d.role,
-          capabilitiesRevoked: capabilities(d.role),
-          removedBy: d.removedBy,
-        }),
-      ];
+      const data: MemberRemovedV1 = {
+        organizationId: d.organizationId,
+        userId: d.userId,
+        role: d.role,
+        capabilitiesRevoked: capabilities(d.role),
+        removedBy: d.removedBy,
+      };
+      withOptional(data, 'reason', d.reason);
+      return [published(PUBLIC_EVENT_TYPES.memberRemoved, data)];
     }
     case 'MemberLeft': {
       const d = event.data;

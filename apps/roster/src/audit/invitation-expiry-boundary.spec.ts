@@ -7,7 +7,8 @@ import { EmbeddedDocumentStore, projectBatch, ReadModelQueries } from '@roster/r
 
 /**
  * One expiry boundary (isExpired): an invitation may still be accepted at its `expiresAt`
- * and is expired one millisecond later, the same for decide, the invitations query and as-of.
+ * and is expired one millisecond later, the same for decide, the invitations query (and the
+ * status it and a person's list report) and as-of.
  */
 describe('the invitation expiry boundary is the same for decide, the queries and as-of', () => {
   const org = randomUUID();
@@ -53,6 +54,16 @@ describe('the invitation expiry boundary is the same for decide, the queries and
     return invitation.expired as boolean;
   };
 
+  /** The status the organization's list and the invitee's own list give it. */
+  const statusesAt = async (now: Date): Promise<{ organizationList: unknown; userList: unknown }> => {
+    const documents = new EmbeddedDocumentStore();
+    await documents.write(projectBatch(recorded));
+    const queries = new ReadModelQueries(documents);
+    const [listed] = await queries.invitations(org, 'pending', now);
+    const [own] = await queries.userInvitations(invitee, [], now);
+    return { organizationList: listed.status, userList: own.status };
+  };
+
   const asOfSaysExpired = (at: Date): boolean => {
     let point: FoldedPoint = { state: initialState, revision: -1, time: Number.NEGATIVE_INFINITY };
     for (const event of recorded) point = foldForAsOf(point, event);
@@ -71,5 +82,7 @@ describe('the invitation expiry boundary is the same for decide, the queries and
       query: await querySaysExpired(now),
       asOf: asOfSaysExpired(now),
     }).toEqual({ isExpired: expired, decide: expired, query: expired, asOf: expired });
+    const status = expired ? 'expired' : 'pending';
+    expect(await statusesAt(now)).toEqual({ organizationList: status, userList: status });
   });
 });

@@ -31,7 +31,7 @@ export function buildEventsToAppend(
   let previousHash = head.lastHash;
   return events.map((event, index) => {
     const id = randomUUID();
-    const metadata: EventMetadata = {
+    const metadata: EventMetadata & { hash?: string } = {
       actor,
       occurredAt,
       correlationId: request.correlationId,
@@ -43,9 +43,10 @@ export function buildEventsToAppend(
       previousHash,
     };
     const revision = head.revision + 1n + BigInt(index);
-    // The hash covers the metadata without its own hash; it is added after.
+    // The hash covers the metadata without its own hash; it is added after, to the same object (no copy).
     const hash = eventHash(previousHash, { streamId: head.streamId, revision, id, type: event.type, data: event.data, metadata: metadata as unknown as Record<string, unknown> });
+    metadata.hash = hash;
     previousHash = hash;
-    return { id, type: event.type, data: event.data, metadata: { ...metadata, hash } };
+    return { id, type: event.type, data: event.data, metadata: metadata as unknown as Record<string, unknown> };
   });
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DomainError, organizationStreamId, type Actor, type OrganizationCommand } from '@roster/domain';
+import { DomainError, EVENT_SCHEMA_VERSION, organizationStreamId, type Actor, type OrganizationCommand } from '@roster/domain';
 import {
   eventHash,
   GENESIS_HASH,
@@ -104,7 +104,7 @@ describe('ExecuteOrganizationHandler', () => {
       occurredAt: '2026-01-10T10:00:00.000Z',
       correlationId: req.correlationId,
       causationId: req.commandId,
-      schemaVersion: 2,
+      schemaVersion: EVENT_SCHEMA_VERSION,
       command: 'CreateOrganization',
       idempotencyKey: 'k-1',
       requestFingerprint: req.fingerprint,
@@ -187,6 +187,25 @@ describe('ExecuteOrganizationHandler', () => {
     const revoked = await send(handler, { type: 'RevokeInvitation', data: { organizationId, invitationId } });
     expect(revoked.revision).toBe(3n);
     expect(reads).toEqual([0n, 2n]);
+  });
+
+  it('reads a stream once for a load and the command after it, a stream with no events too (the import loads, then executes)', async () => {
+    const reads: string[] = [];
+    const spied: EventStore = Object.create(store);
+    spied.readStream = (streamId, options) => {
+      reads.push(`${streamId}@${options?.fromRevision ?? 0n}`);
+      return store.readStream(streamId, options);
+    };
+    const handler = new ExecuteOrganizationHandler(spied, config());
+    const organizationId = randomUUID();
+    const streamId = organizationStreamId(organizationId);
+    expect((await handler.load(streamId)).revision).toBe(-1n);
+    await createOrganization(handler, organizationId);
+    // What the creation appended is folded when the organization is used again.
+    const updated = await send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, description: 'two' } });
+    expect(updated.revision).toBe(1n);
+    expect((await handler.load(streamId)).state.description).toBe('two');
+    expect(reads).toEqual([`${streamId}@0`, `${streamId}@2`]);
   });
 
   describe('Idempotency-Key', () => {

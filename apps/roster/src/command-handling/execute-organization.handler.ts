@@ -9,7 +9,7 @@ import {
   withPartnerFacts,
   type OrganizationEvent,
 } from '@roster/domain';
-import { EVENT_STORE, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '@roster/event-store';
+import { EVENT_STORE, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type EventToAppend } from '@roster/event-store';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { RosterMetrics, type CommandEnd } from '../metrics/roster-metrics';
 import { buildEventsToAppend } from './event-envelope';
@@ -26,6 +26,24 @@ import {
   type OrganizationStream,
 } from './organization-stream';
 import { retrying } from './retry';
+
+/**
+ * What an append leaves in the state cache: the fold it was decided on and what it appended,
+ * folded only when the organization is used again (an import visits each one once).
+ */
+interface AppendedOnFold {
+  readonly base: OrganizationStream;
+  readonly appended: readonly EventToAppend[];
+  readonly position: bigint;
+  readonly recordedAt: Date;
+  /** The store's last hash when it re-linked the chain over sealed personal data. */
+  readonly lastHash: string | undefined;
+}
+
+type CacheEntry = OrganizationStream | AppendedOnFold;
+
+const revisionOf = (entry: CacheEntry): bigint =>
+  'appended' in entry ? entry.base.revision + BigInt(entry.appended.length) : entry.revision;
 
 /** What a command means on one fold of its stream. */
 type Decision =
@@ -45,7 +63,7 @@ type Decision =
 @CommandHandler(ExecuteOrganizationCommand)
 export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrganizationCommand, CommandOutcome>, OnApplicationShutdown {
   private readonly logger = new Logger('Commands');
-  private readonly cache: LruCache<string, OrganizationStream>;
+  private readonly cache: LruCache<string, CacheEntry>;
   private readonly serializer = new KeyedSerializer();
   private readonly retries: number;
 
@@ -103,13 +121,31 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
 
   /** The organization's folded stream, brought up to date with what any process appended since. */
   async load(streamId: string): Promise<OrganizationStream> {
-    const cached = this.cache.get(streamId) ?? emptyOrganizationStream(streamId);
-    let stream = cached;
-    for await (const event of this.store.readStream(streamId, { fromRevision: cached.revision + 1n })) {
+    const cached = this.cached(streamId);
+    let stream = cached ?? emptyOrganizationStream(streamId);
+    for await (const event of this.store.readStream(streamId, { fromRevision: stream.revision + 1n })) {
       stream = foldRecorded(stream, event);
     }
-    // A read-only load of another organization (its facts) may race with its own commands: never cache an older fold.
-    if (stream !== cached && stream.revision > (this.cache.get(streamId)?.revision ?? -1n)) this.cache.set(streamId, stream);
+    // A read-only load of another organization (its facts) may race with its own commands:
+    // never cache an older fold. A stream with no events is cached too, so the command that
+    // follows a load (the import's) does not read it again.
+    const now = this.cache.get(streamId);
+    if (stream !== cached && (now === undefined || stream.revision > revisionOf(now))) this.cache.set(streamId, stream);
+    return stream;
+  }
+
+  /** The cached fold, with what was appended on it folded in now that it is used again. */
+  private cached(streamId: string): OrganizationStream | undefined {
+    const entry = this.cache.get(streamId);
+    if (entry === undefined || !('appended' in entry)) return entry;
+    const { base, appended, position, recordedAt, lastHash } = entry;
+    let folded = base;
+    for (const [index, event] of appended.entries()) {
+      folded = foldRecorded(folded, { ...event, streamId, revision: base.revision + 1n + BigInt(index), position, recordedAt });
+    }
+    // The store may have re-linked the chain over sealed personal data: its last hash is the next previousHash.
+    const stream = lastHash === undefined ? folded : { ...folded, lastHash };
+    this.cache.set(streamId, stream);
     return stream;
   }
 
@@ -119,7 +155,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
    * appends nothing is only given on a fold brought up to date first.
    */
   private async handle(streamId: string, command: ExecuteOrganizationCommand, trustCache: boolean): Promise<{ end: CommandEnd; outcome: CommandOutcome }> {
-    const cached = trustCache ? this.cache.get(streamId) : undefined;
+    const cached = trustCache ? this.cached(streamId) : undefined;
     if (trustCache) this.metrics.stateCacheLookedUp(cached !== undefined);
     let stream = cached ?? (await this.load(streamId));
     let decision = decideOn(stream, await this.withOtherFacts(stream, command));
@@ -155,7 +191,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     return new ExecuteOrganizationCommand(withPartnerFacts(command.command, facts), command.context, command.request);
   }
 
-  /** Appends with the stream's revision as the expected one, and folds what it appended into the cache. */
+  /** Appends with the stream's revision as the expected one, and leaves what it appended in the cache, to fold when used. */
   private async append(stream: OrganizationStream, events: OrganizationEvent[], { command, context, request }: ExecuteOrganizationCommand): Promise<CommandOutcome> {
     const toAppend = buildEventsToAppend(stream, events, command.type, context, request);
     const started = performance.now();
@@ -165,17 +201,8 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     } finally {
       this.metrics.appended((performance.now() - started) / 1000);
     }
-    const recordedAt = new Date();
-    const folded = toAppend.reduce(
-      (folded, event, index) =>
-        foldRecorded(folded, { ...event, streamId: stream.streamId, revision: stream.revision + 1n + BigInt(index), position: result.position, recordedAt }),
-      stream,
-    );
-    // The store may have re-linked the chain over sealed personal data: its last hash is the next previousHash.
-    const next = result.lastHash === undefined ? folded : { ...folded, lastHash: result.lastHash };
-    this.cache.set(stream.streamId, next);
-    const ids = Object.assign({}, ...events.map((event) => event.data)) as unknown;
-    return outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, ids);
+    this.cache.set(stream.streamId, { base: stream, appended: toAppend, position: result.position, recordedAt: new Date(), lastHash: result.lastHash });
+    return outcomeOf(command.data.organizationId, result.nextExpectedRevision, result.position, events.map((event) => event.data));
   }
 }
 
@@ -195,5 +222,5 @@ function decideOn(stream: OrganizationStream, { command, context, request }: Exe
     return { kind: 'refuse', error };
   }
   if (events.length > 0) return { kind: 'append', events };
-  return { kind: 'answer', outcome: outcomeOf(command.data.organizationId, stream.revision, stream.position, command.data) };
+  return { kind: 'answer', outcome: outcomeOf(command.data.organizationId, stream.revision, stream.position, [command.data]) };
 }

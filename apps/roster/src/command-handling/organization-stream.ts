@@ -53,22 +53,31 @@ export const emptyOrganizationStream = (streamId: string): OrganizationStream =>
 /** Idempotency keys belong to the caller: two users may pick the same key. */
 export const answerKey = (userId: string, idempotencyKey: string): string => `${userId}\u0000${idempotencyKey}`;
 
-/** The ids an answer names, read from the events' data (the same live and on replay). */
-function createdIds(data: unknown): { invitationId?: string; requestId?: string; partnershipId?: string } {
-  const record = (data ?? {}) as { invitationId?: unknown; requestId?: unknown; partnershipId?: unknown };
-  return {
-    ...(typeof record.invitationId === 'string' ? { invitationId: record.invitationId } : {}),
-    ...(typeof record.requestId === 'string' ? { requestId: record.requestId } : {}),
-    ...(typeof record.partnershipId === 'string' ? { partnershipId: record.partnershipId } : {}),
-  };
+const ID_FIELDS = ['invitationId', 'requestId', 'partnershipId'] as const;
+
+/**
+ * The ids an answer names, read from the events' data (the same live and on replay), a later
+ * event's over an earlier one's; only these fields are read, no data is copied.
+ */
+function createdIds(namedIn: readonly unknown[]): { invitationId?: string; requestId?: string; partnershipId?: string } {
+  const ids: { invitationId?: string; requestId?: string; partnershipId?: string } = {};
+  for (const data of namedIn) {
+    if (data === null || typeof data !== 'object') continue;
+    for (const field of ID_FIELDS) {
+      const value = (data as Record<string, unknown>)[field];
+      if (typeof value === 'string') ids[field] = value;
+    }
+  }
+  return ids;
 }
 
-export function outcomeOf(organizationId: string, revision: bigint, position: bigint | null, data: unknown): CommandOutcome {
+/** `namedIn`: the data of the events (or the command) whose ids the answer names. */
+export function outcomeOf(organizationId: string, revision: bigint, position: bigint | null, namedIn: readonly unknown[]): CommandOutcome {
   return {
     organizationId,
     revision,
     position,
-    ...createdIds(data),
+    ...createdIds(namedIn),
     replayed: false,
   };
 }
@@ -88,7 +97,7 @@ export function foldRecorded(stream: OrganizationStream, event: RecordedEvent): 
     const organizationId = state.id || String((event.data as { organizationId?: unknown })?.organizationId ?? '');
     const previous = answers.get(answerKey(userId, key));
     const ids = previous?.fingerprint === fingerprint && previous.outcome.revision === event.revision - 1n ? previous.outcome : {};
-    const outcome = outcomeOf(organizationId, event.revision, event.position, event.data);
+    const outcome = outcomeOf(organizationId, event.revision, event.position, [event.data]);
     answers = answers.set(answerKey(userId, key), { fingerprint, outcome: { ...ids, ...outcome } });
   }
   return {

@@ -53,7 +53,7 @@ export class ErasureService {
     const { userId, emails } = validErasure(userIdGiven, [...(emailsGiven ?? []), ...this.ownVerifiedEmail(userIdGiven, actor)], actor);
     await this.readModelsCaughtUp();
     const report: ErasureReport = { userId, organizationsLeft: [], invitationsWithdrawn: [], requestsWithdrawn: [], partnerInvitationsWithdrawn: [], organizationsWithoutAdmin: [] };
-    for (const organizationId of await this.readModels.queries.organizationsConcerning(userId, await this.emailKeyIds(emails))) {
+    for (const organizationId of await this.readModels.queries.organizationsConcerning(userId, await this.readModels.emailKeyIds(emails))) {
       const appended = await this.eraseIn(organizationId, userId, emails, actor, request);
       for (const event of appended) addToReport(report, event);
     }
@@ -75,14 +75,7 @@ export class ErasureService {
       throw forbidden('PERMISSION.DENIED', "Only the person themself or a superadmin reads a person's data");
     }
     const emails = self ? this.ownVerifiedEmail(userId, actor).map(normalizedEmail) : [];
-    return { userId, ...(await this.readModels.queries.personalData(userId, await this.emailKeyIds(emails))) };
-  }
-
-  /** The ids of the keys that seal these addresses, by which the read models find them. */
-  private async emailKeyIds(emails: readonly string[]): Promise<string[]> {
-    if (emails.length === 0) return [];
-    const keys = await this.vault.keys.keysFor(emails.map((email) => personKeyName({ kind: 'email', email })));
-    return [...keys.values()].map((key) => key.kid);
+    return { userId, ...(await this.readModels.queries.personalData(userId, await this.readModels.emailKeyIds(emails))) };
   }
 
   /** The person's own call also erases the address their token verifies. */

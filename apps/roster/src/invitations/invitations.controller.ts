@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Inject, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandSender } from '../command-handling/command-sender';
@@ -11,7 +11,7 @@ import { CommandResponse } from '../http/command-response';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
 import { ServiceId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
-import { InviteMemberRequest } from './invite-member.request';
+import { InviteMemberRequest, ResendInvitationRequest } from './invite-member.request';
 
 @ApiTags('invitations')
 @CommandRoute()
@@ -79,6 +79,27 @@ export class InvitationsController {
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
     return this.commands.send({ type: 'DeclineInvitation', data: { organizationId, invitationId } }, actor, request);
+  }
+
+  @Post(':invitationId/resend')
+  @CommandAnswer('ok')
+  @ApiOperation({
+    summary: 'Resend a pending invitation, expired or not: same invitation, new expiry, published for the mailer (admin; a department admin for invitations into their department)',
+  })
+  @ApiBody({ type: ResendInvitationRequest, required: false, description: 'Optional: without a body the default expiry applies' })
+  @ApiOkResponse({ type: CommandResponse })
+  resend(
+    @ServiceId('orgId') organizationId: string,
+    @ServiceId('invitationId') invitationId: string,
+    @Body() body: ResendInvitationRequest,
+    @CurrentActor() actor: Actor,
+    @CommandRequestInfo() request: CommandRequest,
+  ): Promise<CommandOutcome> {
+    return this.commands.send(
+      { type: 'ResendInvitation', data: { organizationId, invitationId, expiresInDays: body?.expiresInDays ?? this.config.invitationTtlDays } },
+      actor,
+      request,
+    );
   }
 
   @Delete(':invitationId')

@@ -27,3 +27,9 @@ export class InviteMemberRequest {
   @FieldRule('defaultDatasetRole', { optional: true, description: PLACEMENT_DESCRIPTIONS.defaultDatasetRole })
   defaultDatasetRole?: DatasetRole;
 }
+
+@RequestBody()
+export class ResendInvitationRequest {
+  @FieldRule('expiresInDays', { optional: true, description: 'Days from now until the resent invitation expires (default ROSTER_INVITATION_TTL_DAYS, 7)' })
+  expiresInDays?: number;
+}

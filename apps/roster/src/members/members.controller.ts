@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpStatus, Put } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { CommandSender } from '../command-handling/command-sender';
@@ -9,7 +9,8 @@ import { CommandResponse } from '../http/command-response';
 import { CommandRequestInfo, type CommandRequest } from '../http/command-request';
 import { ServiceId, UserId } from '../http/id.pipe';
 import { CommandRoute } from '../http/openapi';
-import { ChangeRoleRequest } from './change-role.request';
+import { ProblemException } from '../http/problem';
+import { ChangeRoleRequest, RemoveMemberRequest } from './change-role.request';
 import { ChangeDefaultDatasetRoleRequest, ChangeMemberDepartmentRequest } from './member-placement.requests';
 
 @ApiTags('members')
@@ -20,7 +21,7 @@ export class MembersController {
 
   @Put('role')
   @CommandAnswer('ok')
-  @ApiOperation({ summary: "Change a member's role (admin); the same role again changes nothing" })
+  @ApiOperation({ summary: "Change a member's role, with an optional reason (admin; a department admin for members of their department); the same role again changes nothing" })
   @ApiOkResponse({ type: CommandResponse })
   changeRole(
     @ServiceId('orgId') organizationId: string,
@@ -29,7 +30,7 @@ export class MembersController {
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
-    return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role } }, actor, request);
+    return this.commands.send({ type: 'ChangeRole', data: { organizationId, userId, role: body.role, reason: body.reason } }, actor, request);
   }
 
   @Put('department')
@@ -66,18 +67,25 @@ export class MembersController {
 
   @Delete()
   @CommandAnswer('ok')
-  @ApiOperation({ summary: 'Remove a member (admin), or leave the organization (the member themself)' })
+  @ApiOperation({ summary: 'Remove a member, with an optional reason (admin; a department admin for members of their department), or leave the organization (the member themself)' })
+  @ApiBody({ type: RemoveMemberRequest, required: false, description: 'Optional: without a body the removal records no reason' })
   @ApiOkResponse({ type: CommandResponse })
   remove(
     @ServiceId('orgId') organizationId: string,
     @UserId('userId') userId: string,
+    @Body() body: RemoveMemberRequest,
     @CurrentActor() actor: Actor,
     @CommandRequestInfo() request: CommandRequest,
   ): Promise<CommandOutcome> {
+    const reason = body?.reason;
+    // A well-formed reason, but one that leaving cannot record (it is what an admin writes about someone else): 422.
+    if (userId === actor.userId && reason !== undefined) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'VALIDATION.REASON', 'Leaving takes no reason: a reason is recorded when an admin removes someone');
+    }
     return this.commands.send(
       userId === actor.userId
         ? { type: 'LeaveOrganization', data: { organizationId } }
-        : { type: 'RemoveMember', data: { organizationId, userId } },
+        : { type: 'RemoveMember', data: { organizationId, userId, reason } },
       actor,
       request,
     );

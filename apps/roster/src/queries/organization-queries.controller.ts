@@ -104,7 +104,7 @@ export class OrganizationQueriesController {
    * is filtered the same way (ACTIVITY_VISIBILITY): invitations for admins, requests for editors+.
    */
   @Get(':orgId/dashboard')
-  @ApiOperation({ summary: 'Dashboard: description, members by role and by department, the count of active partners, pending requests (editors+) and invitations (admins), activity, counts over time' })
+  @ApiOperation({ summary: 'Dashboard: description, members by role and by department, the count of active partners, pending requests (editors+) and invitations with pending and expired counted apart (admins), activity, counts over time' })
   @ApiOkResponse({ schema: DASHBOARD })
   async dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
     const access = await this.access.organization(organizationId, actor, 'organization.read');
@@ -129,7 +129,7 @@ export class OrganizationQueriesController {
       membersByDepartment,
       partnerCount,
       ...(joinRequests ? { pendingJoinRequests: joinRequests } : {}),
-      ...(invitations ? { pendingInvitations: invitations } : {}),
+      ...(invitations ? { pendingInvitations: invitations, invitationCounts: invitationCounts(invitations) } : {}),
       recentActivity,
       memberCountsOverTime,
       position: organization.position,
@@ -147,7 +147,7 @@ export class OrganizationQueriesController {
   }
 
   @Get(':orgId/invitations')
-  @ApiOperation({ summary: 'Invitations, pending by default, with `expired` (admins, superadmins)' })
+  @ApiOperation({ summary: 'Invitations: by default those not handled, each with status `pending` or `expired`; `all` adds the handled ones (admins, superadmins)' })
   @ApiQuery({ name: 'status', required: false, enum: ['pending', 'all'] })
   @ApiOkResponse({ schema: itemsOf(INVITATION_VIEW) })
   async invitations(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor, @Query('status') status?: string) {
@@ -155,6 +155,12 @@ export class OrganizationQueriesController {
     await this.access.organization(organizationId, actor, 'membership.invite');
     return { items: await this.readModels.queries.invitations(organizationId, which) };
   }
+}
+
+/** The dashboard counts expired invitations apart from those that can still be accepted. */
+function invitationCounts(invitations: ReadonlyArray<Record<string, unknown>>): { pending: number; expired: number } {
+  const expired = invitations.filter((invitation) => invitation.status === 'expired').length;
+  return { pending: invitations.length - expired, expired };
 }
 
 function statusFilter(status: string | undefined): 'pending' | 'all' {

@@ -90,8 +90,14 @@ export const INVITATION_VIEW: SchemaObject = {
     replacesInvitationId: UUID,
     departmentId: { ...NULLABLE_DEPARTMENT_ID, description: 'Where the invitee will be placed; null: organization-wide' },
     defaultDatasetRole: DATASET_ROLE,
-    status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'revoked', 'replaced', 'withdrawn'], description: 'withdrawn: the invitee was erased' },
-    expired: { type: 'boolean', description: 'Pending, but past expiresAt' },
+    status: {
+      type: 'string',
+      enum: ['pending', 'expired', 'accepted', 'declined', 'revoked', 'replaced', 'withdrawn'],
+      description: '`expired`: not handled, but past expiresAt (it can still be revoked or resent); `withdrawn`: the invitee was erased',
+    },
+    expired: { type: 'boolean', description: 'Not handled, but past expiresAt (status `expired`)' },
+    resentAt: { ...TIME, description: 'When it was last resent' },
+    resentBy: { type: 'string', description: 'Who resent it last' },
     handledAt: TIME,
     handledBy: { type: 'string' },
     acceptedBy: { type: 'string' },
@@ -201,7 +207,13 @@ export const DASHBOARD: SchemaObject = {
     },
     partnerCount: { type: 'integer', minimum: 0, description: 'Active partners (deleted partner organizations not counted)' },
     pendingJoinRequests: { type: 'array', items: JOIN_REQUEST_VIEW, description: 'Editors, admins and superadmins only' },
-    pendingInvitations: { type: 'array', items: INVITATION_VIEW, description: 'Admins and superadmins only' },
+    pendingInvitations: { type: 'array', items: INVITATION_VIEW, description: 'Admins and superadmins only: those not handled, each `pending` or `expired`' },
+    invitationCounts: {
+      type: 'object',
+      description: 'Admins and superadmins only: the invitations not handled, counted by status',
+      required: ['pending', 'expired'],
+      properties: { pending: { type: 'integer', minimum: 0 }, expired: { type: 'integer', minimum: 0 } },
+    },
     recentActivity: { type: 'array', items: ACTIVITY, maxItems: 20 },
     memberCountsOverTime: {
       type: 'array',
@@ -215,21 +227,36 @@ export const DASHBOARD: SchemaObject = {
   },
 };
 
-export const USER_ORGANIZATIONS: SchemaObject = {
+/** A user's list: `{userId, items}`. */
+const userItemsOf = (item: SchemaObject): SchemaObject => ({
   type: 'object',
   required: ['userId', 'items'],
+  properties: { userId: { type: 'string' }, items: { type: 'array', items: item } },
+});
+
+export const USER_ORGANIZATIONS: SchemaObject = userItemsOf({
+  type: 'object',
+  required: ['organizationId', 'name', 'role', 'since', 'via'],
+  properties: { organizationId: UUID, name: { type: 'string' }, role: ROLE, since: TIME, via: { type: 'string' } },
+});
+
+export const USER_INVITATIONS: SchemaObject = userItemsOf({
+  type: 'object',
+  required: ['invitationId', 'organizationId', 'organizationName', 'invitee', 'role', 'invitedBy', 'invitedAt', 'expiresAt', 'status', 'departmentId', 'defaultDatasetRole'],
   properties: {
-    userId: { type: 'string' },
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['organizationId', 'name', 'role', 'since', 'via'],
-        properties: { organizationId: UUID, name: { type: 'string' }, role: ROLE, since: TIME, via: { type: 'string' } },
-      },
-    },
+    invitationId: UUID,
+    organizationId: UUID,
+    organizationName: { type: 'string' },
+    invitee: INVITEE,
+    role: ROLE,
+    invitedBy: { type: 'string', description: 'User id of who invited' },
+    invitedAt: TIME,
+    expiresAt: TIME,
+    status: { type: 'string', enum: ['pending', 'expired'], description: '`expired`: past expiresAt; an admin may resend it' },
+    departmentId: { ...NULLABLE_DEPARTMENT_ID, description: 'Where acceptance places the user; null: organization-wide' },
+    defaultDatasetRole: DATASET_ROLE,
   },
-};
+});
 
 /** One permission question, as parseCheck accepts it (fields it does not know are ignored). */
 export const PERMISSION_CHECK: SchemaObject = {

@@ -47,6 +47,11 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     return this.checkerImpl;
   }
 
+  /** The ids of the keys sealing these e-mail addresses, by which the read models find what was sent to them. */
+  emailKeyIds(emails: readonly string[]): Promise<string[]> {
+    return this.vault.keyIds(emails.map((email) => ({ kind: 'email', email })));
+  }
+
   /** Position the read models reached, as far as this process knows, when the projection runs here. */
   get localPosition(): bigint | undefined {
     if (!this.projector) return undefined;

@@ -119,6 +119,17 @@ export class PersonalDataVault {
     return destroyed;
   }
 
+  /**
+   * The ids of the keys sealing these persons' values: a read model keeps a sealed value's
+   * key id, so it finds a person's values by it (there is no plaintext to look up). A person
+   * without a key is given one, as sealing would.
+   */
+  async keyIds(persons: readonly Person[]): Promise<string[]> {
+    if (persons.length === 0) return [];
+    const keys = await this.keysFor(persons.map(personKeyName));
+    return [...new Set([...keys.values()].map((key) => key.kid))];
+  }
+
   /** Keys by person name: from memory, the others in one key-store call. */
   private async keysFor(names: readonly string[]): Promise<Map<string, PersonKey>> {
     const keys = new Map<string, PersonKey>();

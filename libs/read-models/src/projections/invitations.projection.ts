@@ -49,6 +49,11 @@ export function projectInvitationsAndRequests({ event, position, at }: Projected
       return handled(COLLECTIONS.invitations, event.data.invitationId, 'declined', event.data.userId);
     case 'InvitationRevoked':
       return handled(COLLECTIONS.invitations, event.data.invitationId, 'revoked', event.data.revokedBy);
+    case 'InvitationResent':
+      // Still pending, with its new expiry; decide resends only a pending one.
+      return out.update(COLLECTIONS.invitations, event.data.invitationId, position, {
+        $set: { expiresAt: event.data.expiresAt, resentAt: at, resentBy: event.data.resentBy },
+      });
     case 'JoinRequested':
       out.create(
         COLLECTIONS.joinRequests,

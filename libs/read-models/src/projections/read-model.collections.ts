@@ -42,9 +42,9 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
   ],
   [COLLECTIONS.invitations]: [
     { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
-    // What an erasure and a person's data access look up.
+    // What an erasure, a person's data access and their invitations list look up.
     { key: { inviteeUserId: 1 }, name: 'by_invitee_user' },
-    // The sealed address's key id (read-model.queries.ts SEALED_EMAIL_KEY_ID).
+    // The sealed address's key id (read-model.queries.ts SEALED_EMAIL_KEY_ID): erasure, data access, a person's invitations by e-mail.
     { key: { 'inviteeEmail.kid': 1 }, name: 'by_invitee_email_key' },
   ],
   [COLLECTIONS.joinRequests]: [

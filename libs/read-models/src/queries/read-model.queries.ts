@@ -45,6 +45,23 @@ export interface MembersByDepartment {
   readonly organizationWide: number;
 }
 
+/** One of a person's invitations, as GET /users/:userId/invitations lists them. */
+export interface UserInvitationView {
+  readonly invitationId: string;
+  readonly organizationId: string;
+  readonly organizationName: string;
+  /** How they were invited: by user id or by e-mail address. */
+  readonly invitee: { kind: 'user'; userId: string } | { kind: 'email'; email: string };
+  readonly role: Role;
+  readonly invitedBy: string;
+  readonly invitedAt: string;
+  readonly expiresAt: string;
+  readonly status: 'pending' | 'expired';
+  /** null: organization-wide. */
+  readonly departmentId: string | null;
+  readonly defaultDatasetRole: DatasetRole;
+}
+
 /** One of A's partnerships, pending or active, as A's members list them. */
 export interface PartnerView {
   readonly partnershipId: string;
@@ -182,17 +199,55 @@ export class ReadModelQueries {
     return Promise.all(docs.map(async (doc) => renameId(await this.opened(doc, { message: 'data.message', reason: 'data.reason' }), 'requestId')));
   }
 
+  /**
+   * Invitations, newest first: `pending` (the default) lists those not handled yet, each
+   * with `status` pending or expired (past expiresAt, by the domain's isExpired at `now`).
+   */
   async invitations(organizationId: string, status: 'pending' | 'all' = 'pending', now = new Date()): Promise<Array<Record<string, unknown>>> {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
     const docs = await this.documents.find(COLLECTIONS.invitations, filter, { sort: { invitedAt: -1 } });
-    // Expiry is not an event: a pending invitation past its time is reported as expired.
-    const views = await Promise.all(docs.map((doc) => this.opened(doc, { 'invitee.email': 'data.invitee.email' })));
-    return views.map((doc) => {
-      const view = renameId(doc, 'invitationId');
+    const opened = await Promise.all(docs.map((doc) => this.opened(doc, { 'invitee.email': 'data.invitee.email' })));
+    return opened.map((doc) => {
+      const view = invitationView(doc, now);
       delete view.inviteeUserId;
       delete view.inviteeEmail;
-      return { ...view, expired: doc.status === 'pending' && typeof doc.expiresAt === 'string' && isExpired({ expiresAt: doc.expiresAt }, now) };
+      return view;
     });
+  }
+
+  /**
+   * A person's invitations not handled yet, across organizations that still exist: those to
+   * their user id and those to their verified address, found by `emailKeyIds` (the ids of the
+   * keys sealing it, as erasure finds them), each with the organization's name and `status`
+   * pending or expired, newest first. Two indexed lookups, no scan.
+   */
+  async userInvitations(userId: string, emailKeyIds: readonly string[], now = new Date()): Promise<UserInvitationView[]> {
+    const [byUser, byEmail] = await Promise.all([
+      this.documents.find(COLLECTIONS.invitations, { inviteeUserId: userId, status: 'pending' }),
+      emailKeyIds.length === 0 ? Promise.resolve([]) : this.documents.find(COLLECTIONS.invitations, { [SEALED_EMAIL_KEY_ID]: { $in: [...emailKeyIds] }, status: 'pending' }),
+    ]);
+    const docs = [...byUser, ...byEmail];
+    if (docs.length === 0) return [];
+    const organizations = await this.documents.find(COLLECTIONS.organizations, { _id: { $in: [...new Set(docs.map((doc) => String(doc.organizationId)))] } });
+    const active = new Map(organizations.filter((org) => org.status !== 'deleted').map((org) => [org._id, String(org.name)]));
+    const opened = await Promise.all(docs.filter((doc) => active.has(String(doc.organizationId))).map((doc) => this.opened(doc, { 'invitee.email': 'data.invitee.email' })));
+    return opened
+      .map((doc) => {
+        const view = invitationView(doc, now);
+        return {
+          invitationId: String(view.invitationId),
+          organizationId: String(doc.organizationId),
+          organizationName: active.get(String(doc.organizationId)) ?? '',
+          invitee: doc.invitee as UserInvitationView['invitee'],
+          role: doc.role as Role,
+          invitedBy: String(doc.invitedBy),
+          invitedAt: String(doc.invitedAt),
+          expiresAt: String(doc.expiresAt),
+          status: view.status as 'pending' | 'expired',
+          ...placementOf(doc, doc.role as Role),
+        };
+      })
+      .sort((a, b) => (a.invitedAt < b.invitedAt ? 1 : a.invitedAt > b.invitedAt ? -1 : 0));
   }
 
   /** The user's active memberships in organizations that still exist. */
@@ -404,10 +459,22 @@ function toMemberView(doc: Doc): MemberView {
     role,
     since: String(doc.since),
     via: String(doc.via),
+    ...placementOf(doc, role),
+  };
+}
+
+/** A membership's or an invitation's placement as stored; a document projected before departments lacks it until the read models are rebuilt. */
+function placementOf(doc: Doc, role: Role): { departmentId: string | null; defaultDatasetRole: DatasetRole } {
+  return {
     departmentId: typeof doc.departmentId === 'string' ? doc.departmentId : null,
-    // A document projected before departments lacks it until the read models are rebuilt.
     defaultDatasetRole: isDatasetRole(doc.defaultDatasetRole) ? doc.defaultDatasetRole : defaultDatasetRoleFor(role),
   };
+}
+
+/** An invitation document as read: `status` expired when pending past its expiry (the one isExpired), `expired` alike. */
+function invitationView(doc: Doc, now: Date): Record<string, unknown> {
+  const expired = doc.status === 'pending' && typeof doc.expiresAt === 'string' && isExpired({ expiresAt: doc.expiresAt }, now);
+  return { ...renameId(doc, 'invitationId'), ...(expired ? { status: 'expired' } : {}), expired };
 }
 
 function renameId(doc: Doc, name: string): Record<string, unknown> {

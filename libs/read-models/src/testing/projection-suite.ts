@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Invitee } from '@roster/domain';
 import { SqliteEventStore, type RecordedEvent } from '@roster/event-store';
 import { InMemoryCheckpointStore } from '@roster/event-store';
 import { DocumentCheckpointStore } from '../document-checkpoint-store';
@@ -10,7 +11,7 @@ import { projectBatch } from '../projections/read-models.projection';
 import { ReadModelQueries, decodeCursor } from '../queries/read-model.queries';
 import { INDEXED_COLLECTIONS, ReadModelProjector } from '../read-model-projector';
 import { rebuildReadModels } from '../rebuild-read-models';
-import { departmentScenario, dumpReadModels, erasureScenario, fullScenario, partnerScenario } from './projection-fixtures';
+import { departmentScenario, dumpReadModels, EventLog, erasureScenario, fullScenario, partnerScenario } from './projection-fixtures';
 
 /** Appends recorded events to a store as they were recorded (ids, metadata), one at a time. */
 async function appendRecorded(store: SqliteEventStore, events: readonly RecordedEvent[]): Promise<void> {
@@ -115,6 +116,61 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       expect(await queries.userOrganizations(users.b)).toEqual([]);
       expect(await queries.userOrganizations(users.d)).toEqual([expect.objectContaining({ organizationId: orgs.q, name: 'Q', role: 'admin', via: 'creation' })]);
       expect(await documents.findOne(COLLECTIONS.memberships, { _id: membershipId(orgs.p, users.b) })).toMatchObject({ status: 'active', organizationStatus: 'deleted' });
+    });
+
+    it("resends an invitation, reports pending or expired, and lists a person's invitations across organizations", async () => {
+      const log = new EventLog();
+      const [o, p, gone] = [randomUUID(), randomUUID(), randomUUID()];
+      const [admin, ada] = [`admin-${randomUUID()}`, `ada-${randomUUID()}`];
+      const [byId, byEmail, other, inGone, handled] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      for (const [org, name] of [[o, 'Open Data O'], [p, 'Open Data P'], [gone, 'Gone']]) {
+        log.add({ type: 'OrganizationCreated', data: { organizationId: org, name, description: '', createdBy: admin } }, admin, '2026-01-01T00:00:00.000Z', 3);
+      }
+      const invite = (org: string, invitationId: string, invitee: Invitee, at: string, expiresAt: string) =>
+        log.add({ type: 'MemberInvited', data: { organizationId: org, invitationId, invitee, role: 'editor', invitedBy: admin, expiresAt, departmentId: null, defaultDatasetRole: 'contributor' } }, admin, at, 3);
+      invite(o, byId, { kind: 'user', userId: ada }, '2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z');
+      // An address as the store keeps it: sealed under its owner's key, whose id the documents keep.
+      const sealedFor = (kid: string) => ({ enc: 'v1', kid, iv: 'iv', ct: 'ct', tag: 'tag' }) as unknown as string;
+      invite(p, byEmail, { kind: 'email', email: sealedFor('kid-ada') }, '2026-01-03T00:00:00.000Z', '2026-01-10T00:00:00.000Z');
+      invite(p, other, { kind: 'email', email: sealedFor('kid-bob') }, '2026-01-03T00:00:00.000Z', '2026-01-10T00:00:00.000Z');
+      invite(gone, inGone, { kind: 'user', userId: ada }, '2026-01-03T00:00:00.000Z', '2026-01-10T00:00:00.000Z');
+      invite(o, handled, { kind: 'email', email: sealedFor('kid-ada') }, '2026-01-01T12:00:00.000Z', '2026-01-10T00:00:00.000Z');
+      log.add({ type: 'InvitationRevoked', data: { organizationId: o, invitationId: handled, revokedBy: admin } }, admin, '2026-01-01T13:00:00.000Z', 3);
+      log.add({ type: 'OrganizationDeleted', data: { organizationId: gone, deletedBy: admin } }, admin, '2026-01-04T00:00:00.000Z', 3);
+      const documents = await fresh();
+      await apply(documents, log.events);
+      const queries = new ReadModelQueries(documents);
+      const jan5 = new Date('2026-01-05T00:00:00Z');
+
+      // Before the resend: the one by id expired on the 3rd.
+      expect((await queries.invitations(o, 'pending', jan5)).map((i) => [i.invitationId, i.status, i.expired])).toEqual([[byId, 'expired', true]]);
+      expect((await queries.userInvitations(ada, ['kid-ada'], jan5)).map((i) => [i.invitationId, i.organizationName, i.status])).toEqual([
+        [byEmail, 'Open Data P', 'pending'],
+        [byId, 'Open Data O', 'expired'],
+      ]);
+
+      const resent = log.add({ type: 'InvitationResent', data: { organizationId: o, invitationId: byId, expiresAt: '2026-01-12T00:00:00.000Z', resentBy: admin } }, admin, '2026-01-05T00:00:00.000Z', 3);
+      await apply(documents, [resent]);
+      await apply(documents, [resent]);
+      const [after] = await queries.invitations(o, 'pending', jan5);
+      expect(after).toMatchObject({ invitationId: byId, status: 'pending', expired: false, expiresAt: '2026-01-12T00:00:00.000Z', resentBy: admin, resentAt: '2026-01-05T00:00:00.000Z' });
+      // By user id only, without an e-mail: the one sent to the address is not found.
+      expect(await queries.userInvitations(ada, [], jan5)).toEqual([
+        {
+          invitationId: byId,
+          organizationId: o,
+          organizationName: 'Open Data O',
+          invitee: { kind: 'user', userId: ada },
+          role: 'editor',
+          invitedBy: admin,
+          invitedAt: '2026-01-02T00:00:00.000Z',
+          expiresAt: '2026-01-12T00:00:00.000Z',
+          status: 'pending',
+          departmentId: null,
+          defaultDatasetRole: 'contributor',
+        },
+      ]);
+      expect(await queries.userInvitations(`nobody-${randomUUID()}`, ['kid-nobody'], jan5)).toEqual([]);
     });
 
     it('leaves identical documents when the same batch is delivered twice', async () => {
