@@ -14,7 +14,7 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 ROSTER_DATA_DIR=/data
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 ROSTER_DATA_DIR=/data LOG_FORMAT=json
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/scripts ./scripts

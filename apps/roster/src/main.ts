@@ -6,7 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
-import { ConfigError, loadRosterConfig, nestLogLevels, type RosterConfig } from './config/roster-config';
+import { ConfigError, loadRosterConfig, type RosterConfig } from './config/roster-config';
 import { clientErrorAsProblem, frameworkErrorAsProblem, MAX_PATH_PARAM_LENGTH } from './http/client-errors';
 import { documentCommandRate, limitCommandRate } from './http/command-rate-limit';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
@@ -16,9 +16,11 @@ import { RouteMethods } from './http/route-methods';
 import { cutOffAtShutdownDeadline } from './http/shutdown-deadline';
 import { createValidationPipe } from './http/validation';
 import { describeEventStore } from './infrastructure/infrastructure.module';
+import { trackRequests } from './observability/request-context';
+import { rosterLogger } from './observability/roster-logger';
 
 export interface CreateAppOptions {
-  /** Nest logger; default: the levels LOG_LEVEL allows. `false` silences it (tests, benchmarks). */
+  /** Nest logger; default: LOG_FORMAT, and the levels LOG_LEVEL allows. `false` silences it (tests, benchmarks). */
   readonly logger?: false | LogLevel[] | LoggerService;
 }
 
@@ -47,11 +49,13 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
     skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? nestLogLevels(config.logLevel),
+    logger: options.logger ?? rosterLogger(config),
     // No form parser: command bodies are JSON, anything else answers 415.
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  // First: every later hook, route and log line runs in the request's context.
+  trackRequests(fastify);
   app.useGlobalFilters(new ProblemDetailsFilter(RouteMethods.recordedOn(fastify)));
   if (limits.commandRate) await limitCommandRate(app, limits.commandRate);
   app.useGlobalPipes(createValidationPipe());
@@ -81,13 +85,15 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
 /** A process without the HTTP API (ROSTER_RUN without `api`): only the workers run. */
 export async function createWorkerContext(config: RosterConfig, options: CreateAppOptions = {}): Promise<INestApplicationContext> {
   const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-    logger: options.logger ?? nestLogLevels(config.logLevel),
+    logger: options.logger ?? rosterLogger(config),
   });
   context.enableShutdownHooks();
   return context;
 }
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplicationContext> {
+  // Until the config is read (and when it cannot be), lines still come in the format asked for.
+  Logger.overrideLogger(rosterLogger({ logFormat: env.LOG_FORMAT?.trim().toLowerCase() === 'json' ? 'json' : 'text', logLevel: 'log' }));
   const logger = new Logger('Roster');
   let config: RosterConfig;
   try {

@@ -31,6 +31,9 @@ export interface HistoryEntry {
   readonly provenance: ImportProvenance | null;
   /** The event's link in the hash chain (see GET /organizations/:id/verify). */
   readonly hash: string | null;
+  /** Present only when the command's request carried a W3C trace context: joins the event to the portal's trace. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 export interface HistoryFilter {
@@ -63,6 +66,8 @@ export function toHistoryEntry(recorded: RecordedEvent, organizationSource: Impo
     reason: read.reason,
     provenance,
     hash: read.hash,
+    ...(read.traceparent !== null ? { traceparent: read.traceparent } : {}),
+    ...(read.tracestate !== null ? { tracestate: read.tracestate } : {}),
   };
 }
 

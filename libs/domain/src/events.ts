@@ -283,6 +283,9 @@ export interface EventMetadata {
   /** Idempotency-Key of the request, with a fingerprint of the request it answered. */
   readonly idempotencyKey?: string;
   readonly requestFingerprint?: string;
+  /** The caller's W3C trace context (traceparent, tracestate), when its request carried a valid one. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
   /** Hash chain (see libs/event-store hash-chain.ts). */
   readonly previousHash?: string;
   readonly hash?: string;

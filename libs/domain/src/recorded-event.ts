@@ -46,6 +46,9 @@ export interface RecordedOrganizationEvent<T extends RecordedEventLike = Recorde
   readonly provenance: ImportProvenance | null;
   readonly idempotencyKey: string | null;
   readonly requestFingerprint: string | null;
+  /** The W3C trace context of the command's request, when it carried one. */
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
   /** The event's link in the hash chain. */
   readonly hash: string | null;
 }
@@ -103,6 +106,8 @@ export function readRecordedEvent<T extends RecordedEventLike>(recorded: T): Rec
     provenance: isEvent ? provenanceOf(current.type, data) : null,
     idempotencyKey: text(metadata.idempotencyKey),
     requestFingerprint: text(metadata.requestFingerprint),
+    traceparent: text(metadata.traceparent),
+    tracestate: text(metadata.tracestate),
     hash: text(metadata.hash),
   };
 }

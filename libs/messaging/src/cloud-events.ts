@@ -22,6 +22,12 @@ export interface RosterCloudEventExtensions {
   streamrevision: string;
   /** Kafka binding extension: the message key, the organization id. */
   partitionkey: string;
+  /**
+   * Distributed tracing extension: the W3C trace context of the request that caused the
+   * event, when it carried one, so a consumer joins the portal's trace to the change.
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export type RosterCloudEvent = CloudEvent<PublicEvent['data']> & RosterCloudEventExtensions & { type: PublicEvent['type'] };
@@ -57,6 +63,7 @@ export function toCloudEvents(recorded: RecordedEvent, options: ToCloudEventsOpt
     position: recorded.position.toString(),
     streamrevision: recorded.revision.toString(),
     partitionkey: organizationId,
+    ...(read.traceparent !== null ? { traceparent: read.traceparent, ...(read.tracestate !== null ? { tracestate: read.tracestate } : {}) } : {}),
   };
   // Built without the package's per-event schema check (strict = false): the envelope's
   // shape is fixed here and checked for every type by the contract specs (asyncapi.json and
@@ -95,7 +102,12 @@ export function toKafkaMessage(event: RosterCloudEvent): Message {
   return {
     key: event.partitionkey,
     value: structured.value as string,
-    headers: { 'content-type': String(structured.headers['content-type']) },
+    // The trace context also as headers, where Kafka instrumentations (OpenTelemetry's) look for it.
+    headers: {
+      'content-type': String(structured.headers['content-type']),
+      ...(event.traceparent !== undefined ? { traceparent: event.traceparent } : {}),
+      ...(event.tracestate !== undefined ? { tracestate: event.tracestate } : {}),
+    },
     timestamp: structured.timestamp,
   };
 }

@@ -144,6 +144,23 @@ describe('public event contract', () => {
     }
   });
 
+  it('carries the recorded W3C trace context as the distributed tracing extension and as record headers, conforming to asyncapi.json', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const base = recorded('MemberRoleChanged');
+    const traced = { ...base, metadata: { ...base.metadata, traceparent, tracestate: 'portal=t61rcWkgMzE' } };
+    const [event] = toCloudEvents(traced);
+    expect(event.validate()).toBe(true);
+    const message = toKafkaMessage(event);
+    const wire = JSON.parse(message.value as string);
+    expect(wire).toMatchObject({ traceparent, tracestate: 'portal=t61rcWkgMzE' });
+    expect(message.headers).toMatchObject({ traceparent, tracestate: 'portal=t61rcWkgMzE' });
+    expect(validateCloudEvent(asyncapi, wire)).toEqual([]);
+    // Without one recorded, neither appears.
+    const [plain] = toCloudEvents(base);
+    expect(JSON.parse(toKafkaMessage(plain).value as string)).not.toHaveProperty('traceparent');
+    expect(toKafkaMessage(plain).headers).not.toHaveProperty('traceparent');
+  });
+
   it('events published after an erasure carry the erased marker in place of personal fields, as the contract allows', () => {
     const erased = { erased: true };
     for (const [type, data] of [

@@ -45,6 +45,8 @@ export const HISTORY_ENTRY: SchemaObject = {
       properties: { system: { type: 'string', enum: [...IMPORT_SYSTEMS] }, id: { type: 'string' }, since: { ...TIME, nullable: true } },
     },
     hash: { ...NULLABLE_STRING, description: "The event's link in the hash chain" },
+    traceparent: { type: 'string', description: "The W3C traceparent of the command's request; present only when it carried a valid one" },
+    tracestate: { type: 'string', description: 'The W3C tracestate sent with it, when there was one' },
   },
 };
 

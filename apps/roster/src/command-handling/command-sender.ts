@@ -1,17 +1,40 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { Actor, OrganizationCommand } from '@roster/domain';
+import { DomainError, type Actor, type OrganizationCommand } from '@roster/domain';
+import { EventStoreUnavailableError, WrongExpectedRevisionError } from '@roster/event-store';
 import type { CommandRequest } from './execute-organization.command';
 import { ExecuteOrganizationCommand } from './execute-organization.command';
+import { IdempotencyKeyReusedError } from './idempotency-key-reused.error';
 import type { CommandOutcome } from './organization-stream';
+
+/** How a command ended, as its log line says. */
+export type CommandLogOutcome = 'accepted' | 'replayed' | 'refused' | 'conflict' | 'unavailable' | 'failed';
+
+function failureOf(error: unknown): { outcome: CommandLogOutcome; code?: string } {
+  if (error instanceof DomainError || error instanceof IdempotencyKeyReusedError) return { outcome: 'refused', code: error.code };
+  if (error instanceof WrongExpectedRevisionError) return { outcome: 'conflict' };
+  if (error instanceof EventStoreUnavailableError) return { outcome: 'unavailable', code: error.code };
+  return { outcome: 'failed' };
+}
 
 /** What the controllers share: send a command on the bus and get its outcome (the route's CommandAnswer turns it into HTTP). */
 @Injectable()
 export class CommandSender {
+  private readonly logger = new Logger('Commands');
+
   constructor(private readonly bus: CommandBus) {}
 
-  send(command: OrganizationCommand, actor: Actor, request: CommandRequest): Promise<CommandOutcome> {
-    // The command's time is taken once, here: a retried decision judges expiry the same way.
-    return this.bus.execute(new ExecuteOrganizationCommand(command, { actor, now: new Date() }, request));
+  async send(command: OrganizationCommand, actor: Actor, request: CommandRequest): Promise<CommandOutcome> {
+    // One line per command, with ids, type, outcome and code only: never the command's data (e-mail addresses, messages, reasons).
+    const line = { message: 'command', organizationId: command.data.organizationId, commandType: command.type };
+    try {
+      // The command's time is taken once, here: a retried decision judges expiry the same way.
+      const outcome = await this.bus.execute(new ExecuteOrganizationCommand(command, { actor, now: new Date() }, request));
+      this.logger.log({ ...line, outcome: outcome.replayed ? 'replayed' : 'accepted', position: outcome.position?.toString() });
+      return outcome;
+    } catch (error) {
+      this.logger.log({ ...line, ...failureOf(error) });
+      throw error;
+    }
   }
 }

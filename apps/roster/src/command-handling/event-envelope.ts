@@ -39,6 +39,7 @@ export function buildEventsToAppend(
       schemaVersion: EVENT_SCHEMA_VERSION,
       command: commandName,
       ...idempotency,
+      ...(request.trace ? { traceparent: request.trace.traceparent, ...(request.trace.tracestate ? { tracestate: request.trace.tracestate } : {}) } : {}),
       previousHash,
     };
     const revision = head.revision + 1n + BigInt(index);

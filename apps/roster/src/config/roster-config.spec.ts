@@ -24,6 +24,8 @@ describe('loadRosterConfig', () => {
     expect(config.stateCacheSize).toBe(10000);
     expect(config.commandRetries).toBe(5);
     expect(config.logLevel).toBe('log');
+    expect(config.logFormat).toBe('text');
+    expect(config.readiness).toEqual({ maxLagSeconds: 30 });
     expect(config.auth).toEqual({ jwtSecret: undefined, jwksUrl: undefined, developmentSecret: true, issuer: undefined, audience: undefined, maxAgeSeconds: 86400 });
   });
 
@@ -47,6 +49,8 @@ describe('loadRosterConfig', () => {
       ROSTER_STATE_CACHE_SIZE: '0',
       ROSTER_COMMAND_RETRIES: '2',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'JSON',
+      ROSTER_READY_MAX_LAG_SECONDS: '5',
     });
     expect(config.port).toBe(8080);
     expect(config.host).toBe('0.0.0.0');
@@ -67,6 +71,8 @@ describe('loadRosterConfig', () => {
     expect(config.stateCacheSize).toBe(0);
     expect(config.commandRetries).toBe(2);
     expect(config.logLevel).toBe('debug');
+    expect(config.logFormat).toBe('json');
+    expect(config.readiness).toEqual({ maxLagSeconds: 5 });
   });
 
   it.each([
@@ -88,6 +94,9 @@ describe('loadRosterConfig', () => {
     ['ROSTER_API_WORKERS', '0'],
     ['ROSTER_API_WORKERS', 'all'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
+    ['ROSTER_READY_MAX_LAG_SECONDS', '-1'],
+    ['ROSTER_READY_MAX_LAG_SECONDS', '1.5'],
     ['ROSTER_DEV_AUTH', 'yes'],
     ['ROSTER_JWT_MAX_AGE_SECONDS', '0'],
     ['ROSTER_JWT_MAX_AGE_SECONDS', '1h'],

@@ -13,6 +13,9 @@ export const ROSTER_WORKERS: readonly RosterWorker[] = ['api', 'projections', 'p
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+/** `json`: one JSON object per line (the Docker image's default); `text`: Nest's console lines. */
+export type LogFormat = 'text' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 
 export interface RosterConfig {
   readonly port: number;
@@ -56,6 +59,7 @@ export interface RosterConfig {
   /** Extra attempts after a concurrency conflict before answering 409. */
   readonly commandRetries: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   /** What /health/ready tolerates. */
   readonly readiness: { readonly maxLagSeconds: number };
   /** GET /metrics: off with ROSTER_METRICS=0 (nothing is measured then); behind this bearer token when set. */
@@ -296,6 +300,11 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
   }
 
+  const logFormat = (text(env, 'LOG_FORMAT') ?? 'text').toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError('LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}; got "${logFormat}"`);
+  }
+
   return {
     port,
     host,
@@ -332,6 +341,7 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
     asOfMaxSnapshots: integer(env, 'ROSTER_AS_OF_MAX_SNAPSHOTS', AS_OF_MAX_SNAPSHOTS, 1, 10_000_000),
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
     logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
     http: httpLimits(env),
     readiness: { maxLagSeconds: integer(env, 'ROSTER_READY_MAX_LAG_SECONDS', 30, 0, 86_400) },
     audit: auditSettings(env, dataDir),

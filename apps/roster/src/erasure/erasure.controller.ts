@@ -20,6 +20,7 @@ export class ErasureController {
   @HttpCode(200)
   @SecuredRoute(403, 413, 415, 503)
   @ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Recorded in the events; echoed in the answer' })
+  @ApiHeader({ name: 'traceparent', required: false, description: 'W3C Trace Context: recorded in the events, carried on their Kafka messages and logged; an invalid one is ignored' })
   @ApiOperation({
     summary:
       'Erase a person (the person, a superadmin, a service): memberships end, pending invitations and join requests are withdrawn, their key is destroyed; a second erasure changes nothing',

@@ -108,7 +108,7 @@ export class ErasureService {
 
   private async eraseIn(organizationId: string, userId: string, emails: string[], actor: Actor, request: CommandRequest): Promise<readonly OrganizationEvent[]> {
     // Its own command id per organization; no Idempotency-Key: ErasePerson is idempotent by itself.
-    const perOrganization: CommandRequest = { commandId: randomUUID(), correlationId: request.correlationId };
+    const perOrganization: CommandRequest = { commandId: randomUUID(), correlationId: request.correlationId, ...(request.trace ? { trace: request.trace } : {}) };
     try {
       const outcome = await this.commands.send({ type: 'ErasePerson', data: { organizationId, userId, emails } }, actor, perOrganization);
       return await this.appendedBy(perOrganization.commandId, organizationId, outcome.revision);

@@ -34,11 +34,13 @@ export function commandRequestOf(request: FastifyRequest, userId: string): Comma
     );
   }
   const given = header(request, CORRELATION_ID_HEADER);
-  const correlationId = given !== undefined && HEADER_TOKEN.test(given) ? given : randomUUID();
+  const context = request.requestContext;
+  const correlationId = given !== undefined && HEADER_TOKEN.test(given) ? given : (context?.requestId ?? randomUUID());
   const path = request.url.split('?')[0];
   return {
     commandId: randomUUID(),
     correlationId,
+    ...(context?.trace ? { trace: context.trace } : {}),
     ...(key !== undefined ? { idempotencyKey: key, fingerprint: requestFingerprint(request.method, path, request.body, userId) } : {}),
   };
 }

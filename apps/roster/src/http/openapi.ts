@@ -126,8 +126,20 @@ export function CommandRoute() {
     ApiHeader({
       name: 'X-Correlation-Id',
       required: false,
-      description: 'Recorded in the events; echoed in the answer (1-200 printable ASCII characters, else a new one is made)',
+      description: "Recorded in the events; echoed in the answer (1-200 printable ASCII characters, else the request's X-Request-Id)",
     }),
+    ApiHeader({
+      name: 'X-Request-Id',
+      required: false,
+      description: 'Names every log line of this request and is echoed in the answer, on every route (1-128 letters, digits and ._:-, else a new one is made)',
+    }),
+    ApiHeader({
+      name: 'traceparent',
+      required: false,
+      description:
+        'W3C Trace Context: recorded in the events (history shows it), carried on their Kafka messages (CloudEvents distributed tracing extension) and logged; an invalid one is ignored',
+    }),
+    ApiHeader({ name: 'tracestate', required: false, description: 'W3C Trace Context, kept with a valid traceparent' }),
     SecuredRoute(403, 404, 409, 413, 415, 422),
   );
 }

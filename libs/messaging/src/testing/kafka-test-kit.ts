@@ -16,6 +16,8 @@ export interface ConsumedRecord {
   /** The record value parsed as JSON (the structured CloudEvent as produced). */
   readonly json: Record<string, unknown>;
   readonly event: RosterCloudEvent;
+  /** The record's headers, as text. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function runConsumer(
         offset: message.offset,
         json: JSON.parse(value) as Record<string, unknown>,
         event: fromKafkaMessage({ key: message.key, value: message.value, headers: message.headers }),
+        headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, header]) => [name, String(header)])),
       });
     },
   });
