@@ -138,6 +138,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
 /** An equality index over one or more fields: key of their values -> ids, in insertion order. */
 interface EqualityIndex {
   readonly fields: readonly string[];
+  /** The top-level field of each of `fields` (what an update's paths are compared with). */
+  readonly roots: readonly string[];
   readonly ids: Map<string, Set<string>>;
 }
 
@@ -167,7 +169,7 @@ class EmbeddedCollection {
 
   addOrderedIndex(fields: readonly string[], order: string): void {
     if (this.ordered.some((index) => index.order === order && index.equality.fields.join(',') === fields.join(','))) return;
-    const index: OrderedIndex = { equality: { fields, ids: new Map() }, order, ids: new Map() };
+    const index: OrderedIndex = { equality: equalityIndex(fields), order, ids: new Map() };
     this.ordered.push(index);
     for (const doc of this.docs.values()) orderedAdd(index, doc);
   }
@@ -209,7 +211,7 @@ class EmbeddedCollection {
   addIndex(fields: readonly string[]): void {
     const name = fields.join(',');
     if (name === '_id' || this.indexes.has(name)) return;
-    const index: EqualityIndex = { fields, ids: new Map() };
+    const index = equalityIndex(fields);
     this.indexes.set(name, index);
     for (const doc of this.docs.values()) indexAdd(index, doc);
   }
@@ -230,6 +232,16 @@ class EmbeddedCollection {
       }
     }
     return out;
+  }
+
+  /** The first match; by `_id` without going through candidates() (every projection update names its document). */
+  findOne(filter: Filter): Doc | undefined {
+    const id = filter._id;
+    if (typeof id === 'string') {
+      const doc = this.docs.get(id);
+      return doc !== undefined && matches(doc, filter) ? doc : undefined;
+    }
+    return this.find(filter, 1)[0];
   }
 
   count(filter: Filter): number {
@@ -257,7 +269,7 @@ class EmbeddedCollection {
       if (!this.docs.has(op.insertOne.document._id)) this.insert(this.stored(op.insertOne.document));
     } else if ('updateOne' in op) {
       const { filter, update, upsert } = op.updateOne;
-      const [doc] = this.find(filter, 1);
+      const doc = this.findOne(filter);
       if (doc) this.update(doc, update, false);
       else if (upsert) this.upsert(filter, update);
     } else {
@@ -285,7 +297,10 @@ class EmbeddedCollection {
       orderedRemove(index, doc);
       orderedAdd(index, next);
     }
+    const touched = touchedFields(update);
     for (const index of this.indexes.values()) {
+      // Most updates change a status or a time: an index over none of the fields they touch keeps its key.
+      if (!index.roots.some((root) => touched.has(root))) continue;
       const old = indexKey(index, doc);
       const now = indexKey(index, next);
       if (old !== now) {
@@ -331,6 +346,19 @@ class EmbeddedCollection {
     }
     yield* this.docs.values();
   }
+}
+
+function equalityIndex(fields: readonly string[]): EqualityIndex {
+  return { fields, roots: fields.map((field) => field.split('.')[0]), ids: new Map() };
+}
+
+/** The top-level fields an update may change. */
+function touchedFields(update: Update): Set<string> {
+  const out = new Set<string>();
+  for (const part of [update.$set, update.$setOnInsert, update.$inc, update.$unset]) {
+    if (part) for (const path in part) out.add(path.split('.', 1)[0]);
+  }
+  return out;
 }
 
 /**
@@ -469,9 +497,17 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
   return keys.length > 0 && keys.every((key) => key.startsWith('$'));
 }
 
+/**
+ * An index key: distinct values give distinct keys. A string is its own key (most are ids, and
+ * JSON.stringify on each was the catch-up's hottest call); anything else, or a string holding
+ * the separators, is its JSON after a \u0000, which a string key never holds.
+ */
 function valueKey(value: unknown): string {
-  return value === undefined ? '\u0000undefined' : JSON.stringify(value);
+  if (typeof value === 'string' && !KEY_SEPARATORS.test(value)) return value;
+  return value === undefined ? '\u0000undefined' : `\u0000${JSON.stringify(value)}`;
 }
+
+const KEY_SEPARATORS = /[\u0000\u0001]/;
 
 /** Inserted after the documents whose key is not greater: ties keep insertion order. */
 function orderedAdd(index: OrderedIndex, doc: Doc): void {
