@@ -138,8 +138,6 @@ export class EmbeddedDocumentStore implements DocumentStore {
 /** An equality index over one or more fields: key of their values -> ids, in insertion order. */
 interface EqualityIndex {
   readonly fields: readonly string[];
-  /** The top-level field of each of `fields` (what an update's paths are compared with). */
-  readonly roots: readonly string[];
   readonly ids: Map<string, Set<string>>;
 }
 
@@ -297,10 +295,9 @@ class EmbeddedCollection {
       orderedRemove(index, doc);
       orderedAdd(index, next);
     }
-    const touched = touchedFields(update);
     for (const index of this.indexes.values()) {
-      // Most updates change a status or a time: an index over none of the fields they touch keeps its key.
-      if (!index.roots.some((root) => touched.has(root))) continue;
+      // Most updates change a status or a time: an index whose fields all hold the same values keeps its key.
+      if (!fieldsChanged(index.fields, doc, next)) continue;
       const old = indexKey(index, doc);
       const now = indexKey(index, next);
       if (old !== now) {
@@ -349,16 +346,13 @@ class EmbeddedCollection {
 }
 
 function equalityIndex(fields: readonly string[]): EqualityIndex {
-  return { fields, roots: fields.map((field) => field.split('.')[0]), ids: new Map() };
+  return { fields, ids: new Map() };
 }
 
-/** The top-level fields an update may change. */
-function touchedFields(update: Update): Set<string> {
-  const out = new Set<string>();
-  for (const part of [update.$set, update.$setOnInsert, update.$inc, update.$unset]) {
-    if (part) for (const path in part) out.add(path.split('.', 1)[0]);
-  }
-  return out;
+/** Whether any of `fields` may differ: copy-on-write keeps an unchanged value (and object) as it was. */
+function fieldsChanged(fields: readonly string[], before: Doc, after: Doc): boolean {
+  for (const field of fields) if (getPath(before, field) !== getPath(after, field)) return true;
+  return false;
 }
 
 /**
