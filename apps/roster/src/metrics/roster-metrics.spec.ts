@@ -4,7 +4,7 @@ import { TallyHistogram } from './tally-histogram';
 
 describe('TallyHistogram', () => {
   it('reads as a Prometheus histogram: cumulative buckets, +Inf, sum and count per series', async () => {
-    const histogram = new TallyHistogram('t_seconds', 'test', 'outcome', ['allowed', 'denied'], [0.001, 0.01]);
+    const histogram = new TallyHistogram('t_seconds', 'test', [{ labels: { outcome: 'allowed' } }, { labels: { outcome: 'denied' } }], [0.001, 0.01]);
     histogram.observe(0, 0.0005);
     histogram.observe(0, 0.001); // on a bound: counted in it (le)
     histogram.observe(0, 0.005);
