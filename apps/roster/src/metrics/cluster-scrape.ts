@@ -44,7 +44,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * In the primary: answers the workers' scrape requests with the whole cluster's metrics.
- * `gather` and `workers` are the cluster's own unless a test passes others.
+ * `gather` and `events` are the cluster's own unless a test passes others.
  */
 export function serveClusterScrapes(
   gather: () => Promise<string> = clusterGatherer(),
@@ -82,12 +82,18 @@ export function offerRegistryToCluster(registry: Registry): void {
 
 let nextId = 0;
 const waiting = new Map<number, (answer: ScrapeAnswer) => void>();
-let listening = false;
+const listened = new WeakSet<object>();
+
+/** This worker's side of the IPC channel to the primary (`process`). */
+interface ScrapeChannel {
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  send?(message: unknown): boolean;
+}
 
 /** In a worker: the whole cluster's metrics, from the primary. Rejects with ClusterScrapeTimeout when they do not come in time. */
-export function scrapeCluster(channel: NodeJS.Process = process, waitMs = WORKER_WAIT_MS): Promise<string> {
-  if (!listening) {
-    listening = true;
+export function scrapeCluster(channel: ScrapeChannel = process, waitMs = WORKER_WAIT_MS): Promise<string> {
+  if (!listened.has(channel)) {
+    listened.add(channel);
     channel.on('message', (message: unknown) => {
       const answer = message as Partial<ScrapeAnswer> | null;
       if (answer?.type !== ANSWER || typeof answer.id !== 'number') return;
