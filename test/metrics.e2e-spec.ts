@@ -372,4 +372,28 @@ describe('GET /metrics with two API workers (ROSTER_API_WORKERS=2)', () => {
       expect(valueOf(scraped, 'roster_event_store_head_position')).toBe(Math.max(...created.map((answer) => Number(answer.body.position))));
     }
   }, 120_000);
+
+  it('a worker that does not answer makes the scrape 503 METRICS.WORKERS_UNANSWERED, not a partial count', async () => {
+    const pids = [...new Set([...service!.output.join('').matchAll(/\[Nest\] (\d+) .*Roster listening on/g)].map((match) => Number(match[1])))];
+    expect(pids).toHaveLength(2);
+    // Stopped, one worker answers neither the primary nor the connections handed to it.
+    process.kill(pids[0], 'SIGSTOP');
+    try {
+      // Fresh connections at once: the stopped worker may be handed one (it hangs, cut off here); the other worker takes the rest.
+      const answers = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          fetch(`${service!.baseUrl}/metrics`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(6000) }).then(
+            async (answer) => ({ status: answer.status, retryAfter: answer.headers.get('retry-after'), code: ((await answer.json()) as { code?: string }).code }),
+            () => undefined,
+          ),
+        ),
+      );
+      const answered = answers.filter((answer) => answer !== undefined);
+      expect(answered.length).toBeGreaterThan(0);
+      expect(answered).toEqual(answered.map(() => ({ status: 503, retryAfter: '1', code: 'METRICS.WORKERS_UNANSWERED' })));
+    } finally {
+      process.kill(pids[0], 'SIGCONT');
+    }
+    await scrape(service!.baseUrl);
+  }, 30_000);
 });
