@@ -12,6 +12,7 @@ import { ProblemException, type FieldError } from '../http/problem';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { batchOf, PERMISSION_ANSWER, PERMISSION_CHECK } from './query.schemas';
 import { ReadModelsService } from './read-models.service';
+import { RosterMetrics } from '../metrics/roster-metrics';
 
 export const MAX_BATCH_CHECKS = 1000;
 const BATCH = batchOf(MAX_BATCH_CHECKS);
@@ -45,12 +46,23 @@ export class AuthorizationsController {
   constructor(
     private readonly readModels: ReadModelsService,
     private readonly asOf: AsOfIndex,
+    private readonly metrics: RosterMetrics,
   ) {}
 
   /** The read models' answer now, or the record's at `check.at`. */
   private answer(check: Check): Promise<PermissionAnswer> {
-    if (check.at !== undefined) return checkPermissionAt(this.asOf, check, new Date(check.at));
+    if (check.at !== undefined) return this.answerAt(check, new Date(check.at));
     return this.readModels.checker.check(check.userId, check.organizationId, check.action, check.departmentId);
+  }
+
+  /** A check at a past instant, counted and timed beside the current ones (kind="at"). */
+  private async answerAt(check: Check, at: Date): Promise<PermissionAnswer> {
+    const observe = this.metrics.permissionCheckAt;
+    if (observe === undefined) return checkPermissionAt(this.asOf, check, at);
+    const started = performance.now();
+    const answer = await checkPermissionAt(this.asOf, check, at);
+    observe(answer.allowed, (performance.now() - started) / 1000);
+    return answer;
   }
 
   @Post('check')
