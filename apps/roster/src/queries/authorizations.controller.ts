@@ -1,12 +1,13 @@
 import { Body, Controller, HttpCode, HttpStatus, Injectable, OnModuleInit, Post, UseInterceptors } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ACTIONS, DomainError, fieldRefusal, forbidden, isAction, isServiceId, platformRoleAllowing, validPastInstant, type Action, type Actor } from '@roster/domain';
 import { AsOfIndex, checkPermissionAt } from '@roster/audit';
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
+import { addFastPath } from '../http/fast-path';
 import { QueryRoute } from '../http/openapi';
 import { ProblemException, type FieldError } from '../http/problem';
 import { MinPositionInterceptor } from './min-position.interceptor';
@@ -118,13 +119,11 @@ export class CheckFastPath implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
-    if (!fastify || typeof fastify.addHook !== 'function') return;
-    fastify.addHook('preHandler', (request, reply, done) => {
+    addFastPath(this.adapterHost, (request, reply) =>
       // The raw target, not routeOptions (a getter that builds an object on every call): a
       // check sent with a query string or another spelling takes the controller's path.
-      if (request.method !== 'POST' || !CHECK_PATHS.has(request.url) || !this.answer(request, reply)) done();
-    });
+      request.method === 'POST' && CHECK_PATHS.has(request.url) && this.answer(request, reply),
+    );
   }
 
   /**
