@@ -35,6 +35,7 @@ import { emptyOrganizationStream, foldRecorded, type OrganizationStream } from '
 import { loadRosterConfig, type RosterConfig } from '../apps/roster/src/config/roster-config';
 import { openEventStore } from '../apps/roster/src/infrastructure/open-event-store';
 import { percentile, signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
+import { benchApiWorkers } from './support';
 
 const EVENTS = 100_000;
 const SAMPLES = 1000;
@@ -131,7 +132,7 @@ async function foldFromZero(store: EventStore, organizationId: string, at: numbe
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roster-bench-audit-'));
   const secret = `bench-audit-${randomUUID()}`;
-  const env = { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'error' };
+  const env = { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'error', ROSTER_API_WORKERS: benchApiWorkers() };
   const config = loadRosterConfig(env);
   if (config.eventStore.kind !== 'sqlite') throw new Error('bench:audit runs on the embedded SQLite store');
   const organizationId = randomUUID();

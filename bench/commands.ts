@@ -31,7 +31,7 @@ import { EVENT_SCHEMA_VERSION } from '@roster/domain';
 import { GENESIS_HASH, SqliteEventStore } from '@roster/event-store';
 import { freePort, pacedHttpLoad, signTestToken, startServiceProcess, stopProcess, type PacedRequest, type ServiceProcess } from '@roster/testing';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
-import { processCpuMs } from './support';
+import { benchApiWorkers, processCpuMs } from './support';
 import { appendHistory, CROWDED_MEMBERS, CROWDED_PENDING, crowdedHistory, inviteThenRevoke } from './crowded-organization';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -315,7 +315,7 @@ async function main(): Promise<void> {
     delete env.MONGODB_URL;
     delete env.KAFKA_BROKERS;
     // The load comes from a few admins: no per-user command rate.
-    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' });
+    Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0', ROSTER_API_WORKERS: benchApiWorkers() });
     // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `-r ./profile-hook.js` to profile it).
     const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
     // As `npm start` and the Dockerfile run the service: a 32 MB young generation.
@@ -410,6 +410,7 @@ async function main(): Promise<void> {
       bench: 'commands',
       // ROSTER_METRICS=0 in the environment turns the service's metrics off (passed on to it).
       metrics: process.env.ROSTER_METRICS === '0' ? 'off' : 'on',
+      api_workers: Number(benchApiWorkers()),
       store: 'sqlite',
       read_models: 'embedded projection in the service process',
       connections: CONNECTIONS,

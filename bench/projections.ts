@@ -50,6 +50,7 @@ import { EVENT_SCHEMA_VERSION, organizationStreamId, type OrganizationEvent, typ
 import { eventHash, GENESIS_HASH, SqliteEventStore, type EventToAppend } from '@roster/event-store';
 import { EmbeddedDocumentStore, ensureReadModelIndexes, INDEXED_COLLECTIONS, MongoDocumentStore, PermissionChecker, projectBatch, type Doc, READ_MODEL_COLLECTIONS, rebuildReadModels } from '@roster/read-models';
 import { pacedHttpLoad, percentile, type LabelledLatency, signTestToken, startMongoJavaServer, startServers, startServiceProcess, stopProcess, type MongoServer, type PacedLoadOptions, type PacedLoadResult, type PacedRequest, type ServiceProcess } from '@roster/testing';
+import { benchApiWorkers } from './support';
 import { RosterMetrics } from '../apps/roster/src/metrics/roster-metrics';
 
 const METRICS_ON = process.env.ROSTER_METRICS !== '0';
@@ -495,7 +496,7 @@ function startService(dir: string, mongoUrl: string, database: string): Promise<
     entry: resolve(__dirname, '../apps/roster/src/main.js'),
     // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. `--cpu-prof`), as in bench:commands.
     nodeArgs: ['-r', resolve(__dirname, '../../scripts/register-paths.js'), ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '')],
-    env: { ...process.env, ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: process.env.BENCH_ROSTER_RUN ?? 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' },
+    env: { ...process.env, ROSTER_DATA_DIR: dir, MONGODB_URL: mongoUrl, ROSTER_MONGODB_DB: database, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: process.env.BENCH_ROSTER_RUN ?? 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0', ROSTER_API_WORKERS: benchApiWorkers() },
     timeoutMs: 120_000,
   });
 }

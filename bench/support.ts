@@ -61,10 +61,17 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * projection in the same process (as `npm start` runs it), no MongoDB, EventStoreDB or
  * Kafka, no per-user command rate (the load comes from a few users).
  */
+/**
+ * The API workers a benchmark's service runs: one unless ROSTER_API_WORKERS says otherwise,
+ * so its CPU figures read one process and its ratios compare like with like (bench:workers
+ * compares one and two).
+ */
+export const benchApiWorkers = (): string => process.env.ROSTER_API_WORKERS ?? '1';
+
 export function embeddedServiceEnv(dataDir: string, jwtSecret: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.EVENTSTORE_CONNECTION_STRING;
   delete env.MONGODB_URL;
   delete env.KAFKA_BROKERS;
-  return { ...env, ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: jwtSecret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' };
+  return { ...env, ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: jwtSecret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0', ROSTER_API_WORKERS: benchApiWorkers() };
 }

@@ -5,14 +5,16 @@
  * and the Kafka publisher (the suite's test broker) caught up. The scrape is read with a
  * Prometheus text-format parser, and every series is checked with its count. Then the
  * Grafana dashboard's queries are matched against the scrape, and the token-protected and
- * turned-off variants are tried by every kind of caller.
+ * turned-off variants are tried by every kind of caller. Last, a service of two API workers
+ * (ROSTER_API_WORKERS=2, the compiled entry: `npm run build` first when running this file
+ * alone) answers every scrape with both workers' counts added up.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { requestJson, signTestToken, type JsonAnswer } from '@roster/testing';
+import { requestJson, signTestToken, startServiceProcess, stopProcess, type JsonAnswer, type ServiceProcess } from '@roster/testing';
 import { startRosterInProcess, type RosterInProcess } from './roster-in-process';
 
 const SECRET = `metrics-e2e-${randomUUID()}`;
@@ -305,4 +307,93 @@ describe('who may scrape', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('GET /metrics with two API workers (ROSTER_API_WORKERS=2)', () => {
+  const ROOT = resolve(__dirname, '..');
+  const COMMANDS = 12;
+  const CHECKS = 15;
+  const CHECKS_AT = 5;
+  let dir: string;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'roster-metrics-workers-'));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.EVENTSTORE_CONNECTION_STRING;
+    delete env.MONGODB_URL;
+    delete env.KAFKA_BROKERS;
+    Object.assign(env, { ROSTER_DATA_DIR: dir, ROSTER_JWT_SECRET: SECRET, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'log', ROSTER_COMMAND_RATE: '0', ROSTER_API_WORKERS: '2' });
+    service = await startServiceProcess({ entry: join(ROOT, 'dist/apps/roster/src/main.js'), nodeArgs: ['-r', './scripts/register-paths.js'], cwd: ROOT, env, timeoutMs: 60_000 });
+    while ((service.output.join('').match(/Roster listening on/g) ?? []).length < 2) await new Promise((r) => setTimeout(r, 100));
+  }, 90_000);
+
+  afterAll(async () => {
+    if (service) await stopProcess(service.child, 'SIGTERM', 15_000);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('every scrape counts every accepted command and every check, whichever worker took them or the scrape', async () => {
+    const baseUrl = service!.baseUrl;
+    const users = await Promise.all(Array.from({ length: COMMANDS }, () => newUser()));
+    // All at once: the cluster hands the connections to both workers in turn.
+    const created = await Promise.all(
+      users.map((user, i) => requestJson(baseUrl, 'POST', '/organizations', { token: user.token, body: { name: `Workers ${i} ${randomUUID().slice(0, 8)}` } })),
+    );
+    expect(created.map((answer) => answer.status)).toEqual(users.map(() => 201));
+    // The premise: both workers took commands (each logs its own with its pid), so neither alone has them all.
+    const pids = [...service!.output.join('').matchAll(/\[Nest\] (\d+) .*commandType=CreateOrganization outcome=accepted/g)].map((match) => match[1]);
+    expect(pids).toHaveLength(COMMANDS);
+    expect(new Set(pids).size).toBe(2);
+
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const check = (i: number, past: boolean) => {
+      const user = users[i % COMMANDS];
+      const organizationId = created[i % COMMANDS].body.organizationId as string;
+      return requestJson(baseUrl, 'POST', '/authorizations/check', { token: user.token, body: { userId: user.id, organizationId, action: 'dataset.create', ...(past ? { at } : {}) } });
+    };
+    const checked = await Promise.all([...Array.from({ length: CHECKS }, (_, i) => check(i, false)), ...Array.from({ length: CHECKS_AT }, (_, i) => check(i, true))]);
+    expect(checked.map((answer) => answer.status)).toEqual(checked.map(() => 200));
+    // A minute ago none of the organizations existed.
+    expect(checked.slice(CHECKS).map((answer) => answer.body.allowed)).toEqual(Array.from({ length: CHECKS_AT }, () => false));
+
+    for (let scrapeNumber = 0; scrapeNumber < 6; scrapeNumber++) {
+      const scraped = await scrape(baseUrl);
+      expect(valueOf(scraped, 'roster_commands_total', { command: 'CreateOrganization', outcome: 'accepted' })).toBe(COMMANDS);
+      expect(valueOf(scraped, 'roster_commands_total')).toBe(COMMANDS);
+      expect(valueOf(scraped, 'roster_command_duration_seconds')).toBe(COMMANDS);
+      const checks = valueOf(scraped, 'roster_permission_checks_total');
+      const checksAt = valueOf(scraped, 'roster_permission_checks_total', { kind: 'at' });
+      expect([checks - checksAt, checksAt]).toEqual([CHECKS, CHECKS_AT]);
+      expect(valueOf(scraped, 'roster_permission_checks_total', { kind: 'at', outcome: 'denied' })).toBe(CHECKS_AT);
+      expect(valueOf(scraped, 'roster_permission_check_duration_seconds')).toBe(CHECKS + CHECKS_AT);
+      expect(valueOf(scraped, 'roster_permission_check_duration_seconds', { kind: 'at' })).toBe(CHECKS_AT);
+      // Gauges combine as their aggregator says: one head, not the two workers' added up.
+      expect(valueOf(scraped, 'roster_event_store_head_position')).toBe(Math.max(...created.map((answer) => Number(answer.body.position))));
+    }
+  }, 120_000);
+
+  it('a worker that does not answer makes the scrape 503 METRICS.WORKERS_UNANSWERED, not a partial count', async () => {
+    const pids = [...new Set([...service!.output.join('').matchAll(/\[Nest\] (\d+) .*Roster listening on/g)].map((match) => Number(match[1])))];
+    expect(pids).toHaveLength(2);
+    // Stopped, one worker answers neither the primary nor the connections handed to it.
+    process.kill(pids[0], 'SIGSTOP');
+    try {
+      // Fresh connections at once: the stopped worker may be handed one (it hangs, cut off here); the other worker takes the rest.
+      const answers = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          fetch(`${service!.baseUrl}/metrics`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(6000) }).then(
+            async (answer) => ({ status: answer.status, retryAfter: answer.headers.get('retry-after'), code: ((await answer.json()) as { code?: string }).code }),
+            () => undefined,
+          ),
+        ),
+      );
+      const answered = answers.filter((answer) => answer !== undefined);
+      expect(answered.length).toBeGreaterThan(0);
+      expect(answered).toEqual(answered.map(() => ({ status: 503, retryAfter: '1', code: 'METRICS.WORKERS_UNANSWERED' })));
+    } finally {
+      process.kill(pids[0], 'SIGCONT');
+    }
+    await scrape(service!.baseUrl);
+  }, 30_000);
 });

@@ -16,6 +16,7 @@ import { RouteMethods } from './http/route-methods';
 import { cutOffAtShutdownDeadline } from './http/shutdown-deadline';
 import { createValidationPipe } from './http/validation';
 import { describeEventStore } from './infrastructure/infrastructure.module';
+import { serveClusterScrapes } from './metrics/cluster-scrape';
 import { trackRequests } from './observability/request-context';
 import { rosterLogger } from './observability/roster-logger';
 
@@ -130,9 +131,10 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
  * checks its expected revision in the store), and the leases keep one projection writer and
  * one publisher. A copy that dies after it served is replaced; one that dies before it ever
  * listened stops the start (a bad setting or a taken port would fail every copy alike).
- * SIGTERM and SIGINT go to every copy, and this process ends when they have.
+ * SIGTERM and SIGINT go to every copy, and this process ends when they have. With metrics on,
+ * it also answers the copies' scrapes with every copy's metrics combined (cluster-scrape.ts).
  */
-export function superviseApiWorkers(count: number): void {
+export function superviseApiWorkers(count: number, metrics = true): void {
   const logger = new Logger('Roster');
   let stopping = false;
   const listening = new Set<number>();
@@ -159,6 +161,7 @@ export function superviseApiWorkers(count: number): void {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
     });
   }
+  if (metrics) serveClusterScrapes();
   logger.log(`Starting ${count} API workers sharing the port (ROSTER_API_WORKERS)`);
   for (let i = 0; i < count; i++) cluster.fork();
 }
@@ -173,7 +176,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       // bootstrap() reports it, as it does without workers.
       if (!(error instanceof ConfigError)) throw error;
     }
-    if (config && config.run.has('api') && config.apiWorkers > 1) return superviseApiWorkers(config.apiWorkers);
+    if (config && config.run.has('api') && config.apiWorkers > 1) return superviseApiWorkers(config.apiWorkers, config.metrics.enabled);
   }
   await bootstrap(env);
 }

@@ -115,8 +115,10 @@ describe('loadRosterConfig', () => {
     }
   });
 
-  it('runs as many API workers as there are cores unless ROSTER_API_WORKERS says otherwise', () => {
-    expect(loadRosterConfig({ ...DEV }).apiWorkers).toBe(availableParallelism());
+  it('runs as many API workers as there are cores over MongoDB read models, one over embedded ones, unless ROSTER_API_WORKERS says otherwise', () => {
+    expect(loadRosterConfig({ ...DEV, MONGODB_URL: 'mongodb://127.0.0.1:27017' }).apiWorkers).toBe(availableParallelism());
+    expect(loadRosterConfig({ ...DEV }).apiWorkers).toBe(1);
+    expect(loadRosterConfig({ ...DEV, MONGODB_URL: 'mongodb://127.0.0.1:27017', ROSTER_API_WORKERS: '1' }).apiWorkers).toBe(1);
     expect(loadRosterConfig({ ...DEV, ROSTER_API_WORKERS: '1' }).apiWorkers).toBe(1);
     expect(loadRosterConfig({ ...DEV, ROSTER_API_WORKERS: '4' }).apiWorkers).toBe(4);
   });

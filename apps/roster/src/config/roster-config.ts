@@ -337,7 +337,10 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
       ORGANIZATION_LIMITS.expiresInDaysMax,
     ),
     stateCacheSize: integer(env, 'ROSTER_STATE_CACHE_SIZE', 10000, 0, 10_000_000),
-    apiWorkers: integer(env, 'ROSTER_API_WORKERS', availableParallelism(), 1, 256),
+    // Every core when the read models are shared (MongoDB); one without, where each worker would
+    // replay the whole store into read models of its own (twice the memory and projection work)
+    // and a read could reach a worker that has not yet applied the write it follows.
+    apiWorkers: integer(env, 'ROSTER_API_WORKERS', mongoUrl === undefined ? 1 : availableParallelism(), 1, 256),
     asOfMaxSnapshots: integer(env, 'ROSTER_AS_OF_MAX_SNAPSHOTS', AS_OF_MAX_SNAPSHOTS, 1, 10_000_000),
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
     logLevel: logLevel as LogLevel,

@@ -7,6 +7,7 @@ import { bearerToken } from '../auth/token-verifier';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { ProblemResponses } from '../http/openapi';
 import { ProblemException } from '../http/problem';
+import { ClusterScrapeTimeout } from './cluster-scrape';
 import { RosterMetrics } from './roster-metrics';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -36,7 +37,7 @@ export class MetricsController {
   @ApiSecurity({})
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } })
-  @ProblemResponses(401, 404)
+  @ProblemResponses(401, 404, 503)
   async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     if (!this.metrics.enabled) throw new ProblemException(HttpStatus.NOT_FOUND, 'ROUTE.NOT_FOUND', 'Metrics are turned off (ROSTER_METRICS=0)');
     if (this.token !== undefined) {
@@ -46,7 +47,13 @@ export class MetricsController {
       // Digests of equal length, compared in constant time: the answer tells nothing of the token.
       if (!timingSafeEqual(digest(sent), this.token)) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'AUTH.INVALID_TOKEN', 'Not the metrics token', undefined, challenge);
     }
-    const { contentType, body } = await this.metrics.scrape();
+    const { contentType, body } = await this.metrics.scrape().catch((error: unknown) => {
+      // ROSTER_API_WORKERS > 1: a worker that does not answer leaves no whole answer to give.
+      if (error instanceof ClusterScrapeTimeout) {
+        throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'METRICS.WORKERS_UNANSWERED', error.message, undefined, { 'Retry-After': '1' });
+      }
+      throw error;
+    });
     void reply.header('Content-Type', contentType);
     return body;
   }

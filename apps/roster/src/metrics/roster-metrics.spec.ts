@@ -4,7 +4,7 @@ import { TallyHistogram } from './tally-histogram';
 
 describe('TallyHistogram', () => {
   it('reads as a Prometheus histogram: cumulative buckets, +Inf, sum and count per series', async () => {
-    const histogram = new TallyHistogram('t_seconds', 'test', 'outcome', ['allowed', 'denied'], [0.001, 0.01]);
+    const histogram = new TallyHistogram('t_seconds', 'test', [{ labels: { outcome: 'allowed' } }, { labels: { outcome: 'denied' } }], [0.001, 0.01]);
     histogram.observe(0, 0.0005);
     histogram.observe(0, 0.001); // on a bound: counted in it (le)
     histogram.observe(0, 0.005);
@@ -35,10 +35,31 @@ describe('RosterMetrics', () => {
     ]);
   });
 
+  it('counts checks at a past instant under the same families with kind="at", shown once there is one', async () => {
+    const metrics = new RosterMetrics(true);
+    metrics.permissionCheck!(true, 0.000002);
+    const families = async () => parsePrometheusTextFormat((await metrics.scrape()).body);
+    const series = async (name: string) => (await families()).find((family) => family.name === name)!.metrics.map((m) => m.labels);
+    expect(await series('roster_permission_checks_total')).toEqual([{ outcome: 'allowed' }, { outcome: 'denied' }]);
+    metrics.permissionCheckAt!(false, 0.001);
+    metrics.permissionCheckAt!(false, 0.002);
+    const checks = (await families()).find((family) => family.name === 'roster_permission_checks_total')!;
+    expect(checks.metrics.map((m) => [m.labels, m.value])).toEqual([
+      [{ outcome: 'allowed' }, '1'],
+      [{ outcome: 'denied' }, '0'],
+      [{ outcome: 'denied', kind: 'at' }, '2'],
+    ]);
+    const { body } = await metrics.scrape();
+    expect(body).toContain('roster_permission_check_duration_seconds_count{outcome="allowed"} 1\n');
+    expect(body).toContain('roster_permission_check_duration_seconds_count{outcome="denied",kind="at"} 2\n');
+    expect(body).not.toContain('roster_permission_check_duration_seconds_count{outcome="allowed",kind="at"}');
+  });
+
   it('turned off, gives the adapters no observers and counts nothing', async () => {
     const metrics = new RosterMetrics(false);
     expect(metrics.groupCommit).toBeUndefined();
     expect(metrics.permissionCheck).toBeUndefined();
+    expect(metrics.permissionCheckAt).toBeUndefined();
     expect(metrics.batches('projection')).toBeUndefined();
     metrics.commandEnded('CreateOrganization', 'accepted', undefined, 0.01);
     metrics.rateLimitRefused();

@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { BatchObserver, EventStore, GroupCommitObserver } from '@roster/event-store';
 import type { PermissionCheckObserver } from '@roster/read-models';
-import { TallyHistogram } from './tally-histogram';
+import { offerRegistryToCluster, scrapeCluster } from './cluster-scrape';
+import { TallyHistogram, type TallySeries } from './tally-histogram';
 
 /** How a command ended, as counted: appended, answered without appending, or not done. */
 export type CommandEnd = 'accepted' | 'unchanged' | 'replayed' | 'refused' | 'conflict' | 'failed';
@@ -15,6 +17,16 @@ const SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 const CHECK_BUCKETS = [0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
 const COUNT_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 const CHECK_OUTCOMES = ['allowed', 'denied'] as const;
+/**
+ * The check's series, by index: current checks (the hot path's two, unlabelled by kind as they
+ * always were), then checks at a past instant (`kind="at"`, reported once there is one).
+ */
+const CHECK_SERIES: readonly TallySeries[] = [
+  ...CHECK_OUTCOMES.map((outcome) => ({ labels: { outcome } })),
+  ...CHECK_OUTCOMES.map((outcome) => ({ labels: { outcome, kind: 'at' }, onceObserved: true })),
+];
+const AT = CHECK_OUTCOMES.length;
+const CHECKS_HELP = 'Permission checks answered, by outcome (allowed, denied); kind="at": checks at a past instant';
 /** Lag in events is counted by reading, up to this many, where positions are not event numbers (EventStoreDB). */
 const COUNTED_LAG_CAP = 10_000;
 
@@ -25,9 +37,9 @@ const COUNTED_LAG_CAP = 10_000;
  * is undefined or returns at once, so nothing is timed or counted.
  *
  * Cluster: the registry is this process's own (not prom-client's global one), and every gauge
- * says how processes combine (`aggregator`), so that under node:cluster a primary can serve
- * `AggregatorRegistry.clusterMetrics()` once each worker calls
- * `AggregatorRegistry.setRegistries([metrics.registry])`.
+ * says how processes combine (`aggregator`). In an API worker of ROSTER_API_WORKERS > 1 the
+ * registry is offered to the primary, and a scrape answers the whole cluster's metrics
+ * (cluster-scrape.ts).
  */
 export class RosterMetrics {
   readonly registry = new Registry();
@@ -101,9 +113,8 @@ export class RosterMetrics {
   });
   private readonly checks = new TallyHistogram(
     'roster_permission_check_duration_seconds',
-    'Permission checks: time to answer one check, by outcome (allowed, denied)',
-    'outcome',
-    CHECK_OUTCOMES,
+    'Permission checks: time to answer one check, by outcome (allowed, denied); kind="at": checks at a past instant',
+    CHECK_SERIES,
     CHECK_BUCKETS,
   );
 
@@ -111,6 +122,10 @@ export class RosterMetrics {
   readonly groupCommit: GroupCommitObserver | undefined;
   /** Told of each permission answer; undefined when metrics are off (the check is then not timed). */
   readonly permissionCheck: PermissionCheckObserver | undefined;
+  /** Told of each permission answer at a past instant (`at`); undefined when metrics are off. */
+  readonly permissionCheckAt: PermissionCheckObserver | undefined;
+  /** An API worker among several: scrapes answer for every worker (through the primary). */
+  private readonly inCluster = cluster.isWorker;
 
   constructor(readonly enabled: boolean) {
     if (!enabled) return;
@@ -121,16 +136,21 @@ export class RosterMetrics {
     const checks = this.checks;
     // Two series picked by index: no label object, no string built per check.
     this.permissionCheck = (allowed, seconds) => checks.observe(allowed ? 0 : 1, seconds);
+    this.permissionCheckAt = (allowed, seconds) => checks.observe(allowed ? AT : AT + 1, seconds);
     // Not prom-client's classes: registered as they are (the Registry only calls get()).
     this.registry.registerMetric(this.checks as unknown as Metric);
     this.registry.registerMetric(this.checksCounter() as Metric);
     this.registerPositions();
     collectDefaultMetrics({ register: this.registry });
+    if (this.inCluster) offerRegistryToCluster(this.registry);
   }
 
-  /** Prometheus's text format: the body and its content type. */
+  /**
+   * Prometheus's text format: the body and its content type. In a cluster, every worker's
+   * metrics combined; rejects with ClusterScrapeTimeout when they do not all answer in time.
+   */
   async scrape(): Promise<{ readonly contentType: string; readonly body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.registry.contentType, body: this.inCluster ? await scrapeCluster() : await this.registry.metrics() };
   }
 
   commandEnded(command: string, end: CommandEnd, code: string | undefined, seconds: number): void {
@@ -185,15 +205,18 @@ export class RosterMetrics {
     const checks = this.checks;
     return {
       name: 'roster_permission_checks_total',
-      help: 'Permission checks answered, by outcome (allowed, denied)',
+      help: CHECKS_HELP,
       type: 'counter',
       aggregator: 'sum',
       get: async () => ({
         name: 'roster_permission_checks_total',
-        help: 'Permission checks answered, by outcome (allowed, denied)',
+        help: CHECKS_HELP,
         type: 'counter',
         aggregator: 'sum',
-        values: CHECK_OUTCOMES.map((outcome, series) => ({ labels: { outcome }, value: checks.count(series) })),
+        values: CHECK_SERIES.flatMap(({ labels, onceObserved }, series) => {
+          const value = checks.count(series);
+          return onceObserved && value === 0 ? [] : [{ labels, value }];
+        }),
       }),
       reset: () => undefined,
     };

@@ -1,3 +1,10 @@
+/** One series: its labels, and whether it is reported before its first observation. */
+export interface TallySeries {
+  readonly labels: Readonly<Record<string, string>>;
+  /** Left out of the scrape until observed (a kind of request most deployments never send). */
+  readonly onceObserved?: boolean;
+}
+
 /** One line of the scrape, as prom-client's Registry formats a metric's `get()`. */
 interface Sample {
   readonly metricName: string;
@@ -8,11 +15,11 @@ interface Sample {
 /**
  * A histogram for a hot path, registered in a prom-client Registry like any metric: `observe`
  * only compares and adds into arrays made once (prom-client's own observe builds a label
- * object and a hash per call). Labels are fixed at creation, one series each; the scrape
- * reads the tallies. `aggregator: 'sum'` lets prom-client's AggregatorRegistry add up the
+ * object and a hash per call). The series and their labels are fixed at creation; the
+ * scrape reads the tallies. `aggregator: 'sum'` lets prom-client's AggregatorRegistry add up the
  * processes of a cluster.
  */
-export class TallyHistogram<Label extends string> {
+export class TallyHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
   private readonly counts: Float64Array[];
@@ -21,15 +28,14 @@ export class TallyHistogram<Label extends string> {
   constructor(
     readonly name: string,
     readonly help: string,
-    private readonly labelName: string,
-    private readonly labelValues: readonly Label[],
+    private readonly series: readonly TallySeries[],
     private readonly upperBounds: readonly number[],
   ) {
-    this.counts = labelValues.map(() => new Float64Array(upperBounds.length + 1));
-    this.sums = new Float64Array(labelValues.length);
+    this.counts = series.map(() => new Float64Array(upperBounds.length + 1));
+    this.sums = new Float64Array(series.length);
   }
 
-  /** `series`: the index of the label value in `labelValues`. */
+  /** `series`: the index of the series in `series`. */
   observe(series: number, seconds: number): void {
     const bounds = this.upperBounds;
     let bucket = 0;
@@ -45,17 +51,18 @@ export class TallyHistogram<Label extends string> {
 
   async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: Sample[] }> {
     const values: Sample[] = [];
-    this.labelValues.forEach((labelValue, series) => {
+    this.series.forEach(({ labels, onceObserved }, series) => {
+      if (onceObserved && this.count(series) === 0) return;
       const counts = this.counts[series];
       let cumulative = 0;
       this.upperBounds.forEach((bound, bucket) => {
         cumulative += counts[bucket];
-        values.push({ metricName: `${this.name}_bucket`, labels: { [this.labelName]: labelValue, le: bound }, value: cumulative });
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: bound }, value: cumulative });
       });
       cumulative += counts[this.upperBounds.length];
-      values.push({ metricName: `${this.name}_bucket`, labels: { [this.labelName]: labelValue, le: '+Inf' }, value: cumulative });
-      values.push({ metricName: `${this.name}_sum`, labels: { [this.labelName]: labelValue }, value: this.sums[series] });
-      values.push({ metricName: `${this.name}_count`, labels: { [this.labelName]: labelValue }, value: cumulative });
+      values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: cumulative });
+      values.push({ metricName: `${this.name}_sum`, labels, value: this.sums[series] });
+      values.push({ metricName: `${this.name}_count`, labels, value: cumulative });
     });
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }

@@ -1,17 +1,19 @@
 import { Body, Controller, HttpCode, HttpStatus, Injectable, OnModuleInit, Post, UseInterceptors } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ACTIONS, DomainError, fieldRefusal, forbidden, isAction, isServiceId, platformRoleAllowing, validPastInstant, type Action, type Actor } from '@roster/domain';
 import { AsOfIndex, checkPermissionAt } from '@roster/audit';
 import type { PermissionAnswer } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
+import { addFastPath } from '../http/fast-path';
 import { QueryRoute } from '../http/openapi';
 import { ProblemException, type FieldError } from '../http/problem';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { batchOf, PERMISSION_ANSWER, PERMISSION_CHECK } from './query.schemas';
 import { ReadModelsService } from './read-models.service';
+import { RosterMetrics } from '../metrics/roster-metrics';
 
 export const MAX_BATCH_CHECKS = 1000;
 const BATCH = batchOf(MAX_BATCH_CHECKS);
@@ -45,12 +47,23 @@ export class AuthorizationsController {
   constructor(
     private readonly readModels: ReadModelsService,
     private readonly asOf: AsOfIndex,
+    private readonly metrics: RosterMetrics,
   ) {}
 
   /** The read models' answer now, or the record's at `check.at`. */
   private answer(check: Check): Promise<PermissionAnswer> {
-    if (check.at !== undefined) return checkPermissionAt(this.asOf, check, new Date(check.at));
+    if (check.at !== undefined) return this.answerAt(check, new Date(check.at));
     return this.readModels.checker.check(check.userId, check.organizationId, check.action, check.departmentId);
+  }
+
+  /** A check at a past instant, counted and timed beside the current ones (kind="at"). */
+  private async answerAt(check: Check, at: Date): Promise<PermissionAnswer> {
+    const observe = this.metrics.permissionCheckAt;
+    if (observe === undefined) return checkPermissionAt(this.asOf, check, at);
+    const started = performance.now();
+    const answer = await checkPermissionAt(this.asOf, check, at);
+    observe(answer.allowed, (performance.now() - started) / 1000);
+    return answer;
   }
 
   @Post('check')
@@ -106,13 +119,11 @@ export class CheckFastPath implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
-    if (!fastify || typeof fastify.addHook !== 'function') return;
-    fastify.addHook('preHandler', (request, reply, done) => {
+    addFastPath(this.adapterHost, (request, reply) =>
       // The raw target, not routeOptions (a getter that builds an object on every call): a
       // check sent with a query string or another spelling takes the controller's path.
-      if (request.method !== 'POST' || !CHECK_PATHS.has(request.url) || !this.answer(request, reply)) done();
-    });
+      request.method === 'POST' && CHECK_PATHS.has(request.url) && this.answer(request, reply),
+    );
   }
 
   /**

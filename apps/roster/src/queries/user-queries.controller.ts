@@ -1,10 +1,11 @@
 import { Controller, Get, HttpStatus, Injectable, OnModuleInit, Param, Query, UseInterceptors } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EMAIL_SHAPE, fieldRefusal, forbidden, ORGANIZATION_LIMITS, platformRoleAllowing, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
+import { addFastPath } from '../http/fast-path';
 import { UserIdPipe } from '../http/id.pipe';
 import { QueryRoute } from '../http/openapi';
 import { ProblemException } from '../http/problem';
@@ -86,11 +87,9 @@ export class UserOrganizationsFastPath implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
-    if (!fastify || typeof fastify.addHook !== 'function') return;
-    fastify.addHook('preHandler', (request, reply, done) => {
+    addFastPath(this.adapterHost, (request, reply, next) => {
       const target = request.method === 'GET' ? USER_ORGANIZATIONS_TARGET.exec(request.url) : null;
-      if (!target || !this.answer(request, reply, target[1], done)) done();
+      return target !== null && this.answer(request, reply, target[1], next);
     });
   }
 
