@@ -5,7 +5,8 @@
  *
  * - Import: the file read and parsed, each organization through the import's one command
  *   path (load, decide, append with the expected revision) into a fresh embedded SQLite
- *   store, as `npm run roster -- import --from udata FILE` runs it.
+ *   store behind the personal-data decorator, as `npm run roster -- import --from udata FILE`
+ *   runs it: 64 organizations in flight, in two halves that take turns at the group commits.
  * - Baseline: the same events (decided and enveloped before the clock starts) appended raw
  *   to another fresh SqliteEventStore, one append per organization, with the same number of
  *   appends in flight, so both share the store's group commits alike; run before and after
@@ -24,6 +25,7 @@ import { runImport } from '../apps/roster-cli/src/import/import-runner';
 import { buildEventsToAppend } from '../apps/roster/src/command-handling/event-envelope';
 import { emptyOrganizationStream } from '../apps/roster/src/command-handling/organization-stream';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+import { openEventStore } from '../apps/roster/src/infrastructure/open-event-store';
 
 const ORGANIZATIONS = 10_000;
 const MEMBERSHIPS = 100_000;
@@ -72,7 +74,8 @@ function udataFile(): unknown {
 
 async function importPhase(file: string, dataDir: string): Promise<{ events: number; seconds: number }> {
   const config = loadRosterConfig({ ROSTER_DATA_DIR: dataDir }, 'tool');
-  const store = new SqliteEventStore({ path: config.eventStore.kind === 'sqlite' ? config.eventStore.path : join(dataDir, 'events.sqlite') });
+  // As the CLI opens it: the SQLite store behind the personal-data decorator.
+  const store = await openEventStore(config);
   try {
     const started = process.hrtime.bigint();
     const rows = readSource('udata', JSON.parse(readFileSync(file, 'utf8')));

@@ -21,7 +21,7 @@ export interface ImportOptions {
   readonly actorId: string;
   /** Decide and report, append nothing. */
   readonly dryRun: boolean;
-  /** Organizations in flight at once: their appends share the store's group commits. */
+  /** Organizations in flight at once (default 64, as bench:import): two halves, each one group commit, take turns. */
   readonly concurrency?: number;
   readonly onOutcome?: (outcome: RowOutcome, done: number) => void;
 }
@@ -44,13 +44,12 @@ export interface ImportSummary {
  */
 export async function runImport(rows: readonly SourceRow[], options: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
-  const concurrency = Math.max(1, options.concurrency ?? 32);
+  const concurrency = Math.max(1, options.concurrency ?? 64);
   // Each organization is visited once: a state cache the size of the service's would only
   // keep thousands of folds alive for the garbage collector to walk.
   const handler = new ExecuteOrganizationHandler(options.store, { ...options.config, stateCacheSize: Math.min(options.config.stateCacheSize, concurrency * 4) });
   const correlationId = randomUUID();
   const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, events: 0 };
-  let next = 0;
   let done = 0;
 
   const importOne = async (row: SourceRow): Promise<RowOutcome> => {
@@ -77,16 +76,26 @@ export async function runImport(rows: readonly SourceRow[], options: ImportOptio
     }
   };
 
-  const worker = async () => {
-    while (next < rows.length) {
-      const outcome = await importOne(rows[next++]);
-      counts[outcome.kind] += 1;
-      if (outcome.kind === 'created' || outcome.kind === 'updated') counts.events += outcome.appended;
-      done += 1;
-      options.onOutcome?.(outcome, done);
-    }
+  const settle = (outcome: RowOutcome): void => {
+    counts[outcome.kind] += 1;
+    if (outcome.kind === 'created' || outcome.kind === 'updated') counts.events += outcome.appended;
+    done += 1;
+    options.onOutcome?.(outcome, done);
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  // Two halves of `concurrency` take turns: one half is loaded, decided and hashed while the
+  // store's writer thread commits the other, so both threads work at once. All in lockstep,
+  // each waited for the other (bench:import: the main thread idle 2.8 s of 5.8 s).
+  const half = Math.ceil(concurrency / 2);
+  let previous: Promise<unknown> = Promise.resolve();
+  for (let start = 0; start < rows.length; start += half) {
+    const chunk = Promise.all(rows.slice(start, start + half).map(async (row) => settle(await importOne(row))));
+    // The store sends what was queued in one turn of the event loop as one group commit: let
+    // this half go out on its own before the other is prepared (a turn, then the next one).
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+    await previous;
+    previous = chunk;
+  }
+  await previous;
   await handler.drain();
   return { ...counts, elapsedMs: Date.now() - started };
 }
