@@ -6,6 +6,7 @@ import {
   type CatchUpWorkerLogger,
   type CheckpointStore,
   type EventStore,
+  storedEvents,
 } from '@roster/event-store';
 import { DocumentCheckpointStore, waitForCheckpoint } from './document-checkpoint-store';
 import type { CollectionWrites, DocumentStore } from './document-store/document-store.port';
@@ -17,6 +18,12 @@ import { projectBatch } from './projections/read-models.projection';
 
 /** What the in-process index behind the permission check holds: partnerships too, for the grants of partners' members. */
 export const INDEXED_COLLECTIONS: readonly string[] = [COLLECTIONS.organizations, COLLECTIONS.memberships, COLLECTIONS.partnerships];
+
+/**
+ * Events read and applied per batch. Measured on bench:startup's store: larger batches were no
+ * faster and kept more events alive across young collections (4000: +50% resident memory).
+ */
+export const PROJECTION_BATCH_SIZE = 500;
 
 export interface ReadModelProjectorOptions {
   readonly store: EventStore;
@@ -56,6 +63,9 @@ export class ReadModelProjector {
 
   constructor(private readonly options: ReadModelProjectorOptions) {
     this.checkpoints = options.checkpoints ?? new DocumentCheckpointStore(options.documents);
+    // The projections copy personal fields as stored (sealed): reading under the vault would
+    // open every one of them (a key lookup and a decryption each) only to drop the plaintext.
+    const sealed = storedEvents(options.store);
     const ttlMs = options.lease?.ttlMs ?? 15_000;
     const lease = new ProjectionLease({
       // Beside the read models, whatever stores the checkpoints: the lease guards the documents.
@@ -66,10 +76,10 @@ export class ReadModelProjector {
     });
     this.writer = new CatchUpWorker({
       name: READ_MODELS_PROJECTION,
-      store: options.store,
+      store: sealed,
       checkpoints: this.checkpoints,
       handle: async (batch) => this.options.documents.write(projectBatch(batch)),
-      maxBatchSize: options.maxBatchSize ?? 1000,
+      maxBatchSize: options.maxBatchSize ?? PROJECTION_BATCH_SIZE,
       logger: options.logger,
       holdsLease: () => lease.holds(),
       onBatch: options.onBatch?.projection,
@@ -91,7 +101,7 @@ export class ReadModelProjector {
     if (index) {
       this.indexWorker = new CatchUpWorker({
         name: `${READ_MODELS_PROJECTION}:index`,
-        store: options.store,
+        store: sealed,
         checkpoints: {
           load: async () => this.indexFrom,
           save: async (_name, position) => {
@@ -99,7 +109,7 @@ export class ReadModelProjector {
           },
         },
         handle: async (batch) => index.writeSync(only(projectBatch(batch), INDEXED_COLLECTIONS)),
-        maxBatchSize: options.maxBatchSize ?? 1000,
+        maxBatchSize: options.maxBatchSize ?? PROJECTION_BATCH_SIZE,
         logger: options.logger,
         onBatch: options.onBatch?.index,
       });

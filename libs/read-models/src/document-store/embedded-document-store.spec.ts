@@ -14,6 +14,25 @@ describe('EmbeddedDocumentStore', () => {
     return store;
   };
 
+  it('keeps index keys apart for strings that hold the key separators or look like other values, and re-keys on update', async () => {
+    const store = new EmbeddedDocumentStore();
+    await store.ensureIndexes('x', [{ key: { a: 1, b: 1 }, name: 'by_a_b' }]);
+    await store.insertMany('x', [
+      { _id: '1', a: 'p\u0001q', b: 'r' },
+      { _id: '2', a: 'p', b: 'q\u0001r' },
+      { _id: '3', a: '1', b: 'null' },
+      { _id: '4', a: 1, b: null },
+    ]);
+    expect((await store.find('x', { a: 'p\u0001q', b: 'r' })).map((doc) => doc._id)).toEqual(['1']);
+    expect((await store.find('x', { a: 'p', b: 'q\u0001r' })).map((doc) => doc._id)).toEqual(['2']);
+    expect((await store.find('x', { a: '1', b: 'null' })).map((doc) => doc._id)).toEqual(['3']);
+    expect((await store.find('x', { a: 1, b: null })).map((doc) => doc._id)).toEqual(['4']);
+    await store.write(new Map([['x', [{ updateOne: { filter: { _id: '4' }, update: { $set: { b: 'null', c: 1 } } } }]]]));
+    expect((await store.find('x', { a: 1, b: null })).map((doc) => doc._id)).toEqual([]);
+    expect((await store.find('x', { a: 1, b: 'null' })).map((doc) => doc._id)).toEqual(['4']);
+    expect((await store.find('x', { a: '1', b: 'null' })).map((doc) => doc._id)).toEqual(['3']);
+  });
+
   it('answers _id $in by lookups, each document once, unknown ids left out', async () => {
     const store = await seed();
     const found = await store.find('m', { _id: { $in: ['o2:a', 'o1:a', 'o2:a', 'nope'] } });

@@ -167,7 +167,7 @@ class EmbeddedCollection {
 
   addOrderedIndex(fields: readonly string[], order: string): void {
     if (this.ordered.some((index) => index.order === order && index.equality.fields.join(',') === fields.join(','))) return;
-    const index: OrderedIndex = { equality: { fields, ids: new Map() }, order, ids: new Map() };
+    const index: OrderedIndex = { equality: equalityIndex(fields), order, ids: new Map() };
     this.ordered.push(index);
     for (const doc of this.docs.values()) orderedAdd(index, doc);
   }
@@ -209,7 +209,7 @@ class EmbeddedCollection {
   addIndex(fields: readonly string[]): void {
     const name = fields.join(',');
     if (name === '_id' || this.indexes.has(name)) return;
-    const index: EqualityIndex = { fields, ids: new Map() };
+    const index = equalityIndex(fields);
     this.indexes.set(name, index);
     for (const doc of this.docs.values()) indexAdd(index, doc);
   }
@@ -230,6 +230,16 @@ class EmbeddedCollection {
       }
     }
     return out;
+  }
+
+  /** The first match; by `_id` without going through candidates() (every projection update names its document). */
+  findOne(filter: Filter): Doc | undefined {
+    const id = filter._id;
+    if (typeof id === 'string') {
+      const doc = this.docs.get(id);
+      return doc !== undefined && matches(doc, filter) ? doc : undefined;
+    }
+    return this.find(filter, 1)[0];
   }
 
   count(filter: Filter): number {
@@ -257,7 +267,7 @@ class EmbeddedCollection {
       if (!this.docs.has(op.insertOne.document._id)) this.insert(this.stored(op.insertOne.document));
     } else if ('updateOne' in op) {
       const { filter, update, upsert } = op.updateOne;
-      const [doc] = this.find(filter, 1);
+      const doc = this.findOne(filter);
       if (doc) this.update(doc, update, false);
       else if (upsert) this.upsert(filter, update);
     } else {
@@ -286,6 +296,8 @@ class EmbeddedCollection {
       orderedAdd(index, next);
     }
     for (const index of this.indexes.values()) {
+      // Most updates change a status or a time: an index whose fields all hold the same values keeps its key.
+      if (!fieldsChanged(index.fields, doc, next)) continue;
       const old = indexKey(index, doc);
       const now = indexKey(index, next);
       if (old !== now) {
@@ -331,6 +343,16 @@ class EmbeddedCollection {
     }
     yield* this.docs.values();
   }
+}
+
+function equalityIndex(fields: readonly string[]): EqualityIndex {
+  return { fields, ids: new Map() };
+}
+
+/** Whether any of `fields` may differ: copy-on-write keeps an unchanged value (and object) as it was. */
+function fieldsChanged(fields: readonly string[], before: Doc, after: Doc): boolean {
+  for (const field of fields) if (getPath(before, field) !== getPath(after, field)) return true;
+  return false;
 }
 
 /**
@@ -469,9 +491,17 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
   return keys.length > 0 && keys.every((key) => key.startsWith('$'));
 }
 
+/**
+ * An index key: distinct values give distinct keys. A string is its own key (most are ids, and
+ * JSON.stringify on each was the catch-up's hottest call); anything else, or a string holding
+ * the separators, is its JSON after a \u0000, which a string key never holds.
+ */
 function valueKey(value: unknown): string {
-  return value === undefined ? '\u0000undefined' : JSON.stringify(value);
+  if (typeof value === 'string' && !KEY_SEPARATORS.test(value)) return value;
+  return value === undefined ? '\u0000undefined' : `\u0000${JSON.stringify(value)}`;
 }
+
+const KEY_SEPARATORS = /[\u0000\u0001]/;
 
 /** Inserted after the documents whose key is not greater: ties keep insertion order. */
 function orderedAdd(index: OrderedIndex, doc: Doc): void {
