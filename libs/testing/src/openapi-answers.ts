@@ -1,9 +1,11 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 
 /**
  * Checks an answer against the response schema the service's own OpenAPI document declares
  * for it (GET /docs-json), so a test that reaches a state schemathesis cannot (an erased
- * person, say) still holds the answers to the contract. Ajv reads OpenAPI's `nullable`.
+ * person, say) still holds the answers to the contract. Ajv reads OpenAPI's `nullable`;
+ * ajv-formats checks `uuid`, `date-time` and the other formats the document names.
  */
 export class OpenApiAnswers {
   private readonly ajv = new Ajv({ strict: false, allErrors: true });
@@ -11,6 +13,7 @@ export class OpenApiAnswers {
   private readonly templates: ReadonlyArray<{ readonly template: string; readonly pattern: RegExp }>;
 
   constructor(private readonly document: { paths: Record<string, unknown> }) {
+    addFormats(this.ajv);
     this.ajv.addSchema(document, 'openapi');
     this.templates = Object.keys(document.paths).map((template) => ({
       template,
