@@ -5,19 +5,16 @@
  * consumer folds the topic per organization and must find what the domain's own fold says.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { defaultDatasetRoleFor, evolve, initialState, organizationStreamId, readRecordedEvent, type OrganizationCommand, type OrganizationState } from '@roster/domain';
 import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import { loadAsyncApi, PUBLIC_EVENT_TYPES, toCloudEvents, type PublicEvent, validateCloudEvent } from '@roster/messaging';
 import { allIdsRead, consumeUntil, orderProblems, requireKafkaBrokers, type ConsumedRecord } from '@roster/messaging/testing/kafka-test-kit';
 import { CommandSender } from '../apps/roster/src/command-handling';
-import { startRosterInProcess } from './roster-in-process';
+import { startPublishingRosterInProcess, type RosterInProcess } from './roster-in-process';
 
 const topic = `roster.e2e.departments.${randomUUID()}`;
-let dataDir: string;
+let roster: RosterInProcess;
 let app: NestFastifyApplication;
 
 interface Placement {
@@ -92,20 +89,11 @@ function domainView(state: OrganizationState): CatalogueView {
 const sorted = <V>(map: Map<string, V>): [string, V][] => [...map.entries()].sort(([a], [b]) => a.localeCompare(b));
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'roster-departments-e2e-'));
-  ({ app } = await startRosterInProcess({
-    ROSTER_DATA_DIR: dataDir,
-    ROSTER_JWT_SECRET: `departments-e2e-${randomUUID()}`,
-    ROSTER_RUN: 'api,projections,publisher',
-    KAFKA_BROKERS: requireKafkaBrokers().join(','),
-    ROSTER_KAFKA_TOPIC: topic,
-  }));
+  roster = await startPublishingRosterInProcess('departments', topic);
+  app = roster.app;
 }, 180_000);
 
-afterAll(async () => {
-  await app?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => roster?.close(), 60_000);
 
 describe('departments and default dataset roles on Kafka', () => {
   it('a consumer rebuilds each member department and default dataset role from the topic alone, as the domain folds them', async () => {

@@ -6,9 +6,6 @@
  * permission check's rule (checkOrganizationPermission) says on the domain's own folds.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   ACTIONS,
@@ -26,27 +23,18 @@ import { EVENT_STORE, type EventStore } from '@roster/event-store';
 import { loadAsyncApi, PUBLIC_EVENT_TYPES, toCloudEvents, validateCloudEvent, type PublicEvent } from '@roster/messaging';
 import { allIdsRead, consumeUntil, orderProblems, requireKafkaBrokers, type ConsumedRecord } from '@roster/messaging/testing/kafka-test-kit';
 import { CommandSender } from '../apps/roster/src/command-handling';
-import { startRosterInProcess } from './roster-in-process';
+import { startPublishingRosterInProcess, type RosterInProcess } from './roster-in-process';
 
 const topic = `roster.e2e.partners.${randomUUID()}`;
-let dataDir: string;
+let roster: RosterInProcess;
 let app: NestFastifyApplication;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'roster-partners-kafka-e2e-'));
-  ({ app } = await startRosterInProcess({
-    ROSTER_DATA_DIR: dataDir,
-    ROSTER_JWT_SECRET: `partners-kafka-e2e-${randomUUID()}`,
-    ROSTER_RUN: 'api,projections,publisher',
-    KAFKA_BROKERS: requireKafkaBrokers().join(','),
-    ROSTER_KAFKA_TOPIC: topic,
-  }));
+  roster = await startPublishingRosterInProcess('partners-kafka', topic);
+  app = roster.app;
 }, 180_000);
 
-afterAll(async () => {
-  await app?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => roster?.close(), 60_000);
 
 /** What a consumer knows from the topic: partnerships by inviting organization, roles per organization, deletions. */
 function consumerFold(records: readonly ConsumedRecord[]) {

@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OrganizationCommand } from '@roster/domain';
+import { requireKafkaBrokers } from '@roster/messaging/testing/kafka-test-kit';
 import { signTestToken } from '@roster/testing';
 import { CommandSender } from '../apps/roster/src/command-handling/command-sender';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
@@ -28,6 +31,22 @@ export async function startRosterInProcess(env: Record<string, string>): Promise
   if (!server.listening) await app.listen(0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   return { app, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/**
+ * The service in process with its publisher on the suite's Kafka broker, writing to `topic`,
+ * over a fresh data directory that `close` removes.
+ */
+export async function startPublishingRosterInProcess(name: string, topic: string): Promise<RosterInProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), `roster-${name}-e2e-`));
+  const roster = await startRosterInProcess({
+    ROSTER_DATA_DIR: dataDir,
+    ROSTER_JWT_SECRET: `${name}-e2e-${randomUUID()}`,
+    ROSTER_RUN: 'api,projections,publisher',
+    KAFKA_BROKERS: requireKafkaBrokers().join(','),
+    ROSTER_KAFKA_TOPIC: topic,
+  });
+  return { ...roster, close: async () => (await roster.close(), rmSync(dataDir, { recursive: true, force: true })) };
 }
 
 /** A signed-in user of an e2e suite: id, bearer token, and the platform roles the token names. */
