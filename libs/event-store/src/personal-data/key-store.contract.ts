@@ -24,6 +24,17 @@ export function describeKeyStoreContract(name: string, factory: () => Promise<{ 
       expect((await keys.keysFor([])).size).toBe(0);
     });
 
+    it('answers the existing keys of a batch and makes none for the others', async () => {
+      const [known, unknown] = [person(), person()];
+      const key = await keyFor(known);
+      const before = await contents();
+      const found = await keys.existingKeys([known, unknown, known]);
+      expect([...found.keys()]).toEqual([known]);
+      expect(found.get(known)?.kid).toBe(key.kid);
+      expect((await keys.existingKeys([unknown])).size).toBe(0);
+      expect(await contents()).toBe(before);
+    });
+
     it('makes a 256-bit key on first use and gives the same one after, also to concurrent callers', async () => {
       const name = person();
       const [a, b, c] = await Promise.all([keyFor(name), keyFor(name), keyFor(name)]);

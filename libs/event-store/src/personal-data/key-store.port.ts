@@ -16,6 +16,8 @@ export interface KeyStore {
    * (concurrent callers, in any process, get the same key for a person).
    */
   keysFor(persons: readonly string[]): Promise<Map<string, PersonKey>>;
+  /** The live keys of those persons that have one; makes none (a lookup must not write). */
+  existingKeys(persons: readonly string[]): Promise<Map<string, PersonKey>>;
   /** A key by its id; null when it was destroyed or never existed here. */
   keyById(kid: string): Promise<Buffer | null>;
   /** Destroys the person's key; true when there was one. Later calls to keysFor make a new key. */

@@ -33,9 +33,7 @@ export class MongoKeyStore implements KeyStore {
     const byDigest = new Map([...new Set(persons)].map((person) => [ownerDigest(person), person]));
     const keys = new Map<string, PersonKey>();
     const read = async (digests: string[]): Promise<void> => {
-      for (const found of await this.keys.find({ owner: { $in: digests } }).toArray()) {
-        keys.set(byDigest.get(found.owner) as string, { kid: found._id, key: Buffer.from(found.key.buffer) });
-      }
+      for (const [person, key] of await this.read(byDigest, digests)) keys.set(person, key);
     };
     await read([...byDigest.keys()]);
     const missing = [...byDigest].filter(([, person]) => !keys.has(person)).map(([digest]) => digest);
@@ -50,6 +48,20 @@ export class MongoKeyStore implements KeyStore {
       if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
     }
     await read(missing);
+    return keys;
+  }
+
+  existingKeys(persons: readonly string[]): Promise<Map<string, PersonKey>> {
+    const byDigest = new Map([...new Set(persons)].map((person) => [ownerDigest(person), person]));
+    return this.read(byDigest, [...byDigest.keys()]);
+  }
+
+  /** The keys stored under these owner digests, by person name. */
+  private async read(byDigest: ReadonlyMap<string, string>, digests: readonly string[]): Promise<Map<string, PersonKey>> {
+    const keys = new Map<string, PersonKey>();
+    for (const found of await this.keys.find({ owner: { $in: [...digests] } }).toArray()) {
+      keys.set(byDigest.get(found.owner) as string, { kid: found._id, key: Buffer.from(found.key.buffer) });
+    }
     return keys;
   }
 

@@ -121,12 +121,12 @@ export class PersonalDataVault {
 
   /**
    * The ids of the keys sealing these persons' values: a read model keeps a sealed value's
-   * key id, so it finds a person's values by it (there is no plaintext to look up). A person
-   * without a key is given one, as sealing would.
+   * key id, so it finds a person's values by it (there is no plaintext to look up).
    */
   async keyIds(persons: readonly Person[]): Promise<string[]> {
     if (persons.length === 0) return [];
-    const keys = await this.keysFor(persons.map(personKeyName));
+    // Only keys that exist: a person without one has nothing sealed, and a lookup must not write.
+    const keys = await this.keys.existingKeys(persons.map(personKeyName));
     return [...new Set([...keys.values()].map((key) => key.kid))];
   }
 

@@ -29,20 +29,28 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async keysFor(persons: readonly string[]): Promise<Map<string, PersonKey>> {
-    const keys = new Map<string, PersonKey>();
-    const read = (person: string): boolean => {
-      const row = this.byOwner.get(ownerDigest(person)) as { kid: string; key: Buffer } | undefined;
-      if (row) keys.set(person, { kid: row.kid, key: row.key });
-      return row !== undefined;
-    };
-    const missing = [...new Set(persons)].filter((person) => !read(person));
+    const keys = this.read(persons);
+    const missing = [...new Set(persons)].filter((person) => !keys.has(person));
     if (missing.length === 0) return keys;
     // One transaction (one fsync) for every new key; INSERT OR IGNORE: a key another process made first wins.
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const person of missing) this.insert.run(ownerDigest(person), randomUUID(), randomBytes(32), now);
     })();
-    for (const person of missing) read(person);
+    for (const [person, key] of this.read(missing)) keys.set(person, key);
+    return keys;
+  }
+
+  async existingKeys(persons: readonly string[]): Promise<Map<string, PersonKey>> {
+    return this.read(persons);
+  }
+
+  private read(persons: readonly string[]): Map<string, PersonKey> {
+    const keys = new Map<string, PersonKey>();
+    for (const person of persons) {
+      const row = this.byOwner.get(ownerDigest(person)) as { kid: string; key: Buffer } | undefined;
+      if (row) keys.set(person, { kid: row.kid, key: row.key });
+    }
     return keys;
   }
 
