@@ -1,4 +1,4 @@
-import { BadRequestException, HttpStatus, NotFoundException, type ArgumentsHost } from '@nestjs/common';
+import { BadRequestException, HttpStatus, Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import { conflict, forbidden, gone, notFound, validation } from '@roster/domain';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '@roster/event-store';
 import { ProblemException } from './problem';
@@ -104,6 +104,25 @@ describe('ProblemDetailsFilter', () => {
     expect(sent.status).toBe(409);
     expect(sent.headers['content-type']).toBe('application/problem+json');
     expect(sent.body).toMatchObject({ code: 'MEMBERSHIP.ALREADY_MEMBER', instance: '/organizations' });
+  });
+
+  it("logs an unexpected error with the request's path, never its query (it may carry an e-mail address)", () => {
+    const reply = { sent: false, status: () => reply, header: () => reply, send: () => reply };
+    const host = {
+      getType: () => 'http',
+      switchToHttp: () => ({ getRequest: () => ({ url: '/users/u-1/invitations?email=alice%40example.org', method: 'GET' }), getResponse: () => reply }),
+    } as unknown as ArgumentsHost;
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      new ProblemDetailsFilter().catch(new Error('boom'), host);
+      expect(logged).toHaveBeenCalledTimes(1);
+      const line = String(logged.mock.calls[0][0]);
+      expect(line).toContain('GET /users/u-1/invitations failed: Error: boom');
+      expect(line).not.toContain('alice');
+      expect(line).not.toContain('?');
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

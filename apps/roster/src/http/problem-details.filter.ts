@@ -173,8 +173,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const answered = unrouted ? (this.routes?.methodNotAllowed(request.method, request.url) ?? new NotFoundException()) : error;
     const { problem, headers, unexpected } = toProblem(answered, request?.url);
     if (unexpected) {
+      // The path without its query: a query may carry personal data (`?email=`), never logged.
       this.logger.error(
-        `${request?.method} ${request?.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        `${request?.method} ${request?.url?.split('?')[0]} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
     }
     if (reply.sent) return;
