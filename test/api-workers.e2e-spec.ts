@@ -3,8 +3,10 @@
  * each in turn) over one embedded SQLite store, each with its own state cache. Concurrent
  * commands on one organization land in both; the store's expected-revision check keeps the
  * stream whole: every acknowledged command is recorded once, a command still conflicting after
- * its retries is refused (409) and recorded nowhere, the hash chain verifies, and a
- * rule that depends on the stream (one pending join request per user) holds across them.
+ * its retry budget (ROSTER_COMMAND_RETRIES, then ROSTER_COMMAND_RETRY_MS) is refused (409) and
+ * recorded nowhere, the hash chain verifies, and a rule that depends on the stream (one
+ * pending join request per user) holds across them. A burst of commands that do not conflict
+ * in the domain is answered all 2xx: the losing worker decides again until it wins.
  * `npm test` builds dist/ before jest; run `npm run build` first when running this file alone.
  */
 import { randomUUID } from 'node:crypto';
@@ -81,6 +83,33 @@ describe('two API workers on one store', () => {
     const items = Array.isArray(pending) ? pending : (pending.items ?? []);
     expect(new Set(items.map((item) => item.invitee?.userId)).size).toBe(acceptedInvites);
     expect(items).toHaveLength(acceptedInvites);
+  });
+
+  it('answer a burst of 64 commands on one organization that do not conflict in the domain all 2xx, each recorded exactly once', async () => {
+    const adminToken = await token(`admin-${randomUUID()}`);
+    const organizationId = (await send('POST', '/organizations', adminToken, { name: 'Burst' })).body.organizationId as string;
+    // Distinct invitees and profile updates: any order is a valid history; only the workers race.
+    const invited = Array.from({ length: 32 }, () => `user-${randomUUID()}`);
+    const answers = await Promise.all([
+      ...invited.map((userId) => send('POST', `/organizations/${organizationId}/invitations`, adminToken, { userId, role: 'member' })),
+      ...Array.from({ length: 32 }, (_, i) => send('PATCH', `/organizations/${organizationId}`, adminToken, { description: `burst ${i}` })),
+    ]);
+    expect(answers.map((answer) => (answer.status < 300 ? 'ok' : `${answer.status} ${answer.body?.code}`))).toEqual(answers.map(() => 'ok'));
+    // Both workers took part (each logs the commands it handled with its pid).
+    const pids = [...service!.output.join('').matchAll(new RegExp(`\\[Nest\\] (\\d+) .*organizationId=${organizationId} commandType=\\w+ outcome=accepted`, 'g'))].map((match) => match[1]);
+    expect(pids).toHaveLength(1 + answers.length);
+    expect(new Set(pids).size).toBe(2);
+    // Each recorded once: 64 distinct revisions after the creation's, and nothing else in the stream.
+    expect(answers.map((answer) => Number(answer.body.revision)).sort((x, y) => x - y)).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+    const auditor = await token(`auditor-${randomUUID()}`, ['auditor']);
+    const verified = await send('GET', `/organizations/${organizationId}/verify`, auditor);
+    expect(verified.status).toBe(200);
+    expect(verified.body).toMatchObject({ valid: true, events: 65 });
+    const history = await send('GET', `/organizations/${organizationId}/history?limit=100`, auditor);
+    expect(history.status).toBe(200);
+    const types = (history.body.events as { type: string }[]).map((event) => event.type);
+    expect(types.filter((type) => type === 'MemberInvited')).toHaveLength(32);
+    expect(types.filter((type) => type === 'OrganizationProfileUpdated')).toHaveLength(32);
   });
 
   it('hold a rule across both: one pending join request per user, however many are sent at once', async () => {

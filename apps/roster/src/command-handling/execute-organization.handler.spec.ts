@@ -66,8 +66,15 @@ function racedStore(store: EventStore, times: number) {
 describe('ExecuteOrganizationHandler', () => {
   let dir: string;
   let store: SqliteEventStore;
-  const config = (retries = 5) =>
-    loadRosterConfig({ ROSTER_DATA_DIR: dir, ROSTER_DEV_AUTH: '1', ROSTER_COMMAND_RETRIES: String(retries), ROSTER_STATE_CACHE_SIZE: '100' });
+  /** `retryMs` 0: the retries are counted only (ROSTER_COMMAND_RETRY_MS=0). */
+  const config = (retries = 5, retryMs = 0) =>
+    loadRosterConfig({
+      ROSTER_DATA_DIR: dir,
+      ROSTER_DEV_AUTH: '1',
+      ROSTER_COMMAND_RETRIES: String(retries),
+      ROSTER_COMMAND_RETRY_MS: String(retryMs),
+      ROSTER_STATE_CACHE_SIZE: '100',
+    });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'roster-handler-'));
@@ -165,6 +172,22 @@ describe('ExecuteOrganizationHandler', () => {
     expect(raced.attempts).toHaveLength(3);
     expect((await events(store, organizationId)).filter((e) => e.metadata.command === 'UpdateOrganizationProfile' && e.metadata.actor)).toHaveLength(3);
     expect((await events(store, organizationId)).some((e) => (e.data as { name?: string }).name === 'Acme 2')).toBe(false);
+  });
+
+  it('keeps deciding again past ROSTER_COMMAND_RETRIES while within ROSTER_COMMAND_RETRY_MS, and records the command once', async () => {
+    const organizationId = await createOrganization(new ExecuteOrganizationHandler(store, config()));
+    const raced = racedStore(store, 8);
+    const handler = new ExecuteOrganizationHandler(raced.store, config(2, 30_000));
+    await handler.load(organizationStreamId(organizationId));
+
+    const outcome = await send(handler, { type: 'UpdateOrganizationProfile', data: { organizationId, name: 'Acme 2' } });
+
+    // Eight conflicts, each decided again on the fold with the other writer's event: the ninth attempt appends.
+    expect(raced.attempts).toEqual([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
+    expect(outcome).toMatchObject({ revision: 9n });
+    const recorded = await events(store, organizationId);
+    expect(recorded.filter((e) => (e.data as { name?: string }).name === 'Acme 2')).toHaveLength(1);
+    expect(recorded).toHaveLength(10);
   });
 
   it('trusts its cached fold for appends, and reads the events after it (another instance\'s too) before refusing', async () => {

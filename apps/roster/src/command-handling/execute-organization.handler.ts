@@ -25,7 +25,7 @@ import {
   type CommandOutcome,
   type OrganizationStream,
 } from './organization-stream';
-import { conflictRetryDelayMs, retrying } from './retry';
+import { conflictRetryDelayMs, retrying, type RetryBudget } from './retry';
 
 /**
  * What an append leaves in the state cache: the fold it was decided on and what it appended,
@@ -55,7 +55,9 @@ type Decision =
 
 /**
  * The one command path: load the organization, decide, append with the expected revision;
- * around it, a bounded retry on a version conflict that reads afresh what others appended.
+ * around it, a bounded retry on a version conflict that reads afresh what others appended and
+ * decides again on that fold (ROSTER_COMMAND_RETRIES attempts at least, more within
+ * ROSTER_COMMAND_RETRY_MS: another API worker's queue on the same stream drains meanwhile).
  * Refusals append nothing; an Idempotency-Key retry gets the first answer back. It throws
  * only refusals (DomainError, IdempotencyKeyReusedError) and the conflict that outlived
  * the retries: the HTTP layer maps them, and turns the outcome into an answer.
@@ -65,7 +67,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
   private readonly logger = new Logger('Commands');
   private readonly cache: LruCache<string, CacheEntry>;
   private readonly serializer = new KeyedSerializer();
-  private readonly retries: number;
+  private readonly retryBudget: RetryBudget;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -74,7 +76,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     private readonly metrics: RosterMetrics = new RosterMetrics(false),
   ) {
     this.cache = new LruCache(config.stateCacheSize);
-    this.retries = config.commandRetries;
+    this.retryBudget = { retries: config.commandRetries, withinMs: config.commandRetryMs };
   }
 
   execute(command: ExecuteOrganizationCommand): Promise<CommandOutcome> {
@@ -83,10 +85,11 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     const started = performance.now();
     const ended = (end: CommandEnd, code?: string) => this.metrics.commandEnded(type, end, code, (performance.now() - started) / 1000);
     return this.serializer.run(streamId, async () => {
+      let attempts = 0;
       try {
         // Only the first attempt may trust the cache: after a conflict, read what others wrote.
-        const { end, outcome } = await retrying((attempt) => this.handle(streamId, command, attempt === 0), {
-          retries: this.retries,
+        const { end, outcome } = await retrying((attempt) => ((attempts = attempt + 1), this.handle(streamId, command, attempt === 0)), {
+          ...this.retryBudget,
           shouldRetry: (error) => {
             const conflict = error instanceof WrongExpectedRevisionError;
             if (conflict) this.metrics.conflictRetried(type);
@@ -98,7 +101,7 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
         return outcome;
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) {
-          this.logger.warn(`${command.command.type} on ${streamId}: still conflicting after ${this.retries + 1} attempts`);
+          this.logger.warn(`${command.command.type} on ${streamId}: still conflicting after ${attempts} attempts in ${Math.round(performance.now() - started)} ms`);
           ended('conflict');
         } else if (error instanceof DomainError || error instanceof IdempotencyKeyReusedError) {
           ended('refused', error.code);

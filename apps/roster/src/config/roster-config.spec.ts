@@ -23,6 +23,7 @@ describe('loadRosterConfig', () => {
     expect(config.invitationTtlDays).toBe(7);
     expect(config.stateCacheSize).toBe(10000);
     expect(config.commandRetries).toBe(5);
+    expect(config.commandRetryMs).toBe(5000);
     expect(config.logLevel).toBe('log');
     expect(config.logFormat).toBe('text');
     expect(config.readiness).toEqual({ maxLagSeconds: 30 });
@@ -48,6 +49,7 @@ describe('loadRosterConfig', () => {
       ROSTER_INVITATION_TTL_DAYS: '14',
       ROSTER_STATE_CACHE_SIZE: '0',
       ROSTER_COMMAND_RETRIES: '2',
+      ROSTER_COMMAND_RETRY_MS: '0',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'JSON',
       ROSTER_READY_MAX_LAG_SECONDS: '5',
@@ -70,6 +72,7 @@ describe('loadRosterConfig', () => {
     expect(config.invitationTtlDays).toBe(14);
     expect(config.stateCacheSize).toBe(0);
     expect(config.commandRetries).toBe(2);
+    expect(config.commandRetryMs).toBe(0);
     expect(config.logLevel).toBe('debug');
     expect(config.logFormat).toBe('json');
     expect(config.readiness).toEqual({ maxLagSeconds: 5 });
@@ -91,6 +94,8 @@ describe('loadRosterConfig', () => {
     ['ROSTER_INVITATION_TTL_DAYS', '0'],
     ['ROSTER_STATE_CACHE_SIZE', '1.5'],
     ['ROSTER_COMMAND_RETRIES', 'many'],
+    ['ROSTER_COMMAND_RETRY_MS', '60001'],
+    ['ROSTER_COMMAND_RETRY_MS', '-1'],
     ['ROSTER_API_WORKERS', '0'],
     ['ROSTER_API_WORKERS', 'all'],
     ['LOG_LEVEL', 'loud'],

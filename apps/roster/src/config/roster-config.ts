@@ -56,8 +56,10 @@ export interface RosterConfig {
   readonly stateCacheSize: number;
   /** Folded states the as-of index keeps over all organizations (its memory bound; AS_OF_MAX_SNAPSHOTS). */
   readonly asOfMaxSnapshots: number;
-  /** Extra attempts after a concurrency conflict before answering 409. */
+  /** Extra attempts after a concurrency conflict always allowed before answering 409. */
   readonly commandRetries: number;
+  /** Beyond commandRetries, a conflicting command is tried again while within this many ms of its first attempt. */
+  readonly commandRetryMs: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   /** What /health/ready tolerates. */
@@ -343,6 +345,7 @@ export function loadRosterConfig(env: Env = process.env, purpose: ConfigPurpose 
     apiWorkers: integer(env, 'ROSTER_API_WORKERS', mongoUrl === undefined ? 1 : availableParallelism(), 1, 256),
     asOfMaxSnapshots: integer(env, 'ROSTER_AS_OF_MAX_SNAPSHOTS', AS_OF_MAX_SNAPSHOTS, 1, 10_000_000),
     commandRetries: integer(env, 'ROSTER_COMMAND_RETRIES', 5, 0, 100),
+    commandRetryMs: integer(env, 'ROSTER_COMMAND_RETRY_MS', 5000, 0, 60_000),
     logLevel: logLevel as LogLevel,
     logFormat: logFormat as LogFormat,
     http: httpLimits(env),
