@@ -7,11 +7,15 @@
  *   seeded through the API with ORGANIZATIONS organizations of MEMBERS members each.
  * - Phases, each the same autocannon load (CONNECTIONS connections, PHASE_S seconds):
  *   reads (GET /organizations/:id/members), checks (POST /authorizations/check, a service
- *   token), commands (PATCH /organizations/:id, fsynced appends). Rounds interleave 1 and 2
+ *   token), commands (PATCH /organizations/:id, fsynced appends), hot (the same commands, all
+ *   on one organization: with 2 workers both race on its stream, and a command that keeps
+ *   losing is tried again within ROSTER_COMMAND_RETRY_MS). Rounds interleave 1 and 2
  *   workers (1, 2, 2, 1) so that drift in the machine's load falls on both alike.
  * - Printed: the rate of each phase with 1 and 2 workers, their ratio (2 over 1), and the
  *   CPU the service's processes used per request (all workers and the supervisor, from /proc),
- *   with the machine's core count: the load generator runs on the same cores.
+ *   with the machine's core count: the load generator runs on the same cores; and each
+ *   phase's non-2xx answers with 1 and 2 workers (a 409 CONCURRENCY.CONFLICT there is a
+ *   command given up on although nothing conflicted in the domain).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -93,7 +97,8 @@ function load(url: string, requests: autocannon.Request[]): Promise<{ perSecond:
   });
 }
 
-type Phase = 'reads' | 'checks' | 'commands';
+type Phase = 'reads' | 'checks' | 'commands' | 'hot';
+const PHASES = ['reads', 'checks', 'commands', 'hot'] as const;
 
 function phaseRequests(phase: Phase, setup: Setup): autocannon.Request[] {
   const pick = () => setup.organizations[Math.floor(Math.random() * setup.organizations.length)];
@@ -124,10 +129,11 @@ function phaseRequests(phase: Phase, setup: Setup): autocannon.Request[] {
         },
       ];
     case 'commands':
+    case 'hot':
       return [
         {
           setupRequest: (request) => {
-            const org = pick();
+            const org = phase === 'hot' ? setup.organizations[0] : pick();
             return {
               ...request,
               method: 'PATCH',
@@ -152,11 +158,8 @@ async function main(): Promise<void> {
   delete env.KAFKA_BROKERS;
   Object.assign(env, { ROSTER_DATA_DIR: dataDir, ROSTER_JWT_SECRET: secret, ROSTER_RUN: 'api,projections', LOG_LEVEL: 'warn', ROSTER_COMMAND_RATE: '0' });
   let setup: Setup | undefined;
-  const figures: Record<Phase, Record<1 | 2, { perSecond: number[]; cpuMsPerRequest: number[] }>> = {
-    reads: { 1: { perSecond: [], cpuMsPerRequest: [] }, 2: { perSecond: [], cpuMsPerRequest: [] } },
-    checks: { 1: { perSecond: [], cpuMsPerRequest: [] }, 2: { perSecond: [], cpuMsPerRequest: [] } },
-    commands: { 1: { perSecond: [], cpuMsPerRequest: [] }, 2: { perSecond: [], cpuMsPerRequest: [] } },
-  };
+  const empty = () => ({ perSecond: [] as number[], cpuMsPerRequest: [] as number[], non2xx: 0 });
+  const figures = Object.fromEntries(PHASES.map((phase) => [phase, { 1: empty(), 2: empty() }])) as Record<Phase, Record<1 | 2, ReturnType<typeof empty>>>;
   let failures = 0;
   try {
     for (const workers of ROUNDS) {
@@ -173,15 +176,16 @@ async function main(): Promise<void> {
         // Every worker has caught up (each projects the store into its own read models) and warmed up.
         for (let i = 0; i < 50; i++) await call(service.baseUrl, setup.serviceToken, 'GET', `/organizations/${setup.organizations[0].id}/members?limit=50`);
         await new Promise((r) => setTimeout(r, 1000));
-        for (const phase of ['reads', 'checks', 'commands'] as const) {
+        for (const phase of PHASES) {
           const pid = service.child.pid!;
           const cpuBefore = treeCpuMs(pid);
           const run = await load(service.baseUrl, phaseRequests(phase, setup));
           const cpu = treeCpuMs(pid) - cpuBefore;
           failures += run.non2xx + run.errors;
+          figures[phase][workers].non2xx += run.non2xx;
           figures[phase][workers].perSecond.push(run.perSecond);
           figures[phase][workers].cpuMsPerRequest.push(cpu / (run.perSecond * PHASE_S));
-          log(`${workers} worker(s), ${phase}: ${Math.round(run.perSecond)}/s, ${(cpu / (run.perSecond * PHASE_S)).toFixed(3)} ms CPU each`);
+          log(`${workers} worker(s), ${phase}: ${Math.round(run.perSecond)}/s, ${(cpu / (run.perSecond * PHASE_S)).toFixed(3)} ms CPU each, ${run.non2xx} non-2xx`);
         }
       } finally {
         await stopProcess(service.child, 'SIGTERM', 15_000);
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
     }
     const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
     const line: Record<string, unknown> = { bench: 'workers', store: 'sqlite', cores: availableParallelism(), connections: CONNECTIONS, organizations: ORGANIZATIONS, members_per_organization: MEMBERS };
-    for (const phase of ['reads', 'checks', 'commands'] as const) {
+    for (const phase of PHASES) {
       const one = mean(figures[phase][1].perSecond);
       const two = mean(figures[phase][2].perSecond);
       line[`${phase}_1_worker_per_s`] = round(one, 1);
@@ -197,6 +201,8 @@ async function main(): Promise<void> {
       line[`${phase}_scaling_ratio`] = round(two / one, 3);
       line[`${phase}_cpu_ms_1_worker`] = round(mean(figures[phase][1].cpuMsPerRequest), 3);
       line[`${phase}_cpu_ms_2_workers`] = round(mean(figures[phase][2].cpuMsPerRequest), 3);
+      line[`${phase}_non2xx_1_worker`] = figures[phase][1].non2xx;
+      line[`${phase}_non2xx_2_workers`] = figures[phase][2].non2xx;
     }
     line.non2xx_or_errors = failures;
     line.duration_s = round((Date.now() - began) / 1000, 1);
