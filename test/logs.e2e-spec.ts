@@ -57,6 +57,8 @@ describe('structured logs (LOG_FORMAT=json)', () => {
       message: `Distinctive join message ${tag}`,
       reason: `Distinctive rejection reason ${tag}`,
       description: `Distinctive description ${tag}`,
+      requestIdEmail: `request-id-${tag}@logs-e2e.example.org`,
+      tracestate: `vendor=${tag}-state`,
     };
     const [admin, carol, dave] = [`user-${randomUUID()}`, `user-${randomUUID()}`, `user-${randomUUID()}`];
     const tokens = {
@@ -89,6 +91,15 @@ describe('structured logs (LOG_FORMAT=json)', () => {
     expect((await call('POST', `${o}/join-requests`, tokens.forged, { message: secrets.message })).status).toBe(401);
     expect((await call('GET', `/users/${encodeURIComponent(secrets.pathEmail)}/organizations`, tokens.carol)).status).toBe(403);
     expect((await call('POST', '/organizations', tokens.admin, `{"name": "${secrets.description}"`)).status).toBe(400);
+    // Personal data smuggled in the headers every line names: an e-mail address as X-Request-Id is replaced, a junk traceparent dropped.
+    const smuggled = await call('PATCH', o, tokens.admin, { name: `Logs ${tag} renamed` }, {
+      'x-request-id': secrets.requestIdEmail,
+      traceparent: `00-${secrets.requestIdEmail}-01`,
+      tracestate: secrets.tracestate,
+    });
+    expect(smuggled.status).toBe(200);
+    const smuggledRequestId = smuggled.headers.get('x-request-id');
+    expect(smuggledRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect((await call('GET', `${o}/history`, tokens.admin)).status).toBe(200);
     expect((await call('GET', `/users/${carol}/personal-data`, tokens.carol)).status).toBe(200);
     // Erasure of the person invited by e-mail, naming the address: its withdrawal is logged without it.
@@ -128,6 +139,9 @@ describe('structured logs (LOG_FORMAT=json)', () => {
     });
     expect(commands.find((line) => line.commandType === 'RejectJoin')).toMatchObject({ outcome: 'accepted' });
     for (const line of commands) expect(typeof line.requestId).toBe('string');
+    const renamed = commands.find((line) => line.commandType === 'UpdateOrganizationProfile');
+    expect(renamed).toMatchObject({ outcome: 'accepted', requestId: smuggledRequestId });
+    expect(renamed).not.toHaveProperty('traceparent');
 
     for (const [name, value] of [...Object.entries(secrets), ...Object.entries(tokens)]) {
       expect({ name, found: log.includes(value) }).toEqual({ name, found: false });

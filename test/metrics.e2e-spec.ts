@@ -264,8 +264,14 @@ describe('who may scrape', () => {
   /** Every kind of caller the service knows, by the token it sends (none, a user, each platform role). */
   async function callers(): Promise<[string, string | undefined][]> {
     const [user, superadmin, auditor, service] = await Promise.all([newUser(), newUser(['superadmin']), newUser(['auditor']), newUser(['service'])]);
+    const expired = await signTestToken(SECRET, `user-${randomUUID()}`, { roles: ['superadmin'] }, Math.floor(Date.now() / 1000) - 60);
+    const forged = await signTestToken(`not-${SECRET}`, `user-${randomUUID()}`, { roles: ['superadmin'] });
+    // Each organization role and a partner's member, one by one: test/operations-callers.e2e-spec.ts.
     return [
       ['no token', undefined],
+      ['a malformed token', 'not-a-token'],
+      ['an expired token', expired],
+      ['a forged token', forged],
       ['a user (stranger, member, editor, admin alike)', user.token],
       ['a superadmin', superadmin.token],
       ['an auditor', auditor.token],
