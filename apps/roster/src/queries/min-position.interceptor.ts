@@ -10,6 +10,16 @@ import { ReadModelsService } from './read-models.service';
 export const MIN_POSITION_WAIT_MS = 5000;
 
 /**
+ * X-Read-Model-Position: the position the read models reached when the projection runs in
+ * this process, read before the query (the answer reflects that position at least). Every
+ * query answer carries it, from the controller (MinPositionInterceptor) or its fast path.
+ */
+export function markReadModelPosition(reply: FastifyReply, readModels: ReadModelsService): void {
+  const position = readModels.localPosition;
+  if (position !== undefined) reply.header('X-Read-Model-Position', position.toString());
+}
+
+/**
  * Read your own writes: a query sent with `X-Min-Position: <position>` (the `position` of a
  * command's answer) is answered only once the read models reflect that position. After
  * MIN_POSITION_WAIT_MS it fails with 503 READ_MODEL.BEHIND and Retry-After: 1, never with
@@ -36,10 +46,7 @@ export class MinPositionInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const raw = request.headers['x-min-position'];
-    const setPosition = () => {
-      const position = this.readModels.localPosition;
-      if (position !== undefined) reply.header('X-Read-Model-Position', position.toString());
-    };
+    const setPosition = () => markReadModelPosition(reply, this.readModels);
     if (raw === undefined) {
       setPosition();
       return next.handle();
