@@ -204,6 +204,18 @@ describe.each([
     }
     // Every route, every caller allowed on it: a run where nothing went the fast way proves nothing.
     expect(fast).toBeGreaterThan(100);
+
+    // The method's permission check is counted once per answer, fast or refused: a refusal is handed to Nest, not asked again.
+    const checks = async () => {
+      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      const count = (outcome: string) => Number(new RegExp(`^roster_permission_checks_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+      return { allowed: count('allowed'), denied: count('denied') };
+    };
+    const counted = await checks();
+    expect((await call('GET', o, outsider)).status).toBe(403);
+    expect((await call('GET', `${o}/invitations`, editor)).status).toBe(403);
+    expect((await call('GET', o, member)).status).toBe(200);
+    expect(await checks()).toEqual({ allowed: counted.allowed + 1, denied: counted.denied + 2 });
     const mine = (await call('GET', `/users/${member.id}/organizations`, member)).body;
     expect(mine.items.map((item: { organizationId: string }) => item.organizationId)).toEqual([orgId]);
   }, 300_000);

@@ -9,6 +9,18 @@ import { ReadModelsService } from './read-models.service';
 /** How long a query waits for the read models to reach X-Min-Position. */
 export const MIN_POSITION_WAIT_MS = 5000;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The refusal (400, 403, 404, 410) the route's own method gave on its fast path
+     * (QueryFastPath), which then hands the request to Nest: thrown here again, so the
+     * exception filter answers it as always, without asking the method (and counting its
+     * permission check) twice.
+     */
+    queryRefusal?: Error;
+  }
+}
+
 /**
  * X-Read-Model-Position: the position the read models reached when the projection runs in
  * this process, read before the query (the answer reflects that position at least). Every
@@ -49,6 +61,7 @@ export class MinPositionInterceptor implements NestInterceptor {
     const setPosition = () => markReadModelPosition(reply, this.readModels);
     if (raw === undefined) {
       setPosition();
+      if (request.queryRefusal) throw request.queryRefusal;
       return next.handle();
     }
     const text = Array.isArray(raw) ? raw[0] : raw;

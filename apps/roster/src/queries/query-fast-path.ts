@@ -1,9 +1,11 @@
 import { Injectable, OnModuleInit, type PipeTransform, type Type } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '@roster/domain';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
 import { fastGetRoutes, type FastRoute } from '../http/controller-fast-path';
 import { addFastPath } from '../http/fast-path';
+import { ProblemException } from '../http/problem';
 import { markReadModelPosition, MinPositionInterceptor } from './min-position.interceptor';
 import { OrganizationQueriesController } from './organization-queries.controller';
 import { ReadModelsService } from './read-models.service';
@@ -21,9 +23,10 @@ const CONTROLLERS: readonly Type<object>[] = [OrganizationQueriesController, Use
  * X-Read-Model-Position as MinPositionInterceptor sets it. The access rules stay in the
  * methods. Anything else goes Nest's way, answered and refused in one place as before: no or
  * an unknown token, X-Min-Position, a query parameter the method does not take or a repeated
- * one, a path id its pipe refuses, an unknown path, and anything the method throws (a 403,
- * 404, 410 or 400 is then thrown again by the same method under Nest, which answers it; a
- * read that failed is tried again there).
+ * one, a path id its pipe refuses, an unknown path, and anything the method throws: a
+ * refusal (400, 403, 404, 410) is handed to Nest to answer (MinPositionInterceptor throws it
+ * again, the exception filter answers it), anything else (a read that failed) is tried again
+ * by the method under Nest.
  */
 @Injectable()
 export class QueryFastPath implements OnModuleInit {
@@ -67,7 +70,11 @@ export class QueryFastPath implements OnModuleInit {
     markReadModelPosition(reply, this.readModels);
     answer.then(
       (body) => reply.status(200).send(body),
-      () => next(),
+      (error: unknown) => {
+        // A refusal is the method's answer: MinPositionInterceptor throws it again under Nest. Anything else (a failed read) is tried again there.
+        if (error instanceof DomainError || error instanceof ProblemException) request.queryRefusal = error;
+        next();
+      },
     );
     return true;
   }
