@@ -9,6 +9,28 @@ import { ReadModelsService } from './read-models.service';
 /** How long a query waits for the read models to reach X-Min-Position. */
 export const MIN_POSITION_WAIT_MS = 5000;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The refusal (400, 403, 404, 410) the route's own method gave on its fast path
+     * (QueryFastPath), which then hands the request to Nest: thrown here again, so the
+     * exception filter answers it as always, without asking the method (and counting its
+     * permission check) twice.
+     */
+    queryRefusal?: Error;
+  }
+}
+
+/**
+ * X-Read-Model-Position: the position the read models reached when the projection runs in
+ * this process, read before the query (the answer reflects that position at least). Every
+ * query answer carries it, from the controller (MinPositionInterceptor) or its fast path.
+ */
+export function markReadModelPosition(reply: FastifyReply, readModels: ReadModelsService): void {
+  const position = readModels.localPosition;
+  if (position !== undefined) reply.header('X-Read-Model-Position', position.toString());
+}
+
 /**
  * Read your own writes: a query sent with `X-Min-Position: <position>` (the `position` of a
  * command's answer) is answered only once the read models reflect that position. After
@@ -36,12 +58,10 @@ export class MinPositionInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const raw = request.headers['x-min-position'];
-    const setPosition = () => {
-      const position = this.readModels.localPosition;
-      if (position !== undefined) reply.header('X-Read-Model-Position', position.toString());
-    };
+    const setPosition = () => markReadModelPosition(reply, this.readModels);
     if (raw === undefined) {
       setPosition();
+      if (request.queryRefusal) throw request.queryRefusal;
       return next.handle();
     }
     const text = Array.isArray(raw) ? raw[0] : raw;

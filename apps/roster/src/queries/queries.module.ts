@@ -8,7 +8,8 @@ import { MinPositionInterceptor } from './min-position.interceptor';
 import { OrganizationQueriesController } from './organization-queries.controller';
 import { QueryAccess } from './query-access';
 import { ReadModelsService } from './read-models.service';
-import { UserOrganizationsFastPath, UserQueriesController } from './user-queries.controller';
+import { QueryFastPath } from './query-fast-path';
+import { UserQueriesController } from './user-queries.controller';
 
 /**
  * Read models, their projection worker, the query API and the permission check. The as-of
@@ -23,7 +24,7 @@ import { UserOrganizationsFastPath, UserQueriesController } from './user-queries
     QueryAccess,
     MinPositionInterceptor,
     CheckFastPath,
-    UserOrganizationsFastPath,
+    QueryFastPath,
     {
       provide: AsOfIndex,
       useFactory: (store: EventStore, config: RosterConfig) =>

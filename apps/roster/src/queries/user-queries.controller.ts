@@ -1,11 +1,7 @@
-import { Controller, Get, HttpStatus, Injectable, OnModuleInit, Param, Query, UseInterceptors } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Controller, Get, HttpStatus, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EMAIL_SHAPE, fieldRefusal, forbidden, ORGANIZATION_LIMITS, platformRoleAllowing, type Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { bearerToken, TokenVerifier } from '../auth/token-verifier';
-import { addFastPath } from '../http/fast-path';
 import { UserIdPipe } from '../http/id.pipe';
 import { QueryRoute } from '../http/openapi';
 import { ProblemException } from '../http/problem';
@@ -65,47 +61,4 @@ export class UserQueriesController {
 
 function mayReadOrganizationsOf(actor: Actor, userId: string): boolean {
   return actor.userId === userId || platformRoleAllowing(actor.platformRoles, 'user.organizations.read') !== undefined;
-}
-
-/** The raw target of the route, without a query string; a percent-encoded id takes the controller's path. */
-const USER_ORGANIZATIONS_TARGET = /^\/users\/([^/?%]+)\/organizations$/;
-
-/**
- * "Which organizations is user U in" ahead of Nest's guard/interceptor/pipe chain, as the
- * permission check's CheckFastPath: a GET without X-Min-Position, with a token already
- * verified, a valid id and a caller allowed to ask, is answered from the read models with
- * the controller's body and X-Read-Model-Position. Anything else (no or bad token, a
- * malformed id, a refusal, X-Min-Position, a query string, a failed read) goes the
- * controller's way, so answers and errors stay identical.
- */
-@Injectable()
-export class UserOrganizationsFastPath implements OnModuleInit {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly verifier: TokenVerifier,
-    private readonly readModels: ReadModelsService,
-  ) {}
-
-  onModuleInit(): void {
-    addFastPath(this.adapterHost, (request, reply, next) => {
-      const target = request.method === 'GET' ? USER_ORGANIZATIONS_TARGET.exec(request.url) : null;
-      return target !== null && this.answer(request, reply, target[1], next);
-    });
-  }
-
-  /** True when it took the request (it then answers, or hands it on through `next` if the read fails). */
-  private answer(request: FastifyRequest, reply: FastifyReply, userId: string, next: () => void): boolean {
-    // As MinPositionInterceptor: the position known before the read.
-    const position = this.readModels.localPosition;
-    if (position === undefined || request.headers['x-min-position'] !== undefined || fieldRefusal('userId', userId)) return false;
-    const token = bearerToken(request.headers.authorization);
-    const actor = token === undefined ? undefined : this.verifier.verifiedActor(token);
-    if (!actor || !mayReadOrganizationsOf(actor, userId)) return false;
-    request.actor = actor;
-    this.readModels.queries.userOrganizations(userId).then(
-      (items) => reply.header('X-Read-Model-Position', position.toString()).status(200).send({ userId, items }),
-      () => next(),
-    );
-    return true;
-  }
 }
