@@ -118,13 +118,24 @@ const SEALED_CONTACT_KEY_ID = 'contactEmailKid';
 
 const ZERO_COUNTS: MemberCounts = { member: 0, editor: 0, admin: 0 };
 
-/**
- * Opens a personal value a document copied from an event (sealed: see toProjectedEvent):
- * plaintext, or the erased marker. `field` is its path in the event, e.g. `data.message`.
- */
-export type PersonalFieldOpener = (value: unknown, field: string, streamId: string) => Promise<unknown>;
+/** A personal value a document copied from an event (sealed: see toProjectedEvent), where it came from. */
+export interface PersonalField {
+  readonly value: unknown;
+  /** Its path in the event, e.g. `data.message`. */
+  readonly field: string;
+  readonly streamId: string;
+}
 
-const asStored: PersonalFieldOpener = async (value) => value;
+/**
+ * Opens personal values, in order: plaintext, or the erased marker. One call for all the
+ * values of an answer (PersonalDataVault.openFields).
+ */
+export type PersonalFieldOpener = (fields: readonly PersonalField[]) => Promise<unknown[]>;
+
+const asStored: PersonalFieldOpener = async (fields) => fields.map((field) => field.value);
+
+/** Where a personal value sits in a document: `invitee.email` one level down, else a field of its own. */
+const valueAt = (doc: Doc, key: string): unknown => (key === 'invitee.email' ? (doc.invitee as Record<string, unknown> | undefined)?.email : doc[key]);
 
 /** Read-side queries over the read models; knows nothing of HTTP or of who asks. */
 export class ReadModelQueries {
@@ -133,19 +144,34 @@ export class ReadModelQueries {
     private readonly open: PersonalFieldOpener = asStored,
   ) {}
 
-  /** The document with each of `fields` (document key → the event field it was copied from) opened. */
-  private async opened(doc: Doc, fields: Readonly<Record<string, string>>): Promise<Doc> {
-    const streamId = organizationStreamId(String(doc.organizationId));
-    const out: Doc = { ...doc };
-    for (const [key, field] of Object.entries(fields)) {
-      if (key === 'invitee.email') {
-        const invitee = out.invitee as Record<string, unknown> | undefined;
-        if (invitee?.email !== undefined) out.invitee = { ...invitee, email: await this.open(invitee.email, field, streamId) };
-      } else if (out[key] !== undefined) {
-        out[key] = await this.open(out[key], field, streamId);
+  /**
+   * The documents, each with its `fields` (document key → the event field it was copied
+   * from) opened: one opener call for them all; a document without any is returned as is.
+   */
+  private async opened(docs: readonly Doc[], fields: Readonly<Record<string, string>>): Promise<Doc[]> {
+    const found: PersonalField[] = [];
+    const entries = Object.entries(fields);
+    for (const doc of docs) {
+      const streamId = organizationStreamId(String(doc.organizationId));
+      for (const [key, field] of entries) {
+        const value = valueAt(doc, key);
+        if (value !== undefined) found.push({ value, field, streamId });
       }
     }
-    return out;
+    if (found.length === 0) return docs.slice();
+    const values = await this.open(found);
+    let next = 0;
+    return docs.map((doc) => {
+      let out: Doc | undefined;
+      for (const [key] of entries) {
+        if (valueAt(doc, key) === undefined) continue;
+        out ??= { ...doc };
+        const value = values[next++];
+        if (key === 'invitee.email') out.invitee = { ...(out.invitee as Record<string, unknown>), email: value };
+        else out[key] = value;
+      }
+      return out ?? doc;
+    });
   }
 
   async organization(organizationId: string): Promise<OrganizationView | null> {
@@ -196,7 +222,7 @@ export class ReadModelQueries {
   async joinRequests(organizationId: string, status: 'pending' | 'all' = 'pending'): Promise<Array<Record<string, unknown>>> {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
     const docs = await this.documents.find(COLLECTIONS.joinRequests, filter, { sort: { requestedAt: -1 } });
-    return Promise.all(docs.map(async (doc) => renameId(await this.opened(doc, { message: 'data.message', reason: 'data.reason' }), 'requestId')));
+    return (await this.opened(docs, { message: 'data.message', reason: 'data.reason' })).map((doc) => renameId(doc, 'requestId'));
   }
 
   /**
@@ -206,7 +232,7 @@ export class ReadModelQueries {
   async invitations(organizationId: string, status: 'pending' | 'all' = 'pending', now = new Date()): Promise<Array<Record<string, unknown>>> {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
     const docs = await this.documents.find(COLLECTIONS.invitations, filter, { sort: { invitedAt: -1 } });
-    const opened = await Promise.all(docs.map((doc) => this.opened(doc, { 'invitee.email': 'data.invitee.email' })));
+    const opened = await this.opened(docs, { 'invitee.email': 'data.invitee.email' });
     return opened.map((doc) => {
       const view = invitationView(doc, now);
       delete view.inviteeUserId;
@@ -230,7 +256,7 @@ export class ReadModelQueries {
     if (docs.length === 0) return [];
     const organizations = await this.documents.find(COLLECTIONS.organizations, { _id: { $in: [...new Set(docs.map((doc) => String(doc.organizationId)))] } });
     const active = new Map(organizations.filter((org) => org.status !== 'deleted').map((org) => [org._id, String(org.name)]));
-    const opened = await Promise.all(docs.filter((doc) => active.has(String(doc.organizationId))).map((doc) => this.opened(doc, { 'invitee.email': 'data.invitee.email' })));
+    const opened = await this.opened(docs.filter((doc) => active.has(String(doc.organizationId))), { 'invitee.email': 'data.invitee.email' });
     return opened
       .map((doc) => {
         const view = invitationView(doc, now);
@@ -313,8 +339,7 @@ export class ReadModelQueries {
     ]);
     const history = [...new Map([...asSubject, ...asActor].map((doc) => [doc._id, doc])).values()].sort((a, b) => Number(a.position) - Number(b.position));
     const invitations = [...new Map([...byUser, ...byEmail].map((doc) => [doc._id, doc])).values()];
-    const opened = (docs: Doc[], fields: Readonly<Record<string, string>>, name: string) =>
-      Promise.all(docs.map(async (doc) => renameId(await this.opened(doc, fields), name)));
+    const opened = async (docs: Doc[], fields: Readonly<Record<string, string>>, name: string) => (await this.opened(docs, fields)).map((doc) => renameId(doc, name));
     return {
       memberships: memberships.map((doc) => {
         const { _id, lastPosition, ...rest } = doc;
@@ -391,7 +416,7 @@ export class ReadModelQueries {
   async recentActivity(organizationId: string, limit: number, types?: readonly string[]): Promise<Array<Record<string, unknown>>> {
     const filter = types === undefined ? { organizationId } : { organizationId, type: { $in: types } };
     const docs = await this.documents.find(COLLECTIONS.activity, filter, { sort: { position: -1 }, limit });
-    const views = await Promise.all(docs.map((doc) => this.opened(doc, { subjectEmail: 'data.invitee.email' })));
+    const views = await this.opened(docs, { subjectEmail: 'data.invitee.email' });
     return views.map((doc) => {
       const view = renameId(doc, 'eventId');
       view.position = String(doc.position);
