@@ -472,11 +472,12 @@ function storedCopy<T>(value: T, strings: StringPool): T {
 }
 
 function matches(doc: Doc, filter: Filter): boolean {
-  for (const [path, condition] of Object.entries(filter)) {
+  for (const path in filter) {
+    const condition = filter[path];
     const value = getPath(doc, path);
     if (isOperatorObject(condition)) {
-      for (const [op, operand] of Object.entries(condition)) {
-        if (!matchOperator(op, value, operand)) return false;
+      for (const op in condition) {
+        if (!matchOperator(op, value, condition[op])) return false;
       }
     } else if (!equal(value, condition)) return false;
   }
@@ -496,7 +497,9 @@ function matchOperator(op: string, value: unknown, operand: unknown): boolean {
     case '$ne':
       return !equal(value, operand);
     case '$in':
-      return Array.isArray(operand) && operand.some((candidate) => equal(value, candidate));
+      if (!Array.isArray(operand)) return false;
+      for (const candidate of operand) if (equal(value, candidate)) return true;
+      return false;
     default:
       throw new Error(`embedded store: unsupported filter operator ${op}`);
   }
@@ -516,8 +519,12 @@ function equal(a: unknown, b: unknown): boolean {
 
 function isOperatorObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((key) => key.startsWith('$'));
+  let any = false;
+  for (const key in value) {
+    if (key.charCodeAt(0) !== 36 /* $ */) return false;
+    any = true;
+  }
+  return any;
 }
 
 /**

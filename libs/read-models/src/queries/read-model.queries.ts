@@ -233,12 +233,7 @@ export class ReadModelQueries {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
     const docs = await this.documents.find(COLLECTIONS.invitations, filter, { sort: { invitedAt: -1 } });
     const opened = await this.opened(docs, { 'invitee.email': 'data.invitee.email' });
-    return opened.map((doc) => {
-      const view = invitationView(doc, now);
-      delete view.inviteeUserId;
-      delete view.inviteeEmail;
-      return view;
-    });
+    return opened.map((doc) => invitationView(doc, now, INVITATION_LOOKUP_FIELDS));
   }
 
   /**
@@ -339,7 +334,8 @@ export class ReadModelQueries {
     ]);
     const history = [...new Map([...asSubject, ...asActor].map((doc) => [doc._id, doc])).values()].sort((a, b) => Number(a.position) - Number(b.position));
     const invitations = [...new Map([...byUser, ...byEmail].map((doc) => [doc._id, doc])).values()];
-    const opened = async (docs: Doc[], fields: Readonly<Record<string, string>>, name: string) => (await this.opened(docs, fields)).map((doc) => renameId(doc, name));
+    const opened = async (docs: Doc[], fields: Readonly<Record<string, string>>, name: string, omit?: ReadonlySet<string>) =>
+      (await this.opened(docs, fields)).map((doc) => renameId(doc, name, omit));
     return {
       memberships: memberships.map((doc) => {
         const { _id, lastPosition, ...rest } = doc;
@@ -347,11 +343,7 @@ export class ReadModelQueries {
         void lastPosition;
         return rest;
       }),
-      invitations: (await opened(invitations, { 'invitee.email': 'data.invitee.email' }, 'invitationId')).map((view) => {
-        delete view.inviteeUserId;
-        delete view.inviteeEmail;
-        return view;
-      }),
+      invitations: await opened(invitations, { 'invitee.email': 'data.invitee.email' }, 'invitationId', INVITATION_LOOKUP_FIELDS),
       joinRequests: await opened(joinRequests, { message: 'data.message', reason: 'data.reason' }, 'requestId'),
       partnerInvitations: asContact.map((doc) => {
         const { contactEmailKid, ...view } = renameId(doc, 'partnershipId');
@@ -496,14 +488,31 @@ function placementOf(doc: Doc, role: Role): { departmentId: string | null; defau
   };
 }
 
-/** An invitation document as read: `status` expired when pending past its expiry (the one isExpired), `expired` alike. */
-function invitationView(doc: Doc, now: Date): Record<string, unknown> {
+/**
+ * An invitation document as read: `status` expired when pending past its expiry (the one
+ * isExpired), `expired` alike; without the fields `omit` names.
+ */
+function invitationView(doc: Doc, now: Date, omit?: ReadonlySet<string>): Record<string, unknown> {
   const expired = doc.status === 'pending' && typeof doc.expiresAt === 'string' && isExpired({ expiresAt: doc.expiresAt }, now);
-  return { ...renameId(doc, 'invitationId'), ...(expired ? { status: 'expired' } : {}), expired };
+  const view = renameId(doc, 'invitationId', omit);
+  if (expired) view.status = 'expired';
+  view.expired = expired;
+  return view;
 }
 
-function renameId(doc: Doc, name: string): Record<string, unknown> {
-  const { _id, lastPosition, ...rest } = doc;
-  void lastPosition;
-  return { [name]: _id, ...rest };
+/** An invitation's lookup fields (by user id, by the address's key): not part of an answer. */
+const INVITATION_LOOKUP_FIELDS: ReadonlySet<string> = new Set(['inviteeUserId', 'inviteeEmail']);
+
+/**
+ * The document with its id under `name`, first, then its fields in their order but
+ * `lastPosition` and those `omit` names. A loop: measured, the object rest pattern it
+ * replaces was a sixth of a dashboard's own work.
+ */
+function renameId(doc: Doc, name: string, omit?: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = { [name]: doc._id };
+  for (const key in doc) {
+    if (key === '_id' || key === 'lastPosition' || omit?.has(key)) continue;
+    out[key] = doc[key];
+  }
+  return out;
 }
