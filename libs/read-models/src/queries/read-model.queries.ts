@@ -394,7 +394,10 @@ export class ReadModelQueries {
 
   /** The dashboard's count: A's active partners that still exist. */
   async partnerCount(organizationId: string): Promise<number> {
-    return (await this.partners(organizationId)).filter((partner) => partner.status === 'active').length;
+    // As partners() lists them, the pending ones left out before any view is made.
+    const docs = await this.documents.find(COLLECTIONS.partnerships, { organizationId, status: 'active' });
+    const names = await this.liveNames(docs.map((doc) => doc.partnerOrganizationId).filter((id): id is string => typeof id === 'string'));
+    return docs.filter((doc) => typeof doc.partnerOrganizationId !== 'string' || names.has(doc.partnerOrganizationId)).length;
   }
 
   /** Names of the organizations among `ids` that exist and are not deleted. */
