@@ -13,6 +13,7 @@ import type { CollectionWrites, Doc, DocumentStore, Filter, FindOptions, IndexSp
  * stored documents themselves, consistent snapshots that callers must not change.
  */
 export class EmbeddedDocumentStore implements DocumentStore {
+  readonly stableDocuments = true;
   private readonly collections = new Map<string, EmbeddedCollection>();
   /** Shared by the collections: one copy of each repeated string (organization ids, user ids, roles, types). */
   private readonly strings = new StringPool();
@@ -389,6 +390,20 @@ function fieldsChanged(fields: readonly string[], before: Doc, after: Doc): bool
  * the index by equality or $in. A null matches a missing field too, as in MongoDB.
  */
 function lookupKeys(index: EqualityIndex, filter: Filter): string[] | undefined {
+  // Most lookups give each field one value (no null, no $in): their one key, built directly.
+  let key = '';
+  const fields = index.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const wanted = filter[fields[i]];
+    if (wanted === undefined) return undefined;
+    if (wanted === null || typeof wanted === 'object') return lookupKeysOf(index, filter);
+    key = i === 0 ? valueKey(wanted) : `${key}\u0001${valueKey(wanted)}`;
+  }
+  return [key];
+}
+
+/** lookupKeys when a field is given by null (a missing field matches too), $in, or an object. */
+function lookupKeysOf(index: EqualityIndex, filter: Filter): string[] | undefined {
   let keys = [''];
   for (const [i, field] of index.fields.entries()) {
     const wanted = filter[field];

@@ -137,12 +137,26 @@ const asStored: PersonalFieldOpener = async (fields) => fields.map((field) => fi
 /** Where a personal value sits in a document: `invitee.email` one level down, else a field of its own. */
 const valueAt = (doc: Doc, key: string): unknown => (key === 'invitee.email' ? (doc.invitee as Record<string, unknown> | undefined)?.email : doc[key]);
 
+const NOT_SEEN = Symbol('not seen');
+
 /** Read-side queries over the read models; knows nothing of HTTP or of who asks. */
 export class ReadModelQueries {
+  /**
+   * Views without personal values, by the stored document they were made from, when the store
+   * hands out the same document until it changes (stableDocuments): made once, not per answer.
+   */
+  private readonly memberViews: WeakMap<Doc, MemberView> | undefined;
+  private readonly activityViews: WeakMap<Doc, Record<string, unknown>> | undefined;
+
   constructor(
     private readonly documents: DocumentStore,
     private readonly open: PersonalFieldOpener = asStored,
-  ) {}
+  ) {
+    if (documents.stableDocuments) {
+      this.memberViews = new WeakMap();
+      this.activityViews = new WeakMap();
+    }
+  }
 
   /**
    * The documents, each with its `fields` (document key → the event field it was copied
@@ -151,8 +165,11 @@ export class ReadModelQueries {
   private async opened(docs: readonly Doc[], fields: Readonly<Record<string, string>>): Promise<Doc[]> {
     const found: PersonalField[] = [];
     const entries = Object.entries(fields);
+    // Computed again only when the organization changes (one, in most answers).
+    let organizationId: unknown = NOT_SEEN;
+    let streamId = '';
     for (const doc of docs) {
-      const streamId = organizationStreamId(String(doc.organizationId));
+      if (doc.organizationId !== organizationId) streamId = organizationStreamId(String((organizationId = doc.organizationId)));
       for (const [key, field] of entries) {
         const value = valueAt(doc, key);
         if (value !== undefined) found.push({ value, field, streamId });
@@ -192,7 +209,7 @@ export class ReadModelQueries {
     if (options.departmentId !== undefined) filter.departmentId = options.departmentId;
     if (options.cursor !== undefined) filter._id = { $gt: membershipId(organizationId, options.cursor) };
     const docs = await this.documents.find(COLLECTIONS.memberships, filter, { sort: { _id: 1 }, limit: options.limit + 1 });
-    const items = docs.slice(0, options.limit).map(toMemberView);
+    const items = docs.slice(0, options.limit).map((doc) => viewOf(this.memberViews, doc, toMemberView));
     const more = docs.length > options.limit;
     return more ? { items, nextCursor: encodeCursor(items[items.length - 1].userId) } : { items };
   }
@@ -412,11 +429,8 @@ export class ReadModelQueries {
     const filter = types === undefined ? { organizationId } : { organizationId, type: { $in: types } };
     const docs = await this.documents.find(COLLECTIONS.activity, filter, { sort: { position: -1 }, limit });
     const views = await this.opened(docs, { subjectEmail: 'data.invitee.email' });
-    return views.map((doc) => {
-      const view = renameId(doc, 'eventId');
-      view.position = String(doc.position);
-      return view;
-    });
+    // An entry that named nothing personal is the stored document itself: its view is kept.
+    return views.map((doc, i) => (doc === docs[i] ? viewOf(this.activityViews, doc, activityView) : activityView(doc)));
   }
 
   /** One point per day with a change: the member counts by role at the end of that day. */
@@ -470,6 +484,20 @@ function toOrganizationView(doc: Doc): OrganizationView {
     ...(doc.needsAdmin === true ? { needsAdmin: true as const } : {}),
     position: String(doc.lastPosition),
   };
+}
+
+/** `make(doc)`, kept by `doc` in `views` when there are views to keep (answers share it: no one changes a view). */
+function viewOf<V>(views: WeakMap<Doc, V> | undefined, doc: Doc, make: (doc: Doc) => V): V {
+  if (views === undefined) return make(doc);
+  let view = views.get(doc);
+  if (view === undefined) views.set(doc, (view = make(doc)));
+  return view;
+}
+
+function activityView(doc: Doc): Record<string, unknown> {
+  const view = renameId(doc, 'eventId');
+  view.position = String(doc.position);
+  return view;
 }
 
 function toMemberView(doc: Doc): MemberView {
