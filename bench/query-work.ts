@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     }
     const only = process.env.ONLY?.split(',');
     const out: Record<string, number> = {};
-    const N = Number(process.env.N ?? 4000);
+    const N = Number(process.env.N ?? 30000);
     for (const [name, run] of Object.entries(routes)) {
       if (only && !only.includes(name)) continue;
       for (let i = 0; i < N / 4; i++) await run();

@@ -48,11 +48,15 @@ describe('PersonalDataVault: opened values in memory', () => {
     expect(opening).toHaveBeenCalledTimes(3);
   });
 
-  it('never answers from memory for another field or stream than the one a value was sealed for', async () => {
+  it('never answers from memory for another field, stream or ciphertext than the one a value was sealed with', async () => {
     const vault = vaultOf();
     const a = await sealedEmail(vault, 'a@example.org');
     expect(await vault.openFields([field(a)])).toEqual(['a@example.org']);
     expect(await vault.openFields([{ value: a, field: 'data.message', streamId }, { value: a, field: FIELD, streamId: 'organization-other' }])).toEqual([ERASED, ERASED]);
+    // Nor for a value whose bytes were changed, its key id, IV and tag kept: it does not authenticate.
+    const sealed = a as cipher.SealedValue;
+    const altered = { ...sealed, ct: Buffer.from(Buffer.from(sealed.ct, 'base64').map((byte, i) => (i === 0 ? byte ^ 1 : byte))).toString('base64') };
+    expect(await vault.openFields([field(altered), field({ ...sealed })])).toEqual([ERASED, 'a@example.org']);
   });
 
   it('reads every value of the destroyed key as erased at once after destroyKey, the values it had opened included', async () => {

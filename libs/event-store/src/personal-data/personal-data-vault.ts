@@ -33,14 +33,19 @@ export interface SealedField {
   readonly streamId: string;
 }
 
-/** An opened value and the key that opened it: good only while that same key is the one cached for its id. */
+/**
+ * An opened value, the sealed value it came from and the key that opened it: good only for
+ * that same sealed value, and while that same key is the one in memory for its id.
+ */
 interface OpenedValue {
   readonly key: Buffer;
+  readonly sealed: SealedValue;
   readonly value: unknown;
 }
 
 /** Characters an opened value is counted for in the cache's bound (its JSON for anything else than a string). */
-const openedSize = (entry: OpenedValue): number => 64 + (typeof entry.value === 'string' ? entry.value.length : JSON.stringify(entry.value).length);
+const openedSize = (entry: OpenedValue): number =>
+  64 + entry.sealed.ct.length + (typeof entry.value === 'string' ? entry.value.length : JSON.stringify(entry.value).length);
 
 const NO_KEY = Symbol('no key');
 
@@ -70,7 +75,7 @@ export class PersonalDataVault {
   private readonly byOwner: LRUCache<string, PersonKey>;
   private readonly byId: LRUCache<string, Buffer | typeof NO_KEY>;
   /**
-   * Opened values by the sealed value and where it sits (sealedValueKey). Measured: opening
+   * Opened values by the sealed value and where it sits (openedKey). Measured: opening
    * (AES-256-GCM, a decipher per value) was most of a dashboard's own work, every request.
    */
   private readonly opened: LRUCache<string, OpenedValue>;
@@ -180,12 +185,12 @@ export class PersonalDataVault {
 
   private openWith(value: SealedValue, field: string, streamId: string, key: Buffer | null): unknown {
     if (key === null) return ERASED;
-    const id = sealedValueKey(value, field, streamId);
+    const id = openedKey(value, field, streamId);
     const known = this.opened.get(id);
-    if (known !== undefined && known.key === key) return known.value;
+    if (known !== undefined && known.key === key && sameSealedValue(known.sealed, value)) return known.value;
     const opened = openValue(value, key, associatedData(field, streamId));
     if (opened === undefined) return ERASED;
-    this.opened.set(id, { key, value: opened.value });
+    this.opened.set(id, { key, sealed: value, value: opened.value });
     return opened.value;
   }
 
@@ -256,9 +261,15 @@ export class PersonalDataVault {
 }
 
 /**
- * What an opened value is cached under: the whole sealed value (key id, IV, ciphertext and
- * tag: another ciphertext is another entry) and the associated data it was opened with.
+ * What an opened value is cached under: its tag (GCM's, unique to the key, IV, ciphertext and
+ * associated data) and the associated data it was opened with; the entry holds the rest of the
+ * sealed value, compared on a hit (sameSealedValue), so the key stays short to hash.
  */
-function sealedValueKey(value: SealedValue, field: string, streamId: string): string {
-  return `${value.kid}\n${value.iv}\n${value.tag}\n${field}\n${streamId}\n${value.ct}`;
+function openedKey(value: SealedValue, field: string, streamId: string): string {
+  return `${value.tag}\n${field}\n${streamId}`;
+}
+
+/** The same sealed value: key id, IV, ciphertext and tag (the same strings, in the embedded read models: compared at once). */
+function sameSealedValue(a: SealedValue, b: SealedValue): boolean {
+  return a === b || (a.kid === b.kid && a.iv === b.iv && a.ct === b.ct && a.tag === b.tag);
 }
