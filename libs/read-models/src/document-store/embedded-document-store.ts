@@ -585,15 +585,10 @@ function orderedReplace(index: OrderedIndex, doc: Doc, next: Doc): boolean {
   const key = indexKey(index.equality, doc);
   if (indexKey(index.equality, next) !== key) return false;
   const docs = index.ids.get(key);
-  if (!docs) return false;
-  // The run of documents with this order value starts at the first one not before it.
-  for (let i = firstNotBefore(docs, index.order, value); i < docs.length && !orderBefore(value, getPath(docs[i], index.order)); i++) {
-    if (docs[i] === doc) {
-      docs[i] = next;
-      return true;
-    }
-  }
-  return false;
+  const at = docs ? orderedPosition(docs, index.order, doc) : -1;
+  if (at < 0) return false;
+  docs![at] = next;
+  return true;
 }
 
 /** The first position in `docs` (in `order`'s ascending order) whose value is not before `value`. */
@@ -622,10 +617,20 @@ function orderedStart(docs: readonly Doc[], order: string, condition: unknown): 
 function orderedRemove(index: OrderedIndex, doc: Doc): void {
   const key = indexKey(index.equality, doc);
   const docs = index.ids.get(key);
-  const at = docs?.indexOf(doc) ?? -1;
+  if (!docs) return;
+  const at = orderedPosition(docs, index.order, doc);
   if (at < 0) return;
-  docs!.splice(at, 1);
-  if (docs!.length === 0) index.ids.delete(key);
+  docs.splice(at, 1);
+  if (docs.length === 0) index.ids.delete(key);
+}
+
+/** Where `doc` is in `docs` (kept in `order`'s order): found by binary search on its value, then among its equals; -1 when absent. */
+function orderedPosition(docs: readonly Doc[], order: string, doc: Doc): number {
+  const value = getPath(doc, order);
+  for (let i = firstNotBefore(docs, order, value); i < docs.length && !orderBefore(value, getPath(docs[i], order)); i++) {
+    if (docs[i] === doc) return i;
+  }
+  return -1;
 }
 
 /** a sorts strictly before b, as comparatorFor sorts ascending: missing values first. */
