@@ -6,14 +6,16 @@
  * its retry budget (ROSTER_COMMAND_RETRIES, then ROSTER_COMMAND_RETRY_MS) is refused (409) and
  * recorded nowhere, the hash chain verifies, and a rule that depends on the stream (one
  * pending join request per user) holds across them. A burst of commands that do not conflict
- * in the domain is answered all 2xx: the losing worker decides again until it wins.
+ * in the domain is answered all 2xx: the losing worker decides again until it wins. A
+ * person's key destroyed by an erasure in one worker reads as destroyed in the other at once
+ * (each keeps keys, and values opened with them, in memory).
  * `npm test` builds dist/ before jest; run `npm run build` first when running this file alone.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { requestJson, signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
+import { rawExchange, requestJson, signTestToken, startServiceProcess, stopProcess, type ServiceProcess } from '@roster/testing';
 
 const ROOT = resolve(__dirname, '..');
 const ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
@@ -120,5 +122,47 @@ describe('two API workers on one store', () => {
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(15);
+  });
+
+  it("make an erasure in one seen at once in the other: every answer reads the person's address as erased, though both had it open in memory", async () => {
+    const adminToken = await token(`admin-${randomUUID()}`);
+    const organizationId = (await send('POST', '/organizations', adminToken, { name: 'Erasure across workers' })).body.organizationId as string;
+    const bob = `user-${randomUUID()}`;
+    const bobEmail = `bob.${randomUUID().slice(0, 8)}@example.org`;
+    const invited = await send('POST', `/organizations/${organizationId}/invitations`, adminToken, { email: bobEmail, role: 'member' });
+    expect(invited.status).toBe(201);
+    // A new connection each time: the cluster hands them to the workers in turn, so both answer (and keep bob's key and address in memory).
+    const read = async (path: string, minPosition?: string) => {
+      const answer = await rawExchange(
+        service!.baseUrl,
+        `GET ${path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${adminToken}\r\n${minPosition ? `X-Min-Position: ${minPosition}\r\n` : ''}Connection: close\r\n\r\n`,
+      );
+      expect(answer.head).toMatch(/^HTTP\/1\.1 200/);
+      return JSON.parse(answer.body) as Record<string, unknown>;
+    };
+    const paths = [`/organizations/${organizationId}/invitations?status=all`, `/organizations/${organizationId}/dashboard`];
+    const addresses = (answer: Record<string, unknown>) => {
+      const invitations = (answer.items ?? answer.pendingInvitations ?? []) as Array<{ invitee: { email?: unknown } }>;
+      const activity = (answer.recentActivity ?? []) as Array<{ subjectEmail?: unknown }>;
+      return [...invitations.map((item) => item.invitee.email), ...activity.filter((entry) => 'subjectEmail' in entry).map((entry) => entry.subjectEmail)];
+    };
+    for (let i = 0; i < 6; i++) {
+      for (const path of paths) {
+        const shown = addresses(await read(path, String(invited.body.position)));
+        expect(shown.length).toBeGreaterThan(0);
+        expect(shown).toEqual(shown.map(() => bobEmail));
+      }
+    }
+    const identity = await token('identity', ['service']);
+    const erased = await send('POST', `/users/${bob}/erasure`, identity, { emails: [bobEmail] });
+    expect(erased.status).toBe(200);
+    // At once, whichever worker answers, whether or not its read models have applied the erasure yet.
+    for (let i = 0; i < 6; i++) {
+      for (const path of paths) {
+        const shown = addresses(await read(path));
+        expect(shown.length).toBeGreaterThan(0);
+        expect(shown).toEqual(shown.map(() => ({ erased: true })));
+      }
+    }
   });
 });

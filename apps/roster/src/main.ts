@@ -15,6 +15,7 @@ import { useJsonBodies } from './http/json-body';
 import { RouteMethods } from './http/route-methods';
 import { cutOffAtShutdownDeadline } from './http/shutdown-deadline';
 import { createValidationPipe } from './http/validation';
+import { relayKeyDestruction } from './infrastructure/cluster-key-destruction';
 import { describeEventStore } from './infrastructure/infrastructure.module';
 import { serveClusterScrapes } from './metrics/cluster-scrape';
 import { trackRequests } from './observability/request-context';
@@ -132,7 +133,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
  * one publisher. A copy that dies after it served is replaced; one that dies before it ever
  * listened stops the start (a bad setting or a taken port would fail every copy alike).
  * SIGTERM and SIGINT go to every copy, and this process ends when they have. With metrics on,
- * it also answers the copies' scrapes with every copy's metrics combined (cluster-scrape.ts).
+ * it also answers the copies' scrapes with every copy's metrics combined (cluster-scrape.ts),
+ * and relays a key destroyed in one copy to the others (cluster-key-destruction.ts).
  */
 export function superviseApiWorkers(count: number, metrics = true): void {
   const logger = new Logger('Roster');
@@ -162,6 +164,7 @@ export function superviseApiWorkers(count: number, metrics = true): void {
     });
   }
   if (metrics) serveClusterScrapes();
+  relayKeyDestruction();
   logger.log(`Starting ${count} API workers sharing the port (ROSTER_API_WORKERS)`);
   for (let i = 0; i < count; i++) cluster.fork();
 }

@@ -12,6 +12,7 @@ import { KafkaPublisher } from '@roster/messaging';
 import { DocumentCheckpointStore, EmbeddedDocumentStore, MongoDocumentStore, type DocumentStore } from '@roster/read-models';
 import { ROSTER_CONFIG, type RosterConfig } from '../config/roster-config';
 import { RosterMetrics } from '../metrics/roster-metrics';
+import { shareKeyDestruction } from './cluster-key-destruction';
 import { openEventStore } from './open-event-store';
 
 /** The read models' documents: MongoDB with MONGODB_URL (this process's one connection), else the embedded store. */
@@ -100,7 +101,15 @@ export class InfrastructureModule {
           },
           inject: [RosterMetrics],
         },
-        { provide: PERSONAL_DATA_VAULT, useFactory: (store: PersonalDataEventStore) => store.vault, inject: [EVENT_STORE] },
+        {
+          provide: PERSONAL_DATA_VAULT,
+          useFactory: (store: PersonalDataEventStore) => {
+            // In an API worker of several: a key destroyed here is forgotten by the others at once, and theirs here.
+            shareKeyDestruction(store.vault);
+            return store.vault;
+          },
+          inject: [EVENT_STORE],
+        },
         { provide: READ_MODEL_DOCUMENTS, useFactory: () => openReadModelDocuments(config) },
         { provide: PUBLISHING_ADAPTERS, useFactory: (documents: DocumentStore) => openPublishing(config, documents), inject: [READ_MODEL_DOCUMENTS] },
         AdapterCloser,

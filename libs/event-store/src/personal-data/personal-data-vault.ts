@@ -1,6 +1,6 @@
 import { ERASED, personalFieldRules, personKeyName, type Person } from '@roster/domain';
 import { LRUCache } from 'lru-cache';
-import { associatedData, isSealed, openValue, sealValue } from './field-cipher';
+import { associatedData, isSealed, openValue, sealValue, type SealedValue } from './field-cipher';
 import type { KeyStore, PersonKey } from './key-store.port';
 
 /** An event as the vault reads and writes it (an EventToAppend or a RecordedEvent fits). */
@@ -18,7 +18,34 @@ export interface PersonalDataVaultOptions {
    * this one's cache within that time at most.
    */
   readonly cacheTtlMs?: number;
+  /**
+   * Opened values kept in memory (default 20 000), each trusted only while its key is: see
+   * openFields. Plaintext in this process's memory only, never logged or stored.
+   */
+  readonly openedCacheSize?: number;
 }
+
+/** One sealed value to open, where it was read from: the event field it was copied from, and its stream. */
+export interface SealedField {
+  readonly value: unknown;
+  /** The dotted path in the event, e.g. `data.invitee.email`. */
+  readonly field: string;
+  readonly streamId: string;
+}
+
+/**
+ * An opened value, the sealed value it came from and the key that opened it: good only for
+ * that same sealed value, and while that same key is the one in memory for its id.
+ */
+interface OpenedValue {
+  readonly key: Buffer;
+  readonly sealed: SealedValue;
+  readonly value: unknown;
+}
+
+/** Characters an opened value is counted for in the cache's bound (its JSON for anything else than a string). */
+const openedSize = (entry: OpenedValue): number =>
+  64 + entry.sealed.ct.length + (typeof entry.value === 'string' ? entry.value.length : JSON.stringify(entry.value).length);
 
 const NO_KEY = Symbol('no key');
 
@@ -47,6 +74,15 @@ const setIn = (root: unknown, path: readonly string[], value: unknown): unknown 
 export class PersonalDataVault {
   private readonly byOwner: LRUCache<string, PersonKey>;
   private readonly byId: LRUCache<string, Buffer | typeof NO_KEY>;
+  /**
+   * Opened values by the sealed value and where it sits (openedKey). Measured: opening
+   * (AES-256-GCM, a decipher per value) was most of a dashboard's own work, every request.
+   */
+  private readonly opened: LRUCache<string, OpenedValue>;
+  /** Counts destroyKey and forgetKeys: a key read across one of them is not used. */
+  private generation = 0;
+  /** Tells the other processes sharing the key store that a key was destroyed (tellOthersWith). */
+  private tellOthers: (() => Promise<void>) | undefined;
 
   constructor(
     readonly keys: KeyStore,
@@ -56,6 +92,9 @@ export class PersonalDataVault {
     const ttl = options.cacheTtlMs ?? 60_000;
     this.byOwner = new LRUCache({ max, ttl });
     this.byId = new LRUCache({ max, ttl });
+    const openedMax = options.openedCacheSize ?? 20_000;
+    // Bounded in entries and in characters (a join request's message is longer than an address).
+    this.opened = new LRUCache({ max: openedMax, maxSize: openedMax * 256, sizeCalculation: openedSize });
   }
 
   /** The events with their personal fields sealed; an event without any is returned as is. */
@@ -102,21 +141,81 @@ export class PersonalDataVault {
    */
   async openField(value: unknown, field: string, streamId: string): Promise<unknown> {
     if (!isSealed(value)) return value;
-    const key = await this.keyById(value.kid);
+    return this.openWith(value, field, streamId, await this.keyById(value.kid));
+  }
+
+  /**
+   * Several values at once, in order, as openField opens each: the keys not in memory are
+   * read in one round, and a value opened before is not deciphered again while its key is
+   * still the one in memory. So an opened value never outlives its key here: destroyKey and
+   * forgetKeys drop it with the keys, and a key's time to live bounds it as it bounds the key.
+   */
+  async openFields(fields: readonly SealedField[]): Promise<unknown[]> {
+    for (;;) {
+      const generation = this.generation;
+      const keys: Array<Buffer | typeof NO_KEY | undefined> = fields.map(({ value }) => (isSealed(value) ? this.byId.get(value.kid) : undefined));
+      const missing = [...new Set(fields.flatMap(({ value }, i) => (isSealed(value) && keys[i] === undefined ? [value.kid] : [])))];
+      if (missing.length > 0) {
+        const read = await Promise.all(missing.map((kid) => this.keyById(kid)));
+        // A key destroyed (or forgotten) meanwhile: none of these is used, all are read again.
+        if (this.generation !== generation) continue;
+        const byKid = new Map<string, Buffer | typeof NO_KEY>(missing.map((kid, i) => [kid, read[i] ?? NO_KEY]));
+        fields.forEach(({ value }, i) => {
+          if (isSealed(value) && keys[i] === undefined) keys[i] = byKid.get(value.kid);
+        });
+      }
+      return fields.map(({ value, field, streamId }, i) => {
+        if (!isSealed(value)) return value;
+        const key = keys[i];
+        return this.openWith(value, field, streamId, key === undefined || key === NO_KEY ? null : key);
+      });
+    }
+  }
+
+  /**
+   * Forgets every key and every opened value held in memory: another process destroyed a
+   * key (the API workers tell each other so), and the next read asks the key store.
+   */
+  forgetKeys(): void {
+    this.generation++;
+    this.byOwner.clear();
+    this.byId.clear();
+    this.opened.clear();
+  }
+
+  private openWith(value: SealedValue, field: string, streamId: string, key: Buffer | null): unknown {
     if (key === null) return ERASED;
-    return openValue(value, key, associatedData(field, streamId))?.value ?? ERASED;
+    const id = openedKey(value, field, streamId);
+    const known = this.opened.get(id);
+    if (known !== undefined && known.key === key && sameSealedValue(known.sealed, value)) return known.value;
+    const opened = openValue(value, key, associatedData(field, streamId));
+    if (opened === undefined) return ERASED;
+    this.opened.set(id, { key, sealed: value, value: opened.value });
+    return opened.value;
   }
 
   /**
    * Destroys the person's key (crypto-shredding): every value sealed for them reads as erased
-   * from now on, in this process at once and in others within the cache's time to live.
+   * from now on, in this process at once (the values opened with it forgotten too) and in
+   * others within the cache's time to live, unless told at once (forgetKeys).
    */
   async destroyKey(person: Person): Promise<boolean> {
     const name = personKeyName(person);
     const destroyed = await this.keys.destroyKey(name);
     this.byOwner.delete(name);
+    this.generation++;
     this.byId.clear(); // erasures are rare: forgetting every cached key is simpler than tracking ids
+    this.opened.clear(); // and every opened value with them
+    await this.tellOthers?.();
     return destroyed;
+  }
+
+  /**
+   * How destroyKey reaches the other processes that share the key store at once (they call
+   * forgetKeys): without it, they let the key go within the cache's time to live.
+   */
+  tellOthersWith(notify: () => Promise<void>): void {
+    this.tellOthers = notify;
   }
 
   /**
@@ -140,8 +239,10 @@ export class PersonalDataVault {
       else missing.push(name);
     }
     if (missing.length === 0) return keys;
+    const generation = this.generation;
     for (const [name, key] of await this.keys.keysFor(missing)) {
       keys.set(name, key);
+      if (this.generation !== generation) continue; // a key destroyed meanwhile is not kept
       this.byOwner.set(name, key);
       this.byId.set(key.kid, key.key);
     }
@@ -151,8 +252,24 @@ export class PersonalDataVault {
   private async keyById(kid: string): Promise<Buffer | null> {
     const cached = this.byId.get(kid);
     if (cached !== undefined) return cached === NO_KEY ? null : cached;
+    const generation = this.generation;
     const key = await this.keys.keyById(kid);
-    this.byId.set(kid, key ?? NO_KEY);
+    // Not kept when a key was destroyed meanwhile: it may be this one.
+    if (this.generation === generation) this.byId.set(kid, key ?? NO_KEY);
     return key;
   }
+}
+
+/**
+ * What an opened value is cached under: its tag (GCM's, unique to the key, IV, ciphertext and
+ * associated data) and the associated data it was opened with; the entry holds the rest of the
+ * sealed value, compared on a hit (sameSealedValue), so the key stays short to hash.
+ */
+function openedKey(value: SealedValue, field: string, streamId: string): string {
+  return `${value.tag}\n${field}\n${streamId}`;
+}
+
+/** The same sealed value: key id, IV, ciphertext and tag (the same strings, in the embedded read models: compared at once). */
+function sameSealedValue(a: SealedValue, b: SealedValue): boolean {
+  return a === b || (a.kid === b.kid && a.iv === b.iv && a.ct === b.ct && a.tag === b.tag);
 }

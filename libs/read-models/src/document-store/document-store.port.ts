@@ -52,6 +52,11 @@ export interface IndexSpec {
 }
 
 export interface DocumentStore {
+  /**
+   * True when find() hands out the same document object for as long as the document does not
+   * change (the embedded store's copy-on-write): a view made from one may be kept by it.
+   */
+  readonly stableDocuments?: boolean;
   /** Applies each collection's operations in order. Collections may be written concurrently. */
   write(writes: CollectionWrites): Promise<void>;
   /**

@@ -85,4 +85,71 @@ describe('EmbeddedDocumentStore', () => {
     }
     expect((await indexed.find('a', { organizationId: 'o1' }, { sort: { position: -1 }, limit: 1 }))[0]._id).toBe('e4');
   });
+
+  it('answers pages in id order through an ordered index (all roles, one role, after a cursor) as sorting every match would, through updates that move documents or keep them in place', async () => {
+    const indexed = new EmbeddedDocumentStore();
+    const plain = new EmbeddedDocumentStore();
+    await indexed.ensureIndexes('m', [
+      { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+      { key: { organizationId: 1, status: 1, _id: 1 }, name: 'by_organization_status_id' },
+      { key: { organizationId: 1, status: 1, role: 1, _id: 1 }, name: 'by_organization_status_role_id' },
+    ]);
+    const roles = ['member', 'editor', 'admin'];
+    // Ids out of order, as user ids arrive.
+    const docs = Array.from({ length: 60 }, (_, i) => ({ _id: `o${i % 2}:u${(i * 37) % 60}`, organizationId: `o${i % 2}`, status: 'active', role: roles[i % 3], since: i }));
+    const update = (id: string, $set: Record<string, unknown>) => ({ updateOne: { filter: { _id: id }, update: { $set } } });
+    for (const store of [indexed, plain]) {
+      await store.insertMany('m', docs);
+      await store.write(
+        new Map([
+          [
+            'm',
+            [
+              update('o0:u2', { status: 'left' }), // leaves the key
+              update('o0:u14', { role: 'admin' }), // moves to another role's key
+              update('o1:u1', { since: 100 }), // stays where it was
+              update('o0:u2', { status: 'active' }), // comes back
+              { insertOne: { document: { _id: 'o0:u0a', organizationId: 'o0', status: 'active', role: 'member', since: 7 } } },
+            ],
+          ],
+        ]),
+      );
+    }
+    const ids = async (store: EmbeddedDocumentStore, filter: Record<string, unknown>, limit?: number) =>
+      (await store.find('m', filter, { sort: { _id: 1 }, ...(limit === undefined ? {} : { limit }) })).map((doc) => doc._id);
+    for (const organizationId of ['o0', 'o1']) {
+      for (const role of [undefined, ...roles]) {
+        const filter = { organizationId, status: 'active', ...(role ? { role } : {}) };
+        for (const limit of [undefined, 1, 4, 50]) expect(await ids(indexed, filter, limit)).toEqual(await ids(plain, filter, limit));
+        const all = await ids(plain, filter);
+        expect(all.length).toBeGreaterThan(3);
+        for (const after of [all[0], all[3], all[all.length - 1], `${organizationId}:u3`, `${organizationId}:`]) {
+          for (const op of ['$gt', '$gte']) {
+            const paged = { ...filter, _id: { [op]: after } };
+            expect(await ids(indexed, paged, 4)).toEqual(await ids(plain, paged, 4));
+          }
+        }
+      }
+    }
+    expect(await ids(indexed, { organizationId: 'o0', status: 'active', role: 'admin' })).toContain('o0:u14');
+    expect((await indexed.findOne('m', { _id: 'o1:u1' }))?.since).toBe(100);
+    expect((await indexed.find('m', { organizationId: 'o1', status: 'active' }, { sort: { _id: 1 } })).find((doc) => doc._id === 'o1:u1')?.since).toBe(100);
+  });
+
+  it('counts and finds through an index over exactly the filter\'s fields as a scan would, null and $in included', async () => {
+    const store = await seed();
+    const scan = new EmbeddedDocumentStore();
+    await scan.insertMany('m', await store.find('m', {}));
+    for (const filter of [
+      { organizationId: 'o1', departmentId: null, status: 'active' },
+      { organizationId: 'o1', departmentId: { $in: ['water', null] }, status: 'active' },
+      { organizationId: 'o1', departmentId: 'water', status: { $in: ['active', 'left'] } },
+      { organizationId: 'o1' },
+      { organizationId: 'o3' },
+    ]) {
+      expect(await store.count('m', filter)).toBe(await scan.count('m', filter));
+      expect((await store.find('m', filter)).map((doc) => doc._id).sort()).toEqual((await scan.find('m', filter)).map((doc) => doc._id).sort());
+    }
+    expect(await store.count('m', { organizationId: 'o1', departmentId: { $in: ['water', null] }, status: 'active' })).toBe(3);
+  });
 });

@@ -13,6 +13,7 @@ import type { CollectionWrites, Doc, DocumentStore, Filter, FindOptions, IndexSp
  * stored documents themselves, consistent snapshots that callers must not change.
  */
 export class EmbeddedDocumentStore implements DocumentStore {
+  readonly stableDocuments = true;
   private readonly collections = new Map<string, EmbeddedCollection>();
   /** Shared by the collections: one copy of each repeated string (organization ids, user ids, roles, types). */
   private readonly strings = new StringPool();
@@ -92,7 +93,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
    * Hash indexes for equality: one over the index's fields and one over its first field alone.
    * A field indexed descending is a sort key (an activity's position), not looked up by
    * equality: the fields before it make an ordered index, whose documents are kept in that
-   * key's order so that the newest `limit` of them are read without sorting them all.
+   * key's order so that the newest `limit` of them are read without sorting them all. So is
+   * `_id` after other fields (never looked up through an index): a page by id reads `limit`.
    */
   async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     const target = this.collection(collection);
@@ -100,7 +102,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
       const fields: string[] = [];
       let order: string | undefined;
       for (const [field, direction] of Object.entries(index.key)) {
-        if (direction === -1) {
+        if (direction === -1 || field === '_id') {
           order = field;
           break;
         }
@@ -180,30 +182,31 @@ class EmbeddedCollection {
     const entries = Object.entries(sort);
     if (entries.length !== 1) return undefined;
     const [field, direction] = entries[0];
+    // The index naming the most of the filter's fields: the fewest documents to skip.
+    let best: { index: OrderedIndex; key: string } | undefined;
     for (const index of this.ordered) {
-      if (index.order !== field) continue;
+      if (index.order !== field || (best && best.index.equality.fields.length >= index.equality.fields.length)) continue;
       const keys = lookupKeys(index.equality, filter);
-      if (!keys || keys.length !== 1) continue;
-      const docs = index.ids.get(keys[0]) ?? [];
-      const out: Doc[] = [];
-      const full = () => limit !== undefined && out.length >= limit;
-      if (direction === 1) {
-        for (const doc of docs) {
-          if (full()) break;
-          if (matches(doc, filter)) out.push(doc);
-        }
-        return out;
-      }
-      // Descending: runs of equal keys from the end, each run in insertion order (a stable sort's).
-      for (let end = docs.length - 1; end >= 0 && !full(); ) {
-        let start = end;
-        while (start > 0 && sameOrderKey(getPath(docs[start - 1], field), getPath(docs[end], field))) start--;
-        for (let i = start; i <= end && !full(); i++) if (matches(docs[i], filter)) out.push(docs[i]);
-        end = start - 1;
+      if (keys && keys.length === 1) best = { index, key: keys[0] };
+    }
+    if (!best) return undefined;
+    const docs = best.index.ids.get(best.key) ?? [];
+    const out: Doc[] = [];
+    const full = () => limit !== undefined && out.length >= limit;
+    if (direction === 1) {
+      for (let i = orderedStart(docs, field, filter[field]); i < docs.length && !full(); i++) {
+        if (matches(docs[i], filter)) out.push(docs[i]);
       }
       return out;
     }
-    return undefined;
+    // Descending: runs of equal keys from the end, each run in insertion order (a stable sort's).
+    for (let end = docs.length - 1; end >= 0 && !full(); ) {
+      let start = end;
+      while (start > 0 && sameOrderKey(getPath(docs[start - 1], field), getPath(docs[end], field))) start--;
+      for (let i = start; i <= end && !full(); i++) if (matches(docs[i], filter)) out.push(docs[i]);
+      end = start - 1;
+    }
+    return out;
   }
 
   addIndex(fields: readonly string[]): void {
@@ -223,8 +226,9 @@ class EmbeddedCollection {
 
   find(filter: Filter, limit?: number): Doc[] {
     const out: Doc[] = [];
-    for (const doc of this.candidates(filter)) {
-      if (matches(doc, filter)) {
+    const exact = this.exactIndex(filter);
+    for (const doc of exact ? this.indexed(exact.index, exact.keys) : this.candidates(filter)) {
+      if (exact || matches(doc, filter)) {
         out.push(doc);
         if (limit !== undefined && out.length >= limit) break;
       }
@@ -243,6 +247,8 @@ class EmbeddedCollection {
   }
 
   count(filter: Filter): number {
+    const exact = this.exactIndex(filter);
+    if (exact) return exact.keys.reduce((n, key) => n + (exact.index.ids.get(key)?.size ?? 0), 0);
     let n = 0;
     for (const doc of this.candidates(filter)) if (matches(doc, filter)) n++;
     return n;
@@ -292,6 +298,7 @@ class EmbeddedCollection {
     applyUpdate(next, update, inserting, this.strings);
     this.docs.set(doc._id, next);
     for (const index of this.ordered) {
+      if (orderedReplace(index, doc, next)) continue;
       orderedRemove(index, doc);
       orderedAdd(index, next);
     }
@@ -333,15 +340,38 @@ class EmbeddedCollection {
       if (keys) best = { index, keys };
     }
     if (best) {
-      for (const key of best.keys) {
-        for (const docId of best.index.ids.get(key) ?? []) {
-          const doc = this.docs.get(docId);
-          if (doc) yield doc;
-        }
-      }
+      yield* this.indexed(best.index, best.keys);
       return;
     }
     yield* this.docs.values();
+  }
+
+  /**
+   * An equality index over exactly the filter's fields, each given by equality, null or $in:
+   * every document under its keys matches, none elsewhere does (no filter to apply, a count
+   * is the keys' sizes). Undefined when there is none.
+   */
+  private exactIndex(filter: Filter): { index: EqualityIndex; keys: string[] } | undefined {
+    let fields = 0;
+    for (const field in filter) {
+      if (field === '_id') return undefined;
+      fields++;
+    }
+    for (const index of this.indexes.values()) {
+      if (index.fields.length !== fields) continue;
+      const keys = lookupKeys(index, filter);
+      if (keys) return { index, keys };
+    }
+    return undefined;
+  }
+
+  private *indexed(index: EqualityIndex, keys: readonly string[]): Iterable<Doc> {
+    for (const key of keys) {
+      for (const docId of index.ids.get(key) ?? []) {
+        const doc = this.docs.get(docId);
+        if (doc) yield doc;
+      }
+    }
   }
 }
 
@@ -360,6 +390,20 @@ function fieldsChanged(fields: readonly string[], before: Doc, after: Doc): bool
  * the index by equality or $in. A null matches a missing field too, as in MongoDB.
  */
 function lookupKeys(index: EqualityIndex, filter: Filter): string[] | undefined {
+  // Most lookups give each field one value (no null, no $in): their one key, built directly.
+  let key = '';
+  const fields = index.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const wanted = filter[fields[i]];
+    if (wanted === undefined) return undefined;
+    if (wanted === null || typeof wanted === 'object') return lookupKeysOf(index, filter);
+    key = i === 0 ? valueKey(wanted) : `${key}\u0001${valueKey(wanted)}`;
+  }
+  return [key];
+}
+
+/** lookupKeys when a field is given by null (a missing field matches too), $in, or an object. */
+function lookupKeysOf(index: EqualityIndex, filter: Filter): string[] | undefined {
   let keys = [''];
   for (const [i, field] of index.fields.entries()) {
     const wanted = filter[field];
@@ -443,11 +487,12 @@ function storedCopy<T>(value: T, strings: StringPool): T {
 }
 
 function matches(doc: Doc, filter: Filter): boolean {
-  for (const [path, condition] of Object.entries(filter)) {
+  for (const path in filter) {
+    const condition = filter[path];
     const value = getPath(doc, path);
     if (isOperatorObject(condition)) {
-      for (const [op, operand] of Object.entries(condition)) {
-        if (!matchOperator(op, value, operand)) return false;
+      for (const op in condition) {
+        if (!matchOperator(op, value, condition[op])) return false;
       }
     } else if (!equal(value, condition)) return false;
   }
@@ -467,7 +512,9 @@ function matchOperator(op: string, value: unknown, operand: unknown): boolean {
     case '$ne':
       return !equal(value, operand);
     case '$in':
-      return Array.isArray(operand) && operand.some((candidate) => equal(value, candidate));
+      if (!Array.isArray(operand)) return false;
+      for (const candidate of operand) if (equal(value, candidate)) return true;
+      return false;
     default:
       throw new Error(`embedded store: unsupported filter operator ${op}`);
   }
@@ -487,8 +534,12 @@ function equal(a: unknown, b: unknown): boolean {
 
 function isOperatorObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((key) => key.startsWith('$'));
+  let any = false;
+  for (const key in value) {
+    if (key.charCodeAt(0) !== 36 /* $ */) return false;
+    any = true;
+  }
+  return any;
 }
 
 /**
@@ -524,13 +575,62 @@ function orderedAdd(index: OrderedIndex, doc: Doc): void {
   docs.splice(low, 0, doc);
 }
 
+/**
+ * Puts `next` where `doc` was when both have the same key and order value (most updates: a
+ * status, a time): found by binary search, not by a scan. False when it moves.
+ */
+function orderedReplace(index: OrderedIndex, doc: Doc, next: Doc): boolean {
+  const value = getPath(doc, index.order);
+  if (getPath(next, index.order) !== value) return false;
+  const key = indexKey(index.equality, doc);
+  if (indexKey(index.equality, next) !== key) return false;
+  const docs = index.ids.get(key);
+  const at = docs ? orderedPosition(docs, index.order, doc) : -1;
+  if (at < 0) return false;
+  docs![at] = next;
+  return true;
+}
+
+/** The first position in `docs` (in `order`'s ascending order) whose value is not before `value`. */
+function firstNotBefore(docs: readonly Doc[], order: string, value: unknown): number {
+  let low = 0;
+  let high = docs.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (orderBefore(getPath(docs[mid], order), value)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Where an ascending read starts: past what a `$gt` or `$gte` on the order field leaves out (a cursor), else at the first. */
+function orderedStart(docs: readonly Doc[], order: string, condition: unknown): number {
+  if (!isOperatorObject(condition)) return 0;
+  const bound = condition.$gt ?? condition.$gte;
+  if (typeof bound !== 'string' && typeof bound !== 'number') return 0;
+  // Only a head the condition leaves out is skipped: matches() still applies it (and any other) to the rest.
+  let start = firstNotBefore(docs, order, bound);
+  if (condition.$gt !== undefined) while (start < docs.length && getPath(docs[start], order) === bound) start++;
+  return start;
+}
+
 function orderedRemove(index: OrderedIndex, doc: Doc): void {
   const key = indexKey(index.equality, doc);
   const docs = index.ids.get(key);
-  const at = docs?.indexOf(doc) ?? -1;
+  if (!docs) return;
+  const at = orderedPosition(docs, index.order, doc);
   if (at < 0) return;
-  docs!.splice(at, 1);
-  if (docs!.length === 0) index.ids.delete(key);
+  docs.splice(at, 1);
+  if (docs.length === 0) index.ids.delete(key);
+}
+
+/** Where `doc` is in `docs` (kept in `order`'s order): found by binary search on its value, then among its equals; -1 when absent. */
+function orderedPosition(docs: readonly Doc[], order: string, doc: Doc): number {
+  const value = getPath(doc, order);
+  for (let i = firstNotBefore(docs, order, value); i < docs.length && !orderBefore(value, getPath(docs[i], order)); i++) {
+    if (docs[i] === doc) return i;
+  }
+  return -1;
 }
 
 /** a sorts strictly before b, as comparatorFor sorts ascending: missing values first. */

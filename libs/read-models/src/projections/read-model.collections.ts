@@ -31,6 +31,9 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
     { key: { userId: 1 }, name: 'by_user' },
     // Members per department (the departments list, the dashboard) and the members filter.
     { key: { organizationId: 1, departmentId: 1, status: 1 }, name: 'by_organization_department_status' },
+    // A members page in id order (a role's too, skipping the others): the embedded store keeps them in that order and reads
+    // no more than it answers, unsorted. One such index only: measured, each costs the projection 1.5 to 3 µs per membership change.
+    { key: { organizationId: 1, status: 1, _id: 1 }, name: 'by_organization_status_id' },
   ],
   [COLLECTIONS.departments]: [{ key: { organizationId: 1, status: 1 }, name: 'by_organization_status' }],
   // A's partners (and, in the in-process index, the permission check's partner grants of A); B's partner-of list.
