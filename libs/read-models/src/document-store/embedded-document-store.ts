@@ -23,10 +23,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
 
   /** Synchronous form of write(), for the in-process index fed by the projection worker. */
   writeSync(writes: CollectionWrites): void {
-    for (const [name, ops] of writes) {
-      const collection = this.collection(name);
-      for (const op of ops) collection.apply(op);
-    }
+    for (const [name, ops] of writes) this.collection(name).applyAll(ops);
   }
 
   async updateOneIf(collection: string, filter: Filter, update: Update): Promise<boolean> {
@@ -92,7 +89,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
    * Hash indexes for equality: one over the index's fields and one over its first field alone.
    * A field indexed descending is a sort key (an activity's position), not looked up by
    * equality: the fields before it make an ordered index, whose documents are kept in that
-   * key's order so that the newest `limit` of them are read without sorting them all.
+   * key's order so that the newest `limit` of them are read without sorting them all; it also
+   * serves equality over those fields (its matches come in that key's order).
    */
   async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     const target = this.collection(collection);
@@ -107,8 +105,10 @@ export class EmbeddedDocumentStore implements DocumentStore {
         fields.push(field);
       }
       if (fields.length === 0) continue;
-      target.addIndex([fields[0]]);
-      if (fields.length > 1) target.addIndex(fields);
+      // An ordered index answers equality over its fields itself: no second index of them (the
+      // activity's, one entry per event, was a tenth of the catch-up's index work).
+      if (order === undefined || fields.length > 1) target.addIndex([fields[0]]);
+      if (order === undefined && fields.length > 1) target.addIndex(fields);
       if (order !== undefined) target.addOrderedIndex(fields, order);
     }
   }
@@ -153,6 +153,12 @@ class EmbeddedCollection {
   /** By the fields' names joined with commas. */
   private readonly indexes = new Map<string, EqualityIndex>();
   private readonly ordered: OrderedIndex[] = [];
+  /**
+   * The documents the write in progress inserted or copied: no reader has been handed them
+   * yet (a write runs synchronously), so its later operations change them in place instead of
+   * copying them again. A batch's updates of one document make one new version, not one each.
+   */
+  private drafts: Set<Doc> | undefined;
 
   constructor(private readonly strings: StringPool) {}
 
@@ -219,6 +225,7 @@ class EmbeddedCollection {
     this.docs.set(doc._id, doc);
     for (const index of this.indexes.values()) indexAdd(index, doc);
     for (const index of this.ordered) orderedAdd(index, doc);
+    this.drafts?.add(doc);
   }
 
   find(filter: Filter, limit?: number): Doc[] {
@@ -262,6 +269,16 @@ class EmbeddedCollection {
     return doc !== undefined;
   }
 
+  /** One write's operations, in order; the documents it makes are readers' only once it returns. */
+  applyAll(ops: readonly WriteOp[]): void {
+    this.drafts = new Set();
+    try {
+      for (const op of ops) this.apply(op);
+    } finally {
+      this.drafts = undefined;
+    }
+  }
+
   apply(op: WriteOp): void {
     if ('insertOne' in op) {
       if (!this.docs.has(op.insertOne.document._id)) this.insert(this.stored(op.insertOne.document));
@@ -286,8 +303,15 @@ class EmbeddedCollection {
     this.insert(doc as Doc);
   }
 
-  /** Copy-on-write: the updated document replaces the stored one, which readers may still hold. */
+  /**
+   * Copy-on-write: the updated document replaces the stored one, which readers may still hold;
+   * a draft of the write in progress (held by no reader yet) is changed in place.
+   */
   private update(doc: Doc, update: Update, inserting: boolean): void {
+    if (this.drafts?.has(doc)) {
+      this.updateDraft(doc, update, inserting);
+      return;
+    }
     const next: Doc = { ...doc };
     applyUpdate(next, update, inserting, this.strings);
     this.docs.set(doc._id, next);
@@ -300,6 +324,27 @@ class EmbeddedCollection {
       if (!fieldsChanged(index.fields, doc, next)) continue;
       const old = indexKey(index, doc);
       const now = indexKey(index, next);
+      if (old !== now) {
+        indexRemove(index, old, doc._id);
+        indexAddKey(index, now, doc._id);
+      }
+    }
+    this.drafts?.add(next);
+  }
+
+  /** In place: the indexes over a field the update names are re-keyed from the values before it. */
+  private updateDraft(doc: Doc, update: Update, inserting: boolean): void {
+    const roots = updatedRoots(update, inserting);
+    const rekeyed: { index: EqualityIndex; old: string }[] = [];
+    for (const index of this.indexes.values()) {
+      if (touches(index.fields, roots)) rekeyed.push({ index, old: indexKey(index, doc) });
+    }
+    const moved = this.ordered.filter((index) => touches(index.equality.fields, roots) || touches([index.order], roots));
+    for (const index of moved) orderedRemove(index, doc);
+    applyUpdate(doc, update, inserting, this.strings);
+    for (const index of moved) orderedAdd(index, doc);
+    for (const { index, old } of rekeyed) {
+      const now = indexKey(index, doc);
       if (old !== now) {
         indexRemove(index, old, doc._id);
         indexAddKey(index, now, doc._id);
@@ -331,6 +376,18 @@ class EmbeddedCollection {
       if (best && best.index.fields.length >= index.fields.length) continue;
       const keys = lookupKeys(index, filter);
       if (keys) best = { index, keys };
+    }
+    // An ordered index is an equality index over its fields too (its documents in its order).
+    let bestOrdered: { index: OrderedIndex; keys: string[] } | undefined;
+    for (const index of this.ordered) {
+      const covered = bestOrdered?.index.equality.fields.length ?? best?.index.fields.length ?? 0;
+      if (covered >= index.equality.fields.length) continue;
+      const keys = lookupKeys(index.equality, filter);
+      if (keys) bestOrdered = { index, keys };
+    }
+    if (bestOrdered) {
+      for (const key of bestOrdered.keys) yield* bestOrdered.index.ids.get(key) ?? [];
+      return;
     }
     if (best) {
       for (const key of best.keys) {
@@ -382,15 +439,41 @@ function lookupKeys(index: EqualityIndex, filter: Filter): string[] | undefined 
 }
 
 function applyUpdate(doc: Record<string, unknown>, update: Update, inserting: boolean, strings: StringPool): void {
-  for (const [path, value] of Object.entries(update.$set ?? {})) setPath(doc, path, storedCopy(value, strings));
-  if (inserting) {
-    for (const [path, value] of Object.entries(update.$setOnInsert ?? {})) setPath(doc, path, storedCopy(value, strings));
+  const { $set, $setOnInsert, $inc, $unset } = update;
+  if ($set) for (const path in $set) setPath(doc, path, storedCopy($set[path], strings));
+  if (inserting && $setOnInsert) {
+    for (const path in $setOnInsert) setPath(doc, path, storedCopy($setOnInsert[path], strings));
   }
-  for (const [path, by] of Object.entries(update.$inc ?? {})) {
-    const current = getPath(doc, path);
-    setPath(doc, path, (typeof current === 'number' ? current : 0) + by);
+  if ($inc) {
+    for (const path in $inc) {
+      const current = getPath(doc, path);
+      setPath(doc, path, (typeof current === 'number' ? current : 0) + $inc[path]);
+    }
   }
-  for (const path of Object.keys(update.$unset ?? {})) unsetPath(doc, path);
+  if ($unset) for (const path in $unset) unsetPath(doc, path);
+}
+
+/** The top-level fields an update may change. */
+function updatedRoots(update: Update, inserting: boolean): Set<string> {
+  const roots = new Set<string>();
+  const add = (fields: Readonly<Record<string, unknown>> | undefined) => {
+    if (fields) for (const path in fields) roots.add(rootOf(path));
+  };
+  add(update.$set);
+  if (inserting) add(update.$setOnInsert);
+  add(update.$inc);
+  add(update.$unset);
+  return roots;
+}
+
+function touches(fields: readonly string[], roots: ReadonlySet<string>): boolean {
+  for (const field of fields) if (roots.has(rootOf(field))) return true;
+  return false;
+}
+
+function rootOf(path: string): string {
+  const dot = path.indexOf('.');
+  return dot < 0 ? path : path.slice(0, dot);
 }
 
 /**
@@ -443,11 +526,13 @@ function storedCopy<T>(value: T, strings: StringPool): T {
 }
 
 function matches(doc: Doc, filter: Filter): boolean {
-  for (const [path, condition] of Object.entries(filter)) {
+  // for...in, not Object.entries: every update's guard passes here (filters are plain objects).
+  for (const path in filter) {
+    const condition = filter[path];
     const value = getPath(doc, path);
     if (isOperatorObject(condition)) {
-      for (const [op, operand] of Object.entries(condition)) {
-        if (!matchOperator(op, value, operand)) return false;
+      for (const op in condition) {
+        if (!matchOperator(op, value, condition[op])) return false;
       }
     } else if (!equal(value, condition)) return false;
   }
@@ -487,8 +572,12 @@ function equal(a: unknown, b: unknown): boolean {
 
 function isOperatorObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((key) => key.startsWith('$'));
+  let any = false;
+  for (const key in value) {
+    if (!key.startsWith('$')) return false;
+    any = true;
+  }
+  return any;
 }
 
 /**
