@@ -135,10 +135,14 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 }
 
-/** An equality index over one or more fields: key of their values -> ids, in insertion order. */
+/**
+ * An equality index over one or more fields: key of their values -> ids, in insertion order.
+ * A key of one document holds its id itself, a Set only from the second on: most keys of a
+ * user's index name one document, and an empty Set alone takes about 100 bytes.
+ */
 interface EqualityIndex {
   readonly fields: readonly string[];
-  readonly ids: Map<string, Set<string>>;
+  readonly ids: Map<string, string | Set<string>>;
 }
 
 /** Equality fields, then the documents of each key in `order`'s ascending order (ties in insertion order). */
@@ -259,7 +263,7 @@ class EmbeddedCollection {
     const index = this.indexes.get(field);
     if (!index) return this.find({ [field]: value });
     const out: Doc[] = [];
-    for (const id of index.ids.get(valueKey(value)) ?? []) out.push(this.docs.get(id)!);
+    for (const id of idsOf(index, valueKey(value))) out.push(this.docs.get(id)!);
     return out;
   }
 
@@ -391,7 +395,7 @@ class EmbeddedCollection {
     }
     if (best) {
       for (const key of best.keys) {
-        for (const docId of best.index.ids.get(key) ?? []) {
+        for (const docId of idsOf(best.index, key)) {
           const doc = this.docs.get(docId);
           if (doc) yield doc;
         }
@@ -644,16 +648,29 @@ function indexAdd(index: EqualityIndex, doc: Doc): void {
 }
 
 function indexAddKey(index: EqualityIndex, key: string, id: string): void {
-  let ids = index.ids.get(key);
-  if (!ids) index.ids.set(key, (ids = new Set()));
-  ids.add(id);
+  const ids = index.ids.get(key);
+  if (ids === undefined) index.ids.set(key, id);
+  else if (typeof ids !== 'string') ids.add(id);
+  else if (ids !== id) index.ids.set(key, new Set([ids, id]));
 }
 
 function indexRemove(index: EqualityIndex, key: string, id: string): void {
   const ids = index.ids.get(key);
-  if (!ids) return;
+  if (ids === undefined) return;
+  if (typeof ids === 'string') {
+    if (ids === id) index.ids.delete(key);
+    return;
+  }
   ids.delete(id);
   if (ids.size === 0) index.ids.delete(key);
+}
+
+const NO_IDS: readonly string[] = [];
+
+/** The ids under a key, in insertion order. */
+function idsOf(index: EqualityIndex, key: string): Iterable<string> {
+  const ids = index.ids.get(key);
+  return ids === undefined ? NO_IDS : typeof ids === 'string' ? [ids] : ids;
 }
 
 function getPath(doc: Record<string, unknown>, path: string): unknown {
