@@ -338,12 +338,11 @@ class EmbeddedCollection {
 
   /** In place: the indexes over a field the update names are re-keyed from the values before it. */
   private updateDraft(doc: Doc, update: Update, inserting: boolean): void {
-    const roots = updatedRoots(update, inserting);
     const rekeyed: { index: EqualityIndex; old: string }[] = [];
     for (const index of this.indexes.values()) {
-      if (touches(index.fields, roots)) rekeyed.push({ index, old: indexKey(index, doc) });
+      if (touches(index.fields, update, inserting)) rekeyed.push({ index, old: indexKey(index, doc) });
     }
-    const moved = this.ordered.filter((index) => touches(index.equality.fields, roots) || touches([index.order], roots));
+    const moved = this.ordered.filter((index) => touches(index.equality.fields, update, inserting) || touches([index.order], update, inserting));
     for (const index of moved) orderedRemove(index, doc);
     applyUpdate(doc, update, inserting, this.strings);
     for (const index of moved) orderedAdd(index, doc);
@@ -457,21 +456,18 @@ function applyUpdate(doc: Record<string, unknown>, update: Update, inserting: bo
   if ($unset) for (const path in $unset) unsetPath(doc, path);
 }
 
-/** The top-level fields an update may change. */
-function updatedRoots(update: Update, inserting: boolean): Set<string> {
-  const roots = new Set<string>();
-  const add = (fields: Readonly<Record<string, unknown>> | undefined) => {
-    if (fields) for (const path in fields) roots.add(rootOf(path));
-  };
-  add(update.$set);
-  if (inserting) add(update.$setOnInsert);
-  add(update.$inc);
-  add(update.$unset);
-  return roots;
+/** Whether the update may change one of `fields` (compared by their top-level field). */
+function touches(fields: readonly string[], update: Update, inserting: boolean): boolean {
+  for (const field of fields) {
+    const root = rootOf(field);
+    if (namesRoot(update.$set, root) || namesRoot(update.$inc, root) || namesRoot(update.$unset, root)) return true;
+    if (inserting && namesRoot(update.$setOnInsert, root)) return true;
+  }
+  return false;
 }
 
-function touches(fields: readonly string[], roots: ReadonlySet<string>): boolean {
-  for (const field of fields) if (roots.has(rootOf(field))) return true;
+function namesRoot(paths: Readonly<Record<string, unknown>> | undefined, root: string): boolean {
+  if (paths) for (const path in paths) if (rootOf(path) === root) return true;
   return false;
 }
 
@@ -590,11 +586,9 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
  * the separators, is its JSON after a \u0000, which a string key never holds.
  */
 function valueKey(value: unknown): string {
-  if (typeof value === 'string' && !KEY_SEPARATORS.test(value)) return value;
+  if (typeof value === 'string' && value.indexOf('\u0000') < 0 && value.indexOf('\u0001') < 0) return value;
   return value === undefined ? '\u0000undefined' : `\u0000${JSON.stringify(value)}`;
 }
-
-const KEY_SEPARATORS = /[\u0000\u0001]/;
 
 /** Inserted after the documents whose key is not greater: ties keep insertion order. */
 function orderedAdd(index: OrderedIndex, doc: Doc): void {

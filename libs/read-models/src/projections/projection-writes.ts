@@ -59,7 +59,7 @@ export class WritesBuilder {
     this.insert(collection, doc);
   }
 
-  /** Guarded change of an existing document; a missing one is left missing. */
+  /** Guarded change of an existing document; a missing one is left missing. `change` becomes the builder's. */
   update(collection: string, id: string, position: number, change: Update): void {
     this.push(this.updates, collection, {
       updateOne: { filter: { _id: id, lastPosition: { $lt: position } }, update: withPosition(change, position) },
@@ -97,13 +97,15 @@ export class WritesBuilder {
   }
 }
 
-/** The change, its $set ending with the new `lastPosition`. Without spreads: this runs for every update of every event. */
+/**
+ * The change, its $set ending with the new `lastPosition`. The builder takes the change over
+ * (callers hand a new object, as to create and upsert): no copy of it for every update of
+ * every event.
+ */
 function withPosition(change: Update, position: number): Update {
-  const $set: Record<string, unknown> = {};
-  const given = change.$set;
-  if (given) for (const field in given) $set[field] = given[field];
-  $set.lastPosition = position;
-  return change.$setOnInsert === undefined && change.$inc === undefined && change.$unset === undefined ? { $set } : { ...change, $set };
+  if (change.$set === undefined) return { ...change, $set: { lastPosition: position } };
+  (change.$set as Record<string, unknown>).lastPosition = position;
+  return change;
 }
 
 /** Drops undefined values so that the two stores hold the same fields. */
