@@ -13,7 +13,9 @@
  *   rebuilt in the embedded store at every start, as `npm start` runs): the time until
  *   /health answers (port_open_ms), the time until the read models reflect the store's head
  *   (head_reached_ms, through X-Read-Model-Position), the catch-up rate over that span and its
- *   ratio to the no-op drain, the peak resident memory (VmHWM) and the count of ERROR lines.
+ *   ratio to the no-op drain, the same ratio in CPU time (cpu_ratio_vs_no_op_drain: the
+ *   drain's CPU over the catch-up's, which the load of a shared machine changes less), the
+ *   peak resident memory (VmHWM) and the count of ERROR lines.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { signTestToken, startServiceProcess, stopProcess, type ServiceProcess } 
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
 import { openEventStore } from '../apps/roster/src/infrastructure/open-event-store';
 import { seed } from './audit';
+import { processCpuMs } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SERVICE_ENTRY = join(ROOT, 'dist/apps/roster/src/main.js');
@@ -70,7 +73,7 @@ async function seededStore(): Promise<Seeded> {
 }
 
 /** The baseline: the catch-up worker over the whole store with a handler that does nothing. */
-async function noOpDrain(head: bigint): Promise<{ ms: number; perSecond: number }> {
+async function noOpDrain(head: bigint): Promise<{ ms: number; perSecond: number; cpuMs: number }> {
   const config = loadRosterConfig({ ROSTER_DATA_DIR: DATA_DIR }, 'tool');
   const store = await openEventStore(config);
   let position = 0n;
@@ -82,13 +85,15 @@ async function noOpDrain(head: bigint): Promise<{ ms: number; perSecond: number 
     maxBatchSize: 1000,
   });
   const started = performance.now();
+  const cpuStarted = processCpuMs(process.pid) ?? 0;
   await worker.start();
   await worker.waitForPosition(head, 600_000);
   const ms = performance.now() - started;
+  const cpuMs = (processCpuMs(process.pid) ?? 0) - cpuStarted;
   await worker.stop();
   await store.close();
   if (position < head) throw new Error(`the no-op drain stopped at ${position} of ${head}`);
-  return { ms, perSecond: (Number(head) * 1000) / ms };
+  return { ms, perSecond: (Number(head) * 1000) / ms, cpuMs };
 }
 
 /** Peak resident memory of a process (VmHWM), in MB. */
@@ -139,14 +144,17 @@ async function main(): Promise<void> {
   try {
     service = await startServiceProcess({ entry: SERVICE_ENTRY, nodeArgs: [...REGISTER_PATHS, ...serviceArgs], cwd: ROOT, env, timeoutMs: 120_000 });
     const portOpenMs = performance.now() - started;
+    const cpuAtPortOpen = processCpuMs(service.child.pid) ?? 0;
     log(`port open after ${Math.round(portOpenMs)} ms; waiting for the read models to reach ${head}`);
     let headReachedMs: number | undefined;
+    let catchUpCpuMs = 0;
     while (performance.now() - started < 600_000) {
       const response = await fetch(`${service.baseUrl}/organizations/${last.id}`, { headers: { authorization: `Bearer ${token}` } });
       await response.arrayBuffer();
       const reflected = response.headers.get('x-read-model-position');
       if (reflected !== null && BigInt(reflected) >= head) {
         headReachedMs = performance.now() - started;
+        catchUpCpuMs = (processCpuMs(service.child.pid) ?? 0) - cpuAtPortOpen;
         break;
       }
       await sleep(50);
@@ -174,6 +182,11 @@ async function main(): Promise<void> {
       catch_up_per_s: Math.round(catchUpPerSecond),
       baseline_no_op_drain_per_s: Math.round(drain.perSecond),
       ratio_vs_no_op_drain: round(catchUpPerSecond / drain.perSecond, 3),
+      // The same ratio in CPU time (all threads: the service's from the open port to the head,
+      // the drain's in this process), which the machine's other load changes less.
+      catch_up_cpu_ms: Math.round(catchUpCpuMs),
+      no_op_drain_cpu_ms: Math.round(drain.cpuMs),
+      cpu_ratio_vs_no_op_drain: catchUpCpuMs > 0 ? round(drain.cpuMs / catchUpCpuMs, 3) : null,
       peak_rss_mb: rssMb === null ? null : Math.round(rssMb),
       error_lines: errors.length,
       targets: TARGETS,

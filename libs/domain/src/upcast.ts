@@ -16,13 +16,13 @@ export interface StoredEventLike {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
-export type Upcasted<T extends StoredEventLike> = Omit<T, 'type' | 'data'> &
-  OrganizationEvent & {
-    /** Version the data now has (EVENT_SCHEMA_VERSION unless written by a newer service). */
-    readonly schemaVersion: number;
-    /** Version the event was recorded with. */
-    readonly recordedSchemaVersion: number;
-  };
+/** The event as current readers see it: its type and upcast data, no copy of the rest (read once per event). */
+export type Upcasted = OrganizationEvent & {
+  /** Version the data now has (EVENT_SCHEMA_VERSION unless written by a newer service). */
+  readonly schemaVersion: number;
+  /** Version the event was recorded with. */
+  readonly recordedSchemaVersion: number;
+};
 
 /** One step: data of `type` at version v -> data at version v + 1. */
 type UpcastStep = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -61,7 +61,7 @@ function recordedSchemaVersion(metadata: Readonly<Record<string, unknown>>): num
   return typeof version === 'number' && Number.isInteger(version) && version >= 0 ? version : 1;
 }
 
-export function upcast<T extends StoredEventLike>(recorded: T): Upcasted<T> {
+export function upcast(recorded: StoredEventLike): Upcasted {
   const from = recordedSchemaVersion(recorded.metadata);
   let data = recorded.data as Record<string, unknown>;
   let version = from;
@@ -71,9 +71,6 @@ export function upcast<T extends StoredEventLike>(recorded: T): Upcasted<T> {
     if (step) data = step(data);
     version += 1;
   }
-  if (version === from && data === recorded.data) {
-    // The common case: already current, nothing copied.
-    return { ...recorded, schemaVersion: from, recordedSchemaVersion: from } as unknown as Upcasted<T>;
-  }
-  return { ...recorded, data, schemaVersion: version, recordedSchemaVersion: from } as unknown as Upcasted<T>;
+  // The common case (already current) copies nothing: the data as recorded.
+  return { type: recorded.type, data, schemaVersion: version, recordedSchemaVersion: from } as Upcasted;
 }

@@ -152,4 +152,49 @@ describe('EmbeddedDocumentStore', () => {
     }
     expect(await store.count('m', { organizationId: 'o1', departmentId: { $in: ['water', null] }, status: 'active' })).toBe(3);
   });
+
+  it('applies the updates of one write to the version of a document that write made, readers keeping the one before; the indexes follow', async () => {
+    const store = await seed();
+    const before = await store.findOne('m', { _id: 'o1:a' });
+    await store.write(
+      new Map([
+        [
+          'm',
+          [
+            { insertOne: { document: { _id: 'o1:e', organizationId: 'o1', status: 'invited' } } },
+            { updateOne: { filter: { _id: 'o1:a' }, update: { $set: { status: 'left' } } } },
+            { updateOne: { filter: { _id: 'o1:a' }, update: { $set: { departmentId: 'water' }, $inc: { 'counts.admin': 1 } } } },
+            { updateOne: { filter: { _id: 'o1:a', status: 'active' }, update: { $set: { skipped: true } } } },
+            { updateOne: { filter: { _id: 'o1:e' }, update: { $set: { status: 'active', departmentId: 'water' } } } },
+            { updateOne: { filter: { _id: 'o1:f' }, update: { $set: { status: 'active' } }, upsert: true } },
+            { updateOne: { filter: { _id: 'o1:f' }, update: { $set: { organizationId: 'o1', departmentId: null } } } },
+          ],
+        ],
+      ]),
+    );
+    expect(before).toEqual({ _id: 'o1:a', organizationId: 'o1', departmentId: null, status: 'active', counts: { admin: 1 } });
+    expect(await store.findOne('m', { _id: 'o1:a' })).toEqual({ _id: 'o1:a', organizationId: 'o1', departmentId: 'water', status: 'left', counts: { admin: 2 } });
+    const ids = async (filter: Record<string, unknown>) => (await store.find('m', filter, { sort: { _id: 1 } })).map((doc) => doc._id);
+    expect(await ids({ organizationId: 'o1', departmentId: 'water', status: 'left' })).toEqual(['o1:a']);
+    expect(await ids({ organizationId: 'o1', departmentId: 'water', status: 'active' })).toEqual(['o1:c', 'o1:e']);
+    expect(await ids({ organizationId: 'o1', departmentId: null, status: 'active' })).toEqual(['o1:b', 'o1:f']);
+    expect(await ids({ organizationId: 'o1', status: 'invited' })).toEqual([]);
+    // The next write copies again: the versions handed out stay as they were.
+    const after = await store.findOne('m', { _id: 'o1:e' });
+    await store.write(new Map([['m', [{ updateOne: { filter: { _id: 'o1:e' }, update: { $set: { status: 'left' } } } }]]]));
+    expect(after).toMatchObject({ status: 'active' });
+  });
+
+  it('answers equality over the fields of an ordered index from that index alone', async () => {
+    const store = new EmbeddedDocumentStore();
+    await store.ensureIndexes('a', [{ key: { organizationId: 1, position: -1 }, name: 'by_organization_position' }]);
+    await store.insertMany('a', [
+      { _id: 'e1', organizationId: 'o1', position: 1 },
+      { _id: 'e2', organizationId: 'o2', position: 2 },
+      { _id: 'e3', organizationId: 'o1', position: 3 },
+    ]);
+    expect((await store.find('a', { organizationId: 'o1' })).map((doc) => doc._id)).toEqual(['e1', 'e3']);
+    expect(await store.count('a', { organizationId: { $in: ['o1', 'o2'] } })).toBe(3);
+    expect(store.peekBy('a', 'organizationId', 'o2').map((doc) => doc._id)).toEqual(['e2']);
+  });
 });

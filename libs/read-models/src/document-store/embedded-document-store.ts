@@ -24,10 +24,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
 
   /** Synchronous form of write(), for the in-process index fed by the projection worker. */
   writeSync(writes: CollectionWrites): void {
-    for (const [name, ops] of writes) {
-      const collection = this.collection(name);
-      for (const op of ops) collection.apply(op);
-    }
+    for (const [name, ops] of writes) this.collection(name).applyAll(ops);
   }
 
   async updateOneIf(collection: string, filter: Filter, update: Update): Promise<boolean> {
@@ -93,8 +90,9 @@ export class EmbeddedDocumentStore implements DocumentStore {
    * Hash indexes for equality: one over the index's fields and one over its first field alone.
    * A field indexed descending is a sort key (an activity's position), not looked up by
    * equality: the fields before it make an ordered index, whose documents are kept in that
-   * key's order so that the newest `limit` of them are read without sorting them all. So is
-   * `_id` after other fields (never looked up through an index): a page by id reads `limit`.
+   * key's order so that the newest `limit` of them are read without sorting them all; it also
+   * serves equality over those fields (its matches come in that key's order). So is `_id`
+   * after other fields (never looked up through an index): a page by id reads `limit`.
    */
   async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     const target = this.collection(collection);
@@ -109,8 +107,10 @@ export class EmbeddedDocumentStore implements DocumentStore {
         fields.push(field);
       }
       if (fields.length === 0) continue;
-      target.addIndex([fields[0]]);
-      if (fields.length > 1) target.addIndex(fields);
+      // An ordered index answers equality over its fields itself: no second index of them (the
+      // activity's, one entry per event, was a tenth of the catch-up's index work).
+      if (order === undefined || fields.length > 1) target.addIndex([fields[0]]);
+      if (order === undefined && fields.length > 1) target.addIndex(fields);
       if (order !== undefined) target.addOrderedIndex(fields, order);
     }
   }
@@ -137,10 +137,14 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 }
 
-/** An equality index over one or more fields: key of their values -> ids, in insertion order. */
+/**
+ * An equality index over one or more fields: key of their values -> ids, in insertion order.
+ * A key of one document holds its id itself, a Set only from the second on: most keys of a
+ * user's index name one document, and an empty Set alone takes about 100 bytes.
+ */
 interface EqualityIndex {
   readonly fields: readonly string[];
-  readonly ids: Map<string, Set<string>>;
+  readonly ids: Map<string, string | Set<string>>;
 }
 
 /** Equality fields, then the documents of each key in `order`'s ascending order (ties in insertion order). */
@@ -155,6 +159,12 @@ class EmbeddedCollection {
   /** By the fields' names joined with commas. */
   private readonly indexes = new Map<string, EqualityIndex>();
   private readonly ordered: OrderedIndex[] = [];
+  /**
+   * The documents the write in progress inserted or copied: no reader has been handed them
+   * yet (a write runs synchronously), so its later operations change them in place instead of
+   * copying them again. A batch's updates of one document make one new version, not one each.
+   */
+  private drafts: Set<Doc> | undefined;
 
   constructor(private readonly strings: StringPool) {}
 
@@ -222,12 +232,13 @@ class EmbeddedCollection {
     this.docs.set(doc._id, doc);
     for (const index of this.indexes.values()) indexAdd(index, doc);
     for (const index of this.ordered) orderedAdd(index, doc);
+    this.drafts?.add(doc);
   }
 
   find(filter: Filter, limit?: number): Doc[] {
     const out: Doc[] = [];
     const exact = this.exactIndex(filter);
-    for (const doc of exact ? this.indexed(exact.index, exact.keys) : this.candidates(filter)) {
+    for (const doc of exact ? this.exactDocs(exact) : this.candidates(filter)) {
       if (exact || matches(doc, filter)) {
         out.push(doc);
         if (limit !== undefined && out.length >= limit) break;
@@ -248,7 +259,7 @@ class EmbeddedCollection {
 
   count(filter: Filter): number {
     const exact = this.exactIndex(filter);
-    if (exact) return exact.keys.reduce((n, key) => n + (exact.index.ids.get(key)?.size ?? 0), 0);
+    if (exact) return exactCount(exact);
     let n = 0;
     for (const doc of this.candidates(filter)) if (matches(doc, filter)) n++;
     return n;
@@ -258,7 +269,7 @@ class EmbeddedCollection {
     const index = this.indexes.get(field);
     if (!index) return this.find({ [field]: value });
     const out: Doc[] = [];
-    for (const id of index.ids.get(valueKey(value)) ?? []) out.push(this.docs.get(id)!);
+    for (const id of idsOf(index, valueKey(value))) out.push(this.docs.get(id)!);
     return out;
   }
 
@@ -266,6 +277,16 @@ class EmbeddedCollection {
     const [doc] = this.find(filter, 1);
     if (doc) this.update(doc, update, false);
     return doc !== undefined;
+  }
+
+  /** One write's operations, in order; the documents it makes are readers' only once it returns. */
+  applyAll(ops: readonly WriteOp[]): void {
+    this.drafts = new Set();
+    try {
+      for (const op of ops) this.apply(op);
+    } finally {
+      this.drafts = undefined;
+    }
   }
 
   apply(op: WriteOp): void {
@@ -292,8 +313,15 @@ class EmbeddedCollection {
     this.insert(doc as Doc);
   }
 
-  /** Copy-on-write: the updated document replaces the stored one, which readers may still hold. */
+  /**
+   * Copy-on-write: the updated document replaces the stored one, which readers may still hold;
+   * a draft of the write in progress (held by no reader yet) is changed in place.
+   */
   private update(doc: Doc, update: Update, inserting: boolean): void {
+    if (this.drafts?.has(doc)) {
+      this.updateDraft(doc, update, inserting);
+      return;
+    }
     const next: Doc = { ...doc };
     applyUpdate(next, update, inserting, this.strings);
     this.docs.set(doc._id, next);
@@ -307,6 +335,26 @@ class EmbeddedCollection {
       if (!fieldsChanged(index.fields, doc, next)) continue;
       const old = indexKey(index, doc);
       const now = indexKey(index, next);
+      if (old !== now) {
+        indexRemove(index, old, doc._id);
+        indexAddKey(index, now, doc._id);
+      }
+    }
+    this.drafts?.add(next);
+  }
+
+  /** In place: the indexes over a field the update names are re-keyed from the values before it. */
+  private updateDraft(doc: Doc, update: Update, inserting: boolean): void {
+    const rekeyed: { index: EqualityIndex; old: string }[] = [];
+    for (const index of this.indexes.values()) {
+      if (touches(index.fields, update, inserting)) rekeyed.push({ index, old: indexKey(index, doc) });
+    }
+    const moved = this.ordered.filter((index) => touches(index.equality.fields, update, inserting) || touches([index.order], update, inserting));
+    for (const index of moved) orderedRemove(index, doc);
+    applyUpdate(doc, update, inserting, this.strings);
+    for (const index of moved) orderedAdd(index, doc);
+    for (const { index, old } of rekeyed) {
+      const now = indexKey(index, doc);
       if (old !== now) {
         indexRemove(index, old, doc._id);
         indexAddKey(index, now, doc._id);
@@ -339,6 +387,18 @@ class EmbeddedCollection {
       const keys = lookupKeys(index, filter);
       if (keys) best = { index, keys };
     }
+    // An ordered index is an equality index over its fields too (its documents in its order).
+    let bestOrdered: { index: OrderedIndex; keys: string[] } | undefined;
+    for (const index of this.ordered) {
+      const covered = bestOrdered?.index.equality.fields.length ?? best?.index.fields.length ?? 0;
+      if (covered >= index.equality.fields.length) continue;
+      const keys = lookupKeys(index.equality, filter);
+      if (keys) bestOrdered = { index, keys };
+    }
+    if (bestOrdered) {
+      for (const key of bestOrdered.keys) yield* bestOrdered.index.ids.get(key) ?? [];
+      return;
+    }
     if (best) {
       yield* this.indexed(best.index, best.keys);
       return;
@@ -347,11 +407,12 @@ class EmbeddedCollection {
   }
 
   /**
-   * An equality index over exactly the filter's fields, each given by equality, null or $in:
-   * every document under its keys matches, none elsewhere does (no filter to apply, a count
-   * is the keys' sizes). Undefined when there is none.
+   * An index over exactly the filter's fields, each given by equality, null or $in: every
+   * document under its keys matches, none elsewhere does (no filter to apply, a count is the
+   * keys' sizes). An equality index first (its documents in insertion order), else an ordered
+   * one (in its order). Undefined when there is none.
    */
-  private exactIndex(filter: Filter): { index: EqualityIndex; keys: string[] } | undefined {
+  private exactIndex(filter: Filter): ExactIndex | undefined {
     let fields = 0;
     for (const field in filter) {
       if (field === '_id') return undefined;
@@ -360,19 +421,52 @@ class EmbeddedCollection {
     for (const index of this.indexes.values()) {
       if (index.fields.length !== fields) continue;
       const keys = lookupKeys(index, filter);
-      if (keys) return { index, keys };
+      if (keys) return { equality: index, keys };
+    }
+    for (const index of this.ordered) {
+      if (index.equality.fields.length !== fields) continue;
+      const keys = lookupKeys(index.equality, filter);
+      if (keys) return { ordered: index, keys };
     }
     return undefined;
   }
 
+  private *exactDocs(exact: ExactIndex): Iterable<Doc> {
+    if (exact.ordered) {
+      for (const key of exact.keys) yield* exact.ordered.ids.get(key) ?? [];
+      return;
+    }
+    yield* this.indexed(exact.equality, exact.keys);
+  }
+
   private *indexed(index: EqualityIndex, keys: readonly string[]): Iterable<Doc> {
     for (const key of keys) {
-      for (const docId of index.ids.get(key) ?? []) {
+      for (const docId of idsOf(index, key)) {
         const doc = this.docs.get(docId);
         if (doc) yield doc;
       }
     }
   }
+}
+
+/** An index answering a filter exactly: its keys for the filter's values. */
+type ExactIndex = { readonly keys: string[] } & (
+  | { readonly equality: EqualityIndex; readonly ordered?: undefined }
+  | { readonly ordered: OrderedIndex; readonly equality?: undefined }
+);
+
+/** How many documents an exact index holds under its keys. */
+function exactCount(exact: ExactIndex): number {
+  let n = 0;
+  for (const key of exact.keys) {
+    if (exact.ordered) {
+      n += exact.ordered.ids.get(key)?.length ?? 0;
+    } else {
+      const ids = exact.equality.ids.get(key);
+      n += ids === undefined ? 0 : typeof ids === 'string' ? 1 : ids.size;
+    }
+  }
+  return n;
 }
 
 function equalityIndex(fields: readonly string[]): EqualityIndex {
@@ -426,15 +520,38 @@ function lookupKeysOf(index: EqualityIndex, filter: Filter): string[] | undefine
 }
 
 function applyUpdate(doc: Record<string, unknown>, update: Update, inserting: boolean, strings: StringPool): void {
-  for (const [path, value] of Object.entries(update.$set ?? {})) setPath(doc, path, storedCopy(value, strings));
-  if (inserting) {
-    for (const [path, value] of Object.entries(update.$setOnInsert ?? {})) setPath(doc, path, storedCopy(value, strings));
+  const { $set, $setOnInsert, $inc, $unset } = update;
+  if ($set) for (const path in $set) setPath(doc, path, storedCopy($set[path], strings));
+  if (inserting && $setOnInsert) {
+    for (const path in $setOnInsert) setPath(doc, path, storedCopy($setOnInsert[path], strings));
   }
-  for (const [path, by] of Object.entries(update.$inc ?? {})) {
-    const current = getPath(doc, path);
-    setPath(doc, path, (typeof current === 'number' ? current : 0) + by);
+  if ($inc) {
+    for (const path in $inc) {
+      const current = getPath(doc, path);
+      setPath(doc, path, (typeof current === 'number' ? current : 0) + $inc[path]);
+    }
   }
-  for (const path of Object.keys(update.$unset ?? {})) unsetPath(doc, path);
+  if ($unset) for (const path in $unset) unsetPath(doc, path);
+}
+
+/** Whether the update may change one of `fields` (compared by their top-level field). */
+function touches(fields: readonly string[], update: Update, inserting: boolean): boolean {
+  for (const field of fields) {
+    const root = rootOf(field);
+    if (namesRoot(update.$set, root) || namesRoot(update.$inc, root) || namesRoot(update.$unset, root)) return true;
+    if (inserting && namesRoot(update.$setOnInsert, root)) return true;
+  }
+  return false;
+}
+
+function namesRoot(paths: Readonly<Record<string, unknown>> | undefined, root: string): boolean {
+  if (paths) for (const path in paths) if (rootOf(path) === root) return true;
+  return false;
+}
+
+function rootOf(path: string): string {
+  const dot = path.indexOf('.');
+  return dot < 0 ? path : path.slice(0, dot);
 }
 
 /**
@@ -487,6 +604,7 @@ function storedCopy<T>(value: T, strings: StringPool): T {
 }
 
 function matches(doc: Doc, filter: Filter): boolean {
+  // for...in, not Object.entries: every update's guard passes here (filters are plain objects).
   for (const path in filter) {
     const condition = filter[path];
     const value = getPath(doc, path);
@@ -548,11 +666,9 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
  * the separators, is its JSON after a \u0000, which a string key never holds.
  */
 function valueKey(value: unknown): string {
-  if (typeof value === 'string' && !KEY_SEPARATORS.test(value)) return value;
+  if (typeof value === 'string' && value.indexOf('\u0000') < 0 && value.indexOf('\u0001') < 0) return value;
   return value === undefined ? '\u0000undefined' : `\u0000${JSON.stringify(value)}`;
 }
-
-const KEY_SEPARATORS = /[\u0000\u0001]/;
 
 /** Inserted after the documents whose key is not greater: ties keep insertion order. */
 function orderedAdd(index: OrderedIndex, doc: Doc): void {
@@ -655,16 +771,29 @@ function indexAdd(index: EqualityIndex, doc: Doc): void {
 }
 
 function indexAddKey(index: EqualityIndex, key: string, id: string): void {
-  let ids = index.ids.get(key);
-  if (!ids) index.ids.set(key, (ids = new Set()));
-  ids.add(id);
+  const ids = index.ids.get(key);
+  if (ids === undefined) index.ids.set(key, id);
+  else if (typeof ids !== 'string') ids.add(id);
+  else if (ids !== id) index.ids.set(key, new Set([ids, id]));
 }
 
 function indexRemove(index: EqualityIndex, key: string, id: string): void {
   const ids = index.ids.get(key);
-  if (!ids) return;
+  if (ids === undefined) return;
+  if (typeof ids === 'string') {
+    if (ids === id) index.ids.delete(key);
+    return;
+  }
   ids.delete(id);
   if (ids.size === 0) index.ids.delete(key);
+}
+
+const NO_IDS: readonly string[] = [];
+
+/** The ids under a key, in insertion order. */
+function idsOf(index: EqualityIndex, key: string): Iterable<string> {
+  const ids = index.ids.get(key);
+  return ids === undefined ? NO_IDS : typeof ids === 'string' ? [ids] : ids;
 }
 
 function getPath(doc: Record<string, unknown>, path: string): unknown {

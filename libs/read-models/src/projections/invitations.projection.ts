@@ -9,10 +9,13 @@ import { defined, type ProjectedEvent, type WritesBuilder } from './projection-w
  */
 export function projectInvitationsAndRequests({ event, position, at }: ProjectedEvent, out: WritesBuilder): void {
   const organizationId = event.data.organizationId;
-  const handled = (collection: string, id: string, status: string, by: string, extra: Record<string, unknown> = {}) =>
-    out.update(collection, id, position, {
-      $set: { ...defined(extra), status, handledAt: at, handledBy: by },
-    });
+  const handled = (collection: string, id: string, status: string, by: string, extra: Record<string, unknown> = {}) => {
+    const $set = defined(extra);
+    $set.status = status;
+    $set.handledAt = at;
+    $set.handledBy = by;
+    out.update(collection, id, position, { $set });
+  };
   switch (event.type) {
     case 'MemberInvited': {
       const { invitationId, invitee, role, invitedBy, expiresAt, replacesInvitationId } = event.data;

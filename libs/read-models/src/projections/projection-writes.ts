@@ -38,22 +38,28 @@ export class WritesBuilder {
 
   /**
    * Creates the document if missing (an insert that ignores an existing _id, so it is
-   * harmless to repeat), then applies the guarded change.
+   * harmless to repeat), then applies the guarded change. `onInsert` becomes the document:
+   * callers hand over a new object (no copy of it per event).
    */
   upsert(collection: string, id: string, onInsert: Record<string, unknown>, position: number, change: Update): void {
-    this.insert(collection, { ...onInsert, _id: id, lastPosition: -1 });
+    onInsert._id = id;
+    onInsert.lastPosition = -1;
+    this.insert(collection, onInsert);
     this.update(collection, id, position, change);
   }
 
   /**
    * A document made whole by one event under an id unique to it (an organization, an
-   * invitation, a request, an event): one insert, already at `position`.
+   * invitation, a request, an event): one insert, already at `position`. `doc` becomes the
+   * document: callers hand over a new object.
    */
   create(collection: string, id: string, doc: Record<string, unknown>, position: number): void {
-    this.insert(collection, { ...doc, _id: id, lastPosition: position });
+    doc._id = id;
+    doc.lastPosition = position;
+    this.insert(collection, doc);
   }
 
-  /** Guarded change of an existing document; a missing one is left missing. */
+  /** Guarded change of an existing document; a missing one is left missing. `change` becomes the builder's. */
   update(collection: string, id: string, position: number, change: Update): void {
     this.push(this.updates, collection, {
       updateOne: { filter: { _id: id, lastPosition: { $lt: position } }, update: withPosition(change, position) },
@@ -91,8 +97,15 @@ export class WritesBuilder {
   }
 }
 
+/**
+ * The change, its $set ending with the new `lastPosition`. The builder takes the change over
+ * (callers hand a new object, as to create and upsert): no copy of it for every update of
+ * every event.
+ */
 function withPosition(change: Update, position: number): Update {
-  return { ...change, $set: { ...(change.$set ?? {}), lastPosition: position } };
+  if (change.$set === undefined) return { ...change, $set: { lastPosition: position } };
+  (change.$set as Record<string, unknown>).lastPosition = position;
+  return change;
 }
 
 /** Drops undefined values so that the two stores hold the same fields. */
