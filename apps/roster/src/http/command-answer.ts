@@ -7,6 +7,16 @@ export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
 
 type CommandRoute = (...args: never[]) => Promise<CommandOutcome>;
 
+/** A route CommandAnswer decorated: what the command fast path (command-fast-path.ts) needs to call it. */
+export interface CommandAnswerRoute {
+  readonly controller: Function;
+  readonly key: string | symbol;
+  readonly status: 200 | 201;
+}
+
+/** Every route decorated with CommandAnswer, as the classes are loaded. */
+export const COMMAND_ANSWER_ROUTES: CommandAnswerRoute[] = [];
+
 /**
  * The one place a command's outcome becomes HTTP: 201 for a route whose command creates
  * something (a replay of it too), else 200; the CommandResponse body; `idempotent-replayed:
@@ -35,6 +45,8 @@ export const CommandAnswer =
     Object.defineProperty(answered, 'name', { value: route.name });
     (descriptor as TypedPropertyDescriptor<unknown>).value = answered;
     Res({ passthrough: true })(target, key, replyAt);
-    HttpCode(answer === 'created' ? 201 : 200)(target, key, descriptor);
+    const status = answer === 'created' ? 201 : 200;
+    HttpCode(status)(target, key, descriptor);
+    COMMAND_ANSWER_ROUTES.push({ controller: target.constructor, key, status });
     return descriptor;
   };

@@ -141,6 +141,19 @@ function compileBodyCheck(metatype: Function): BodyCheck | undefined {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
+const BODY_CHECKS = new Map<Function, BodyCheck | undefined>();
+
+/**
+ * The request body class's instance, as the validation pipe makes it (a new instance, the
+ * body's fields assigned, as class-transformer does), when the body passes the class's
+ * compiled FieldRules; undefined when class-validator must judge it.
+ */
+export function checkedBody(metatype: Function, body: unknown): object | undefined {
+  if (!isPlainObject(body)) return undefined;
+  if (!BODY_CHECKS.has(metatype)) BODY_CHECKS.set(metatype, compileBodyCheck(metatype));
+  return BODY_CHECKS.get(metatype)?.(body) ? Object.assign(new (metatype as new () => object)(), body) : undefined;
+}
+
 /**
  * A JSON `null` body is no request body class: class-validator would let it through as an
  * empty one. A body that passes its class's compiled FieldRules becomes the class's
@@ -149,8 +162,6 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * command's CPU in the bench:commands profile (docs/benchmarks.md).
  */
 class BodyValidationPipe extends ValidationPipe {
-  private readonly checks = new Map<Function, BodyCheck | undefined>();
-
   constructor(
     options: ValidationPipeOptions,
     private readonly compiled: boolean,
@@ -162,10 +173,9 @@ class BodyValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && value === null) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'VALIDATION.BODY', 'The body must be a JSON object (or absent)');
     }
-    const metatype = metadata.metatype;
-    if (this.compiled && metadata.type === 'body' && metatype !== undefined && isPlainObject(value)) {
-      if (!this.checks.has(metatype)) this.checks.set(metatype, compileBodyCheck(metatype));
-      if (this.checks.get(metatype)?.(value)) return Object.assign(new (metatype as new () => object)(), value);
+    if (this.compiled && metadata.type === 'body' && metadata.metatype !== undefined) {
+      const checked = checkedBody(metadata.metatype, value);
+      if (checked !== undefined) return checked;
     }
     return super.transform(value, metadata);
   }
