@@ -1,4 +1,4 @@
-import { RequestMethod, type ExceptionFilter, type PipeTransform, type Type } from '@nestjs/common';
+import { RequestMethod, ValidationPipe, type ExceptionFilter, type PipeTransform, type Type } from '@nestjs/common';
 import {
   CUSTOM_ROUTE_ARGS_METADATA,
   EXCEPTION_FILTERS_METADATA,
@@ -11,9 +11,10 @@ import {
 } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { HttpAdapterHost } from '@nestjs/core';
+import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthGuard } from '../auth/auth.guard';
 import { IS_PUBLIC } from '../auth/public.decorator';
 import { bearerToken, TokenVerifier } from '../auth/token-verifier';
 import { COMMAND_ANSWER_ROUTES, type CommandAnswerRoute } from './command-answer';
@@ -117,6 +118,21 @@ function paramValue(request: FastifyRequest, name: string, pipes: readonly PipeT
  * exception filter Nest hands them to, so every error is still answered in one place.
  */
 export function answerCommandsAheadOfNest(app: NestFastifyApplication, filter: ExceptionFilter): void {
+  // What it stands in for is the app's global chain as main.ts builds it: with anything else global, Nest serves every command.
+  const global = app.get(ApplicationConfig);
+  const [guard, ...otherGuards] = global.getGlobalGuards();
+  const [pipe, ...otherPipes] = global.getGlobalPipes();
+  const [globalFilter, ...otherFilters] = global.getGlobalFilters();
+  const asBuilt =
+    guard instanceof AuthGuard &&
+    pipe instanceof ValidationPipe &&
+    globalFilter === filter &&
+    [otherGuards, otherPipes, otherFilters, global.getGlobalInterceptors()].every((more) => more.length === 0) &&
+    [global.getGlobalRequestGuards(), global.getGlobalRequestPipes(), global.getGlobalRequestFilters(), global.getGlobalRequestInterceptors()].every(
+      (more) => more.length === 0,
+    ) &&
+    global.getGlobalPrefix() === '';
+  if (!asBuilt) return;
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const verifier = app.get(TokenVerifier);
   const routes = new Map<string, FastCommandRoute>();
