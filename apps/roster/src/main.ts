@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
 import { ConfigError, loadRosterConfig, type RosterConfig } from './config/roster-config';
 import { clientErrorAsProblem, frameworkErrorAsProblem, MAX_PATH_PARAM_LENGTH } from './http/client-errors';
+import { answerCommandsAheadOfNest } from './http/command-fast-path';
 import { documentCommandRate, limitCommandRate } from './http/command-rate-limit';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { mountApiDocs } from './http/docs';
@@ -58,7 +59,8 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   // First: every later hook, route and log line runs in the request's context.
   trackRequests(fastify);
-  app.useGlobalFilters(new ProblemDetailsFilter(RouteMethods.recordedOn(fastify)));
+  const problems = new ProblemDetailsFilter(RouteMethods.recordedOn(fastify));
+  app.useGlobalFilters(problems);
   if (limits.commandRate) await limitCommandRate(app, limits.commandRate);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -79,6 +81,7 @@ export async function createApp(config: RosterConfig, options: CreateAppOptions 
   mountApiDocs(app, document);
 
   await app.init();
+  answerCommandsAheadOfNest(app, problems);
   // One fastify copy (package.json overrides the one @nestjs/platform-fastify pins).
   useJsonBodies(fastify);
   return app;

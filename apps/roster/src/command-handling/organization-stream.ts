@@ -3,7 +3,7 @@ import { eventHash, GENESIS_HASH, type RecordedEvent } from '@roster/event-store
 
 /**
  * A command's answer, as an idempotent retry gets it again. It says nothing of HTTP: the
- * command route turns it into a status, headers and a body (command-answer.ts).
+ * command route turns it into a status, headers and a body (command-answer.ts, CommandAnswer).
  */
 export interface CommandOutcome {
   readonly organizationId: string;

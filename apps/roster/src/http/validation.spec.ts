@@ -1,3 +1,4 @@
+import { ValidationPipe } from '@nestjs/common';
 import { decide, DomainError, evolve, FIELD_CODES, initialState, type OrganizationCommand } from '@roster/domain';
 import { InviteMemberRequest } from '../invitations/invite-member.request';
 import { ApproveJoinRequest, RejectJoinRequest, RequestJoinRequest } from '../join-requests/join-request.requests';
@@ -150,5 +151,63 @@ describe('request DTOs: one code per field, whichever layer refuses', () => {
         expect.objectContaining({ field: 'colour', code: 'UNKNOWN_FIELD' }),
       ]),
     );
+  });
+});
+
+describe('compiled body checks answer as class-validator does', () => {
+  const reference = createValidationPipe({ compiledChecks: false });
+  const outcome = (promise: Promise<unknown>) =>
+    promise.then(
+      (value) => ({ value, className: (value as object).constructor.name }),
+      (error: unknown) => ({ problem: toProblem(error).problem }),
+    );
+  const bodies: [new () => object, unknown][] = [
+    [UpdateOrganizationProfileRequest, { description: 'About us' }],
+    [UpdateOrganizationProfileRequest, { name: 'Acme', description: '' }],
+    [UpdateOrganizationProfileRequest, {}],
+    [UpdateOrganizationProfileRequest, { description: null }],
+    [UpdateOrganizationProfileRequest, { description: 'd'.repeat(2001) }],
+    [UpdateOrganizationProfileRequest, { description: { text: 'x' } }],
+    [UpdateOrganizationProfileRequest, { colour: 'red' }],
+    [UpdateOrganizationProfileRequest, { constructor: 'x' }],
+    [UpdateOrganizationProfileRequest, ['About us']],
+    [UpdateOrganizationProfileRequest, undefined],
+    [CreateOrganizationRequest, { name: 'Acme' }],
+    [CreateOrganizationRequest, {}],
+    [CreateOrganizationRequest, { name: '   ' }],
+    [InviteMemberRequest, { userId: 'user-1', role: 'member' }],
+    [InviteMemberRequest, { email: 'ada@example.org', role: 'editor', expiresInDays: 3, departmentId: null }],
+    [InviteMemberRequest, { userId: 'user-1', role: 'member', departmentId: 'water', defaultDatasetRole: 'contributor' }],
+    [InviteMemberRequest, { userId: 'user-1', role: 'owner' }],
+    [InviteMemberRequest, { userId: 'user-1', role: 'member', expiresInDays: 7.5 }],
+    [InviteMemberRequest, { userId: 'user-1', role: 'member', defaultDatasetRole: null }],
+    [InviteMemberRequest, { userId: 5, role: 'owner', colour: 'red' }],
+    [ChangeRoleRequest, { role: 'editor' }],
+    [ChangeRoleRequest, { role: 'admin', reason: 'Sorry\u0000' }],
+    [ChangeRoleRequest, { role: ['editor'] }],
+    [AddDepartmentRequest, { departmentId: 'water', name: 'Water' }],
+    [ChangeMemberDepartmentRequest, { departmentId: null }],
+  ];
+
+  test.each(bodies.map(([metatype, body], i) => [i, metatype.name, body, metatype] as const))('#%d %s', async (_i, _name, body, metatype) => {
+    const copy = (value: unknown) => (value === undefined ? undefined : structuredClone(value));
+    const compiled = await outcome(pipe.transform(copy(body), { type: 'body', metatype }));
+    const judged = await outcome(reference.transform(copy(body), { type: 'body', metatype }));
+    expect(compiled).toEqual(judged);
+  });
+
+  test('a valid body is not handed to class-validator; an invalid one is', async () => {
+    const fresh = createValidationPipe();
+    const slow = jest.spyOn(ValidationPipe.prototype, 'transform');
+    try {
+      await expect(fresh.transform({ description: 'About us' }, { type: 'body', metatype: UpdateOrganizationProfileRequest })).resolves.toBeInstanceOf(
+        UpdateOrganizationProfileRequest,
+      );
+      expect(slow).not.toHaveBeenCalled();
+      await expect(fresh.transform({ description: 7 }, { type: 'body', metatype: UpdateOrganizationProfileRequest })).rejects.toBeInstanceOf(ProblemException);
+      expect(slow).toHaveBeenCalledTimes(1);
+    } finally {
+      slow.mockRestore();
+    }
   });
 });
