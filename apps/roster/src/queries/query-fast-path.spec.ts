@@ -1,22 +1,26 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Param, Post, Query, UseGuards, UseInterceptors, type PipeTransform, type Type } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, RequestMethod, UseGuards, UseInterceptors, type Type } from '@nestjs/common';
 import type { Actor } from '@roster/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { fastGetRoutes, type FastRoute } from '../http/controller-fast-path';
+import { controllerRoutes, type NestInstances } from '../http/controller-fast-path';
 import { ServiceIdPipe } from '../http/id.pipe';
 import { MinPositionInterceptor } from './min-position.interceptor';
 import { OrganizationQueriesController } from './organization-queries.controller';
+import { queryRoutes, type FastQueryRoute } from './query-fast-path';
 import type { QueryAccess } from './query-access';
 import type { ReadModelsService } from './read-models.service';
 import { UserQueriesController } from './user-queries.controller';
 
-const pipe = (type: Type<PipeTransform>) => new type();
-const handled = { interceptors: [MinPositionInterceptor] };
 const superadmin: Actor = { userId: 'root', platformRoles: ['superadmin'] };
 
-function routesOf(controller: object): Map<string, FastRoute> {
-  return new Map(fastGetRoutes(controller, handled, pipe).map((route) => [route.url, route]));
+/** Nest's instances as the app would give them: the controller given, a new one of anything else (the pipes). */
+function nestWith(controller: object): NestInstances {
+  return { get: <T>(type: Type<T>) => (controller instanceof type ? controller : new type()) };
+}
+
+function routesOf(controller: object): Map<string, FastQueryRoute> {
+  return new Map(queryRoutes(controller.constructor as Type<object>, nestWith(controller)).map((route) => [route.url, route]));
 }
 
 /** Read models answering every query with the name of the query and its arguments. */
@@ -28,7 +32,7 @@ const access = {
   organization: async (organizationId: string, actor: Actor, action: string) => ({ organization: { organizationId, by: actor.userId, action }, can: () => true }),
 } as unknown as QueryAccess;
 
-describe('fastGetRoutes: the query routes a fast path answers with the controller’s own methods', () => {
+describe('queryRoutes: the query routes a fast path answers with the controller’s own methods', () => {
   it('finds every GET query route of both controllers, by the path Nest registers', () => {
     expect([...routesOf(new OrganizationQueriesController(readModels, access)).keys()].sort()).toEqual(
       [
@@ -102,8 +106,13 @@ describe('fastGetRoutes: the query routes a fast path answers with the controlle
         return body;
       }
     }
-    expect(fastGetRoutes(new Things(), handled, pipe).map((route) => route.url)).toEqual(['/things/:thingId']);
+    expect([...routesOf(new Things()).keys()]).toEqual(['/things/:thingId']);
+    // The POST route is read (a body, 201), but it is no query.
+    expect(controllerRoutes(Things, nestWith(new Things()), { interceptors: [MinPositionInterceptor] }).map((route) => [route.method, route.url, route.status])).toEqual([
+      [RequestMethod.GET, '/things/:thingId', 200],
+      [RequestMethod.POST, '/things/:thingId', 201],
+    ]);
     // An interceptor the caller does not do itself: nothing of the controller is taken.
-    expect(fastGetRoutes(new Things(), { interceptors: [] }, pipe)).toEqual([]);
+    expect(controllerRoutes(Things, nestWith(new Things()), { interceptors: [] })).toEqual([]);
   });
 });
