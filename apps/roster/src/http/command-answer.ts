@@ -7,11 +7,10 @@ export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
 
 type CommandRoute = (...args: never[]) => Promise<CommandOutcome>;
 
-/** A route CommandAnswer decorated: what the command fast path (command-fast-path.ts) needs to call it. */
+/** A route CommandAnswer decorated: the command fast path (command-fast-path.ts) reads the rest from Nest's route metadata. */
 export interface CommandAnswerRoute {
   readonly controller: Function;
   readonly key: string | symbol;
-  readonly status: 200 | 201;
 }
 
 /** Every route decorated with CommandAnswer, as the classes are loaded. */
@@ -45,8 +44,7 @@ export const CommandAnswer =
     Object.defineProperty(answered, 'name', { value: route.name });
     (descriptor as TypedPropertyDescriptor<unknown>).value = answered;
     Res({ passthrough: true })(target, key, replyAt);
-    const status = answer === 'created' ? 201 : 200;
-    HttpCode(status)(target, key, descriptor);
-    COMMAND_ANSWER_ROUTES.push({ controller: target.constructor, key, status });
+    HttpCode(answer === 'created' ? 201 : 200)(target, key, descriptor);
+    COMMAND_ANSWER_ROUTES.push({ controller: target.constructor, key });
     return descriptor;
   };
