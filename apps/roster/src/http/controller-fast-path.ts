@@ -1,4 +1,4 @@
-import { HttpStatus, RequestMethod, type ArgumentMetadata, type PipeTransform, type Type } from '@nestjs/common';
+import { HttpStatus, RequestMethod, type ArgumentMetadata, type ExecutionContext, type PipeTransform, type Type } from '@nestjs/common';
 import {
   CUSTOM_ROUTE_ARGS_METADATA,
   EXCEPTION_FILTERS_METADATA,
@@ -16,7 +16,6 @@ import {
   VERSION_METADATA,
 } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import type { ExecutionContext } from '@nestjs/common';
 import { IS_PUBLIC } from '../auth/public.decorator';
 
 /**
