@@ -91,8 +91,9 @@ export class EmbeddedDocumentStore implements DocumentStore {
    * A field indexed descending is a sort key (an activity's position), not looked up by
    * equality: the fields before it make an ordered index, whose documents are kept in that
    * key's order so that the newest `limit` of them are read without sorting them all; it also
-   * serves equality over those fields (its matches come in that key's order). So is `_id`
-   * after other fields (never looked up through an index): a page by id reads `limit`.
+   * serves equality over those fields (its matches come in that key's order), so no hash index
+   * of exactly those fields is kept beside it. So is `_id` after other fields (never looked up
+   * through an index): a page by id reads `limit`. Give a collection's specs in one call.
    */
   async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     const target = this.collection(collection);
