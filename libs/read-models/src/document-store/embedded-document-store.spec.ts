@@ -86,6 +86,28 @@ describe('EmbeddedDocumentStore', () => {
     expect((await indexed.find('a', { organizationId: 'o1' }, { sort: { position: -1 }, limit: 1 }))[0]._id).toBe('e4');
   });
 
+  it('counts and finds by exactly an ordered index\'s fields (no equality index of them) as a scan would, through re-keying updates', async () => {
+    const indexed = new EmbeddedDocumentStore();
+    const plain = new EmbeddedDocumentStore();
+    await indexed.ensureIndexes('m', [
+      { key: { organizationId: 1, status: 1 }, name: 'by_organization_status' },
+      { key: { organizationId: 1, status: 1, _id: 1 }, name: 'by_organization_status_id' },
+    ]);
+    const docs = Array.from({ length: 30 }, (_, i) => ({ _id: `o${i % 2}:u${(i * 7) % 30}`, organizationId: `o${i % 2}`, status: 'active' }));
+    const update = (id: string, status: string) => ({ updateOne: { filter: { _id: id }, update: { $set: { status } } } });
+    for (const store of [indexed, plain]) {
+      await store.insertMany('m', docs);
+      await store.write(new Map([['m', [update('o0:u0', 'left'), update('o1:u7', 'removed'), update('o0:u0', 'active'), update('o0:u14', 'left')]]]));
+    }
+    const ids = async (store: EmbeddedDocumentStore, filter: Record<string, unknown>) => (await store.find('m', filter)).map((doc) => doc._id).sort();
+    for (const filter of [{ organizationId: 'o0', status: 'active' }, { organizationId: 'o0', status: 'left' }, { organizationId: 'o1', status: { $in: ['active', 'removed'] } }, { organizationId: 'o1', status: 'removed' }]) {
+      expect(await ids(indexed, filter)).toEqual(await ids(plain, filter));
+      expect(await indexed.count('m', filter)).toBe(await plain.count('m', filter));
+    }
+    expect(await indexed.count('m', { organizationId: 'o0', status: 'left' })).toBe(1);
+    expect(await indexed.count('m', { organizationId: 'o0' })).toBe(15);
+  });
+
   it('answers pages in id order through an ordered index (all roles, one role, after a cursor) as sorting every match would, through updates that move documents or keep them in place', async () => {
     const indexed = new EmbeddedDocumentStore();
     const plain = new EmbeddedDocumentStore();
