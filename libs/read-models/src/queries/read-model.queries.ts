@@ -486,12 +486,35 @@ function toOrganizationView(doc: Doc): OrganizationView {
   };
 }
 
-/** `make(doc)`, kept by `doc` in `views` when there are views to keep (answers share it: no one changes a view). */
-function viewOf<V>(views: WeakMap<Doc, V> | undefined, doc: Doc, make: (doc: Doc) => V): V {
+/** `make(doc)`, kept by `doc` in `views` when there are views to keep (answers share it, frozen: no one changes a view). */
+function viewOf<V extends object>(views: WeakMap<Doc, V> | undefined, doc: Doc, make: (doc: Doc) => V): V {
   if (views === undefined) return make(doc);
   let view = views.get(doc);
-  if (view === undefined) views.set(doc, (view = make(doc)));
+  if (view === undefined) {
+    views.set(doc, (view = Object.freeze(make(doc))));
+    KEPT_VIEW_JSON.set(view, null);
+  }
   return view;
+}
+
+/**
+ * The JSON of each view kept by document (viewOf), made when first asked for (null until
+ * then), and gone with the view: like the view, it holds nothing personal and is made again
+ * when the document changes (a new document, a new view).
+ */
+const KEPT_VIEW_JSON = new WeakMap<object, string | null>();
+
+/**
+ * JSON.stringify(value) when `value` is a view kept by document, made once per view;
+ * undefined for any other value. Lets an answer's serializer (answerJson) reuse the JSON of
+ * the views answers share (members, activity) instead of making it again per answer.
+ */
+export function keptViewJson(value: object): string | undefined {
+  const json = KEPT_VIEW_JSON.get(value);
+  if (json !== null) return json;
+  const made = JSON.stringify(value);
+  KEPT_VIEW_JSON.set(value, made);
+  return made;
 }
 
 function activityView(doc: Doc): Record<string, unknown> {
