@@ -217,13 +217,8 @@ export class ReadModelQueries {
   /** The organization's departments by id, each with its active members counted. */
   async departments(organizationId: string): Promise<DepartmentView[]> {
     const docs = await this.documents.find(COLLECTIONS.departments, { organizationId, status: 'active' }, { sort: { _id: 1 } });
-    return Promise.all(
-      docs.map(async (doc) => ({
-        departmentId: String(doc.departmentId),
-        name: String(doc.name),
-        memberCount: await this.activeMembers(organizationId, String(doc.departmentId)),
-      })),
-    );
+    const counts = await Promise.all(docs.map((doc) => this.activeMembers(organizationId, String(doc.departmentId))));
+    return docs.map((doc, i) => ({ departmentId: String(doc.departmentId), name: String(doc.name), memberCount: counts[i] }));
   }
 
   async membersByDepartment(organizationId: string): Promise<MembersByDepartment> {
