@@ -1,7 +1,8 @@
 /**
  * `npm run bench:query-work`: the query routes' own work, in process: each controller method
- * called directly (no HTTP, no Nest request chain, no serialization), its CPU per call, ONE
- * JSON line. The data as bench:queries makes it (ORGS organizations, 3 by default, of 20
+ * called directly (no HTTP, no Nest request chain, no serialization but dashboard_json and
+ * dashboard_stringify: the dashboard serialized by answerJson, by JSON.stringify), its CPU
+ * per call, ONE JSON line; CONCURRENCY calls at a time (1 by default). The data as bench:queries makes it (ORGS organizations, 3 by default, of 20
  * members, 6 pending invitations, 3 pending join requests); VARIED=1 adds handled requests and
  * invitations, a removal, a role change and partnerships. ONLY=dashboard,members: those
  * routes; N: calls per route. DATA_DIR keeps the data and reuses it on the next run, and
