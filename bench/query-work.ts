@@ -1,7 +1,8 @@
 /**
  * `npm run bench:query-work`: the query routes' own work, in process: each controller method
- * called directly (no HTTP, no Nest request chain, no serialization), its CPU per call, ONE
- * JSON line. The data as bench:queries makes it (ORGS organizations, 3 by default, of 20
+ * called directly (no HTTP, no Nest request chain, no serialization but dashboard_json and
+ * dashboard_stringify: the dashboard serialized by answerJson, by JSON.stringify), its CPU
+ * per call, ONE JSON line; CONCURRENCY calls at a time (1 by default). The data as bench:queries makes it (ORGS organizations, 3 by default, of 20
  * members, 6 pending invitations, 3 pending join requests); VARIED=1 adds handled requests and
  * invitations, a removal, a role change and partnerships. ONLY=dashboard,members: those
  * routes; N: calls per route. DATA_DIR keeps the data and reuses it on the next run, and
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { signTestToken } from '@roster/testing';
 import { createApp } from '../apps/roster/src/main';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
+import { answerJson } from '../apps/roster/src/http/answer-json';
 import { OrganizationQueriesController } from '../apps/roster/src/queries/organization-queries.controller';
 import { embeddedServiceEnv, request } from './support';
 
@@ -84,6 +86,9 @@ async function main(): Promise<void> {
       profile: () => controller.profile(org.id, actor),
       members: () => controller.members(org.id, actor),
       dashboard: () => controller.dashboard(org.id, actor),
+      // The dashboard's answer serialized as the fast path does (answerJson), and as fastify would by itself.
+      dashboard_json: () => controller.dashboard(org.id, actor).then(answerJson),
+      dashboard_stringify: () => controller.dashboard(org.id, actor).then((answer) => JSON.stringify(answer)),
       invitations: () => controller.invitations(org.id, actor),
       join_requests: () => controller.joinRequests(org.id, actor),
       departments: () => controller.departments(org.id, actor),
@@ -122,9 +127,14 @@ async function main(): Promise<void> {
     const N = Number(process.env.N ?? 30000);
     for (const [name, run] of Object.entries(routes)) {
       if (only && !only.includes(name)) continue;
-      for (let i = 0; i < N / 4; i++) await run();
+      // CONCURRENCY=16: that many calls at a time, as bench:queries' connections make them.
+      const concurrency = Number(process.env.CONCURRENCY ?? 1);
+      const runs = async (n: number) => {
+        for (let i = 0; i < n; i += concurrency) await Promise.all(Array.from({ length: concurrency }, run));
+      };
+      await runs(N / 4);
       const before = process.cpuUsage();
-      for (let i = 0; i < N; i++) await run();
+      await runs(N);
       const used = process.cpuUsage(before);
       out[name] = Number(((used.user + used.system) / 1000 / N).toFixed(4));
     }

@@ -108,16 +108,13 @@ export class OrganizationQueriesController {
   @ApiOkResponse({ schema: DASHBOARD })
   async dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
     const access = await this.access.organization(organizationId, actor, 'organization.read');
-    const queries = this.readModels.queries;
-    const [membersByRole, membersByDepartment, recentActivity, memberCountsOverTime, joinRequests, invitations, partnerCount] = await Promise.all([
-      queries.membersByRole(organizationId, DASHBOARD_MEMBERS_PER_ROLE),
-      queries.membersByDepartment(organizationId),
-      queries.recentActivity(organizationId, DASHBOARD_ACTIVITY, visibleActivityTypes(access.can)),
-      queries.memberCountsOverTime(organizationId),
-      access.can('membership.requests.read') ? queries.joinRequests(organizationId) : undefined,
-      access.can('membership.invite') ? queries.invitations(organizationId) : undefined,
-      queries.partnerCount(organizationId),
-    ]);
+    const { membersByRole, membersByDepartment, recentActivity, memberCountsOverTime, joinRequests, invitations, partnerCount } = await this.readModels.queries.dashboard(organizationId, {
+      membersPerRole: DASHBOARD_MEMBERS_PER_ROLE,
+      activity: DASHBOARD_ACTIVITY,
+      activityTypes: visibleActivityTypes(access.can),
+      joinRequests: access.can('membership.requests.read'),
+      invitations: access.can('membership.invite'),
+    });
     const { organization } = access;
     return {
       organizationId,

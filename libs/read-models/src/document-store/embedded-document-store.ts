@@ -206,11 +206,13 @@ class EmbeddedCollection {
     }
     if (!best) return undefined;
     const docs = best.index.ids.get(best.key) ?? [];
+    // Its documents match the index's fields (as exactIndex counts on): only the rest of the filter is applied.
+    const rest = beyondIndex(filter, best.index.equality.fields);
     const out: Doc[] = [];
     const full = () => limit !== undefined && out.length >= limit;
     if (direction === 1) {
       for (let i = orderedStart(docs, field, filter[field]); i < docs.length && !full(); i++) {
-        if (matches(docs[i], filter)) out.push(docs[i]);
+        if (matches(docs[i], rest)) out.push(docs[i]);
       }
       return out;
     }
@@ -218,7 +220,7 @@ class EmbeddedCollection {
     for (let end = docs.length - 1; end >= 0 && !full(); ) {
       let start = end;
       while (start > 0 && sameOrderKey(getPath(docs[start - 1], field), getPath(docs[end], field))) start--;
-      for (let i = start; i <= end && !full(); i++) if (matches(docs[i], filter)) out.push(docs[i]);
+      for (let i = start; i <= end && !full(); i++) if (matches(docs[i], rest)) out.push(docs[i]);
       end = start - 1;
     }
     return out;
@@ -243,8 +245,9 @@ class EmbeddedCollection {
   find(filter: Filter, limit?: number): Doc[] {
     const out: Doc[] = [];
     const exact = this.exactIndex(filter);
-    for (const doc of exact ? this.exactDocs(exact) : this.candidates(filter)) {
-      if (exact || matches(doc, filter)) {
+    if (exact) return this.exactDocs(exact, out, limit);
+    for (const doc of this.candidates(filter)) {
+      if (matches(doc, filter)) {
         out.push(doc);
         if (limit !== undefined && out.length >= limit) break;
       }
@@ -436,12 +439,30 @@ class EmbeddedCollection {
     return undefined;
   }
 
-  private *exactDocs(exact: ExactIndex): Iterable<Doc> {
-    if (exact.ordered) {
-      for (const key of exact.keys) yield* exact.ordered.ids.get(key) ?? [];
-      return;
+  /**
+   * The documents under an exact index's keys (every one matches), in its order, up to
+   * `limit`, appended to `out`. Loops, not generators: measured, about 2 µs of the
+   * dashboard's 43 µs of reads (bench:query-work), which finds five lists this way.
+   */
+  private exactDocs(exact: ExactIndex, out: Doc[], limit: number | undefined): Doc[] {
+    for (const key of exact.keys) {
+      if (exact.ordered) {
+        for (const doc of exact.ordered.ids.get(key) ?? []) {
+          if (limit !== undefined && out.length >= limit) return out;
+          out.push(doc);
+        }
+        continue;
+      }
+      const ids = exact.equality.ids.get(key);
+      if (ids === undefined) continue;
+      for (const docId of typeof ids === 'string' ? [ids] : ids) {
+        const doc = this.docs.get(docId);
+        if (doc === undefined) continue;
+        if (limit !== undefined && out.length >= limit) return out;
+        out.push(doc);
+      }
     }
-    yield* this.indexed(exact.equality, exact.keys);
+    return out;
   }
 
   private *indexed(index: EqualityIndex, keys: readonly string[]): Iterable<Doc> {
@@ -452,6 +473,17 @@ class EmbeddedCollection {
       }
     }
   }
+}
+
+/**
+ * The filter without the fields an index's one key already matches (the documents under the
+ * key): measured, a role's members page matched each active member on three fields, two of
+ * them the index's, and the dashboard reads three such pages.
+ */
+function beyondIndex(filter: Filter, fields: readonly string[]): Filter {
+  const rest: Record<string, unknown> = {};
+  for (const path in filter) if (!fields.includes(path)) rest[path] = filter[path];
+  return rest;
 }
 
 /** An index answering a filter exactly: its keys for the filter's values. */
@@ -636,6 +668,8 @@ function matchOperator(op: string, value: unknown, operand: unknown): boolean {
       return !equal(value, operand);
     case '$in':
       if (!Array.isArray(operand)) return false;
+      // A scalar equals only itself (equal()): a strict native search (the activity's visible types, some thirty).
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return operand.indexOf(value) >= 0;
       for (const candidate of operand) if (equal(value, candidate)) return true;
       return false;
     default:

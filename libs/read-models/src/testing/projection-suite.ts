@@ -254,6 +254,24 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
         { departmentId: 'water', name: 'Water', memberCount: 2 },
       ]);
       expect(await queries.membersByDepartment(o)).toEqual({ departments: await queries.departments(o), organizationWide: 1 });
+      // The dashboard's reads in one pass read what the reads apart read.
+      const now = new Date();
+      expect(await queries.dashboard(o, { membersPerRole: 2, activity: 20, joinRequests: true, invitations: true }, now)).toStrictEqual({
+        membersByRole: await queries.membersByRole(o, 2),
+        membersByDepartment: await queries.membersByDepartment(o),
+        recentActivity: await queries.recentActivity(o, 20),
+        memberCountsOverTime: await queries.memberCountsOverTime(o),
+        joinRequests: await queries.joinRequests(o),
+        invitations: await queries.invitations(o, 'pending', now),
+        partnerCount: await queries.partnerCount(o),
+      });
+      expect(await queries.dashboard(o, { membersPerRole: 1, activity: 3, activityTypes: ['MemberInvited', 'DepartmentAdded'], joinRequests: false, invitations: false })).toStrictEqual({
+        membersByRole: await queries.membersByRole(o, 1),
+        membersByDepartment: await queries.membersByDepartment(o),
+        recentActivity: await queries.recentActivity(o, 3, ['MemberInvited', 'DepartmentAdded']),
+        memberCountsOverTime: await queries.memberCountsOverTime(o),
+        partnerCount: await queries.partnerCount(o),
+      });
       expect(await queries.departments(randomUUID())).toEqual([]);
 
       const pending = await queries.invitations(o, 'all');
