@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onceFound } from '@roster/read-models';
 import { signTestToken } from '@roster/testing';
 import { createApp } from '../apps/roster/src/main';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
@@ -82,13 +83,13 @@ async function main(): Promise<void> {
     await fetch(`${url}/organizations/${org.id}`, { headers: { authorization: `Bearer ${await sign(org.admin)}`, 'x-min-position': lastPosition } }).then((r) => r.arrayBuffer());
     const controller = app.get(OrganizationQueriesController);
     const actor = { userId: org.admin, platformRoles: [] };
-    const routes: Record<string, () => Promise<unknown>> = {
+    const routes: Record<string, () => unknown> = {
       profile: () => controller.profile(org.id, actor),
       members: () => controller.members(org.id, actor),
       dashboard: () => controller.dashboard(org.id, actor),
       // The dashboard's answer serialized as the fast path does (answerJson), and as fastify would by itself.
-      dashboard_json: () => controller.dashboard(org.id, actor).then(answerJson),
-      dashboard_stringify: () => controller.dashboard(org.id, actor).then((answer) => JSON.stringify(answer)),
+      dashboard_json: () => onceFound(controller.dashboard(org.id, actor), answerJson),
+      dashboard_stringify: () => onceFound(controller.dashboard(org.id, actor), (answer) => JSON.stringify(answer)),
       invitations: () => controller.invitations(org.id, actor),
       join_requests: () => controller.joinRequests(org.id, actor),
       departments: () => controller.departments(org.id, actor),

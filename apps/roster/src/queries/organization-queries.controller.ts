@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DEPARTMENT_ID_PATTERN, fieldRefusal, forbidden, isRole, platformRoleAllowing, ROLES, visibleActivityTypes, type Actor } from '@roster/domain';
-import { decodeCursor } from '@roster/read-models';
+import { decodeCursor, onceFound } from '@roster/read-models';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ServiceIdPipe } from '../http/id.pipe';
 import { QueryRoute } from '../http/openapi';
@@ -106,31 +106,37 @@ export class OrganizationQueriesController {
   @Get(':orgId/dashboard')
   @ApiOperation({ summary: 'Dashboard: description, members by role and by department, the count of active partners, pending requests (editors+) and invitations with pending and expired counted apart (admins), activity, counts over time' })
   @ApiOkResponse({ schema: DASHBOARD })
-  async dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
-    const access = await this.access.organization(organizationId, actor, 'organization.read');
-    const { membersByRole, membersByDepartment, recentActivity, memberCountsOverTime, joinRequests, invitations, partnerCount } = await this.readModels.queries.dashboard(organizationId, {
-      membersPerRole: DASHBOARD_MEMBERS_PER_ROLE,
-      activity: DASHBOARD_ACTIVITY,
-      activityTypes: visibleActivityTypes(access.can),
-      joinRequests: access.can('membership.requests.read'),
-      invitations: access.can('membership.invite'),
-    });
-    const { organization } = access;
-    return {
-      organizationId,
-      name: organization.name,
-      description: organization.description,
-      memberCounts: organization.memberCounts,
-      memberCount: organization.memberCount,
-      membersByRole,
-      membersByDepartment,
-      partnerCount,
-      ...(joinRequests ? { pendingJoinRequests: joinRequests } : {}),
-      ...(invitations ? { pendingInvitations: invitations, invitationCounts: invitationCounts(invitations) } : {}),
-      recentActivity,
-      memberCountsOverTime,
-      position: organization.position,
-    };
+  dashboard(@Param('orgId', ServiceIdPipe) organizationId: string, @CurrentActor() actor: Actor) {
+    // Without awaits: over the embedded store the whole answer is made with no promise (onceFound).
+    return onceFound(this.access.organization(organizationId, actor, 'organization.read'), (access) =>
+      onceFound(
+        this.readModels.queries.dashboard(organizationId, {
+          membersPerRole: DASHBOARD_MEMBERS_PER_ROLE,
+          activity: DASHBOARD_ACTIVITY,
+          activityTypes: visibleActivityTypes(access.can),
+          joinRequests: access.can('membership.requests.read'),
+          invitations: access.can('membership.invite'),
+        }),
+        ({ membersByRole, membersByDepartment, recentActivity, memberCountsOverTime, joinRequests, invitations, partnerCount }) => {
+          const { organization } = access;
+          return {
+            organizationId,
+            name: organization.name,
+            description: organization.description,
+            memberCounts: organization.memberCounts,
+            memberCount: organization.memberCount,
+            membersByRole,
+            membersByDepartment,
+            partnerCount,
+            ...(joinRequests ? { pendingJoinRequests: joinRequests } : {}),
+            ...(invitations ? { pendingInvitations: invitations, invitationCounts: invitationCounts(invitations) } : {}),
+            recentActivity,
+            memberCountsOverTime,
+            position: organization.position,
+          };
+        },
+      ),
+    );
   }
 
   @Get(':orgId/join-requests')

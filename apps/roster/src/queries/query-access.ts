@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { forbidden, gone, isAllowed, notFound, platformRoleAllowing, type Action, type Actor, type PlatformRole, type Role } from '@roster/domain';
-import type { OrganizationView } from '@roster/read-models';
+import { onceFound, type Found, type OrganizationView } from '@roster/read-models';
 import { ReadModelsService } from './read-models.service';
 
 export interface OrganizationAccess {
@@ -18,29 +18,35 @@ export interface OrganizationAccess {
  * the domain's PLATFORM_ROLE_POLICY (superadmins read everything; `service` tokens read what
  * members read, not pending requests or invitations). A partner's member is not a member
  * here. Order of refusals: unknown
- * organization 404, deleted 410, then 403.
+ * organization 404, deleted 410, then 403. Answered at once (no promise) when the read models
+ * and the permission check are in process; a refusal is then thrown, not a rejected promise.
  */
 @Injectable()
 export class QueryAccess {
   constructor(private readonly readModels: ReadModelsService) {}
 
-  async organization(organizationId: string, actor: Actor, action: Action): Promise<OrganizationAccess> {
-    const organization = await this.readModels.queries.organization(organizationId);
-    if (!organization) throw notFound('ORGANIZATION.NOT_FOUND', `Organization ${organizationId} does not exist`);
-    if (organization.status === 'deleted') throw gone('ORGANIZATION.DELETED', `Organization ${organizationId} was deleted`);
-    const decision = await this.readModels.checker.check(actor.userId, organizationId, action);
-    // Roster's own lists are for the organization's members: a partner's access is to the resources A shares, not to A's roster.
-    const byMembership = decision.via === 'membership';
-    const role = byMembership ? (decision.role ?? undefined) : undefined;
-    const platform = platformRoleAllowing(actor.platformRoles, action);
-    if (!(byMembership && decision.allowed) && !platform) {
-      throw forbidden('PERMISSION.DENIED', `${action} needs a role this caller does not hold in organization ${organizationId}`);
-    }
-    return {
-      organization,
-      role,
-      platform,
-      can: (other) => platformRoleAllowing(actor.platformRoles, other) !== undefined || isAllowed(role, other),
-    };
+  organization(organizationId: string, actor: Actor, action: Action): Found<OrganizationAccess> {
+    return onceFound(this.readModels.queries.organization(organizationId), (organization) => {
+      if (!organization) throw notFound('ORGANIZATION.NOT_FOUND', `Organization ${organizationId} does not exist`);
+      if (organization.status === 'deleted') throw gone('ORGANIZATION.DELETED', `Organization ${organizationId} was deleted`);
+      const { checker } = this.readModels;
+      // At once from the in-process index (no promise), as the dashboard's reads over the embedded store.
+      const checked = checker.answersInProcess ? checker.checkInProcess(actor.userId, organizationId, action) : checker.check(actor.userId, organizationId, action);
+      return onceFound(checked, (decision) => {
+        // Roster's own lists are for the organization's members: a partner's access is to the resources A shares, not to A's roster.
+        const byMembership = decision.via === 'membership';
+        const role = byMembership ? (decision.role ?? undefined) : undefined;
+        const platform = platformRoleAllowing(actor.platformRoles, action);
+        if (!(byMembership && decision.allowed) && !platform) {
+          throw forbidden('PERMISSION.DENIED', `${action} needs a role this caller does not hold in organization ${organizationId}`);
+        }
+        return {
+          organization,
+          role,
+          platform,
+          can: (other: Action) => platformRoleAllowing(actor.platformRoles, other) !== undefined || isAllowed(role, other),
+        };
+      });
+    });
   }
 }

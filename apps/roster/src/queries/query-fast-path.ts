@@ -75,19 +75,20 @@ export class QueryFastPath implements OnModuleInit {
     request.actor = actor;
     // As MinPositionInterceptor: the position known before the read (set again under Nest if the method throws).
     markReadModelPosition(reply, this.readModels);
-    answer.then(
-      (body) => {
-        // The bytes JSON.stringify would give, with the shared views' JSON made once (answerJson), as fastify would type them.
-        const json = isPlainObject(body) ? answerJson(body) : undefined;
-        if (json === undefined) reply.status(200).send(body);
-        else reply.status(200).header('content-type', JSON_TYPE).send(json);
-      },
-      (error: unknown) => {
+    const send = (body: unknown) => {
+      // The bytes JSON.stringify would give, with the shared views' JSON made once (answerJson), as fastify would type them.
+      const json = isPlainObject(body) ? answerJson(body) : undefined;
+      if (json === undefined) reply.status(200).send(body);
+      else reply.status(200).header('content-type', JSON_TYPE).send(json);
+    };
+    // An answer made at once (the dashboard over the embedded store) is sent at once: no promise.
+    if (!(answer instanceof Promise)) send(answer);
+    else
+      answer.then(send, (error: unknown) => {
         // A refusal is the method's answer: MinPositionInterceptor throws it again under Nest. Anything else (a failed read) is tried again there.
         if (error instanceof DomainError || error instanceof ProblemException) request.queryRefusal = error;
         next();
-      },
-    );
+      });
     return true;
   }
 }
@@ -100,9 +101,10 @@ export interface FastQueryRoute {
    * The method's answer for this request, or undefined when the request is not one the fast
    * path takes as Nest would: a query parameter the method does not take, a repeated one (an
    * array, which the global ValidationPipe would join), or a path id its pipe refuses. The
-   * promise rejects with whatever the method throws.
+   * answer itself when the method gave it at once (no query method answers undefined), else a
+   * promise, which rejects with whatever the method throws (a throw at once: a rejected promise).
    */
-  call(params: unknown, query: unknown, actor: Actor): Promise<unknown> | undefined;
+  call(params: unknown, query: unknown, actor: Actor): unknown;
 }
 
 /**
@@ -139,7 +141,7 @@ function queryRoute(route: ControllerRoute): FastQueryRoute {
         }
       }
       try {
-        return Promise.resolve(handler.apply(instance, values));
+        return handler.apply(instance, values) as unknown;
       } catch (error) {
         return Promise.reject(error);
       }

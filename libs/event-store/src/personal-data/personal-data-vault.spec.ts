@@ -59,6 +59,27 @@ describe('PersonalDataVault: opened values in memory', () => {
     expect(await vault.openFields([field(altered), field({ ...sealed })])).toEqual([ERASED, 'a@example.org']);
   });
 
+  it('opens at once (openFieldsNow) what openFields would, only while every key it needs is in memory, and never a value of a destroyed key', async () => {
+    const sealer = vaultOf();
+    const a = await sealedEmail(sealer, 'a@example.org');
+    const b = await sealedEmail(sealer, 'b@example.org');
+    const vault = vaultOf();
+    // No key in memory yet: not at once (openFields reads the key store).
+    expect(vault.openFieldsNow([field(a), field('plain')])).toBeUndefined();
+    expect(vault.openFieldsNow([field('plain')])).toEqual(['plain']);
+    expect(await vault.openFields([field(a)])).toEqual(['a@example.org']);
+    // a's key in memory, b's not: still not at once.
+    expect(vault.openFieldsNow([field(a), field(b)])).toBeUndefined();
+    expect(vault.openFieldsNow([field(a), field('plain'), field(a)])).toEqual(['a@example.org', 'plain', 'a@example.org']);
+    expect(await vault.openFields([field(b)])).toEqual(['b@example.org']);
+    expect(vault.openFieldsNow([field(b), field(a)])).toEqual(await vault.openFields([field(b), field(a)]));
+    expect(await vault.destroyKey({ kind: 'email', email: 'a@example.org' })).toBe(true);
+    // Forgotten with the keys at once: a is read from the key store again (gone: erased), b's key too.
+    expect(vault.openFieldsNow([field(a)])).toBeUndefined();
+    expect(await vault.openFields([field(a), field(b)])).toEqual([ERASED, 'b@example.org']);
+    expect(vault.openFieldsNow([field(a), field(b)])).toEqual([ERASED, 'b@example.org']);
+  });
+
   it('reads every value of the destroyed key as erased at once after destroyKey, the values it had opened included', async () => {
     const vault = vaultOf();
     const a = await sealedEmail(vault, 'a@example.org');

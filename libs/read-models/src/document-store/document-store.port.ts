@@ -57,6 +57,13 @@ export interface DocumentStore {
    * change (the embedded store's copy-on-write): a view made from one may be kept by it.
    */
   readonly stableDocuments?: boolean;
+  /**
+   * find, findOne and count answered at once, without I/O, when the store can (the embedded
+   * store): the same answers, no promise. A store over the network has none of them.
+   */
+  findSync?(collection: string, filter: Filter, options?: FindOptions): Readonly<Doc>[];
+  findOneSync?(collection: string, filter: Filter): Readonly<Doc> | null;
+  countSync?(collection: string, filter: Filter): number;
   /** Applies each collection's operations in order. Collections may be written concurrently. */
   write(writes: CollectionWrites): Promise<void>;
   /**

@@ -83,6 +83,10 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 
   async count(collection: string, filter: Filter): Promise<number> {
+    return this.countSync(collection, filter);
+  }
+
+  countSync(collection: string, filter: Filter): number {
     return this.collections.get(collection)?.count(filter) ?? 0;
   }
 

@@ -1,5 +1,5 @@
 import { defaultDatasetRoleFor, isDatasetRole, isExpired, organizationStreamId, ROLES, type DatasetRole, type PartnerAccess, type Role } from '@roster/domain';
-import type { Doc, DocumentStore, Filter } from '../document-store/document-store.port';
+import type { Doc, DocumentStore, Filter, FindOptions } from '../document-store/document-store.port';
 import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
 
 export type MemberCounts = Record<Role, number>;
@@ -127,12 +127,30 @@ export interface PersonalField {
 }
 
 /**
- * Opens personal values, in order: plaintext, or the erased marker. One call for all the
- * values of an answer (PersonalDataVault.openFields).
+ * A value read: at once when the store answers without I/O (the embedded store's findSync),
+ * else a promise. Measured: the dashboard's reads over the embedded store made some thirty
+ * promises per request, each costing more under the request context's AsyncLocalStorage.
  */
-export type PersonalFieldOpener = (fields: readonly PersonalField[]) => Promise<unknown[]>;
+export type Found<T> = T | Promise<T>;
 
-const asStored: PersonalFieldOpener = async (fields) => fields.map((field) => field.value);
+/** `next(value)` once `value` is read: at once when it already is, with no promise. */
+export function onceFound<T, U>(value: Found<T>, next: (value: T) => Found<U>): Found<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/** Every value once read (Promise.all when one is a promise; the values themselves when none is). */
+export function allFound<T extends readonly unknown[]>(values: { readonly [K in keyof T]: Found<T[K]> }): Found<T> {
+  for (const value of values) if (value instanceof Promise) return Promise.all(values) as Promise<T>;
+  return values as unknown as T;
+}
+
+/**
+ * Opens personal values, in order: plaintext, or the erased marker. One call for all the
+ * values of an answer (PersonalDataVault.openFieldsNow, else openFields).
+ */
+export type PersonalFieldOpener = (fields: readonly PersonalField[]) => Found<unknown[]>;
+
+const asStored: PersonalFieldOpener = (fields) => fields.map((field) => field.value);
 
 /** Where a personal value sits in a document: `invitee.email` one level down, else a field of its own. */
 const valueAt = (doc: Doc, key: string): unknown => (key === 'invitee.email' ? (doc.invitee as Record<string, unknown> | undefined)?.email : doc[key]);
@@ -192,16 +210,28 @@ export class ReadModelQueries {
     }
   }
 
+  /** find(), answered at once when the store can (findSync). */
+  private find(collection: string, filter: Filter, options?: FindOptions): Found<Readonly<Doc>[]> {
+    const store = this.documents;
+    return store.findSync ? store.findSync(collection, filter, options) : store.find(collection, filter, options);
+  }
+
+  /** count(), answered at once when the store can (countSync). */
+  private count(collection: string, filter: Filter): Found<number> {
+    const store = this.documents;
+    return store.countSync ? store.countSync(collection, filter) : store.count(collection, filter);
+  }
+
   /**
    * The documents, each with its `fields` (document key → the event field it was copied
    * from) opened: one opener call for them all; a document without any is returned as is.
    */
-  private async opened(docs: readonly Doc[], fields: Readonly<Record<string, string>>): Promise<Doc[]> {
-    return (await this.openedAll([{ docs, fields }]))[0];
+  private opened(docs: readonly Doc[], fields: Readonly<Record<string, string>>): Found<Doc[]> {
+    return onceFound(this.openedAll([{ docs, fields }]), (lists) => lists[0]);
   }
 
   /** opened() for several lists of documents: still one opener call for them all. */
-  private async openedAll(lists: ReadonlyArray<{ readonly docs: readonly Doc[]; readonly fields: Readonly<Record<string, string>> }>): Promise<Doc[][]> {
+  private openedAll(lists: ReadonlyArray<{ readonly docs: readonly Doc[]; readonly fields: Readonly<Record<string, string>> }>): Found<Doc[][]> {
     const found: PersonalField[] = [];
     for (const { docs, fields } of lists) {
       // Computed again only when the organization changes (one, in most answers).
@@ -216,9 +246,9 @@ export class ReadModelQueries {
       }
     }
     if (found.length === 0) return lists.map(({ docs }) => docs.slice());
-    const values = await this.open(found);
-    let next = 0;
-    return lists.map(({ docs, fields }) =>
+    return onceFound(this.open(found), (values) => {
+      let next = 0;
+      return lists.map(({ docs, fields }) =>
       docs.map((doc) => {
         let out: Doc | undefined;
         for (const key in fields) {
@@ -230,12 +260,16 @@ export class ReadModelQueries {
         }
         return out ?? doc;
       }),
-    );
+      );
+    });
   }
 
-  async organization(organizationId: string): Promise<OrganizationView | null> {
-    const doc = await this.documents.findOne(COLLECTIONS.organizations, { _id: organizationId });
-    return doc ? toOrganizationView(doc) : null;
+  organization(organizationId: string): Found<OrganizationView | null> {
+    const store = this.documents;
+    const filter = { _id: organizationId };
+    return onceFound(store.findOneSync ? store.findOneSync(COLLECTIONS.organizations, filter) : store.findOne(COLLECTIONS.organizations, filter), (doc) =>
+      doc ? toOrganizationView(doc) : null,
+    );
   }
 
   /** Active role of a user in an organization (the organization's status aside). */
@@ -250,12 +284,12 @@ export class ReadModelQueries {
   }
 
   /** A members page's documents: one more than the page, to tell whether there is a next one. */
-  private findMembers(organizationId: string, options: MembersOptions): Promise<Readonly<Doc>[]> {
+  private findMembers(organizationId: string, options: MembersOptions): Found<Readonly<Doc>[]> {
     const filter: Record<string, unknown> = { organizationId, status: 'active' };
     if (options.role) filter.role = options.role;
     if (options.departmentId !== undefined) filter.departmentId = options.departmentId;
     if (options.cursor !== undefined) filter._id = { $gt: membershipId(organizationId, options.cursor) };
-    return this.documents.find(COLLECTIONS.memberships, filter, { sort: { _id: 1 }, limit: options.limit + 1 });
+    return this.find(COLLECTIONS.memberships, filter, { sort: { _id: 1 }, limit: options.limit + 1 });
   }
 
   private membersPage(docs: readonly Doc[], limit: number): Page<MemberView> {
@@ -269,14 +303,15 @@ export class ReadModelQueries {
     return this.departmentViews(organizationId, await this.findDepartments(organizationId));
   }
 
-  private findDepartments(organizationId: string): Promise<Readonly<Doc>[]> {
-    return this.documents.find(COLLECTIONS.departments, { organizationId, status: 'active' }, { sort: { _id: 1 } });
+  private findDepartments(organizationId: string): Found<Readonly<Doc>[]> {
+    return this.find(COLLECTIONS.departments, { organizationId, status: 'active' }, { sort: { _id: 1 } });
   }
 
   /** The departments, each with its active members counted. */
-  private async departmentViews(organizationId: string, docs: readonly Doc[]): Promise<DepartmentView[]> {
-    const counts = await Promise.all(docs.map((doc) => this.activeMembers(organizationId, String(doc.departmentId))));
-    return docs.map((doc, i) => ({ departmentId: String(doc.departmentId), name: String(doc.name), memberCount: counts[i] }));
+  private departmentViews(organizationId: string, docs: readonly Doc[]): Found<DepartmentView[]> {
+    return onceFound(allFound<number[]>(docs.map((doc) => this.activeMembers(organizationId, String(doc.departmentId)))), (counts) =>
+      docs.map((doc, i) => ({ departmentId: String(doc.departmentId), name: String(doc.name), memberCount: counts[i] })),
+    );
   }
 
   async membersByDepartment(organizationId: string): Promise<MembersByDepartment> {
@@ -285,17 +320,17 @@ export class ReadModelQueries {
   }
 
   /** Active members of a department (null: organization-wide; a document without the field, from before departments, counts as such). */
-  private activeMembers(organizationId: string, departmentId: string | null): Promise<number> {
-    return this.documents.count(COLLECTIONS.memberships, { organizationId, departmentId, status: 'active' });
+  private activeMembers(organizationId: string, departmentId: string | null): Found<number> {
+    return this.count(COLLECTIONS.memberships, { organizationId, departmentId, status: 'active' });
   }
 
   async joinRequests(organizationId: string, status: 'pending' | 'all' = 'pending'): Promise<Array<Record<string, unknown>>> {
     return joinRequestViews(await this.opened(await this.findJoinRequests(organizationId, status), JOIN_REQUEST_FIELDS));
   }
 
-  private findJoinRequests(organizationId: string, status: 'pending' | 'all'): Promise<Readonly<Doc>[]> {
+  private findJoinRequests(organizationId: string, status: 'pending' | 'all'): Found<Readonly<Doc>[]> {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
-    return this.documents.find(COLLECTIONS.joinRequests, filter, { sort: { requestedAt: -1 } });
+    return this.find(COLLECTIONS.joinRequests, filter, { sort: { requestedAt: -1 } });
   }
 
   /**
@@ -306,9 +341,9 @@ export class ReadModelQueries {
     return invitationViews(await this.opened(await this.findInvitations(organizationId, status), INVITATION_FIELDS), now);
   }
 
-  private findInvitations(organizationId: string, status: 'pending' | 'all'): Promise<Readonly<Doc>[]> {
+  private findInvitations(organizationId: string, status: 'pending' | 'all'): Found<Readonly<Doc>[]> {
     const filter: Filter = status === 'pending' ? { organizationId, status: 'pending' } : { organizationId };
-    return this.documents.find(COLLECTIONS.invitations, filter, { sort: { invitedAt: -1 } });
+    return this.find(COLLECTIONS.invitations, filter, { sort: { invitedAt: -1 } });
   }
 
   /**
@@ -473,20 +508,24 @@ export class ReadModelQueries {
   }
 
   /** As partners() lists them, the pending ones left out before any view is made. */
-  private findActivePartnerships(organizationId: string): Promise<Readonly<Doc>[]> {
-    return this.documents.find(COLLECTIONS.partnerships, { organizationId, status: 'active' });
+  private findActivePartnerships(organizationId: string): Found<Readonly<Doc>[]> {
+    return this.find(COLLECTIONS.partnerships, { organizationId, status: 'active' });
   }
 
-  private async activePartnerCount(docs: readonly Doc[]): Promise<number> {
-    const names = await this.liveNames(docs.map((doc) => doc.partnerOrganizationId).filter((id): id is string => typeof id === 'string'));
-    return docs.filter((doc) => typeof doc.partnerOrganizationId !== 'string' || names.has(doc.partnerOrganizationId)).length;
+  private activePartnerCount(docs: readonly Doc[]): Found<number> {
+    return onceFound(
+      this.liveNames(docs.map((doc) => doc.partnerOrganizationId).filter((id): id is string => typeof id === 'string')),
+      (names) => docs.filter((doc) => typeof doc.partnerOrganizationId !== 'string' || names.has(doc.partnerOrganizationId)).length,
+    );
   }
 
   /** Names of the organizations among `ids` that exist and are not deleted. */
-  private async liveNames(ids: readonly string[]): Promise<Map<string, string>> {
+  private liveNames(ids: readonly string[]): Found<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const docs = await this.documents.find(COLLECTIONS.organizations, { _id: { $in: [...new Set(ids)] } });
-    return new Map(docs.filter((doc) => doc.status !== 'deleted').map((doc) => [doc._id, String(doc.name)]));
+    return onceFound(
+      this.find(COLLECTIONS.organizations, { _id: { $in: [...new Set(ids)] } }),
+      (docs) => new Map(docs.filter((doc) => doc.status !== 'deleted').map((doc) => [doc._id, String(doc.name)])),
+    );
   }
 
   /** Who did what, when: the organization's last `limit` events of `types` (default: all), newest first. */
@@ -495,9 +534,9 @@ export class ReadModelQueries {
     return this.activityViewsOf(docs, await this.opened(docs, ACTIVITY_FIELDS));
   }
 
-  private findActivity(organizationId: string, limit: number, types?: readonly string[]): Promise<Readonly<Doc>[]> {
+  private findActivity(organizationId: string, limit: number, types?: readonly string[]): Found<Readonly<Doc>[]> {
     const filter = types === undefined ? { organizationId } : { organizationId, type: { $in: types } };
-    return this.documents.find(COLLECTIONS.activity, filter, { sort: { position: -1 }, limit });
+    return this.find(COLLECTIONS.activity, filter, { sort: { position: -1 }, limit });
   }
 
   /** The entries' views, `opened` being `docs` opened: an entry that named nothing personal is the stored document itself, its view kept. */
@@ -510,20 +549,22 @@ export class ReadModelQueries {
     return countsOverTime(await this.findDays(organizationId));
   }
 
-  private findDays(organizationId: string): Promise<Readonly<Doc>[]> {
-    return this.documents.find(COLLECTIONS.memberCountsDaily, { organizationId }, { sort: { day: 1 } });
+  private findDays(organizationId: string): Found<Readonly<Doc>[]> {
+    return this.find(COLLECTIONS.memberCountsDaily, { organizationId }, { sort: { day: 1 } });
   }
 
   /**
    * Everything the dashboard reads but the organization, as membersByRole, membersByDepartment,
    * recentActivity, memberCountsOverTime, joinRequests and invitations (pending, when asked
    * for) and partnerCount read it, in two rounds of reads and one opener call: measured, the
-   * seven reads apart made some eighty promises per dashboard, a fifth of its own work.
+   * seven reads apart made some eighty promises per dashboard, a fifth of its own work. Over
+   * the embedded store, with the keys in the vault's memory, answered at once: no promise.
    */
-  async dashboard(organizationId: string, options: DashboardReadOptions, now = new Date()): Promise<DashboardReads> {
+  dashboard(organizationId: string, options: DashboardReadOptions, now = new Date()): Found<DashboardReads> {
     const { membersPerRole, activity, activityTypes } = options;
-    const none = Promise.resolve(undefined);
-    const [member, editor, admin, departments, organizationWide, activityDocs, days, requestDocs, invitationDocs, partnerships] = await Promise.all([
+    const first = allFound<
+      [Readonly<Doc>[], Readonly<Doc>[], Readonly<Doc>[], Readonly<Doc>[], number, Readonly<Doc>[], Readonly<Doc>[], Readonly<Doc>[] | undefined, Readonly<Doc>[] | undefined, Readonly<Doc>[]]
+    >([
       this.findMembers(organizationId, { role: 'member', limit: membersPerRole }),
       this.findMembers(organizationId, { role: 'editor', limit: membersPerRole }),
       this.findMembers(organizationId, { role: 'admin', limit: membersPerRole }),
@@ -531,29 +572,33 @@ export class ReadModelQueries {
       this.activeMembers(organizationId, null),
       this.findActivity(organizationId, activity, activityTypes),
       this.findDays(organizationId),
-      options.joinRequests ? this.findJoinRequests(organizationId, 'pending') : none,
-      options.invitations ? this.findInvitations(organizationId, 'pending') : none,
+      options.joinRequests ? this.findJoinRequests(organizationId, 'pending') : undefined,
+      options.invitations ? this.findInvitations(organizationId, 'pending') : undefined,
       this.findActivePartnerships(organizationId),
     ]);
-    const [departmentViews, partnerCount, [openedActivity, openedRequests, openedInvitations]] = await Promise.all([
-      this.departmentViews(organizationId, departments),
-      this.activePartnerCount(partnerships),
-      this.openedAll([
-        { docs: activityDocs, fields: ACTIVITY_FIELDS },
-        { docs: requestDocs ?? [], fields: JOIN_REQUEST_FIELDS },
-        { docs: invitationDocs ?? [], fields: INVITATION_FIELDS },
-      ]),
-    ]);
-    const page = (docs: readonly Doc[]) => this.membersPage(docs, membersPerRole).items.slice();
-    return {
-      membersByRole: { member: page(member), editor: page(editor), admin: page(admin) },
-      membersByDepartment: { departments: departmentViews, organizationWide },
-      recentActivity: this.activityViewsOf(activityDocs, openedActivity),
-      memberCountsOverTime: countsOverTime(days),
-      ...(requestDocs ? { joinRequests: joinRequestViews(openedRequests) } : {}),
-      ...(invitationDocs ? { invitations: invitationViews(openedInvitations, now) } : {}),
-      partnerCount,
-    };
+    return onceFound(first, ([member, editor, admin, departments, organizationWide, activityDocs, days, requestDocs, invitationDocs, partnerships]) => {
+      const second = allFound<[DepartmentView[], number, Doc[][]]>([
+        this.departmentViews(organizationId, departments),
+        this.activePartnerCount(partnerships),
+        this.openedAll([
+          { docs: activityDocs, fields: ACTIVITY_FIELDS },
+          { docs: requestDocs ?? [], fields: JOIN_REQUEST_FIELDS },
+          { docs: invitationDocs ?? [], fields: INVITATION_FIELDS },
+        ]),
+      ]);
+      return onceFound(second, ([departmentViews, partnerCount, [openedActivity, openedRequests, openedInvitations]]) => {
+        const page = (docs: readonly Doc[]) => this.membersPage(docs, membersPerRole).items.slice();
+        return {
+          membersByRole: { member: page(member), editor: page(editor), admin: page(admin) },
+          membersByDepartment: { departments: departmentViews, organizationWide },
+          recentActivity: this.activityViewsOf(activityDocs, openedActivity),
+          memberCountsOverTime: countsOverTime(days),
+          ...(requestDocs ? { joinRequests: joinRequestViews(openedRequests) } : {}),
+          ...(invitationDocs ? { invitations: invitationViews(openedInvitations, now) } : {}),
+          partnerCount,
+        };
+      });
+    });
   }
 
   /** Members grouped by role, up to `perRole` user ids each. */

@@ -272,6 +272,24 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
         memberCountsOverTime: await queries.memberCountsOverTime(o),
         partnerCount: await queries.partnerCount(o),
       });
+      // Over a store answering at once (findSync), the dashboard is answered at once, with no promise; the same answer as through the store's promises.
+      const options = { membersPerRole: 2, activity: 20, joinRequests: true, invitations: true };
+      const atOnce = queries.dashboard(o, options, now);
+      expect(atOnce instanceof Promise).toBe(documents.findSync === undefined);
+      const throughPromises: DocumentStore = {
+        write: (writes) => documents.write(writes),
+        updateOneIf: (collection, filter, update) => documents.updateOneIf(collection, filter, update),
+        insertMany: (collection, docs) => documents.insertMany(collection, docs),
+        find: (collection, filter, findOptions) => documents.find(collection, filter, findOptions),
+        findOne: (collection, filter) => documents.findOne(collection, filter),
+        count: (collection, filter) => documents.count(collection, filter),
+        ensureIndexes: (collection, indexes) => documents.ensureIndexes(collection, indexes),
+        drop: (collection) => documents.drop(collection),
+        close: () => documents.close(),
+      };
+      const later = new ReadModelQueries(throughPromises).dashboard(o, options, now);
+      expect(later).toBeInstanceOf(Promise);
+      expect(await later).toStrictEqual(await atOnce);
       expect(await queries.departments(randomUUID())).toEqual([]);
 
       const pending = await queries.invitations(o, 'all');
