@@ -457,9 +457,7 @@ class EmbeddedCollection {
         }
         continue;
       }
-      const ids = exact.equality.ids.get(key);
-      if (ids === undefined) continue;
-      for (const docId of typeof ids === 'string' ? [ids] : ids) {
+      for (const docId of idsOf(exact.equality, key)) {
         const doc = this.docs.get(docId);
         if (doc === undefined) continue;
         if (limit !== undefined && out.length >= limit) return out;
