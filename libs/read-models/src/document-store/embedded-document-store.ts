@@ -110,6 +110,23 @@ export class EmbeddedDocumentStore implements DocumentStore {
     }
   }
 
+  /**
+   * Keeps no secondary index of the collections that are empty now until one is read through
+   * one (or indexNow()): then each is built once from the documents, in the order in which
+   * keeping it at every write would have left it. For a catch-up from position 0, whose
+   * writes find their documents by `_id` only. Measured on bench:startup: keeping the indexes
+   * at every write was about a fifth of the catch-up's CPU (re-keys at every membership change,
+   * an id added to a Set or an array per document).
+   */
+  deferIndexes(): void {
+    for (const collection of this.collections.values()) collection.deferIndexes();
+  }
+
+  /** Builds whatever deferIndexes() left unbuilt (at the head of a catch-up: no first reader pays for it). */
+  indexNow(): void {
+    for (const collection of this.collections.values()) collection.indexNow();
+  }
+
   async drop(collection: string): Promise<void> {
     this.collections.delete(collection);
   }
@@ -130,6 +147,12 @@ export class EmbeddedDocumentStore implements DocumentStore {
     }
     return collection;
   }
+}
+
+/** What deferIndexes() keeps instead of the indexes: documents inserted, and each index's moves (ids, and how many documents were inserted before each). */
+interface DeferredIndexing {
+  inserted: number;
+  readonly moves: { readonly ids: string[]; readonly after: number[] }[];
 }
 
 /**
@@ -170,8 +193,59 @@ class EmbeddedCollection {
    * copying them again. A batch's updates of one document make one new version, not one each.
    */
   private drafts: Set<Doc> | undefined;
+  /** While the indexes are deferred (deferIndexes()): what building them will need. */
+  private deferred: DeferredIndexing | undefined;
 
   constructor(private readonly strings: StringPool) {}
+
+  deferIndexes(): void {
+    if (this.docs.size > 0 || this.deferred) return;
+    const count = this.indexes.size + this.ordered.length;
+    this.deferred = { inserted: 0, moves: Array.from({ length: count }, () => ({ ids: [], after: [] })) };
+  }
+
+  /**
+   * Builds the deferred indexes. A document sits in an index where its last entry put it: its
+   * insertion, or a later write that changed its key (or, in an ordered index, its order value;
+   * in a draft, any write naming them), as the eager writes below move it. So each index is
+   * filled in that order: the documents in insertion order (the Map's), each moved one at its
+   * last move instead; an ordered index's keys are then sorted by value, stably (ties in that order).
+   */
+  indexNow(): void {
+    const deferred = this.deferred;
+    if (!deferred) return;
+    this.deferred = undefined;
+    const equality = [...this.indexes.values()];
+    const all: EqualityIndex[] = [...equality, ...this.ordered.map((index) => index.equality)];
+    all.forEach((index, i) => {
+      const ordered = i >= equality.length ? this.ordered[i - equality.length] : undefined;
+      const add = ordered ? (doc: Doc) => orderedAppend(ordered, doc) : (doc: Doc) => indexAdd(index, doc);
+      const { ids, after } = deferred.moves[i];
+      const last = new Map<string, number>();
+      for (let m = 0; m < ids.length; m++) last.set(ids[m], m);
+      let m = 0;
+      const flush = (upTo: number) => {
+        for (; m < ids.length && after[m] <= upTo; m++) if (last.get(ids[m]) === m) add(this.docs.get(ids[m])!);
+      };
+      let n = 0;
+      for (const doc of this.docs.values()) {
+        flush(n++);
+        if (!last.has(doc._id)) add(doc);
+      }
+      flush(Number.POSITIVE_INFINITY);
+      if (ordered) {
+        const compare = comparatorFor({ [ordered.order]: 1 });
+        for (const docs of ordered.ids.values()) docs.sort(compare);
+      }
+    });
+  }
+
+  /** A deferred index's entry of a document already stored (see indexNow()). */
+  private moved(i: number, id: string): void {
+    const moves = this.deferred!.moves[i];
+    moves.ids.push(id);
+    moves.after.push(this.deferred!.inserted);
+  }
 
   /** A stored copy of a value: shares no object with the caller, and its strings come from the pool. */
   stored<T>(value: T): T {
@@ -183,6 +257,7 @@ class EmbeddedCollection {
   }
 
   addOrderedIndex(fields: readonly string[], order: string): void {
+    this.indexNow();
     if (this.ordered.some((index) => index.order === order && index.equality.fields.join(',') === fields.join(','))) return;
     const index: OrderedIndex = { equality: equalityIndex(fields), order, ids: new Map() };
     this.ordered.push(index);
@@ -194,6 +269,7 @@ class EmbeddedCollection {
    * the matches would give them; undefined when no ordered index serves this filter and sort.
    */
   findOrdered(filter: Filter, sort: Readonly<Record<string, 1 | -1>>, limit: number | undefined): Doc[] | undefined {
+    this.indexNow();
     const entries = Object.entries(sort);
     if (entries.length !== 1) return undefined;
     const [field, direction] = entries[0];
@@ -229,6 +305,7 @@ class EmbeddedCollection {
   addIndex(fields: readonly string[]): void {
     const name = fields.join(',');
     if (name === '_id' || this.indexes.has(name)) return;
+    this.indexNow();
     const index = equalityIndex(fields);
     this.indexes.set(name, index);
     for (const doc of this.docs.values()) indexAdd(index, doc);
@@ -237,9 +314,13 @@ class EmbeddedCollection {
   insert(doc: Doc): void {
     if (this.docs.has(doc._id)) throw new Error(`duplicate key: ${doc._id}`);
     this.docs.set(doc._id, doc);
+    this.drafts?.add(doc);
+    if (this.deferred) {
+      this.deferred.inserted++;
+      return;
+    }
     for (const index of this.indexes.values()) indexAdd(index, doc);
     for (const index of this.ordered) orderedAdd(index, doc);
-    this.drafts?.add(doc);
   }
 
   find(filter: Filter, limit?: number): Doc[] {
@@ -274,6 +355,7 @@ class EmbeddedCollection {
   }
 
   findBy(field: string, value: string): Doc[] {
+    this.indexNow();
     const index = this.indexes.get(field);
     if (!index) return this.find({ [field]: value });
     const out: Doc[] = [];
@@ -307,7 +389,10 @@ class EmbeddedCollection {
       else if (upsert) this.upsert(filter, update);
     } else {
       const { filter, update } = op.updateMany;
-      for (const doc of this.find(filter)) this.update(doc, update, false);
+      // Deferred indexes stay so for an update that moves no document in them (its order does not matter then): a scan.
+      if (this.deferred && !this.movesInIndexes(update)) {
+        for (const doc of [...this.docs.values()]) if (matches(doc, filter)) this.update(doc, update, false);
+      } else for (const doc of this.find(filter)) this.update(doc, update, false);
     }
   }
 
@@ -333,6 +418,11 @@ class EmbeddedCollection {
     const next: Doc = { ...doc };
     applyUpdate(next, update, inserting, this.strings);
     this.docs.set(doc._id, next);
+    if (this.deferred) {
+      this.deferredMoves(doc, next);
+      this.drafts?.add(next);
+      return;
+    }
     for (const index of this.ordered) {
       if (orderedReplace(index, doc, next)) continue;
       orderedRemove(index, doc);
@@ -353,6 +443,10 @@ class EmbeddedCollection {
 
   /** In place: the indexes over a field the update names are re-keyed from the values before it. */
   private updateDraft(doc: Doc, update: Update, inserting: boolean): void {
+    if (this.deferred) {
+      this.deferredDraftMoves(doc, update, inserting);
+      return;
+    }
     const rekeyed: { index: EqualityIndex; old: string }[] = [];
     for (const index of this.indexes.values()) {
       if (touches(index.fields, update, inserting)) rekeyed.push({ index, old: indexKey(index, doc) });
@@ -368,6 +462,46 @@ class EmbeddedCollection {
         indexAddKey(index, now, doc._id);
       }
     }
+  }
+
+  /** Where update() would move `next` in the deferred indexes: the same conditions (orderedReplace's, a changed key). */
+  private deferredMoves(doc: Doc, next: Doc): void {
+    let i = 0;
+    for (const index of this.indexes.values()) {
+      if (fieldsChanged(index.fields, doc, next) && indexKey(index, doc) !== indexKey(index, next)) this.moved(i, doc._id);
+      i++;
+    }
+    for (const index of this.ordered) {
+      const equality = index.equality;
+      if (getPath(next, index.order) !== getPath(doc, index.order) || (fieldsChanged(equality.fields, doc, next) && indexKey(equality, doc) !== indexKey(equality, next))) {
+        this.moved(i, doc._id);
+      }
+      i++;
+    }
+  }
+
+  /** updateDraft() with the indexes deferred: the same moves recorded (any ordered index the update names; a changed key). */
+  private deferredDraftMoves(doc: Doc, update: Update, inserting: boolean): void {
+    const olds: (string | undefined)[] = [];
+    for (const index of this.indexes.values()) olds.push(touches(index.fields, update, inserting) ? indexKey(index, doc) : undefined);
+    applyUpdate(doc, update, inserting, this.strings);
+    let i = 0;
+    for (const index of this.indexes.values()) {
+      const old = olds[i];
+      if (old !== undefined && old !== indexKey(index, doc)) this.moved(i, doc._id);
+      i++;
+    }
+    for (const index of this.ordered) {
+      if (touches(index.equality.fields, update, inserting) || touches([index.order], update, inserting)) this.moved(i, doc._id);
+      i++;
+    }
+  }
+
+  /** Whether an update names a field some index keys or orders by. */
+  private movesInIndexes(update: Update): boolean {
+    for (const index of this.indexes.values()) if (touches(index.fields, update, false)) return true;
+    for (const index of this.ordered) if (touches(index.equality.fields, update, false) || touches([index.order], update, false)) return true;
+    return false;
   }
 
   /**
@@ -389,6 +523,7 @@ class EmbeddedCollection {
       }
       return;
     }
+    this.indexNow();
     let best: { index: EqualityIndex; keys: string[] } | undefined;
     for (const index of this.indexes.values()) {
       if (best && best.index.fields.length >= index.fields.length) continue;
@@ -426,6 +561,8 @@ class EmbeddedCollection {
       if (field === '_id') return undefined;
       fields++;
     }
+    if (fields === 0) return undefined;
+    this.indexNow();
     for (const index of this.indexes.values()) {
       if (index.fields.length !== fields) continue;
       const keys = lookupKeys(index, filter);
@@ -707,6 +844,14 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
 function valueKey(value: unknown): string {
   if (typeof value === 'string' && value.indexOf('\u0000') < 0 && value.indexOf('\u0001') < 0) return value;
   return value === undefined ? '\u0000undefined' : `\u0000${JSON.stringify(value)}`;
+}
+
+/** Appended, out of order: indexNow() sorts each key's documents once all are in. */
+function orderedAppend(index: OrderedIndex, doc: Doc): void {
+  const key = indexKey(index.equality, doc);
+  const docs = index.ids.get(key);
+  if (docs) docs.push(doc);
+  else index.ids.set(key, [doc]);
 }
 
 /** Inserted after the documents whose key is not greater: ties keep insertion order. */
