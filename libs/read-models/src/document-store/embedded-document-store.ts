@@ -313,6 +313,11 @@ class EmbeddedCollection {
 
   insert(doc: Doc): void {
     if (this.docs.has(doc._id)) throw new Error(`duplicate key: ${doc._id}`);
+    this.insertNew(doc);
+  }
+
+  /** insert() of an id known to be new: one lookup in a Map of up to a million documents fewer (the activity's one insert per event). */
+  private insertNew(doc: Doc): void {
     this.docs.set(doc._id, doc);
     this.drafts?.add(doc);
     if (this.deferred) {
@@ -381,7 +386,7 @@ class EmbeddedCollection {
 
   apply(op: WriteOp): void {
     if ('insertOne' in op) {
-      if (!this.docs.has(op.insertOne.document._id)) this.insert(this.stored(op.insertOne.document));
+      if (!this.docs.has(op.insertOne.document._id)) this.insertNew(this.stored(op.insertOne.document));
     } else if ('updateOne' in op) {
       const { filter, update, upsert } = op.updateOne;
       const doc = this.findOne(filter);
@@ -482,8 +487,10 @@ class EmbeddedCollection {
 
   /** updateDraft() with the indexes deferred: the same moves recorded (any ordered index the update names; a changed key). */
   private deferredDraftMoves(doc: Doc, update: Update, inserting: boolean): void {
+    // The fields the update names, found once (not once per index: it was a twentieth of the catch-up's CPU).
+    const named = namedRoots(update, inserting);
     const olds: (string | undefined)[] = [];
-    for (const index of this.indexes.values()) olds.push(touches(index.fields, update, inserting) ? indexKey(index, doc) : undefined);
+    for (const index of this.indexes.values()) olds.push(namesAny(named, index.fields) ? indexKey(index, doc) : undefined);
     applyUpdate(doc, update, inserting, this.strings);
     let i = 0;
     for (const index of this.indexes.values()) {
@@ -492,7 +499,7 @@ class EmbeddedCollection {
       i++;
     }
     for (const index of this.ordered) {
-      if (touches(index.equality.fields, update, inserting) || touches([index.order], update, inserting)) this.moved(i, doc._id);
+      if (namesAny(named, index.equality.fields) || named.includes(rootOf(index.order))) this.moved(i, doc._id);
       i++;
     }
   }
@@ -715,6 +722,24 @@ function touches(fields: readonly string[], update: Update, inserting: boolean):
     if (namesRoot(update.$set, root) || namesRoot(update.$inc, root) || namesRoot(update.$unset, root)) return true;
     if (inserting && namesRoot(update.$setOnInsert, root)) return true;
   }
+  return false;
+}
+
+/** The top-level fields an update may change (touches() for many indexes at once). */
+function namedRoots(update: Update, inserting: boolean): string[] {
+  const named: string[] = [];
+  const add = (paths: Readonly<Record<string, unknown>> | undefined) => {
+    if (paths) for (const path in paths) named.push(rootOf(path));
+  };
+  add(update.$set);
+  add(update.$inc);
+  add(update.$unset);
+  if (inserting) add(update.$setOnInsert);
+  return named;
+}
+
+function namesAny(named: readonly string[], fields: readonly string[]): boolean {
+  for (const field of fields) if (named.includes(rootOf(field))) return true;
   return false;
 }
 
