@@ -219,23 +219,30 @@ class EmbeddedCollection {
     const all: EqualityIndex[] = [...equality, ...this.ordered.map((index) => index.equality)];
     all.forEach((index, i) => {
       const ordered = i >= equality.length ? this.ordered[i - equality.length] : undefined;
-      const add = ordered ? (doc: Doc) => orderedAppend(ordered, doc) : (doc: Doc) => indexAdd(index, doc);
       const { ids, after } = deferred.moves[i];
-      const last = new Map<string, number>();
-      for (let m = 0; m < ids.length; m++) last.set(ids[m], m);
-      let m = 0;
-      const flush = (upTo: number) => {
-        for (; m < ids.length && after[m] <= upTo; m++) if (last.get(ids[m]) === m) add(this.docs.get(ids[m])!);
-      };
-      let n = 0;
-      for (const doc of this.docs.values()) {
-        flush(n++);
-        if (!last.has(doc._id)) add(doc);
+      if (ids.length === 0) {
+        // Nothing moved (the activity's entries): insertion order, no lookups of moves.
+        if (ordered) for (const doc of this.docs.values()) orderedAppend(ordered, doc);
+        else for (const doc of this.docs.values()) indexAdd(index, doc);
+      } else {
+        const add = ordered ? (doc: Doc) => orderedAppend(ordered, doc) : (doc: Doc) => indexAdd(index, doc);
+        const last = new Map<string, number>();
+        for (let m = 0; m < ids.length; m++) last.set(ids[m], m);
+        let m = 0;
+        const flush = (upTo: number) => {
+          for (; m < ids.length && after[m] <= upTo; m++) if (last.get(ids[m]) === m) add(this.docs.get(ids[m])!);
+        };
+        let n = 0;
+        for (const doc of this.docs.values()) {
+          flush(n++);
+          if (!last.has(doc._id)) add(doc);
+        }
+        flush(Number.POSITIVE_INFINITY);
       }
-      flush(Number.POSITIVE_INFINITY);
       if (ordered) {
         const compare = comparatorFor({ [ordered.order]: 1 });
-        for (const docs of ordered.ids.values()) docs.sort(compare);
+        // Most keys arrive in order (the activity's positions): checked in one pass, sorted only when not.
+        for (const docs of ordered.ids.values()) if (!inOrder(docs, ordered.order)) docs.sort(compare);
       }
     });
   }
@@ -869,6 +876,12 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
 function valueKey(value: unknown): string {
   if (typeof value === 'string' && value.indexOf('\u0000') < 0 && value.indexOf('\u0001') < 0) return value;
   return value === undefined ? '\u0000undefined' : `\u0000${JSON.stringify(value)}`;
+}
+
+/** Whether `docs` are in `order`'s ascending order already (as orderBefore has it). */
+function inOrder(docs: readonly Doc[], order: string): boolean {
+  for (let i = 1; i < docs.length; i++) if (orderBefore(getPath(docs[i], order), getPath(docs[i - 1], order))) return false;
+  return true;
 }
 
 /** Appended, out of order: indexNow() sorts each key's documents once all are in. */
