@@ -41,4 +41,32 @@ describe('ReadModelProjector over the personal-data store', () => {
       await store.close();
     }
   });
+
+  it('builds the embedded read models\' deferred indexes once the writer reaches the head, before any query', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roster-projector-'));
+    dirs.push(dir);
+    const store = new SqliteEventStore({ path: join(dir, 'events.sqlite'), pollIntervalMs: 20 });
+    const organizationId = randomUUID();
+    let position = 0n;
+    // Exactly two full batches: no short batch tells the head, the store's head position does.
+    for (let i = 0; i < 4; i++) {
+      ({ position } = await store.append(
+        `organization-${organizationId}`,
+        [{ id: randomUUID(), type: 'JoinRequested', data: { organizationId, requestId: randomUUID(), userId: `user-${i}`, message: 'm' }, metadata: { actor: { userId: `user-${i}` } } }],
+        'any',
+      ));
+    }
+    const documents = new EmbeddedDocumentStore();
+    const deferred = () => (documents as unknown as { collections: Map<string, { deferred: unknown }> }).collections.get(COLLECTIONS.joinRequests)!.deferred !== undefined;
+    const projector = new ReadModelProjector({ store, documents, maxBatchSize: 2 });
+    try {
+      await projector.start();
+      expect(await projector.waitForPosition(position, 5000)).toBe(true);
+      expect(deferred()).toBe(false);
+      expect((await documents.find(COLLECTIONS.joinRequests, { userId: 'user-2' })).length).toBe(1);
+    } finally {
+      await projector.stop();
+      await store.close();
+    }
+  });
 });

@@ -60,6 +60,8 @@ export class ReadModelProjector {
   private readonly checkpoints: CheckpointStore;
   private readonly leased: LeasedWorker;
   private lastKnownPosition = 0n;
+  /** The embedded read models while start() has deferred their indexes, until the writer reaches the head. */
+  private deferredIndexes: EmbeddedDocumentStore | undefined;
 
   constructor(private readonly options: ReadModelProjectorOptions) {
     this.checkpoints = options.checkpoints ?? new DocumentCheckpointStore(options.documents);
@@ -78,7 +80,15 @@ export class ReadModelProjector {
       name: READ_MODELS_PROJECTION,
       store: sealed,
       checkpoints: this.checkpoints,
-      handle: async (batch) => this.options.documents.write(projectBatch(batch)),
+      handle: async (batch) => {
+        await this.options.documents.write(projectBatch(batch));
+        // At the head (as the store has it now), the indexes deferred by start() are built, in this batch's time, not by the first query.
+        const deferred = this.deferredIndexes;
+        if (deferred && batch.length > 0 && batch[batch.length - 1].position >= (await sealed.headPosition())) {
+          this.deferredIndexes = undefined;
+          deferred.indexNow();
+        }
+      },
       maxBatchSize: options.maxBatchSize ?? PROJECTION_BATCH_SIZE,
       logger: options.logger,
       holdsLease: () => lease.holds(),
@@ -122,6 +132,13 @@ export class ReadModelProjector {
    */
   async start(): Promise<void> {
     await ensureReadModelIndexes(this.options.documents);
+    // Embedded read models start empty: their secondary indexes are built once, at the head or
+    // by the first read needing one, instead of at every write of the catch-up (the projection
+    // finds its documents by _id). Answers are the same either way (embedded-document-store.spec).
+    if (this.options.documents instanceof EmbeddedDocumentStore) {
+      this.options.documents.deferIndexes();
+      this.deferredIndexes = this.options.documents;
+    }
     const index = this.options.index;
     if (index && this.indexWorker) {
       // The checkpoint first: the documents read after it reflect at least that position, and

@@ -1,3 +1,4 @@
+import type { CollectionWrites, Doc, IndexSpec, WriteOp } from './document-store.port';
 import { EmbeddedDocumentStore } from './embedded-document-store';
 
 describe('EmbeddedDocumentStore', () => {
@@ -218,5 +219,125 @@ describe('EmbeddedDocumentStore', () => {
     expect((await store.find('a', { organizationId: 'o1' })).map((doc) => doc._id)).toEqual(['e1', 'e3']);
     expect(await store.count('a', { organizationId: { $in: ['o1', 'o2'] } })).toBe(3);
     expect(store.peekBy('a', 'organizationId', 'o2').map((doc) => doc._id)).toEqual(['e2']);
+  });
+
+  describe('with its indexes deferred (a catch-up from position 0)', () => {
+    // The memberships' kinds of index and an activity-like one: equality (one and three fields),
+    // ordered by _id and by a value with ties.
+    const INDEXES: IndexSpec[] = [
+      { key: { organizationId: 1, status: 1 }, name: 'by_org_status' },
+      { key: { userId: 1 }, name: 'by_user' },
+      { key: { organizationId: 1, departmentId: 1, status: 1 }, name: 'by_org_department_status' },
+      { key: { organizationId: 1, status: 1, _id: 1 }, name: 'by_org_status_id' },
+      { key: { organizationId: 1, rank: -1 }, name: 'by_org_rank' },
+    ];
+    const ORGS = ['o1', 'o2', 'o3'];
+    const STATUSES = ['active', 'left', 'removed'];
+    const DEPARTMENTS = [null, 'water', 'fire'];
+
+    /** A deterministic sequence of writes of every kind the projections make: inserts, upserts then updates of the same document in one write (drafts), updates by _id of indexed, ordering and other fields, updateMany. */
+    function batches(seed: number, count: number, withIndexBuildingUpdate = -1): CollectionWrites[] {
+      let state = seed;
+      const next = (n: number) => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return (state >>> 8) % n;
+      };
+      const pick = <T>(values: readonly T[]): T => values[next(values.length)];
+      const out: CollectionWrites[] = [];
+      const known: string[] = [];
+      for (let b = 0; b < count; b++) {
+        const ops: WriteOp[] = [];
+        for (let k = 0; k < 12; k++) {
+          const kind = next(10);
+          const id = known.length > 0 && kind >= 3 ? pick(known) : `${pick(ORGS)}:u${next(40)}`;
+          if (kind === 0) {
+            ops.push({ insertOne: { document: { _id: id, organizationId: id.slice(0, 2), userId: id.slice(3), status: pick(STATUSES), departmentId: pick(DEPARTMENTS), rank: next(5) } as Doc } });
+          } else if (kind <= 2) {
+            ops.push({ updateOne: { filter: { _id: id, organizationId: id.slice(0, 2), userId: id.slice(3) }, update: { $set: { status: pick(STATUSES), rank: next(5) } }, upsert: true } });
+            ops.push({ updateOne: { filter: { _id: id }, update: { $set: next(2) === 0 ? { departmentId: pick(DEPARTMENTS) } : { note: next(9) } } } });
+          } else if (kind <= 7) {
+            const change = pick([{ status: pick(STATUSES) }, { departmentId: pick(DEPARTMENTS) }, { rank: next(5) }, { note: next(9) }, { status: 'active', note: 1 }]);
+            ops.push({ updateOne: { filter: { _id: id }, update: { $set: change } } });
+          } else if (kind === 8) {
+            ops.push({ updateMany: { filter: { organizationId: pick(ORGS) }, update: { $set: { organizationStatus: pick(['active', 'deleted']) } } } });
+          } else {
+            ops.push({ updateMany: { filter: { organizationId: pick(ORGS), status: 'active' }, update: { $set: { note: next(9) } } } });
+          }
+          if (!known.includes(id)) known.push(id);
+        }
+        // Once: an updateMany moving documents in an index (it builds the deferred ones, within the write).
+        if (b === withIndexBuildingUpdate) ops.push({ updateMany: { filter: { organizationId: pick(ORGS), status: 'left' }, update: { $set: { status: 'removed' } } } });
+        out.push(new Map([['m', ops]]));
+      }
+      return out;
+    }
+
+    const deferred = (store: EmbeddedDocumentStore) =>
+      (store as unknown as { collections: Map<string, { deferred: unknown }> }).collections.get('m')!.deferred !== undefined;
+
+    const open = async (deferred: boolean) => {
+      const store = new EmbeddedDocumentStore();
+      await store.ensureIndexes('m', INDEXES);
+      if (deferred) store.deferIndexes();
+      return store;
+    };
+
+    /** Every answer an index gives, in the order it gives it: finds without a sort (index order), with one (ordered indexes, ties included), counts. */
+    const answers = (store: EmbeddedDocumentStore) => {
+      const ids = (docs: readonly Doc[]) => docs.map((doc) => doc._id);
+      const out: unknown[] = [store.all('m')];
+      for (const organizationId of ORGS) {
+        out.push(ids(store.findSync('m', { organizationId })), ids(store.findSync('m', { organizationId }, { sort: { rank: -1 }, limit: 7 })));
+        out.push(ids(store.findSync('m', { organizationId }, { sort: { rank: 1 } })), store.peekBy('m', 'organizationId', organizationId).length);
+        for (const status of STATUSES) {
+          out.push(ids(store.findSync('m', { organizationId, status })), ids(store.findSync('m', { organizationId, status }, { sort: { _id: 1 }, limit: 5 })));
+          for (const departmentId of DEPARTMENTS) out.push(ids(store.findSync('m', { organizationId, departmentId, status })));
+        }
+      }
+      for (let u = 0; u < 40; u++) out.push(ids(store.findSync('m', { userId: `u${u}` })), ids(store.peekBy('m', 'userId', `u${u}`)));
+      return out;
+    };
+
+    it.each([1, 7, 42, 1234])('answers as a store that indexed at every write, built at the end or by a read midway (seed %i)', async (seed) => {
+      const writes = batches(seed, 60);
+      const eager = await open(false);
+      const atEnd = await open(true);
+      const readMidway = await open(true);
+      const builtByUpdate = await open(true);
+      const withUpdate = batches(seed, 60, 40);
+      for (const [b, batch] of writes.entries()) {
+        eager.writeSync(batch);
+        atEnd.writeSync(batch);
+        readMidway.writeSync(batch);
+        // A query during the catch-up: answered as the eager store answers, the indexes kept from then on.
+        if (b === 30) expect(answers(readMidway)).toEqual(answers(eager));
+      }
+      const eagerWithUpdate = await open(false);
+      for (const batch of withUpdate) {
+        eagerWithUpdate.writeSync(batch);
+        builtByUpdate.writeSync(batch);
+      }
+      expect(answers(builtByUpdate)).toEqual(answers(eagerWithUpdate));
+      expect(deferred(atEnd)).toBe(true);
+      atEnd.indexNow();
+      expect(deferred(atEnd)).toBe(false);
+      expect(answers(atEnd)).toEqual(answers(eager));
+      expect(answers(readMidway)).toEqual(answers(eager));
+      // And they go on answering alike once indexing at every write again.
+      for (const batch of batches(seed + 1, 20)) {
+        eager.writeSync(batch);
+        atEnd.writeSync(batch);
+      }
+      expect(answers(atEnd)).toEqual(answers(eager));
+    });
+
+    it('builds nothing for the writes by _id, and is built by the first read through an index', async () => {
+      const store = await open(true);
+      store.writeSync(batches(3, 10)[0]);
+      expect(store.findOneSync('m', { _id: 'nope' })).toBeNull();
+      expect(deferred(store)).toBe(true);
+      store.findSync('m', { userId: 'u1' });
+      expect(deferred(store)).toBe(false);
+    });
   });
 });

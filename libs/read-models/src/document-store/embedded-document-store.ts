@@ -114,6 +114,23 @@ export class EmbeddedDocumentStore implements DocumentStore {
     }
   }
 
+  /**
+   * Keeps no secondary index of the collections that are empty now until one is read through
+   * one (or indexNow()): then each is built once from the documents, in the order in which
+   * keeping it at every write would have left it. For a catch-up from position 0, whose
+   * writes find their documents by `_id` only. Measured on bench:startup: keeping the indexes
+   * at every write was about a fifth of the catch-up's CPU (re-keys at every membership change,
+   * an id added to a Set or an array per document).
+   */
+  deferIndexes(): void {
+    for (const collection of this.collections.values()) collection.deferIndexes();
+  }
+
+  /** Builds whatever deferIndexes() left unbuilt (at the head of a catch-up: no first reader pays for it). */
+  indexNow(): void {
+    for (const collection of this.collections.values()) collection.indexNow();
+  }
+
   async drop(collection: string): Promise<void> {
     this.collections.delete(collection);
   }
@@ -134,6 +151,12 @@ export class EmbeddedDocumentStore implements DocumentStore {
     }
     return collection;
   }
+}
+
+/** What deferIndexes() keeps instead of the indexes: documents inserted, and each index's moves (ids, and how many documents were inserted before each). */
+interface DeferredIndexing {
+  inserted: number;
+  readonly moves: { readonly ids: string[]; readonly after: number[] }[];
 }
 
 /**
@@ -174,8 +197,66 @@ class EmbeddedCollection {
    * copying them again. A batch's updates of one document make one new version, not one each.
    */
   private drafts: Set<Doc> | undefined;
+  /** While the indexes are deferred (deferIndexes()): what building them will need. */
+  private deferred: DeferredIndexing | undefined;
 
   constructor(private readonly strings: StringPool) {}
+
+  deferIndexes(): void {
+    if (this.docs.size > 0 || this.deferred) return;
+    const count = this.indexes.size + this.ordered.length;
+    this.deferred = { inserted: 0, moves: Array.from({ length: count }, () => ({ ids: [], after: [] })) };
+  }
+
+  /**
+   * Builds the deferred indexes. A document sits in an index where its last entry put it: its
+   * insertion, or a later write that changed its key (or, in an ordered index, its order value;
+   * in a draft, any write naming them), as the eager writes below move it. So each index is
+   * filled in that order: the documents in insertion order (the Map's), each moved one at its
+   * last move instead; an ordered index's keys are then sorted by value, stably (ties in that order).
+   */
+  indexNow(): void {
+    const deferred = this.deferred;
+    if (!deferred) return;
+    this.deferred = undefined;
+    const equality = [...this.indexes.values()];
+    const all: EqualityIndex[] = [...equality, ...this.ordered.map((index) => index.equality)];
+    all.forEach((index, i) => {
+      const ordered = i >= equality.length ? this.ordered[i - equality.length] : undefined;
+      const { ids, after } = deferred.moves[i];
+      if (ids.length === 0) {
+        // Nothing moved (the activity's entries): insertion order, no lookups of moves.
+        if (ordered) for (const doc of this.docs.values()) orderedAppend(ordered, doc);
+        else for (const doc of this.docs.values()) indexAdd(index, doc);
+      } else {
+        const add = ordered ? (doc: Doc) => orderedAppend(ordered, doc) : (doc: Doc) => indexAdd(index, doc);
+        const last = new Map<string, number>();
+        for (let m = 0; m < ids.length; m++) last.set(ids[m], m);
+        let m = 0;
+        const flush = (upTo: number) => {
+          for (; m < ids.length && after[m] <= upTo; m++) if (last.get(ids[m]) === m) add(this.docs.get(ids[m])!);
+        };
+        let n = 0;
+        for (const doc of this.docs.values()) {
+          flush(n++);
+          if (!last.has(doc._id)) add(doc);
+        }
+        flush(Number.POSITIVE_INFINITY);
+      }
+      if (ordered) {
+        const compare = comparatorFor({ [ordered.order]: 1 });
+        // Most keys arrive in order (the activity's positions): checked in one pass, sorted only when not.
+        for (const docs of ordered.ids.values()) if (!inOrder(docs, ordered.order)) docs.sort(compare);
+      }
+    });
+  }
+
+  /** A deferred index's entry of a document already stored (see indexNow()). */
+  private moved(i: number, id: string): void {
+    const moves = this.deferred!.moves[i];
+    moves.ids.push(id);
+    moves.after.push(this.deferred!.inserted);
+  }
 
   /** A stored copy of a value: shares no object with the caller, and its strings come from the pool. */
   stored<T>(value: T): T {
@@ -187,6 +268,7 @@ class EmbeddedCollection {
   }
 
   addOrderedIndex(fields: readonly string[], order: string): void {
+    this.indexNow();
     if (this.ordered.some((index) => index.order === order && index.equality.fields.join(',') === fields.join(','))) return;
     const index: OrderedIndex = { equality: equalityIndex(fields), order, ids: new Map() };
     this.ordered.push(index);
@@ -198,6 +280,7 @@ class EmbeddedCollection {
    * the matches would give them; undefined when no ordered index serves this filter and sort.
    */
   findOrdered(filter: Filter, sort: Readonly<Record<string, 1 | -1>>, limit: number | undefined): Doc[] | undefined {
+    this.indexNow();
     const entries = Object.entries(sort);
     if (entries.length !== 1) return undefined;
     const [field, direction] = entries[0];
@@ -233,6 +316,7 @@ class EmbeddedCollection {
   addIndex(fields: readonly string[]): void {
     const name = fields.join(',');
     if (name === '_id' || this.indexes.has(name)) return;
+    this.indexNow();
     const index = equalityIndex(fields);
     this.indexes.set(name, index);
     for (const doc of this.docs.values()) indexAdd(index, doc);
@@ -240,10 +324,19 @@ class EmbeddedCollection {
 
   insert(doc: Doc): void {
     if (this.docs.has(doc._id)) throw new Error(`duplicate key: ${doc._id}`);
+    this.insertNew(doc);
+  }
+
+  /** insert() of an id known to be new: one lookup in a Map of up to a million documents fewer (the activity's one insert per event). */
+  private insertNew(doc: Doc): void {
     this.docs.set(doc._id, doc);
+    this.drafts?.add(doc);
+    if (this.deferred) {
+      this.deferred.inserted++;
+      return;
+    }
     for (const index of this.indexes.values()) indexAdd(index, doc);
     for (const index of this.ordered) orderedAdd(index, doc);
-    this.drafts?.add(doc);
   }
 
   find(filter: Filter, limit?: number): Doc[] {
@@ -278,6 +371,7 @@ class EmbeddedCollection {
   }
 
   findBy(field: string, value: string): Doc[] {
+    this.indexNow();
     const index = this.indexes.get(field);
     if (!index) return this.find({ [field]: value });
     const out: Doc[] = [];
@@ -303,7 +397,7 @@ class EmbeddedCollection {
 
   apply(op: WriteOp): void {
     if ('insertOne' in op) {
-      if (!this.docs.has(op.insertOne.document._id)) this.insert(this.stored(op.insertOne.document));
+      if (!this.docs.has(op.insertOne.document._id)) this.insertNew(this.stored(op.insertOne.document));
     } else if ('updateOne' in op) {
       const { filter, update, upsert } = op.updateOne;
       const doc = this.findOne(filter);
@@ -311,7 +405,10 @@ class EmbeddedCollection {
       else if (upsert) this.upsert(filter, update);
     } else {
       const { filter, update } = op.updateMany;
-      for (const doc of this.find(filter)) this.update(doc, update, false);
+      // Deferred indexes stay so for an update that moves no document in them (its order does not matter then): a scan.
+      if (this.deferred && !this.movesInIndexes(update)) {
+        for (const doc of [...this.docs.values()]) if (matches(doc, filter)) this.update(doc, update, false);
+      } else for (const doc of this.find(filter)) this.update(doc, update, false);
     }
   }
 
@@ -337,6 +434,11 @@ class EmbeddedCollection {
     const next: Doc = { ...doc };
     applyUpdate(next, update, inserting, this.strings);
     this.docs.set(doc._id, next);
+    if (this.deferred) {
+      this.deferredMoves(doc, next);
+      this.drafts?.add(next);
+      return;
+    }
     for (const index of this.ordered) {
       if (orderedReplace(index, doc, next)) continue;
       orderedRemove(index, doc);
@@ -357,6 +459,10 @@ class EmbeddedCollection {
 
   /** In place: the indexes over a field the update names are re-keyed from the values before it. */
   private updateDraft(doc: Doc, update: Update, inserting: boolean): void {
+    if (this.deferred) {
+      this.deferredDraftMoves(doc, update, inserting);
+      return;
+    }
     const rekeyed: { index: EqualityIndex; old: string }[] = [];
     for (const index of this.indexes.values()) {
       if (touches(index.fields, update, inserting)) rekeyed.push({ index, old: indexKey(index, doc) });
@@ -372,6 +478,48 @@ class EmbeddedCollection {
         indexAddKey(index, now, doc._id);
       }
     }
+  }
+
+  /** Where update() would move `next` in the deferred indexes: the same conditions (orderedReplace's, a changed key). */
+  private deferredMoves(doc: Doc, next: Doc): void {
+    let i = 0;
+    for (const index of this.indexes.values()) {
+      if (fieldsChanged(index.fields, doc, next) && indexKey(index, doc) !== indexKey(index, next)) this.moved(i, doc._id);
+      i++;
+    }
+    for (const index of this.ordered) {
+      const equality = index.equality;
+      if (getPath(next, index.order) !== getPath(doc, index.order) || (fieldsChanged(equality.fields, doc, next) && indexKey(equality, doc) !== indexKey(equality, next))) {
+        this.moved(i, doc._id);
+      }
+      i++;
+    }
+  }
+
+  /** updateDraft() with the indexes deferred: the same moves recorded (any ordered index the update names; a changed key). */
+  private deferredDraftMoves(doc: Doc, update: Update, inserting: boolean): void {
+    // The fields the update names, found once (not once per index: it was a twentieth of the catch-up's CPU).
+    const named = namedRoots(update, inserting);
+    const olds: (string | undefined)[] = [];
+    for (const index of this.indexes.values()) olds.push(namesAny(named, index.fields) ? indexKey(index, doc) : undefined);
+    applyUpdate(doc, update, inserting, this.strings);
+    let i = 0;
+    for (const index of this.indexes.values()) {
+      const old = olds[i];
+      if (old !== undefined && old !== indexKey(index, doc)) this.moved(i, doc._id);
+      i++;
+    }
+    for (const index of this.ordered) {
+      if (namesAny(named, index.equality.fields) || named.includes(rootOf(index.order))) this.moved(i, doc._id);
+      i++;
+    }
+  }
+
+  /** Whether an update names a field some index keys or orders by. */
+  private movesInIndexes(update: Update): boolean {
+    for (const index of this.indexes.values()) if (touches(index.fields, update, false)) return true;
+    for (const index of this.ordered) if (touches(index.equality.fields, update, false) || touches([index.order], update, false)) return true;
+    return false;
   }
 
   /**
@@ -393,6 +541,7 @@ class EmbeddedCollection {
       }
       return;
     }
+    this.indexNow();
     let best: { index: EqualityIndex; keys: string[] } | undefined;
     for (const index of this.indexes.values()) {
       if (best && best.index.fields.length >= index.fields.length) continue;
@@ -430,6 +579,8 @@ class EmbeddedCollection {
       if (field === '_id') return undefined;
       fields++;
     }
+    if (fields === 0) return undefined;
+    this.indexNow();
     for (const index of this.indexes.values()) {
       if (index.fields.length !== fields) continue;
       const keys = lookupKeys(index, filter);
@@ -583,6 +734,24 @@ function touches(fields: readonly string[], update: Update, inserting: boolean):
   return false;
 }
 
+/** The top-level fields an update may change (touches() for many indexes at once). */
+function namedRoots(update: Update, inserting: boolean): string[] {
+  const named: string[] = [];
+  const add = (paths: Readonly<Record<string, unknown>> | undefined) => {
+    if (paths) for (const path in paths) named.push(rootOf(path));
+  };
+  add(update.$set);
+  add(update.$inc);
+  add(update.$unset);
+  if (inserting) add(update.$setOnInsert);
+  return named;
+}
+
+function namesAny(named: readonly string[], fields: readonly string[]): boolean {
+  for (const field of fields) if (named.includes(rootOf(field))) return true;
+  return false;
+}
+
 function namesRoot(paths: Readonly<Record<string, unknown>> | undefined, root: string): boolean {
   if (paths) for (const path in paths) if (rootOf(path) === root) return true;
   return false;
@@ -709,6 +878,20 @@ function isOperatorObject(value: unknown): value is Record<string, unknown> {
 function valueKey(value: unknown): string {
   if (typeof value === 'string' && value.indexOf('\u0000') < 0 && value.indexOf('\u0001') < 0) return value;
   return value === undefined ? '\u0000undefined' : `\u0000${JSON.stringify(value)}`;
+}
+
+/** Whether `docs` are in `order`'s ascending order already (as orderBefore has it). */
+function inOrder(docs: readonly Doc[], order: string): boolean {
+  for (let i = 1; i < docs.length; i++) if (orderBefore(getPath(docs[i], order), getPath(docs[i - 1], order))) return false;
+  return true;
+}
+
+/** Appended, out of order: indexNow() sorts each key's documents once all are in. */
+function orderedAppend(index: OrderedIndex, doc: Doc): void {
+  const key = indexKey(index.equality, doc);
+  const docs = index.ids.get(key);
+  if (docs) docs.push(doc);
+  else index.ids.set(key, [doc]);
 }
 
 /** Inserted after the documents whose key is not greater: ties keep insertion order. */
