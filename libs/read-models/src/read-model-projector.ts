@@ -82,11 +82,12 @@ export class ReadModelProjector {
       checkpoints: this.checkpoints,
       handle: async (batch) => {
         await this.options.documents.write(projectBatch(batch));
-        // At the head (as the store has it now), the indexes deferred by start() are built, in this batch's time, not by the first query.
+        // At the head (as the store has it now), the indexes deferred by start() are built, in this batch's time, not by the first query;
+        // in slices, the event loop free between them (the lease's renewal, /health, queries: a query needing an unbuilt index finishes its collection's build).
         const deferred = this.deferredIndexes;
         if (deferred && batch.length > 0 && batch[batch.length - 1].position >= (await sealed.headPosition())) {
           this.deferredIndexes = undefined;
-          deferred.indexNow();
+          await deferred.indexInSlices();
         }
       },
       maxBatchSize: options.maxBatchSize ?? PROJECTION_BATCH_SIZE,

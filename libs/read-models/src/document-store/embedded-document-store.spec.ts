@@ -331,6 +331,81 @@ describe('EmbeddedDocumentStore', () => {
       expect(answers(atEnd)).toEqual(answers(eager));
     });
 
+    /** Activity-like entries in 'a' (enough for many steps of a sliced build), the writes above in 'm'. */
+    const openWithActivity = async (deferred: boolean) => {
+      const store = new EmbeddedDocumentStore();
+      await store.ensureIndexes('m', INDEXES);
+      await store.ensureIndexes('a', [{ key: { organizationId: 1, position: -1 }, name: 'by_org_position' }, { key: { userId: 1 }, name: 'by_user' }]);
+      if (deferred) store.deferIndexes();
+      const entries: WriteOp[] = [];
+      // Ties in position (every third entry repeats one): their order is insertion order.
+      for (let i = 0; i < 6000; i++) entries.push({ insertOne: { document: { _id: `e${i}`, organizationId: ORGS[i % 3], userId: `u${i % 50}`, position: i - (i % 3 === 2 ? 1 : 0) } as Doc } });
+      store.writeSync(new Map([['a', entries]]));
+      for (const batch of batches(11, 60)) store.writeSync(batch);
+      return store;
+    };
+    const activityAnswers = (store: EmbeddedDocumentStore) => {
+      const ids = (docs: readonly Doc[]) => docs.map((doc) => doc._id);
+      const out: unknown[] = [answers(store)];
+      for (const organizationId of ORGS) out.push(ids(store.findSync('a', { organizationId }, { sort: { position: -1 }, limit: 40 })), store.countSync('a', { organizationId }));
+      for (let u = 0; u < 50; u += 7) out.push(ids(store.findSync('a', { userId: `u${u}` })));
+      return out;
+    };
+    /** Runs indexInSlices(0) (one step per slice), calling `between(turn)` from another chain of setImmediate turns; how many turns ran before it finished. */
+    const buildInSlices = async (store: EmbeddedDocumentStore, between: (turn: number) => void) => {
+      let done = false;
+      let turns = 0;
+      const build = store.indexInSlices(0).then(() => {
+        done = true;
+      });
+      while (!done) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!done) between(++turns);
+      }
+      await build;
+      return turns;
+    };
+    const collection = (store: EmbeddedDocumentStore, name: string) =>
+      (store as unknown as { collections: Map<string, { deferred: unknown; building: unknown }> }).collections.get(name)!;
+
+    it('builds in slices, the event loop turning between them, and answers as a store that indexed at every write', async () => {
+      const eager = await openWithActivity(false);
+      const sliced = await openWithActivity(true);
+      let sawPartial = false;
+      const turns = await buildInSlices(sliced, () => {
+        if (collection(sliced, 'a').building !== undefined) sawPartial = true;
+      });
+      expect(turns).toBeGreaterThan(5);
+      expect(sawPartial).toBe(true);
+      expect(deferred(sliced)).toBe(false);
+      expect(collection(sliced, 'a').deferred).toBeUndefined();
+      expect(activityAnswers(sliced)).toEqual(activityAnswers(eager));
+      for (const batch of batches(12, 20)) {
+        eager.writeSync(batch);
+        sliced.writeSync(batch);
+      }
+      expect(activityAnswers(sliced)).toEqual(activityAnswers(eager));
+    });
+
+    it.each(['read', 'write'])('answers as a store that indexed at every write after a %s in the middle of a sliced build (which finishes it)', async (kind) => {
+      const eager = await openWithActivity(false);
+      const sliced = await openWithActivity(true);
+      const more = new Map([['a', [{ insertOne: { document: { _id: 'late', organizationId: 'o1', userId: 'u1', position: 3 } as Doc } }]]]);
+      let midway: unknown;
+      let seen = 0;
+      await buildInSlices(sliced, () => {
+        // The third turn during the activity's build (the other collection is built first).
+        if (collection(sliced, 'a').building === undefined || ++seen !== 3) return;
+        if (kind === 'read') midway = sliced.findSync('a', { organizationId: 'o2' }, { sort: { position: -1 }, limit: 40 }).map((doc) => doc._id);
+        else sliced.writeSync(more);
+        expect(collection(sliced, 'a').building).toBeUndefined();
+      });
+      expect(seen).toBe(3);
+      if (kind === 'read') expect(midway).toEqual(eager.findSync('a', { organizationId: 'o2' }, { sort: { position: -1 }, limit: 40 }).map((doc) => doc._id));
+      else eager.writeSync(more);
+      expect(activityAnswers(sliced)).toEqual(activityAnswers(eager));
+    });
+
     it('builds nothing for the writes by _id, and is built by the first read through an index', async () => {
       const store = await open(true);
       store.writeSync(batches(3, 10)[0]);

@@ -131,6 +131,18 @@ export class EmbeddedDocumentStore implements DocumentStore {
     for (const collection of this.collections.values()) collection.indexNow();
   }
 
+  /**
+   * indexNow() in slices of about `sliceMs`, the event loop free between them (setImmediate):
+   * building a million activity entries' index at once held it about 1.5 s, past the lease's
+   * renewal and /health. Reads and writes between slices stay correct: one that needs a
+   * collection whose build is unfinished finishes that build first (at once, as before).
+   */
+  async indexInSlices(sliceMs = INDEX_SLICE_MS): Promise<void> {
+    for (const collection of [...this.collections.values()]) {
+      while (!collection.indexSome(performance.now() + sliceMs)) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   async drop(collection: string): Promise<void> {
     this.collections.delete(collection);
   }
@@ -152,6 +164,9 @@ export class EmbeddedDocumentStore implements DocumentStore {
     return collection;
   }
 }
+
+/** A slice of indexInSlices(): well under the ~100 ms a catch-up may hold the event loop. */
+const INDEX_SLICE_MS = 20;
 
 /** What deferIndexes() keeps instead of the indexes: documents inserted, and each index's moves (ids, and how many documents were inserted before each). */
 interface DeferredIndexing {
@@ -199,6 +214,8 @@ class EmbeddedCollection {
   private drafts: Set<Doc> | undefined;
   /** While the indexes are deferred (deferIndexes()): what building them will need. */
   private deferred: DeferredIndexing | undefined;
+  /** The build indexSome() started, while unfinished. */
+  private building: Generator<void, void> | undefined;
 
   constructor(private readonly strings: StringPool) {}
 
@@ -214,41 +231,77 @@ class EmbeddedCollection {
    * in a draft, any write naming them), as the eager writes below move it. So each index is
    * filled in that order: the documents in insertion order (the Map's), each moved one at its
    * last move instead; an ordered index's keys are then sorted by value, stably (ties in that order).
+   * Finishes a build indexSome() started.
    */
   indexNow(): void {
-    const deferred = this.deferred;
-    if (!deferred) return;
-    this.deferred = undefined;
+    if (!this.deferred) return;
+    const steps = this.building ?? (this.building = this.buildSteps());
+    while (!steps.next().done);
+  }
+
+  /**
+   * Part of indexNow()'s build, until `deadline` (performance.now()) passes: at least one
+   * step of about a thousand documents. True once built. Until then the indexes stay deferred
+   * and unread: a read through one, or any write, finishes the build first (finishBuild()).
+   */
+  indexSome(deadline: number): boolean {
+    if (!this.deferred) return true;
+    const steps = this.building ?? (this.building = this.buildSteps());
+    do {
+      if (steps.next().done) return true;
+    } while (performance.now() < deadline);
+    return false;
+  }
+
+  /** A write during indexSome()'s build: the build is finished first, as it would have been before the write. */
+  private finishBuild(): void {
+    if (this.building) this.indexNow();
+  }
+
+  /** indexNow()'s build, yielding every BUILD_STEP documents (or keys sorted); nothing changes the documents between its steps (finishBuild()). */
+  private *buildSteps(): Generator<void, void> {
+    const deferred = this.deferred!;
     const equality = [...this.indexes.values()];
     const all: EqualityIndex[] = [...equality, ...this.ordered.map((index) => index.equality)];
-    all.forEach((index, i) => {
+    for (let i = 0; i < all.length; i++) {
+      const index = all[i];
       const ordered = i >= equality.length ? this.ordered[i - equality.length] : undefined;
       const { ids, after } = deferred.moves[i];
+      let n = 0;
       if (ids.length === 0) {
         // Nothing moved (the activity's entries): insertion order, no lookups of moves.
-        if (ordered) for (const doc of this.docs.values()) orderedAppend(ordered, doc);
-        else for (const doc of this.docs.values()) indexAdd(index, doc);
+        for (const doc of this.docs.values()) {
+          if (ordered) orderedAppend(ordered, doc);
+          else indexAdd(index, doc);
+          if (++n % BUILD_STEP === 0) yield;
+        }
       } else {
         const add = ordered ? (doc: Doc) => orderedAppend(ordered, doc) : (doc: Doc) => indexAdd(index, doc);
         const last = new Map<string, number>();
-        for (let m = 0; m < ids.length; m++) last.set(ids[m], m);
-        let m = 0;
-        const flush = (upTo: number) => {
-          for (; m < ids.length && after[m] <= upTo; m++) if (last.get(ids[m]) === m) add(this.docs.get(ids[m])!);
-        };
-        let n = 0;
-        for (const doc of this.docs.values()) {
-          flush(n++);
-          if (!last.has(doc._id)) add(doc);
+        for (let m = 0; m < ids.length; m++) {
+          last.set(ids[m], m);
+          if (m % (4 * BUILD_STEP) === 0) yield;
         }
-        flush(Number.POSITIVE_INFINITY);
+        let m = 0;
+        for (const doc of this.docs.values()) {
+          for (; m < ids.length && after[m] <= n; m++) if (last.get(ids[m]) === m) add(this.docs.get(ids[m])!);
+          n++;
+          if (!last.has(doc._id)) add(doc);
+          if (n % BUILD_STEP === 0) yield;
+        }
+        for (; m < ids.length; m++) if (last.get(ids[m]) === m) add(this.docs.get(ids[m])!);
       }
       if (ordered) {
         const compare = comparatorFor({ [ordered.order]: 1 });
         // Most keys arrive in order (the activity's positions): checked in one pass, sorted only when not.
-        for (const docs of ordered.ids.values()) if (!inOrder(docs, ordered.order)) docs.sort(compare);
+        for (const docs of ordered.ids.values()) {
+          if (!inOrder(docs, ordered.order)) docs.sort(compare);
+          yield;
+        }
       }
-    });
+    }
+    this.deferred = undefined;
+    this.building = undefined;
   }
 
   /** A deferred index's entry of a document already stored (see indexNow()). */
@@ -323,6 +376,7 @@ class EmbeddedCollection {
   }
 
   insert(doc: Doc): void {
+    this.finishBuild();
     if (this.docs.has(doc._id)) throw new Error(`duplicate key: ${doc._id}`);
     this.insertNew(doc);
   }
@@ -380,6 +434,7 @@ class EmbeddedCollection {
   }
 
   updateOneIf(filter: Filter, update: Update): boolean {
+    this.finishBuild();
     const [doc] = this.find(filter, 1);
     if (doc) this.update(doc, update, false);
     return doc !== undefined;
@@ -387,6 +442,7 @@ class EmbeddedCollection {
 
   /** One write's operations, in order; the documents it makes are readers' only once it returns. */
   applyAll(ops: readonly WriteOp[]): void {
+    this.finishBuild();
     this.drafts = new Set();
     try {
       for (const op of ops) this.apply(op);
@@ -1013,6 +1069,9 @@ function indexRemove(index: EqualityIndex, key: string, id: string): void {
 }
 
 const NO_IDS: readonly string[] = [];
+
+/** Documents (or moves) per step of a sliced index build: about a millisecond's work. */
+const BUILD_STEP = 1024;
 
 /** The ids under a key, in insertion order. */
 function idsOf(index: EqualityIndex, key: string): Iterable<string> {
