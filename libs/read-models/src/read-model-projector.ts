@@ -13,7 +13,7 @@ import type { CollectionWrites, DocumentStore } from './document-store/document-
 import { EmbeddedDocumentStore } from './document-store/embedded-document-store';
 import { LeasedWorker } from './leased-worker';
 import { ProjectionLease } from './projection-lease';
-import { COLLECTIONS, READ_MODEL_INDEXES, READ_MODELS_PROJECTION } from './projections/read-model.collections';
+import { COLLECTIONS, KEYED_BY_EVENT, READ_MODEL_INDEXES, READ_MODELS_PROJECTION } from './projections/read-model.collections';
 import { projectBatch } from './projections/read-models.projection';
 
 /** What the in-process index behind the permission check holds: partnerships too, for the grants of partners' members. */
@@ -138,6 +138,7 @@ export class ReadModelProjector {
     // finds its documents by _id). Answers are the same either way (embedded-document-store.spec).
     if (this.options.documents instanceof EmbeddedDocumentStore) {
       this.options.documents.deferIndexes();
+      this.options.documents.keyByEvent(KEYED_BY_EVENT);
       this.deferredIndexes = this.options.documents;
     }
     const index = this.options.index;

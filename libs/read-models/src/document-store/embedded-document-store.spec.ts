@@ -221,6 +221,48 @@ describe('EmbeddedDocumentStore', () => {
     expect(store.peekBy('a', 'organizationId', 'o2').map((doc) => doc._id)).toEqual(['e2']);
   });
 
+  describe('a collection keyed by event (its documents appended by position, no id lookup)', () => {
+    const INDEX: IndexSpec[] = [{ key: { organizationId: 1, position: -1 }, name: 'by_org_position' }];
+    const entry = (position: number, id = `e${position}`) => ({ insertOne: { document: { _id: id, organizationId: `o${position % 3}`, position, lastPosition: position } as Doc } });
+    const open = async (keyed: boolean, deferred: boolean) => {
+      const store = new EmbeddedDocumentStore();
+      await store.ensureIndexes('a', INDEX);
+      if (deferred) store.deferIndexes();
+      if (keyed) store.keyByEvent(['a']);
+      return store;
+    };
+    const tail = (store: EmbeddedDocumentStore) => (store as unknown as { collections: Map<string, { docs: { tail: unknown[] | undefined } }> }).collections.get('a')!.docs.tail;
+    const answers = (store: EmbeddedDocumentStore) => [
+      store.all('a').map((doc) => doc._id),
+      store.countSync('a', {}),
+      ...['o0', 'o1', 'o2'].map((organizationId) => store.findSync('a', { organizationId }, { sort: { position: -1 }, limit: 5 }).map((doc) => doc._id)),
+      store.findSync('a', { position: { $gte: 10 } }).map((doc) => doc._id),
+    ];
+
+    it.each([true, false])('answers as a plain collection through replays, lookups by id and updates (indexes deferred: %s)', async (deferred) => {
+      const plain = await open(false, deferred);
+      const keyed = await open(true, deferred);
+      const both = (ops: WriteOp[]) => {
+        plain.writeSync(new Map([['a', ops]]));
+        keyed.writeSync(new Map([['a', ops]]));
+      };
+      both(Array.from({ length: 20 }, (_, i) => entry(i + 1)));
+      expect(tail(keyed)).toHaveLength(20);
+      expect(answers(keyed)).toEqual(answers(plain));
+      // A replayed batch (positions already seen): nothing inserted twice.
+      both([entry(19), entry(20), entry(21)]);
+      expect(keyed.countSync('a', {})).toBe(21);
+      expect(answers(keyed)).toEqual(answers(plain));
+      // An insert past every position appends again; a lookup by id puts the tail into the Map.
+      both([entry(22)]);
+      expect(keyed.findOneSync('a', { _id: 'e22' })?.position).toBe(22);
+      expect(tail(keyed)).toBeUndefined();
+      both([entry(23), { updateOne: { filter: { _id: 'e3' }, update: { $set: { organizationId: 'o9' } } } }, entry(23, 'other'), entry(5)]);
+      expect(answers(keyed)).toEqual(answers(plain));
+      expect(keyed.findSync('a', { _id: { $in: ['e3', 'other', 'e23'] } })).toEqual(plain.findSync('a', { _id: { $in: ['e3', 'other', 'e23'] } }));
+    });
+  });
+
   describe('with its indexes deferred (a catch-up from position 0)', () => {
     // The memberships' kinds of index and an activity-like one: equality (one and three fields),
     // ordered by _id and by a value with ties.

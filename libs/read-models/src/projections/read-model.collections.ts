@@ -59,6 +59,14 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexSpec[]>> 
   [COLLECTIONS.memberCountsDaily]: [{ key: { organizationId: 1, day: 1 }, name: 'by_organization_day' }],
 };
 
+/**
+ * Collections whose documents are keyed by event: `_id` the id of the event whose position is
+ * the document's `lastPosition` (activity.projection.ts creates one entry per event so). The
+ * embedded store appends such a document with no lookup of its id when its position is past
+ * every one before it (EmbeddedDocumentStore.keyByEvent).
+ */
+export const KEYED_BY_EVENT: readonly string[] = [COLLECTIONS.activity];
+
 /** Name of the read models' projection (its checkpoint key). */
 export const READ_MODELS_PROJECTION = 'read-models';
 
