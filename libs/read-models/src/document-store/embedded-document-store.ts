@@ -287,6 +287,8 @@ class EmbeddedCollection {
   private drafts: Set<Doc> | undefined;
   /** While the indexes are deferred (deferIndexes()): what building them will need. */
   private deferred: DeferredIndexing | undefined;
+  /** The top-level fields the indexes key or order by (namesIndexed()); reset when an index is added. */
+  private indexedRoots: Set<string> | undefined;
   /** The build indexSome() started, while unfinished. */
   private building: Generator<void, void> | undefined;
 
@@ -403,6 +405,7 @@ class EmbeddedCollection {
     if (this.ordered.some((index) => index.order === order && index.equality.fields.join(',') === fields.join(','))) return;
     const index: OrderedIndex = { equality: equalityIndex(fields), order, ids: new Map() };
     this.ordered.push(index);
+    this.indexedRoots = undefined;
     for (const doc of this.docs.values()) orderedAdd(index, doc);
   }
 
@@ -450,6 +453,7 @@ class EmbeddedCollection {
     this.indexNow();
     const index = equalityIndex(fields);
     this.indexes.set(name, index);
+    this.indexedRoots = undefined;
     for (const doc of this.docs.values()) indexAdd(index, doc);
   }
 
@@ -635,6 +639,11 @@ class EmbeddedCollection {
 
   /** updateDraft() with the indexes deferred: the same moves recorded (any ordered index the update names; a changed key). */
   private deferredDraftMoves(doc: Doc, update: Update, inserting: boolean): void {
+    // Most drafts' updates name no indexed field (counts, times, the position): nothing can move.
+    if (!this.namesIndexed(update, inserting)) {
+      applyUpdate(doc, update, inserting, this.strings);
+      return;
+    }
     // The fields the update names, found once (not once per index: it was a twentieth of the catch-up's CPU).
     const named = namedRoots(update, inserting);
     const olds: (string | undefined)[] = [];
@@ -650,6 +659,18 @@ class EmbeddedCollection {
       if (namesAny(named, index.equality.fields) || named.includes(rootOf(index.order))) this.moved(i, doc._id);
       i++;
     }
+  }
+
+  /** Whether an update names (by its top-level field) a field some index keys or orders by: namedRoots() and namesAny() for all indexes, nothing allocated. */
+  private namesIndexed(update: Update, inserting: boolean): boolean {
+    let roots = this.indexedRoots;
+    if (roots === undefined) {
+      roots = new Set<string>();
+      for (const index of this.indexes.values()) for (const field of index.fields) roots.add(rootOf(field));
+      for (const index of this.ordered) for (const field of [...index.equality.fields, index.order]) roots.add(rootOf(field));
+      this.indexedRoots = roots;
+    }
+    return namesRootIn(update.$set, roots) || namesRootIn(update.$inc, roots) || namesRootIn(update.$unset, roots) || (inserting && namesRootIn(update.$setOnInsert, roots));
   }
 
   /** Whether an update names a field some index keys or orders by. */
@@ -894,10 +915,25 @@ function namesRoot(paths: Readonly<Record<string, unknown>> | undefined, root: s
   return false;
 }
 
+function namesRootIn(paths: Readonly<Record<string, unknown>> | undefined, roots: ReadonlySet<string>): boolean {
+  if (paths) for (const path in paths) if (roots.has(rootOf(path))) return true;
+  return false;
+}
+
 function rootOf(path: string): string {
   const dot = path.indexOf('.');
-  return dot < 0 ? path : path.slice(0, dot);
+  if (dot < 0) return path;
+  // A dotted path's root made once (the daily counts' `delta.<role>` at every event), not sliced again at every update.
+  let root = pathRoots.get(path);
+  if (root === undefined) {
+    if (pathRoots.size >= MAX_ROOTS) pathRoots.clear();
+    pathRoots.set(path, (root = path.slice(0, dot)));
+  }
+  return root;
 }
+
+const pathRoots = new Map<string, string>();
+const MAX_ROOTS = 1024;
 
 /**
  * One copy of each short string the documents repeat: every membership, request and activity
