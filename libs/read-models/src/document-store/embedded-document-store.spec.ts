@@ -380,8 +380,8 @@ describe('EmbeddedDocumentStore', () => {
       await store.ensureIndexes('a', [{ key: { organizationId: 1, position: -1 }, name: 'by_org_position' }, { key: { userId: 1 }, name: 'by_user' }]);
       if (deferred) store.deferIndexes();
       const entries: WriteOp[] = [];
-      // Ties in position (every third entry repeats one): their order is insertion order.
-      for (let i = 0; i < 6000; i++) entries.push({ insertOne: { document: { _id: `e${i}`, organizationId: ORGS[i % 3], userId: `u${i % 50}`, position: i - (i % 3 === 2 ? 1 : 0) } as Doc } });
+      // Out of order (sorted in steps at the build) with ties (each position twice): ties in insertion order.
+      for (let i = 0; i < 6000; i++) entries.push({ insertOne: { document: { _id: `e${i}`, organizationId: ORGS[i % 3], userId: `u${i % 50}`, position: (i * 7919) % 3000 } as Doc } });
       store.writeSync(new Map([['a', entries]]));
       for (const batch of batches(11, 60)) store.writeSync(batch);
       return store;
