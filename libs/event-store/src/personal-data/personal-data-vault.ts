@@ -166,11 +166,7 @@ export class PersonalDataVault {
           if (isSealed(value) && keys[i] === undefined) keys[i] = byKid.get(value.kid);
         });
       }
-      return fields.map(({ value, field, streamId }, i) => {
-        if (!isSealed(value)) return value;
-        const key = keys[i];
-        return this.openWith(value, field, streamId, key === undefined || key === NO_KEY ? null : key);
-      });
+      return this.openedWith(fields, keys);
     }
   }
 
@@ -190,6 +186,11 @@ export class PersonalDataVault {
       if (key === undefined) return undefined;
       keys.push(key);
     }
+    return this.openedWith(fields, keys);
+  }
+
+  /** The fields opened with their keys found (`keys[i]` for `fields[i]`; NO_KEY: destroyed, the erased marker). */
+  private openedWith(fields: readonly SealedField[], keys: ReadonlyArray<Buffer | typeof NO_KEY | undefined>): unknown[] {
     return fields.map(({ value, field, streamId }, i) => {
       if (!isSealed(value)) return value;
       const key = keys[i];

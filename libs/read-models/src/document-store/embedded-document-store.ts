@@ -555,7 +555,7 @@ class EmbeddedCollection {
     } else {
       const { filter, update } = op.updateMany;
       // Deferred indexes stay so for an update that moves no document in them (its order does not matter then): a scan.
-      if (this.deferred && !this.movesInIndexes(update)) {
+      if (this.deferred && !this.namesIndexed(update, false)) {
         for (const doc of [...this.docs.values()]) if (matches(doc, filter)) this.update(doc, update, false);
       } else for (const doc of this.find(filter)) this.update(doc, update, false);
     }
@@ -679,13 +679,6 @@ class EmbeddedCollection {
       this.indexedRoots = roots;
     }
     return namesRootIn(update.$set, roots) || namesRootIn(update.$inc, roots) || namesRootIn(update.$unset, roots) || (inserting && namesRootIn(update.$setOnInsert, roots));
-  }
-
-  /** Whether an update names a field some index keys or orders by. */
-  private movesInIndexes(update: Update): boolean {
-    for (const index of this.indexes.values()) if (touches(index.fields, update, false)) return true;
-    for (const index of this.ordered) if (touches(index.equality.fields, update, false) || touches([index.order], update, false)) return true;
-    return false;
   }
 
   /**

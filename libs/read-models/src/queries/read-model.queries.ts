@@ -216,6 +216,12 @@ export class ReadModelQueries {
     return store.findSync ? store.findSync(collection, filter, options) : store.find(collection, filter, options);
   }
 
+  /** findOne(), answered at once when the store can (findOneSync). */
+  private findOne(collection: string, filter: Filter): Found<Readonly<Doc> | null> {
+    const store = this.documents;
+    return store.findOneSync ? store.findOneSync(collection, filter) : store.findOne(collection, filter);
+  }
+
   /** count(), answered at once when the store can (countSync). */
   private count(collection: string, filter: Filter): Found<number> {
     const store = this.documents;
@@ -249,27 +255,23 @@ export class ReadModelQueries {
     return onceFound(this.open(found), (values) => {
       let next = 0;
       return lists.map(({ docs, fields }) =>
-      docs.map((doc) => {
-        let out: Doc | undefined;
-        for (const key in fields) {
-          if (valueAt(doc, key) === undefined) continue;
-          out ??= { ...doc };
-          const value = values[next++];
-          if (key === 'invitee.email') out.invitee = { ...(out.invitee as Record<string, unknown>), email: value };
-          else out[key] = value;
-        }
-        return out ?? doc;
-      }),
+        docs.map((doc) => {
+          let out: Doc | undefined;
+          for (const key in fields) {
+            if (valueAt(doc, key) === undefined) continue;
+            out ??= { ...doc };
+            const value = values[next++];
+            if (key === 'invitee.email') out.invitee = { ...(out.invitee as Record<string, unknown>), email: value };
+            else out[key] = value;
+          }
+          return out ?? doc;
+        }),
       );
     });
   }
 
   organization(organizationId: string): Found<OrganizationView | null> {
-    const store = this.documents;
-    const filter = { _id: organizationId };
-    return onceFound(store.findOneSync ? store.findOneSync(COLLECTIONS.organizations, filter) : store.findOne(COLLECTIONS.organizations, filter), (doc) =>
-      doc ? toOrganizationView(doc) : null,
-    );
+    return onceFound(this.findOne(COLLECTIONS.organizations, { _id: organizationId }), (doc) => (doc ? toOrganizationView(doc) : null));
   }
 
   /** Active role of a user in an organization (the organization's status aside). */
