@@ -252,6 +252,9 @@ describe.each([
   describe('once erased by the identity service', () => {
     let report: JsonAnswer;
     beforeAll(async () => {
+      // Dashboards read (and kept) before the erasure show their plaintext; the answers after it must not (below).
+      const before = await Promise.all([orgA, orgB, orgC, orgD, orgP, orgI].map((org) => read(`/organizations/${org}/dashboard`, superadmin)));
+      expect(plaintextIn(JSON.stringify(before.map((answer) => answer.body)))).not.toEqual([]);
       report = await call('POST', `/users/${bob.id}/erasure`, service, { emails: [bobEmail.toUpperCase()] });
       lastPosition = (await call('GET', '/health', null)).body.headPosition;
     });

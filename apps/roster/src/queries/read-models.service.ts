@@ -91,7 +91,11 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
     if (!runsHere && !this.config.run.has('api')) return;
     // Beside MongoDB, the API's permission check answers from an in-process index of it.
     const index = mongo && runsHere && this.config.run.has('api') ? new EmbeddedDocumentStore() : undefined;
-    this.queriesImpl = new ReadModelQueries(this.documents, (fields) => this.vault.openFieldsNow(fields) ?? this.vault.openFields(fields));
+    const vault = this.vault;
+    this.queriesImpl = new ReadModelQueries(this.documents, (fields) => vault.openFieldsNow(fields) ?? vault.openFields(fields), {
+      generation: () => vault.generation,
+      ttlMs: vault.keyTtlMs,
+    });
     this.checkerImpl = new PermissionChecker(index ?? this.documents, this.metrics.permissionCheck);
     if (runsHere) {
       this.startHead = await this.store.headPosition();

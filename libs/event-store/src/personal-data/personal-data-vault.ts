@@ -80,7 +80,9 @@ export class PersonalDataVault {
    */
   private readonly opened: LRUCache<string, OpenedValue>;
   /** Counts destroyKey and forgetKeys: a key read across one of them is not used. */
-  private generation = 0;
+  private keysForgotten = 0;
+  /** How long a key is trusted from memory (cacheTtlMs): an opened value shown for longer must be opened again. */
+  readonly keyTtlMs: number;
   /** Tells the other processes sharing the key store that a key was destroyed (tellOthersWith). */
   private tellOthers: (() => Promise<void>) | undefined;
 
@@ -90,11 +92,21 @@ export class PersonalDataVault {
   ) {
     const max = options.cacheSize ?? 10_000;
     const ttl = options.cacheTtlMs ?? 60_000;
+    this.keyTtlMs = ttl;
     this.byOwner = new LRUCache({ max, ttl });
     this.byId = new LRUCache({ max, ttl });
     const openedMax = options.openedCacheSize ?? 20_000;
     // Bounded in entries and in characters (a join request's message is longer than an address).
     this.opened = new LRUCache({ max: openedMax, maxSize: openedMax * 256, sizeCalculation: openedSize });
+  }
+
+  /**
+   * Grows whenever keys held in memory are destroyed or forgotten (destroyKey, forgetKeys): a
+   * value opened before may read as erased now. What keeps opened values outside the vault
+   * (a kept answer) drops them when it grows, and keeps them keyTtlMs at most.
+   */
+  get generation(): number {
+    return this.keysForgotten;
   }
 
   /** The events with their personal fields sealed; an event without any is returned as is. */
@@ -154,13 +166,13 @@ export class PersonalDataVault {
     const now = this.openFieldsNow(fields);
     if (now !== undefined) return now;
     for (;;) {
-      const generation = this.generation;
+      const generation = this.keysForgotten;
       const keys: Array<Buffer | typeof NO_KEY | undefined> = fields.map(({ value }) => (isSealed(value) ? this.byId.get(value.kid) : undefined));
       const missing = [...new Set(fields.flatMap(({ value }, i) => (isSealed(value) && keys[i] === undefined ? [value.kid] : [])))];
       if (missing.length > 0) {
         const read = await Promise.all(missing.map((kid) => this.keyById(kid)));
         // A key destroyed (or forgotten) meanwhile: none of these is used, all are read again.
-        if (this.generation !== generation) continue;
+        if (this.keysForgotten !== generation) continue;
         const byKid = new Map<string, Buffer | typeof NO_KEY>(missing.map((kid, i) => [kid, read[i] ?? NO_KEY]));
         fields.forEach(({ value }, i) => {
           if (isSealed(value) && keys[i] === undefined) keys[i] = byKid.get(value.kid);
@@ -203,7 +215,7 @@ export class PersonalDataVault {
    * key (the API workers tell each other so), and the next read asks the key store.
    */
   forgetKeys(): void {
-    this.generation++;
+    this.keysForgotten++;
     this.byOwner.clear();
     this.byId.clear();
     this.opened.clear();
@@ -229,7 +241,7 @@ export class PersonalDataVault {
     const name = personKeyName(person);
     const destroyed = await this.keys.destroyKey(name);
     this.byOwner.delete(name);
-    this.generation++;
+    this.keysForgotten++;
     this.byId.clear(); // erasures are rare: forgetting every cached key is simpler than tracking ids
     this.opened.clear(); // and every opened value with them
     await this.tellOthers?.();
@@ -265,10 +277,10 @@ export class PersonalDataVault {
       else missing.push(name);
     }
     if (missing.length === 0) return keys;
-    const generation = this.generation;
+    const generation = this.keysForgotten;
     for (const [name, key] of await this.keys.keysFor(missing)) {
       keys.set(name, key);
-      if (this.generation !== generation) continue; // a key destroyed meanwhile is not kept
+      if (this.keysForgotten !== generation) continue; // a key destroyed meanwhile is not kept
       this.byOwner.set(name, key);
       this.byId.set(key.kid, key.key);
     }
@@ -278,10 +290,10 @@ export class PersonalDataVault {
   private async keyById(kid: string): Promise<Buffer | null> {
     const cached = this.byId.get(kid);
     if (cached !== undefined) return cached === NO_KEY ? null : cached;
-    const generation = this.generation;
+    const generation = this.keysForgotten;
     const key = await this.keys.keyById(kid);
     // Not kept when a key was destroyed meanwhile: it may be this one.
-    if (this.generation === generation) this.byId.set(kid, key ?? NO_KEY);
+    if (this.keysForgotten === generation) this.byId.set(kid, key ?? NO_KEY);
     return key;
   }
 }

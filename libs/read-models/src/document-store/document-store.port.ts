@@ -64,6 +64,12 @@ export interface DocumentStore {
   findSync?(collection: string, filter: Filter, options?: FindOptions): Readonly<Doc>[];
   findOneSync?(collection: string, filter: Filter): Readonly<Doc> | null;
   countSync?(collection: string, filter: Filter): number;
+  /**
+   * A number that stays the same for as long as none of `collections` changes, and grows
+   * when one does (any write, drop or bulk load), when the store can tell (the embedded
+   * store, written only by this process): an answer made from them may be kept until then.
+   */
+  changes?(collections: readonly string[]): number;
   /** Applies each collection's operations in order. Collections may be written concurrently. */
   write(writes: CollectionWrites): Promise<void>;
   /**

@@ -17,6 +17,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
   private readonly collections = new Map<string, EmbeddedCollection>();
   /** Shared by the collections: one copy of each repeated string (organization ids, user ids, roles, types). */
   private readonly strings = new StringPool();
+  /** Writes, drops and bulk loads per collection (changes()); kept across a drop, so never counted again from zero. */
+  private readonly changed = new Map<string, number>();
 
   async write(writes: CollectionWrites): Promise<void> {
     this.writeSync(writes);
@@ -24,16 +26,32 @@ export class EmbeddedDocumentStore implements DocumentStore {
 
   /** Synchronous form of write(), for the in-process index fed by the projection worker. */
   writeSync(writes: CollectionWrites): void {
-    for (const [name, ops] of writes) this.collection(name).applyAll(ops);
+    for (const [name, ops] of writes) {
+      if (ops.length > 0) this.change(name);
+      this.collection(name).applyAll(ops);
+    }
   }
 
   async updateOneIf(collection: string, filter: Filter, update: Update): Promise<boolean> {
-    return this.collection(collection).updateOneIf(filter, update);
+    const updated = this.collection(collection).updateOneIf(filter, update);
+    if (updated) this.change(collection);
+    return updated;
   }
 
   async insertMany(collection: string, docs: readonly Doc[]): Promise<void> {
+    this.change(collection);
     const target = this.collection(collection);
     for (const doc of docs) target.insert(target.stored(doc));
+  }
+
+  changes(collections: readonly string[]): number {
+    let sum = 0;
+    for (const name of collections) sum += this.changed.get(name) ?? 0;
+    return sum;
+  }
+
+  private change(collection: string): void {
+    this.changed.set(collection, (this.changed.get(collection) ?? 0) + 1);
   }
 
   async find(collection: string, filter: Filter, options: FindOptions = {}): Promise<Readonly<Doc>[]> {
@@ -154,10 +172,12 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 
   async drop(collection: string): Promise<void> {
+    this.change(collection);
     this.collections.delete(collection);
   }
 
   async close(): Promise<void> {
+    for (const name of this.collections.keys()) this.change(name);
     this.collections.clear();
   }
 

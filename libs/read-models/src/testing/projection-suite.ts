@@ -8,7 +8,7 @@ import { EmbeddedDocumentStore } from '../document-store/embedded-document-store
 import { PermissionChecker } from '../permission-checker';
 import { COLLECTIONS, membershipId } from '../projections/read-model.collections';
 import { projectBatch } from '../projections/read-models.projection';
-import { ReadModelQueries, decodeCursor } from '../queries/read-model.queries';
+import { ReadModelQueries, decodeCursor, type DashboardReadOptions, type PersonalFieldOpener } from '../queries/read-model.queries';
 import { INDEXED_COLLECTIONS, ReadModelProjector } from '../read-model-projector';
 import { rebuildReadModels } from '../rebuild-read-models';
 import { departmentScenario, dumpReadModels, EventLog, erasureScenario, fullScenario, partnerScenario } from './projection-fixtures';
@@ -299,6 +299,45 @@ export function describeProjectionSuite(label: string, open: OpenDocumentStore):
       expect(moved).toMatchObject({ subjectUserId: users.b, departmentId: 'roads' });
       expect(moved).not.toHaveProperty('role');
       expect(activity.find((entry) => entry.type === 'DefaultDatasetRoleChanged')).not.toHaveProperty('role');
+    });
+
+    it('answers a kept dashboard again only while nothing it shows changed: documents, opened values, time', async () => {
+      const { log, orgs } = fullScenario();
+      const documents = await fresh();
+      // Opened values as the vault gives them: plaintext until the key is destroyed (the generation grows), then the erased marker.
+      let generation = 0;
+      const erasedAfter = 1;
+      const open: PersonalFieldOpener = (fields) => fields.map((field) => (typeof field.value === 'string' && generation >= erasedAfter ? { erased: true } : field.value));
+      const kept = new ReadModelQueries(documents, open, { generation: () => generation, ttlMs: 60_000 });
+      const answerOf = (options: DashboardReadOptions, now: Date) => new ReadModelQueries(documents, open).dashboard(orgs.o, options, now);
+      const everything = { membersPerRole: 2, activity: 20, joinRequests: true, invitations: true };
+      const little = { membersPerRole: 1, activity: 3, activityTypes: ['MemberInvited'], joinRequests: false, invitations: false };
+      const now = new Date('2026-01-03T00:00:00.000Z');
+      // After every event, each kind of caller's dashboard is the one made afresh (the kept one of the other kind is not answered).
+      for (const event of log.events) {
+        await apply(documents, [event]);
+        for (const options of [everything, little]) expect(await kept.dashboard(orgs.o, options, now)).toStrictEqual(await answerOf(options, now));
+      }
+      const first = await kept.dashboard(orgs.o, everything, now);
+      // Nothing changed: the same answer, kept, when the store tells when its documents change (the embedded store).
+      expect((await kept.dashboard(orgs.o, everything, now)) === first).toBe(documents.changes !== undefined);
+      // Up to an invitation's expiresAt it is pending; after it, expired (the dashboard is made again).
+      const expiresAt = new Date('2026-01-08T00:00:00.000Z');
+      const pendingThen = await kept.dashboard(orgs.o, everything, expiresAt);
+      expect(pendingThen.invitations?.map((i) => i.status)).toEqual(['pending']);
+      const later = new Date(expiresAt.getTime() + 1);
+      const expiredLater = await kept.dashboard(orgs.o, everything, later);
+      expect(expiredLater.invitations?.map((i) => i.status)).toEqual(['expired']);
+      expect(expiredLater).toStrictEqual(await answerOf(everything, later));
+      // A message shown before a key is destroyed is not shown after it.
+      expect(JSON.stringify(await kept.dashboard(orgs.o, everything, now))).toContain('again');
+      generation++;
+      const erased = await kept.dashboard(orgs.o, everything, now);
+      expect(JSON.stringify(erased)).not.toContain('again');
+      expect(erased).toStrictEqual(await answerOf(everything, now));
+      // A rebuild (drop, bulk load) is a change too.
+      await documents.drop(COLLECTIONS.joinRequests);
+      expect((await kept.dashboard(orgs.o, everything, now)).joinRequests).toEqual([]);
     });
 
     it('answers the permission check with the member\'s department and the resource\'s', async () => {
