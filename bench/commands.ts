@@ -19,7 +19,10 @@
  *   (synchronous=FULL, group commit) and the same number of concurrent writers.
  * - long_history_ratio: throughput of profile updates on an organization whose stream
  *   holds 100,000 events (written straight to the store before the service starts) over
- *   the same load on a fresh organization.
+ *   the same load on a fresh organization. The first command to it reads and folds the whole
+ *   stream (long_history_first_command_ms); GET /health asked over and over meanwhile gives
+ *   its slowest answer (long_history_first_command_slowest_health_ms): how long that read
+ *   held the event loop.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -357,9 +360,21 @@ async function main(): Promise<void> {
 
     await settle(url, organizations[0]);
     log('long history vs fresh organization');
+    // Meanwhile GET /health, one after the other: the slowest answer is how long the first command's read held the event loop.
+    let probing = true;
+    let slowestHealthMs = 0;
+    const probes = (async () => {
+      while (probing) {
+        const started = performance.now();
+        await fetch(`${url}/health`).then((answer) => answer.arrayBuffer());
+        slowestHealthMs = Math.max(slowestHealthMs, performance.now() - started);
+      }
+    })();
     const firstStarted = process.hrtime.bigint();
     await command(url, longOrg.adminToken, 'PATCH', `/organizations/${longOrg.id}`, { description: 'first command after start' });
     const longFirstCommandMs = Number(process.hrtime.bigint() - firstStarted) / 1e6;
+    probing = false;
+    await probes;
     await command(url, freshOrg.adminToken, 'PATCH', `/organizations/${freshOrg.id}`, { description: 'warm' });
     // Short runs alternated fresh, long, long, fresh, ... so drift in the machine's load
     // (other processes, disk) falls on both sides alike; totals over all rounds compared.
@@ -434,6 +449,7 @@ async function main(): Promise<void> {
       fresh_org_per_s: round(fresh.perSecond, 1),
       long_history_ratio: round(long.perSecond / fresh.perSecond, 3),
       long_history_first_command_ms: round(longFirstCommandMs, 1),
+      long_history_first_command_slowest_health_ms: round(slowestHealthMs, 1),
       crowded_org_members: CROWDED_MEMBERS,
       crowded_org_pending_invitations: CROWDED_PENDING,
       crowded_org_events: crowdedEvents,

@@ -142,6 +142,28 @@ describe('SqliteEventStore group commit and lifecycle', () => {
     await store.close();
   });
 
+  it('lets the event loop turn between the pages of a long read (the rows are read at once)', async () => {
+    const store = new SqliteEventStore({ path: tempFile(), pageSize: 3 });
+    const stream = `s-${randomUUID()}`;
+    await store.append(stream, Array.from({ length: 10 }, (_, i) => event(`E${i}`)), 'no_stream');
+    for (const read of [() => store.readStream(stream), () => store.readAll()]) {
+      // Each event read notes how many turns of the loop (setImmediate, as I/O callbacks) ran before it.
+      let turns = 0;
+      let counting = true;
+      const count = () => {
+        turns++;
+        if (counting) setImmediate(count);
+      };
+      setImmediate(count);
+      const seen: number[] = [];
+      for await (const _ of read()) seen.push(turns);
+      counting = false;
+      // The first page before any turn, each later page after one more: three pages of three, one of one.
+      expect(seen).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3]);
+    }
+    await store.close();
+  });
+
   it('ends live subscriptions on close()', async () => {
     const store = new SqliteEventStore({ path: tempFile(), pollIntervalMs: 10_000 });
     await store.append(`s-${randomUUID()}`, [event('A')], 'no_stream');

@@ -170,6 +170,7 @@ export class SqliteEventStore implements EventStore {
       if (rows.length < this.pageSize) return;
       remaining -= rows.length;
       from = rows[rows.length - 1].revision + 1n;
+      await nextTurn();
     }
   }
 
@@ -182,6 +183,7 @@ export class SqliteEventStore implements EventStore {
       if (events.length < this.pageSize) return;
       remaining -= events.length;
       from = events[events.length - 1].position;
+      await nextTurn();
     }
   }
 
@@ -415,3 +417,14 @@ export function sqliteFailure(message: string, code: string | undefined): Error 
       return Object.assign(new Error(message), code ? { code } : {});
   }
 }
+
+/**
+ * A turn of the event loop between two pages of a read: the rows are read at once (SQLite),
+ * so without it a long read and what its reader does with each event (a fold) hold the loop
+ * to the end. Measured: the first command to an organization of 100,000 events held it
+ * 0.6 to 0.75 s, every other request, the health check and the lease renewal waiting.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
