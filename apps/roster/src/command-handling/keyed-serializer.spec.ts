@@ -21,28 +21,4 @@ describe('KeyedSerializer', () => {
     expect(log.indexOf('y1:start')).toBeLessThan(log.indexOf('x1:end'));
     await serializer.drain();
   });
-
-  it('starts a task at once when its key has none under way, and drains after a failure', async () => {
-    const serializer = new KeyedSerializer();
-    const log: string[] = [];
-    const failing = serializer.run('x', async () => {
-      log.push('x1:start');
-      throw new Error('x1');
-    });
-    expect(log).toEqual(['x1:start']);
-    const second = serializer.run('x', async () => {
-      log.push('x2:start');
-      return 'x2';
-    });
-    // Queued behind the first: not started yet.
-    expect(log).toEqual(['x1:start']);
-    await expect(failing).rejects.toThrow('x1');
-    await expect(second).resolves.toBe('x2');
-    await expect(serializer.drain()).resolves.toBeUndefined();
-    const thrown = serializer.run('z', () => {
-      throw new Error('before any promise');
-    });
-    await expect(thrown).rejects.toThrow('before any promise');
-    await serializer.drain();
-  });
 });
