@@ -17,6 +17,10 @@
  * - Baselines: a no-op POST route on bare Fastify (own child process, same autocannon
  *   settings), and raw appends to a SqliteEventStore with the same durability
  *   (synchronous=FULL, group commit) and the same number of concurrent writers.
+ * - CPU per command at peak: the service's (every thread), its main thread's alone (the one
+ *   whose core bounds the rate: HTTP, the command and the embedded projection; the rest is the
+ *   SQLite writer thread and the collector's helpers), and this process's (the load generator,
+ *   on the same machine's cores).
  * - long_history_ratio: throughput of profile updates on an organization whose stream
  *   holds 100,000 events (written straight to the store before the service starts) over
  *   the same load on a fresh organization. The first command to it reads and folds the whole
@@ -34,7 +38,7 @@ import { EVENT_SCHEMA_VERSION } from '@roster/domain';
 import { GENESIS_HASH, SqliteEventStore } from '@roster/event-store';
 import { freePort, pacedHttpLoad, signTestToken, startServiceProcess, stopProcess, type PacedRequest, type ServiceProcess } from '@roster/testing';
 import { loadRosterConfig } from '../apps/roster/src/config/roster-config';
-import { benchApiWorkers, processCpuMs } from './support';
+import { benchApiWorkers, mainThreadCpuMs, processCpuMs } from './support';
 import { appendHistory, CROWDED_MEMBERS, CROWDED_PENDING, crowdedHistory, inviteThenRevoke } from './crowded-organization';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -339,10 +343,16 @@ async function main(): Promise<void> {
     await cannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests: commandCycle(organizations) });
     log('peak');
     const cpuBefore = processCpuMs(service.child.pid);
+    const mainBefore = mainThreadCpuMs(service.child.pid);
+    const generatorBefore = process.cpuUsage();
     const peak = await cannon({ url, connections: CONNECTIONS, duration: PEAK_S, requests: commandCycle(organizations) });
     const cpuAfter = processCpuMs(service.child.pid);
+    const mainAfter = mainThreadCpuMs(service.child.pid);
+    const generator = process.cpuUsage(generatorBefore);
     // The service's CPU per command at peak (its projection and writer thread included): steadier than rates on a shared machine.
     const cpuPerCommandMs = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / (peak.perSecond * PEAK_S) : null;
+    // Its main thread's share (HTTP, the command, the embedded projection): the thread whose core bounds the rate.
+    const mainCpuPerCommandMs = mainBefore !== undefined && mainAfter !== undefined ? (mainAfter - mainBefore) / (peak.perSecond * PEAK_S) : null;
     log(`peak ${peak.perSecond.toFixed(0)}/s; at half the rate`);
     await settle(url, organizations[0]);
     const half = await cannon({
@@ -440,6 +450,9 @@ async function main(): Promise<void> {
       p99_at_half_rate_paced_ms: halfPaced.p99Ms,
       half_rate_paced_non2xx: halfPaced.non2xx + halfPaced.errors,
       service_cpu_ms_per_command: cpuPerCommandMs === null ? null : round(cpuPerCommandMs, 3),
+      service_main_thread_cpu_ms_per_command: mainCpuPerCommandMs === null ? null : round(mainCpuPerCommandMs, 3),
+      // This process (autocannon) shares the machine's cores with the service: its CPU per command at peak.
+      load_generator_cpu_ms_per_command: round((generator.user + generator.system) / 1000 / (peak.perSecond * PEAK_S), 3),
       baseline_fastify_per_s: round(noop.perSecond, 1),
       baseline_append_per_s: round(appendPerSecond, 1),
       ratio_vs_fastify: round(peak.perSecond / noop.perSecond, 3),

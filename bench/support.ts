@@ -30,8 +30,21 @@ export function cannon(options: autocannon.Options): Promise<Run> {
 
 /** CPU time (user + system, all threads) a process has used, in ms; undefined where /proc is missing. */
 export function processCpuMs(pid: number | undefined): number | undefined {
+  return taskCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time (user + system) of a process's main thread alone, in ms (its task whose id is the
+ * process id); undefined where /proc is missing. With processCpuMs: what the other threads
+ * (a worker thread, the collector's helpers) used.
+ */
+export function mainThreadCpuMs(pid: number | undefined): number | undefined {
+  return pid === undefined ? undefined : taskCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function taskCpuMs(statPath: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime (fields 14 and 15 of stat) in clock ticks, 100 per second on Linux.
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;

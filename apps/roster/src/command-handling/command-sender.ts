@@ -24,17 +24,24 @@ export class CommandSender {
 
   constructor(private readonly bus: CommandBus) {}
 
-  async send(command: OrganizationCommand, actor: Actor, request: CommandRequest): Promise<CommandOutcome> {
+  send(command: OrganizationCommand, actor: Actor, request: CommandRequest): Promise<CommandOutcome> {
     // One line per command, with ids, type, outcome and code only: never the command's data (e-mail addresses, messages, reasons).
     const line = { message: 'command', organizationId: command.data.organizationId, commandType: command.type };
-    try {
-      // The command's time is taken once, here: a retried decision judges expiry the same way.
-      const outcome = await this.bus.execute(new ExecuteOrganizationCommand(command, { actor, now: new Date() }, request));
-      this.logger.log({ ...line, outcome: outcome.replayed ? 'replayed' : 'accepted', position: outcome.position?.toString() });
-      return outcome;
-    } catch (error) {
+    const failed = (error: unknown): never => {
       this.logger.log({ ...line, ...failureOf(error) });
       throw error;
+    };
+    let executed: Promise<CommandOutcome>;
+    try {
+      // The command's time is taken once, here: a retried decision judges expiry the same way.
+      executed = this.bus.execute(new ExecuteOrganizationCommand(command, { actor, now: new Date() }, request));
+    } catch (error) {
+      return Promise.reject(error).catch(failed);
     }
+    // `then`, not await: one promise less per command (each await makes one with the request context's async hooks on).
+    return executed.then((outcome) => {
+      this.logger.log({ ...line, outcome: outcome.replayed ? 'replayed' : 'accepted', position: outcome.position?.toString() });
+      return outcome;
+    }, failed);
   }
 }

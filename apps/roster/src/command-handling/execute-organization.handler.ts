@@ -162,12 +162,14 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
     const cached = trustCache ? this.cached(streamId) : undefined;
     if (trustCache) this.metrics.stateCacheLookedUp(cached !== undefined);
     let stream = cached ?? (await this.load(streamId));
-    let decision = decideOn(stream, await this.withOtherFacts(stream, command));
+    let facts = this.withOtherFacts(stream, command);
+    let decision = decideOn(stream, facts instanceof Promise ? await facts : facts);
     if (decision.kind !== 'append' && cached !== undefined) {
       const loaded = await this.load(streamId);
       if (loaded !== stream) {
         stream = loaded;
-        decision = decideOn(stream, await this.withOtherFacts(stream, command));
+        facts = this.withOtherFacts(stream, command);
+        decision = decideOn(stream, facts instanceof Promise ? await facts : facts);
       }
     }
     switch (decision.kind) {
@@ -186,13 +188,14 @@ export class ExecuteOrganizationHandler implements ICommandHandler<ExecuteOrgani
    * stream is folded here, read-only and brought up to date, just before each decision. Only
    * the decided stream is appended to, so a change in the other organization racing with the
    * decision is a known window (DESIGN.md "Partners"); the record names the role it saw.
+   * The command as it is, at once, when it needs no other organization (no promise: most commands).
    */
-  private async withOtherFacts(stream: OrganizationStream, command: ExecuteOrganizationCommand): Promise<ExecuteOrganizationCommand> {
+  private withOtherFacts(stream: OrganizationStream, command: ExecuteOrganizationCommand): ExecuteOrganizationCommand | Promise<ExecuteOrganizationCommand> {
     const other = partnerOrganizationToLoad(command.command, stream.state);
     if (other === undefined) return command;
-    const { state } = other === stream.state.id ? stream : await this.load(organizationStreamId(other));
-    const facts = partnerOrganizationFacts(other, state, command.context.actor);
-    return new ExecuteOrganizationCommand(withPartnerFacts(command.command, facts), command.context, command.request);
+    const withFacts = ({ state }: OrganizationStream) =>
+      new ExecuteOrganizationCommand(withPartnerFacts(command.command, partnerOrganizationFacts(other, state, command.context.actor)), command.context, command.request);
+    return other === stream.state.id ? withFacts(stream) : this.load(organizationStreamId(other)).then(withFacts);
   }
 
   /** Appends with the stream's revision as the expected one, and leaves what it appended in the cache, to fold when used. */

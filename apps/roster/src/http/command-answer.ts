@@ -31,11 +31,20 @@ export const CommandAnswer =
   (target, key, descriptor) => {
     const route = descriptor.value as unknown as CommandRoute;
     const replyAt = route.length;
-    async function answered(this: unknown, ...args: unknown[]): Promise<CommandResponse> {
-      // The route ignores the reply after its own arguments.
-      const outcome = await route.apply(this, args as never[]);
-      if (outcome.replayed) (args[replyAt] as FastifyReply).header(IDEMPOTENT_REPLAYED_HEADER, 'true');
-      return toCommandResponse(outcome);
+    // A `then` rather than an await: one promise less per command (with the request context's
+    // async hooks on, each await makes one); a route that throws still answers a rejection.
+    function answered(this: unknown, ...args: unknown[]): Promise<CommandResponse> {
+      let sent: Promise<CommandOutcome>;
+      try {
+        // The route ignores the reply after its own arguments.
+        sent = route.apply(this, args as never[]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return sent.then((outcome) => {
+        if (outcome.replayed) (args[replyAt] as FastifyReply).header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+        return toCommandResponse(outcome);
+      });
     }
     // What the decorators below this one said of the route (OpenAPI, ...) stays with it.
     for (const metadataKey of Reflect.getMetadataKeys(route)) {

@@ -47,6 +47,8 @@ export function requestIdOf(given: string | string[] | undefined): string | unde
  * the specification says, and is no error; tracestate keeps its valid members (at most 32).
  */
 export function traceContextOf(headers: FastifyRequest['headers']): TraceContext | undefined {
+  // No traceparent, no trace context (tracestate alone is ignored): the propagator is not asked.
+  if (headers.traceparent === undefined) return undefined;
   const span = trace.getSpanContext(propagator.extract(otelContext.active(), headers, headerGetter));
   if (!span || !isSpanContextValid(span)) return undefined;
   const traceparent = `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`;

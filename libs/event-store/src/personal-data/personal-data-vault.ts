@@ -65,6 +65,16 @@ const setIn = (root: unknown, path: readonly string[], value: unknown): unknown 
   return { ...record, [path[0]]: setIn(record[path[0]], path.slice(1), value) };
 };
 
+/** The personal fields of `event` to seal (the catalogue's rules): present, not sealed yet, with an owner. */
+function fieldsToSeal(event: EventLike): { path: readonly string[]; value: unknown; name: string }[] {
+  return personalFieldRules(event.type).flatMap((rule) => {
+    const value = getIn(event, rule.path);
+    if (value === undefined || value === null || isSealed(value)) return [];
+    const owner = rule.owner(event.data as Record<string, unknown>, event.metadata);
+    return owner === undefined ? [] : [{ path: rule.path, value, name: personKeyName(owner) }];
+  });
+}
+
 /**
  * Seals and opens the personal fields of events (the catalogue: libs/domain personal-data.ts),
  * each under its owner's key, with the field's path and the stream id as associated data.
@@ -109,16 +119,14 @@ export class PersonalDataVault {
     return this.keysForgotten;
   }
 
+  /** True when sealAll would seal something in `events` (a personal field not sealed yet, with its owner). */
+  hasFieldsToSeal(events: readonly EventLike[]): boolean {
+    return events.some((event) => fieldsToSeal(event).length > 0);
+  }
+
   /** The events with their personal fields sealed; an event without any is returned as is. */
   async sealAll<E extends EventLike>(streamId: string, events: readonly E[]): Promise<E[]> {
-    const found = events.map((event) =>
-      personalFieldRules(event.type).flatMap((rule) => {
-        const value = getIn(event, rule.path);
-        if (value === undefined || value === null || isSealed(value)) return [];
-        const owner = rule.owner(event.data as Record<string, unknown>, event.metadata);
-        return owner === undefined ? [] : [{ path: rule.path, value, name: personKeyName(owner) }];
-      }),
-    );
+    const found = events.map(fieldsToSeal);
     const keys = await this.keysFor(found.flatMap((fields) => fields.map((field) => field.name)));
     return events.map((event, index) => {
       const sealed: { data: unknown; metadata: unknown } = { data: event.data, metadata: event.metadata };
