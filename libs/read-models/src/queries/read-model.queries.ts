@@ -166,8 +166,13 @@ export interface OpenedValuesLifetime {
 /** asStored's values are the stored ones: they change only with the documents. */
 const STORED_VALUES: OpenedValuesLifetime = { generation: () => 0, ttlMs: 60_000 };
 
-/** Dashboards kept at most (by organization and what its caller may see), and for how long at most. */
+/**
+ * Dashboards kept at most (by organization and what its caller may see), and the items of
+ * their lists kept at most in all (an organization's pending invitations and requests are
+ * all listed: a crowded one's dashboard holds thousands).
+ */
 const KEPT_DASHBOARDS = 1_000;
+const KEPT_DASHBOARD_ITEMS = 100_000;
 
 /** A dashboard's reads as made, for as long as the store's `changes` hold and until `until` (ms); all are dropped when the opener's generation grows. */
 interface KeptDashboard {
@@ -242,7 +247,14 @@ export class ReadModelQueries {
       this.memberViews = new WeakMap();
       this.activityViews = new WeakMap();
     }
-    if (documents.stableDocuments && documents.changes) this.keptDashboards = new LRUCache({ max: KEPT_DASHBOARDS, ttl: openedLifetime.ttlMs });
+    if (documents.stableDocuments && documents.changes) {
+      this.keptDashboards = new LRUCache({
+        max: KEPT_DASHBOARDS,
+        maxSize: KEPT_DASHBOARD_ITEMS,
+        sizeCalculation: ({ reads }) => dashboardItems(reads),
+        ttl: openedLifetime.ttlMs,
+      });
+    }
   }
 
   /** find(), answered at once when the store can (findSync). */
@@ -688,6 +700,13 @@ function keptDashboardReads(reads: DashboardReads): DashboardReads {
     KEPT_VIEW_JSON.set(Object.freeze(part), null);
   }
   return Object.freeze(reads);
+}
+
+/** The items of a dashboard's lists, plus one: what a kept one weighs. */
+function dashboardItems(reads: DashboardReads): number {
+  const { membersByRole, membersByDepartment, recentActivity, memberCountsOverTime, joinRequests, invitations } = reads;
+  const lists = [...Object.values(membersByRole), membersByDepartment.departments, recentActivity, memberCountsOverTime, joinRequests ?? [], invitations ?? []];
+  return lists.reduce((sum, list) => sum + list.length, 1);
 }
 
 /** The last instant (ms) at which a dashboard's reads are still those of now: an invitation pending now expires after its expiresAt. */
