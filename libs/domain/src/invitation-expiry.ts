@@ -5,5 +5,10 @@
  * a person's, the dashboard's counts) and as-of.
  */
 export function isExpired(invitation: { readonly expiresAt: string }, now: Date): boolean {
-  return now.getTime() > Date.parse(invitation.expiresAt);
+  return now.getTime() > lastPendingInstant(invitation);
+}
+
+/** The last instant (ms since the epoch) at which the invitation is not expired yet (isExpired's boundary). */
+export function lastPendingInstant(invitation: { readonly expiresAt: string }): number {
+  return Date.parse(invitation.expiresAt);
 }

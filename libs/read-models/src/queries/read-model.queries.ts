@@ -1,4 +1,4 @@
-import { defaultDatasetRoleFor, isDatasetRole, isExpired, organizationStreamId, ROLES, type DatasetRole, type PartnerAccess, type Role } from '@roster/domain';
+import { defaultDatasetRoleFor, isDatasetRole, isExpired, lastPendingInstant, organizationStreamId, ROLES, type DatasetRole, type PartnerAccess, type Role } from '@roster/domain';
 import { LRUCache } from 'lru-cache';
 import type { Doc, DocumentStore, Filter, FindOptions } from '../document-store/document-store.port';
 import { COLLECTIONS, membershipId, READ_MODEL_COLLECTIONS } from '../projections/read-model.collections';
@@ -709,11 +709,11 @@ function dashboardItems(reads: DashboardReads): number {
   return lists.reduce((sum, list) => sum + list.length, 1);
 }
 
-/** The last instant (ms) at which a dashboard's reads are still those of now: an invitation pending now expires after its expiresAt. */
+/** The last instant (ms) at which a dashboard's reads are still those of now: until an invitation pending now expires. */
 function unchangedUntil(reads: DashboardReads): number {
   let until = Number.POSITIVE_INFINITY;
   for (const invitation of reads.invitations ?? []) {
-    if (invitation.status === 'pending' && typeof invitation.expiresAt === 'string') until = Math.min(until, Date.parse(invitation.expiresAt));
+    if (invitation.status === 'pending' && typeof invitation.expiresAt === 'string') until = Math.min(until, lastPendingInstant({ expiresAt: invitation.expiresAt }));
   }
   return until;
 }
